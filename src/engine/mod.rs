@@ -1,0 +1,1 @@
+//! Replications in parallel and streaming statistics (to be implemented).

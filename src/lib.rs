@@ -1,0 +1,12 @@
+//! trisim: a Monte Carlo agent-based simulator of Seoul–Tokyo–Washington cooperation that
+//! compares ways of pursuing it (gradual, hasty, ...) on common random numbers.
+//!
+//! Layers: [`scenario`] (the input format, loading, validation, sampling), [`model`] (the
+//! agent-based model, pure), [`engine`] (replications in parallel, streaming statistics),
+//! [`output`] (result files, charts, terminal table).
+
+pub mod engine;
+pub mod model;
+pub mod output;
+pub mod rng;
+pub mod scenario;

@@ -1,0 +1,136 @@
+//! Per-replication outcomes (MODEL.md §7) and per-month records.
+
+/// Which direction of an outcome is better for cooperation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Better {
+    Higher,
+    Lower,
+    /// Neither (an exogenous quantity such as NK launches).
+    Neither,
+}
+
+/// Definition of one outcome.
+#[derive(Clone, Copy, Debug)]
+pub struct OutcomeDef {
+    pub key: &'static str,
+    pub better: Better,
+    pub description: &'static str,
+}
+
+macro_rules! outcomes {
+    ($( $idx:ident = $key:literal, $better:ident, $desc:literal; )*) => {
+        /// Index of each outcome in [`Outcomes::values`].
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(usize)]
+        pub enum Outcome { $( $idx, )* }
+        /// Every outcome, in reporting order.
+        pub const OUTCOMES: &[OutcomeDef] = &[
+            $( OutcomeDef { key: $key, better: Better::$better, description: $desc }, )*
+        ];
+    };
+}
+
+outcomes! {
+    FinalCi = "final_ci", Higher, "Cooperation index in the last month (0–1).";
+    PeakCi = "peak_ci", Higher, "Highest cooperation index reached (0–1).";
+    MonthsToCampDavid = "months_to_camp_david", Lower, "Months until summitry = 3, missile_warning = 2 and exercises >= 2 hold together; the horizon if never (censored).";
+    KrCrises = "kr_crises", Lower, "Political crises in Seoul.";
+    JpCrises = "jp_crises", Lower, "Political crises in Tokyo.";
+    KrCrisisMonths = "kr_crisis_months", Lower, "Months Seoul spent in crisis (backlash over B_crit or approval under A_crit).";
+    Rollbacks = "rollbacks", Lower, "Rungs rolled back in crises.";
+    Reversals = "reversals", Lower, "Rungs reversed by new governments or linkage retaliation.";
+    MaxDrawdown = "max_drawdown", Lower, "Largest fall of the cooperation index from a previous peak.";
+    ChinaCoercionEvents = "china_coercion_events", Lower, "Chinese coercion events against Seoul.";
+    ChinaCostGdpPct = "china_cost_gdp_pct", Lower, "Cumulative cost of Chinese coercion to Korea, % of GDP.";
+    DurableSuccess = "durable_success", Higher, "1 if the final CI >= target_ci and no crisis in the last 24 months, else 0.";
+    Settled = "settled", Higher, "Share of history issues settled (and not repudiated) at the end.";
+    TurnoverSurvival = "turnover_survival", Higher, "Share of leader turnovers followed by no CI loss within 12 months (empty if no turnover).";
+    NkLaunches = "nk_launches", Neither, "North Korean missiles launched over the horizon.";
+    FinalTrustKrJp = "final_trust_kr_jp", Higher, "Seoul–Tokyo trust in the last month.";
+    FinalTrustKrUs = "final_trust_kr_us", Higher, "Seoul–Washington trust in the last month.";
+    FinalFavourabilityKr = "final_favourability_kr", Higher, "Korean public favourability toward Japan in the last month.";
+}
+
+/// Number of model outcomes.
+pub const OUTCOME_COUNT: usize = OUTCOMES.len();
+
+/// The outcomes of one replication of one path. A value may be NaN when undefined (e.g.
+/// `turnover_survival` with no turnover); statistics skip NaN values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcomes {
+    pub values: [f64; OUTCOME_COUNT],
+}
+
+impl Outcomes {
+    pub fn get(&self, o: Outcome) -> f64 {
+        self.values[o as usize]
+    }
+    pub fn set(&mut self, o: Outcome, x: f64) {
+        self.values[o as usize] = x;
+    }
+}
+
+impl Default for Outcomes {
+    fn default() -> Self {
+        Outcomes {
+            values: [0.0; OUTCOME_COUNT],
+        }
+    }
+}
+
+/// Index of an outcome key, if it exists.
+pub fn outcome_index(key: &str) -> Option<usize> {
+    OUTCOMES.iter().position(|o| o.key == key)
+}
+
+/// State recorded at the end of each month (MODEL.md §7 "per month").
+#[derive(Clone, Copy, Debug)]
+pub struct MonthRecord<'a> {
+    /// Month index from 0 (the scenario's start month) to horizon − 1.
+    pub t: u32,
+    pub ci: f64,
+    /// Rung per track, in the model's track order.
+    pub rungs: &'a [u8],
+    pub tau_jk: f64,
+    pub tau_ku: f64,
+    pub f_kr: f64,
+    pub f_jp: f64,
+    pub a_kr: f64,
+    pub b_kr: f64,
+    pub theta_nk_kr: f64,
+    pub theta_nk_jp: f64,
+    pub nk_launches: u32,
+}
+
+/// Scalar per-month metrics in reporting order (track rungs come after these, as `rung.<track>`).
+pub const MONTH_METRICS: &[&str] = &[
+    "ci",
+    "tau_jk",
+    "tau_ku",
+    "f_kr",
+    "f_jp",
+    "a_kr",
+    "b_kr",
+    "theta_nk_kr",
+    "theta_nk_jp",
+    "nk_launches",
+];
+
+impl MonthRecord<'_> {
+    /// Values of [`MONTH_METRICS`] in order.
+    pub fn scalars(&self) -> [f64; 10] {
+        [
+            self.ci,
+            self.tau_jk,
+            self.tau_ku,
+            self.f_kr,
+            self.f_jp,
+            self.a_kr,
+            self.b_kr,
+            self.theta_nk_kr,
+            self.theta_nk_jp,
+            self.nk_launches as f64,
+        ]
+    }
+}

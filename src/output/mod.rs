@@ -1,0 +1,1 @@
+//! Result files, charts and the terminal table (to be implemented).

@@ -1,0 +1,633 @@
+//! Documented defaults of every scenario key. Values are priors (MODEL.md); the source of each
+//! is given in `docs/model.md` and, for calibrated values, next to the value here.
+
+use super::calendar::YearMonth;
+use super::param::p;
+use super::types::*;
+use indexmap::IndexMap;
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            scenario: Meta::default(),
+            world: World::default(),
+            actors: Actors::default(),
+            relations: Relations {
+                // Post-March-2023 summit thaw, 003.
+                trust_kr_jp: p(0.40),
+                trust_kr_us: p(0.75),
+                trust_jp_us: p(0.85),
+            },
+            history: History::default(),
+            tracks: default_tracks(),
+            paths: default_paths(),
+            events: Vec::new(),
+        }
+    }
+}
+
+impl Default for Meta {
+    fn default() -> Self {
+        Meta {
+            name: "unnamed".into(),
+            description: String::new(),
+            start: YearMonth::new(2023, 4),
+            horizon_months: 120,
+            replications: 1000,
+            seed: 1,
+            reference_path: "gradual".into(),
+            target_ci: 0.6,
+            paths: Vec::new(),
+            score: IndexMap::new(),
+        }
+    }
+}
+
+impl Default for World {
+    fn default() -> Self {
+        let regime = |mean, dispersion, p_nuclear| NkRegimeSpec {
+            mean: p(mean),
+            dispersion: p(dispersion),
+            p_nuclear: p(p_nuclear),
+        };
+        let row = |a, b, c| [p(a), p(b), p(c)];
+        World {
+            cha: ChaVariant::Revised,
+            // Fitted by eye to data/nk_missile_launches_monthly.csv: 2018 ≈ engagement,
+            // 2014–2017/2019 ≈ testing, 2022–2024 ≈ surge (mean ≈ 4–6/month, variance ≈ 21).
+            nk: NorthKorea {
+                initial_regime: NkRegime::Testing,
+                engagement: regime(0.1, 0.5, 0.0),
+                testing: regime(1.4, 0.35, 0.01),
+                surge: regime(5.0, 0.9, 0.03),
+                transition: NkTransition {
+                    engagement: row(0.95, 0.04, 0.01),
+                    testing: row(0.02, 0.93, 0.05),
+                    surge: row(0.01, 0.07, 0.92),
+                },
+                transactional_engagement_boost: p(0.03),
+                w_launch: p(0.08),
+                w_nuclear: p(0.6),
+                threat_smoothing: p(0.15),
+                long_range_share: p(0.25),
+                kr_long_range_weight: p(0.8),
+                kr_short_range_weight: p(1.0),
+                jp_long_range_weight: p(1.3),
+                jp_short_range_weight: p(0.6),
+                rally: p(0.005),
+                surge_desire: p(0.15),
+            },
+            china: China {
+                assertiveness: p(1.0),
+                h0: p(0.008),
+                h_regional: p(0.02),
+                cost_scale: p(2.0),
+                refractory_months: p(12.0),
+                desire_penalty: p(0.3),
+                memory_decay: p(0.1),
+                jp_threat_shock: p(0.05),
+                us_threat_shock: p(0.03),
+                us_china_tension: p(0.5),
+            },
+            us: UsCalendar {
+                initial_type: UsType::Engaged,
+                next_election: YearMonth::new(2024, 11),
+                interval_months: 48,
+                inauguration_lag_months: 2,
+                p_switch: p(0.5),
+            },
+            elections: Elections {
+                kr_next_election: YearMonth::new(2027, 3),
+                kr_term_months: 60,
+                kr_early_termination_hazard: p(0.002),
+                c0: p(-0.2),
+                c1: p(3.0),
+                c2: p(1.0),
+                crisis_penalty: p(0.3),
+                jp_turnover_hazard: p(0.03),
+                jp_p_hawkish: p(0.35),
+                honeymoon_approval: p(0.55),
+            },
+            camps: Camps {
+                conservative: camp(0.40, 1.0, 0.3),
+                progressive: camp(0.45, 1.6, 0.6),
+                mainstream: camp(0.40, 1.0, 0.4),
+                hawkish: camp(0.40, 1.3, 0.8),
+            },
+            alliance: AllianceFears {
+                a0: p(-1.5),
+                a1: p(3.0),
+                a2: p(2.0),
+                e0: p(-2.0),
+                e1: p(6.0),
+                e2: p(1.0),
+                e3: p(1.0),
+            },
+            friction: Friction {
+                c1: p(0.5),
+                c2: p(0.5),
+                c3: p(0.3),
+                c4: p(0.6),
+                c_phi: p(0.02),
+            },
+            opinion: Opinion {
+                a_f: p(0.04),
+                g_f: p(0.4),
+                f_noise: p(0.01),
+                r_tau: p(0.02),
+                r_us_trust: p(0.02),
+                flare_grievance: p(0.3),
+                flare_favourability: p(0.04),
+                flare_trust: p(0.04),
+                grievance_decay: p(0.05),
+            },
+            politics: Politics {
+                zeta: p(0.08),
+                a_b: p(0.15),
+                rho_b: p(0.08),
+                b_crit: p(1.0),
+                a_crit: p(0.25),
+                low_approval_months: p(3.0),
+                eta: p(1.5),
+                pi: p(1.0),
+                p_rollback: p(0.6),
+                p_reverse: p(0.5),
+                crisis_discharge: p(0.5),
+                crisis_trust_shock: p(0.05),
+                approval_noise: p(0.015),
+                settlement_backlash: p(0.6),
+                repudiation_window_months: p(60.0),
+                p_repudiate: p(0.7),
+            },
+            decisions: Decisions {
+                u: p(0.3),
+                china_weight: p(2.0),
+                xi_jp: p(0.4),
+                winset_margin: p(0.7),
+                a_min: p(0.3),
+                facilitation: p(0.15),
+                f_us: p(0.01),
+                p_retaliate: p(0.5),
+                cancel_m_sec: p(1.5),
+                cancel_kappa: p(0.5),
+                m_hist_damping: p(0.5),
+            },
+        }
+    }
+}
+
+fn camp(approval_baseline: f64, history_weight: f64, hawkishness: f64) -> CampSpec {
+    CampSpec {
+        approval_baseline: p(approval_baseline),
+        history_weight: p(history_weight),
+        hawkishness: p(hawkishness),
+    }
+}
+
+impl Default for Actors {
+    fn default() -> Self {
+        Actors {
+            seoul: StateActor {
+                camp: Camp::Conservative,
+                approval: p(0.35),
+                backlash: p(0.0),
+                // Genron/EAI 2019: 31.7% favourable; 2023 levels similar after the thaw.
+                favourability: p(0.30),
+                favourability_target: p(0.25),
+                threat_nk: p(0.6),
+                threat_cn: p(0.3),
+                // data/china_trade_dependence.csv: 19.7% in 2023.
+                china_exposure: p(0.20),
+            },
+            tokyo: StateActor {
+                camp: Camp::Mainstream,
+                approval: p(0.40),
+                backlash: p(0.0),
+                // Genron/EAI 2019: 20.0%; 2017: 26.9%.
+                favourability: p(0.30),
+                favourability_target: p(0.28),
+                threat_nk: p(0.6),
+                threat_cn: p(0.6),
+                // data/china_trade_dependence.csv: 17.6% in 2023.
+                china_exposure: p(0.18),
+            },
+            washington: Washington {
+                engaged: UsProfile {
+                    m_sec: p(0.8),
+                    m_hist: p(0.4),
+                    kappa: p(0.85),
+                    rho: p(0.2),
+                },
+                transactional: UsProfile {
+                    m_sec: p(0.3),
+                    m_hist: p(0.05),
+                    kappa: p(0.5),
+                    rho: p(0.8),
+                },
+                expectations: [
+                    ("summitry", 3),
+                    ("intelligence", 2),
+                    ("missile_warning", 2),
+                    ("exercises", 3),
+                    ("extended_deterrence", 2),
+                    ("regional", 2),
+                    ("institutions", 1),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+                threat_cn: p(0.7),
+            },
+        }
+    }
+}
+
+impl Default for History {
+    fn default() -> Self {
+        let issue = |key: &str,
+                     name: &str,
+                     salience: f64,
+                     hazard: f64,
+                     seasonal: &[u32],
+                     court: bool,
+                     court_hazard: f64| HistoryIssue {
+            key: key.into(),
+            name: name.into(),
+            salience: p(salience),
+            status: IssueStatus::Open,
+            settlement_quality: p(0.0),
+            hazard: p(hazard),
+            seasonal_months: seasonal.to_vec(),
+            court_pending: court,
+            court_hazard: p(court_hazard),
+            offended: Side::Kr,
+        };
+        History {
+            seasonal_multiplier: p(3.0),
+            issues: vec![
+                issue(
+                    "comfort_women",
+                    "'Comfort women'",
+                    0.8,
+                    0.015,
+                    &[8],
+                    false,
+                    0.0,
+                ),
+                issue(
+                    "forced_labor",
+                    "Wartime forced labour",
+                    0.9,
+                    0.015,
+                    &[3, 8],
+                    true,
+                    0.02,
+                ),
+                issue("territory", "Dokdo/Takeshima", 0.6, 0.01, &[2], false, 0.0),
+                issue("textbooks", "Textbooks", 0.4, 0.01, &[3], false, 0.0),
+            ],
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn track(
+    name: &str,
+    rungs: u32,
+    sigma: f64,
+    chi: f64,
+    lambda: f64,
+    b: f64,
+    b_cn: f64,
+    w: f64,
+    military: bool,
+    requires: Option<(&str, u32)>,
+    prior: [f64; 4],
+) -> TrackSpec {
+    TrackSpec {
+        name: name.into(),
+        rungs,
+        initial: 0,
+        sigma: p(sigma),
+        chi: p(chi),
+        lambda: p(lambda),
+        b: p(b),
+        b_cn: p(b_cn),
+        w: p(w),
+        lock_in: p(0.0),
+        military,
+        requires: requires
+            .map(|(t, r)| {
+                vec![Prerequisite {
+                    track: t.into(),
+                    rung: r,
+                }]
+            })
+            .unwrap_or_default(),
+        prior: CampPriors {
+            conservative: p(prior[0]),
+            progressive: p(prior[1]),
+            mainstream: p(prior[2]),
+            hawkish: p(prior[3]),
+        },
+    }
+}
+
+/// The nine default ladders of MODEL.md §2. Priors: [conservative, progressive, mainstream, hawkish].
+pub fn default_tracks() -> IndexMap<String, TrackSpec> {
+    let t = [
+        (
+            "summitry",
+            track(
+                "Leaders' consultation",
+                3,
+                0.2,
+                0.1,
+                0.04,
+                0.3,
+                0.2,
+                1.0,
+                false,
+                None,
+                [0.10, 0.02, 0.08, 0.05],
+            ),
+        ),
+        (
+            "nontraditional",
+            track(
+                "Non-traditional security",
+                2,
+                0.1,
+                0.05,
+                0.02,
+                0.1,
+                0.05,
+                0.5,
+                false,
+                None,
+                [0.08, 0.06, 0.06, 0.04],
+            ),
+        ),
+        (
+            "economic_security",
+            track(
+                "Economic security",
+                2,
+                0.2,
+                0.3,
+                0.04,
+                0.1,
+                0.3,
+                0.8,
+                false,
+                None,
+                [0.08, 0.03, 0.08, 0.05],
+            ),
+        ),
+        (
+            "intelligence",
+            track(
+                "Intelligence sharing",
+                2,
+                0.5,
+                0.2,
+                0.04,
+                0.6,
+                0.2,
+                1.0,
+                true,
+                Some(("summitry", 1)),
+                [0.05, -0.10, 0.05, 0.05],
+            ),
+        ),
+        (
+            "missile_warning",
+            track(
+                "Missile warning data",
+                2,
+                0.4,
+                0.4,
+                0.06,
+                0.8,
+                0.2,
+                1.0,
+                true,
+                Some(("intelligence", 1)),
+                [0.05, -0.05, 0.05, 0.08],
+            ),
+        ),
+        (
+            "exercises",
+            track(
+                "Trilateral exercises",
+                3,
+                0.6,
+                0.5,
+                0.03,
+                0.8,
+                0.3,
+                1.0,
+                true,
+                Some(("intelligence", 1)),
+                [0.03, -0.15, 0.05, 0.10],
+            ),
+        ),
+        (
+            "extended_deterrence",
+            track(
+                "Extended deterrence",
+                2,
+                0.5,
+                0.6,
+                0.03,
+                0.7,
+                0.3,
+                0.8,
+                true,
+                Some(("exercises", 1)),
+                [0.03, -0.15, 0.03, 0.08],
+            ),
+        ),
+        (
+            "regional",
+            track(
+                "Regional scope (Taiwan, Indo-Pacific)",
+                2,
+                0.8,
+                1.0,
+                0.02,
+                0.2,
+                0.8,
+                0.6,
+                true,
+                Some(("summitry", 2)),
+                [-0.05, -0.35, 0.05, 0.15],
+            ),
+        ),
+        (
+            "institutions",
+            track(
+                "Institutions and secretariat",
+                1,
+                0.3,
+                0.3,
+                0.10,
+                0.2,
+                0.2,
+                0.8,
+                false,
+                Some(("summitry", 3)),
+                [0.05, 0.0, 0.05, 0.02],
+            ),
+        ),
+    ];
+    t.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+fn gates(list: &[(&str, f64, f64)]) -> IndexMap<String, Gate> {
+    list.iter()
+        .map(|&(k, trust, fav)| {
+            (
+                k.to_string(),
+                Gate {
+                    trust: p(trust),
+                    favourability: p(fav),
+                },
+            )
+        })
+        .collect()
+}
+
+fn gradual_gates(scale: f64) -> IndexMap<String, Gate> {
+    let g = [
+        ("economic_security", 0.25, 0.15),
+        ("summitry", 0.25, 0.15),
+        ("intelligence", 0.40, 0.25),
+        ("missile_warning", 0.45, 0.27),
+        ("exercises", 0.50, 0.30),
+        ("extended_deterrence", 0.55, 0.33),
+        ("regional", 0.65, 0.40),
+        ("institutions", 0.45, 0.28),
+    ];
+    let scaled: Vec<_> = g
+        .iter()
+        .map(|&(k, t, f)| (k, t * scale, f * scale))
+        .collect();
+    gates(&scaled)
+}
+
+fn targets(list: &[(&str, u32)]) -> IndexMap<String, u32> {
+    list.iter().map(|&(k, v)| (k.to_string(), v)).collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn path(
+    description: &str,
+    sequence: SequenceName,
+    dwell: u32,
+    moves: u32,
+    gates: IndexMap<String, Gate>,
+    respect_winset: bool,
+    transparency: f64,
+    targets: IndexMap<String, u32>,
+    history_mode: HistoryMode,
+    quality: f64,
+    months_to_settle: f64,
+    expectation_management: f64,
+    us_push: f64,
+) -> PathSpec {
+    PathSpec {
+        base: None,
+        description: description.into(),
+        proposes: true,
+        sequence: Sequence::Named(sequence),
+        min_dwell_months: dwell,
+        max_moves_per_month: moves,
+        gates,
+        respect_winset,
+        transparency: p(transparency),
+        targets,
+        history_mode,
+        settlement_quality: p(quality),
+        months_to_settle: p(months_to_settle),
+        expectation_management: p(expectation_management),
+        us_push: p(us_push),
+    }
+}
+
+/// The five bundled paths of MODEL.md §6.
+pub fn default_paths() -> IndexMap<String, PathSpec> {
+    use HistoryMode::*;
+    use SequenceName::*;
+    let mut m = IndexMap::new();
+    m.insert(
+        "gradual".into(),
+        path(
+            "Low-sensitivity tracks first, gated by trust and favourability, transparent, regional scope late (001: 'gradually expands the agenda and scope'; 000: lower US expectations)",
+            LowSensitivityFirst, 6, 1, gradual_gates(1.0), true, 0.8,
+            targets(&[("regional", 1)]), Parallel, 0.75, 24.0, 0.7, 1.0,
+        ),
+    );
+    m.insert(
+        "hasty".into(),
+        path(
+            "Military and regional tracks first at the US pace, no gates, top-down, quick low-quality history deal (000: 'rushing to keep pace with the U.S.')",
+            MilitaryFirst, 2, 2, IndexMap::new(), false, 0.3,
+            IndexMap::new(), Parallel, 0.3, 6.0, 0.1, 1.5,
+        ),
+    );
+    m.insert(
+        "parallel".into(),
+        path(
+            "Security and history proceed in parallel, neither a precondition for the other (002)",
+            LowSensitivityFirst,
+            4,
+            1,
+            gradual_gates(0.6),
+            true,
+            0.6,
+            IndexMap::new(),
+            Parallel,
+            0.55,
+            12.0,
+            0.4,
+            1.2,
+        ),
+    );
+    m.insert(
+        "history_first".into(),
+        path(
+            "Security tracks capped at rung 1 until a victim-centred history settlement (001)",
+            LowSensitivityFirst,
+            6,
+            1,
+            gradual_gates(1.0),
+            true,
+            0.9,
+            targets(&[("regional", 1)]),
+            HistoryFirst,
+            0.85,
+            18.0,
+            0.6,
+            1.0,
+        ),
+    );
+    let mut sq = path(
+        "No new proposals: cooperation evolves only through exogenous events",
+        LowSensitivityFirst,
+        12,
+        0,
+        IndexMap::new(),
+        true,
+        0.5,
+        IndexMap::new(),
+        SecurityFirst,
+        0.5,
+        24.0,
+        0.0,
+        1.0,
+    );
+    sq.proposes = false;
+    m.insert("status_quo".into(), sq);
+    m
+}

@@ -1,0 +1,17 @@
+//! Scenario files: the format ([`types`]), its defaults, loading with precise error messages,
+//! validation, and per-replication sampling of distribution parameters.
+
+pub mod calendar;
+pub mod defaults;
+pub mod error;
+pub mod load;
+pub mod param;
+pub mod sample;
+pub mod types;
+pub mod validate;
+
+pub use calendar::YearMonth;
+pub use error::{Diagnostic, ScenarioError};
+pub use load::{load_file, load_str, to_toml};
+pub use param::{Bound, Dist, Param};
+pub use types::*;

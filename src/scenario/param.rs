@@ -1,0 +1,304 @@
+//! Numeric parameters: a fixed number or a distribution sampled once per replication.
+//!
+//! In a scenario file every numeric parameter may be written either as a plain number
+//! (`favourability = 0.3`) or as an inline table naming a distribution
+//! (`favourability = { dist = "uniform", low = 0.2, high = 0.4 }`). Distributions are sampled
+//! once per replication from the replication's `params` stream, and truncated to the
+//! parameter's valid range ([`Bound`]).
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+/// A distribution a parameter can be drawn from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Dist {
+    /// Uniform on `[low, high]`.
+    Uniform { low: f64, high: f64 },
+    /// Normal with `mean` and standard deviation `sd`.
+    Normal { mean: f64, sd: f64 },
+    /// Beta(`alpha`, `beta`) on [0, 1].
+    Beta { alpha: f64, beta: f64 },
+    /// Triangular on `[min, max]` with peak at `mode`.
+    Triangular { min: f64, mode: f64, max: f64 },
+    /// Log-normal: `exp(N(mu, sigma))`.
+    Lognormal { mu: f64, sigma: f64 },
+}
+
+impl Dist {
+    /// The distribution's mean (before truncation).
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Dist::Uniform { low, high } => 0.5 * (low + high),
+            Dist::Normal { mean, .. } => mean,
+            Dist::Beta { alpha, beta } => alpha / (alpha + beta),
+            Dist::Triangular { min, mode, max } => (min + mode + max) / 3.0,
+            Dist::Lognormal { mu, sigma } => (mu + 0.5 * sigma * sigma).exp(),
+        }
+    }
+
+    /// Checks the distribution's own parameters and that its support meets `bound`.
+    /// Returns a human-readable description of the problem.
+    pub fn check(&self, bound: Bound) -> Result<(), String> {
+        let finite = |name: &str, x: f64| {
+            if x.is_finite() {
+                Ok(())
+            } else {
+                Err(format!("`{name}` must be a finite number, got {x}"))
+            }
+        };
+        let (lo, hi) = match *self {
+            Dist::Uniform { low, high } => {
+                finite("low", low)?;
+                finite("high", high)?;
+                if low > high {
+                    return Err(format!(
+                        "uniform distribution needs low <= high, got low = {low}, high = {high}"
+                    ));
+                }
+                (low, high)
+            }
+            Dist::Normal { mean, sd } => {
+                finite("mean", mean)?;
+                finite("sd", sd)?;
+                if sd < 0.0 {
+                    return Err(format!("normal distribution needs sd >= 0, got sd = {sd}"));
+                }
+                (f64::NEG_INFINITY, f64::INFINITY)
+            }
+            Dist::Beta { alpha, beta } => {
+                finite("alpha", alpha)?;
+                finite("beta", beta)?;
+                if alpha <= 0.0 || beta <= 0.0 {
+                    return Err(format!(
+                        "beta distribution needs alpha > 0 and beta > 0, got alpha = {alpha}, beta = {beta}"
+                    ));
+                }
+                (0.0, 1.0)
+            }
+            Dist::Triangular { min, mode, max } => {
+                finite("min", min)?;
+                finite("mode", mode)?;
+                finite("max", max)?;
+                if !(min <= mode && mode <= max) || min >= max {
+                    return Err(format!(
+                        "triangular distribution needs min <= mode <= max and min < max, got min = {min}, mode = {mode}, max = {max}"
+                    ));
+                }
+                (min, max)
+            }
+            Dist::Lognormal { mu, sigma } => {
+                finite("mu", mu)?;
+                finite("sigma", sigma)?;
+                if sigma < 0.0 {
+                    return Err(format!(
+                        "lognormal distribution needs sigma >= 0, got sigma = {sigma}"
+                    ));
+                }
+                (0.0, f64::INFINITY)
+            }
+        };
+        let (blo, bhi) = bound.limits();
+        if hi < blo || lo > bhi {
+            return Err(format!(
+                "the distribution's support [{lo}, {hi}] lies outside the valid range {}",
+                bound.describe()
+            ));
+        }
+        if let Dist::Normal { mean, sd } = *self {
+            // Truncation by rejection needs a reasonable chance of landing in range.
+            if (mean < blo && (blo - mean) > 4.0 * sd) || (mean > bhi && (mean - bhi) > 4.0 * sd) {
+                return Err(format!(
+                    "normal(mean = {mean}, sd = {sd}) has almost no mass in the valid range {}",
+                    bound.describe()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The valid range of a parameter.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Bound {
+    /// A probability or share: [0, 1].
+    Unit,
+    /// A non-negative quantity (rate, scale, weight): [0, ∞).
+    NonNeg,
+    /// Any finite real number (utilities, logistic intercepts).
+    Any,
+    /// An explicit closed range.
+    Range(f64, f64),
+}
+
+impl Bound {
+    pub fn limits(self) -> (f64, f64) {
+        match self {
+            Bound::Unit => (0.0, 1.0),
+            Bound::NonNeg => (0.0, f64::INFINITY),
+            Bound::Any => (f64::NEG_INFINITY, f64::INFINITY),
+            Bound::Range(lo, hi) => (lo, hi),
+        }
+    }
+
+    pub fn contains(self, x: f64) -> bool {
+        let (lo, hi) = self.limits();
+        x.is_finite() && x >= lo && x <= hi
+    }
+
+    pub fn describe(self) -> String {
+        match self {
+            Bound::Unit => "[0, 1] (a probability or share)".to_string(),
+            Bound::NonNeg => "[0, ∞) (a non-negative number)".to_string(),
+            Bound::Any => "any finite number".to_string(),
+            Bound::Range(lo, hi) => format!("[{lo}, {hi}]"),
+        }
+    }
+}
+
+/// A numeric scenario parameter: a fixed number or a distribution.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Param {
+    Fixed(f64),
+    Dist(Dist),
+}
+
+impl Param {
+    /// The value of a fixed parameter; for a distribution, its mean. After a replication's
+    /// parameters have been sampled every parameter is fixed.
+    #[inline]
+    pub fn get(&self) -> f64 {
+        match self {
+            Param::Fixed(x) => *x,
+            Param::Dist(d) => d.mean(),
+        }
+    }
+
+    pub fn is_fixed(&self) -> bool {
+        matches!(self, Param::Fixed(_))
+    }
+
+    /// Checks the parameter against its valid range.
+    pub fn check(&self, bound: Bound) -> Result<(), String> {
+        match self {
+            Param::Fixed(x) => {
+                if bound.contains(*x) {
+                    Ok(())
+                } else if !x.is_finite() {
+                    Err(format!("expected a finite number, got {x}"))
+                } else {
+                    Err(format!(
+                        "{x} is outside the valid range {}",
+                        bound.describe()
+                    ))
+                }
+            }
+            Param::Dist(d) => d.check(bound),
+        }
+    }
+}
+
+impl From<f64> for Param {
+    fn from(x: f64) -> Self {
+        Param::Fixed(x)
+    }
+}
+
+impl Default for Param {
+    fn default() -> Self {
+        Param::Fixed(0.0)
+    }
+}
+
+/// Shorthand for a fixed parameter in default tables.
+pub fn p(x: f64) -> Param {
+    Param::Fixed(x)
+}
+
+impl Serialize for Param {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Param::Fixed(x) => s.serialize_f64(*x),
+            Param::Dist(d) => d.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Param {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Param;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a number or a distribution table such as { dist = \"uniform\", low = 0.1, high = 0.3 }",
+                )
+            }
+            fn visit_f64<E: de::Error>(self, x: f64) -> Result<Param, E> {
+                Ok(Param::Fixed(x))
+            }
+            fn visit_i64<E: de::Error>(self, x: i64) -> Result<Param, E> {
+                Ok(Param::Fixed(x as f64))
+            }
+            fn visit_u64<E: de::Error>(self, x: u64) -> Result<Param, E> {
+                Ok(Param::Fixed(x as f64))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Param, A::Error> {
+                Dist::deserialize(de::value::MapAccessDeserializer::new(m)).map(Param::Dist)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Walks every numeric parameter of a scenario, with its dotted address and valid range.
+pub struct ParamVisitor<'a> {
+    path: String,
+    f: &'a mut dyn FnMut(&str, &mut Param, Bound),
+}
+
+impl<'a> ParamVisitor<'a> {
+    pub fn new(f: &'a mut dyn FnMut(&str, &mut Param, Bound)) -> Self {
+        ParamVisitor {
+            path: String::new(),
+            f,
+        }
+    }
+
+    /// Visits one parameter named `name` under the current path.
+    pub fn param(&mut self, name: &str, p: &mut Param, bound: Bound) {
+        let len = self.path.len();
+        self.push(name);
+        (self.f)(&self.path, p, bound);
+        self.path.truncate(len);
+    }
+
+    /// Visits a nested table named `name`.
+    pub fn nested(&mut self, name: &str, inner: impl FnOnce(&mut ParamVisitor<'a>)) {
+        let len = self.path.len();
+        self.push(name);
+        inner(self);
+        self.path.truncate(len);
+    }
+
+    fn push(&mut self, name: &str) {
+        if !self.path.is_empty() {
+            self.path.push('.');
+        }
+        self.path.push_str(name);
+    }
+}
+
+/// Types whose numeric parameters can be visited (for validation and sampling).
+pub trait VisitParams {
+    fn visit_params(&mut self, v: &mut ParamVisitor<'_>);
+}
+
+/// Visits listed fields of `self` with their bounds.
+#[macro_export]
+macro_rules! visit_fields {
+    ($v:expr, $s:expr; $($field:ident : $bound:expr),* $(,)?) => {
+        { $( $v.param(stringify!($field), &mut $s.$field, $bound); )* }
+    };
+}

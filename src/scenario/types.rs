@@ -1,0 +1,840 @@
+//! The scenario format: every table and key of a scenario file, with its default.
+//!
+//! A scenario file is merged key by key onto [`Scenario::default()`] (see `load.rs`), so every
+//! struct here is complete: the effective scenario (`trisim show`) is this struct serialized.
+//! Sources are cited by essay file name (`../shared/seeds/`) or data file (`data/`).
+
+use super::calendar::YearMonth;
+use super::param::{Bound, Param, ParamVisitor, VisitParams};
+use crate::visit_fields;
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use Bound::{Any, NonNeg, Unit};
+
+/// A whole scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub scenario: Meta,
+    pub world: World,
+    pub actors: Actors,
+    pub relations: Relations,
+    pub history: History,
+    /// Cooperation tracks by key (MODEL.md §2). Keys of the defaults can be overridden
+    /// field by field; new keys add tracks (all fields required).
+    pub tracks: IndexMap<String, TrackSpec>,
+    /// Cooperation paths by name (MODEL.md §6). The bundled `gradual`, `hasty`, `parallel`,
+    /// `history_first` and `status_quo` always exist; a new path starts from `base`.
+    pub paths: IndexMap<String, PathSpec>,
+    /// Scheduled events that replace the random draw in their month.
+    #[serde(default)]
+    pub events: Vec<Event>,
+}
+
+/// `[scenario]`: what to run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    pub name: String,
+    pub description: String,
+    /// First simulated month, "YYYY-MM".
+    pub start: YearMonth,
+    /// Number of monthly steps.
+    pub horizon_months: u32,
+    /// Monte Carlo replications per path.
+    pub replications: u64,
+    /// Master seed of every random stream.
+    pub seed: u64,
+    /// Path the others are compared with (paired differences).
+    pub reference_path: String,
+    /// Cooperation-index level that counts as durable success (with no crisis in the last 24 months).
+    pub target_ci: f64,
+    /// Paths to run; empty means every defined path.
+    pub paths: Vec<String>,
+    /// Optional weighted score over outcomes, reported as outcome `score`
+    /// (e.g. `{ final_ci = 1.0, kr_crises = -0.05 }`).
+    pub score: IndexMap<String, f64>,
+}
+
+/// `[world]`: exogenous processes and global coefficients.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct World {
+    /// Quasi-alliance friction variant (Cha): "classic", "revised" or "off".
+    pub cha: ChaVariant,
+    pub nk: NorthKorea,
+    pub china: China,
+    pub us: UsCalendar,
+    pub elections: Elections,
+    pub camps: Camps,
+    pub alliance: AllianceFears,
+    pub friction: Friction,
+    pub opinion: Opinion,
+    pub politics: Politics,
+    pub decisions: Decisions,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChaVariant {
+    Classic,
+    Revised,
+    Off,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NkRegime {
+    Engagement,
+    Testing,
+    Surge,
+}
+
+impl NkRegime {
+    pub const ALL: [NkRegime; 3] = [NkRegime::Engagement, NkRegime::Testing, NkRegime::Surge];
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// `[world.nk]`: North Korea as a regime-switching negative binomial (MODEL.md §4.1).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NorthKorea {
+    /// Regime in the first month.
+    pub initial_regime: NkRegime,
+    pub engagement: NkRegimeSpec,
+    pub testing: NkRegimeSpec,
+    pub surge: NkRegimeSpec,
+    /// Monthly transition probabilities; each row (from-regime) lists
+    /// [to engagement, to testing, to surge] and is renormalised to sum to 1.
+    pub transition: NkTransition,
+    /// Added to P(→ engagement) each month while the US is transactional (2018 summitry).
+    pub transactional_engagement_boost: Param,
+    /// Threat input per launched missile (before range weighting).
+    pub w_launch: Param,
+    /// Threat input of a nuclear test.
+    pub w_nuclear: Param,
+    /// Monthly smoothing δ of threat perceptions.
+    pub threat_smoothing: Param,
+    /// Share of launches that are long-range (ICBM/IRBM/SLV).
+    pub long_range_share: Param,
+    /// Weight of long-range launches in Korea's threat input.
+    pub kr_long_range_weight: Param,
+    /// Weight of short-range launches in Korea's threat input.
+    pub kr_short_range_weight: Param,
+    /// Weight of long-range launches in Japan's threat input.
+    pub jp_long_range_weight: Param,
+    /// Weight of short-range launches in Japan's threat input.
+    pub jp_short_range_weight: Param,
+    /// Monthly approval rally for KR and JP governments while NK is in `surge`.
+    pub rally: Param,
+    /// Extra desire on high-deterrence tracks during a surge, multiplied by the track's `b` (003).
+    pub surge_desire: Param,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NkRegimeSpec {
+    /// Mean missiles launched per month.
+    pub mean: Param,
+    /// Negative-binomial dispersion k (smaller = more over-dispersed; variance = μ + μ²/k).
+    pub dispersion: Param,
+    /// Monthly probability of a nuclear test.
+    pub p_nuclear: Param,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NkTransition {
+    pub engagement: [Param; 3],
+    pub testing: [Param; 3],
+    pub surge: [Param; 3],
+}
+
+/// `[world.china]`: China's coercion hazard and costs (MODEL.md §4.2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct China {
+    /// Multiplier on the base hazard.
+    pub assertiveness: Param,
+    /// Base monthly coercion hazard h₀.
+    pub h0: Param,
+    /// Hazard per rung of the `regional` track.
+    pub h_regional: Param,
+    /// Cost to Korea of one coercion event, % of GDP per unit of export exposure
+    /// (THAAD 2017 ≈ 0.5% of GDP at E_KR ≈ 0.25, data/thaad_retaliation_2017.csv).
+    pub cost_scale: Param,
+    /// Months after an event during which Korea's desire for high-χ tracks is lowered.
+    pub refractory_months: Param,
+    /// Size of the reduction of Korea's desire per unit χ during the refractory period.
+    pub desire_penalty: Param,
+    /// Monthly decay of the "recent coercion" memory that drives entrapment fear.
+    pub memory_decay: Param,
+    /// Rise of Japan's China threat perception per event (Japan hardens).
+    pub jp_threat_shock: Param,
+    /// Rise of the US's China threat perception per event.
+    pub us_threat_shock: Param,
+    /// Background US–China tension in [0, 1].
+    pub us_china_tension: Param,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UsType {
+    Engaged,
+    Transactional,
+}
+
+/// `[world.us]`: the US administration type and its election calendar.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsCalendar {
+    /// Administration type in the first month.
+    pub initial_type: UsType,
+    /// Month of the next presidential election.
+    pub next_election: YearMonth,
+    /// Months between elections.
+    pub interval_months: u32,
+    /// Months from election to inauguration (when the type changes).
+    pub inauguration_lag_months: u32,
+    /// Probability that an election switches the administration type.
+    pub p_switch: Param,
+}
+
+/// `[world.elections]`: Korean and Japanese leader calendars (MODEL.md §4.4).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Elections {
+    /// Month of the next Korean presidential election.
+    pub kr_next_election: YearMonth,
+    /// Korean single presidential term, months.
+    pub kr_term_months: u32,
+    /// Monthly hazard of early termination (impeachment, 2017 and 2025).
+    pub kr_early_termination_hazard: Param,
+    /// Logistic intercept c₀ of P(incumbent camp wins).
+    pub c0: Param,
+    /// Weight c₁ of approval (A_KR − 0.5).
+    pub c1: Param,
+    /// Weight c₂ of the backlash stock B_KR.
+    pub c2: Param,
+    /// Penalty on the incumbent camp's logit per political crisis during the term.
+    pub crisis_penalty: Param,
+    /// Monthly hazard of a Japanese PM turnover.
+    pub jp_turnover_hazard: Param,
+    /// Probability that a new Japanese PM comes from the hawkish camp.
+    pub jp_p_hawkish: Param,
+    /// Approval of a newly installed government.
+    pub honeymoon_approval: Param,
+}
+
+/// `[world.camps]`: what each political camp brings (000, 001, 004).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Camps {
+    pub conservative: CampSpec,
+    pub progressive: CampSpec,
+    pub mainstream: CampSpec,
+    pub hawkish: CampSpec,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampSpec {
+    /// Baseline approval A⁰ toward which approval reverts.
+    pub approval_baseline: Param,
+    /// Multiplier on the history grievance in the government's valuation (history demands).
+    pub history_weight: Param,
+    /// Propensity to retaliate on history (linkage), in [0, 1].
+    pub hawkishness: Param,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Camp {
+    Conservative,
+    Progressive,
+    Mainstream,
+    Hawkish,
+}
+
+impl Camp {
+    pub fn is_korean(self) -> bool {
+        matches!(self, Camp::Conservative | Camp::Progressive)
+    }
+    /// The other camp of the same country.
+    pub fn other(self) -> Camp {
+        match self {
+            Camp::Conservative => Camp::Progressive,
+            Camp::Progressive => Camp::Conservative,
+            Camp::Mainstream => Camp::Hawkish,
+            Camp::Hawkish => Camp::Mainstream,
+        }
+    }
+}
+
+/// `[world.alliance]`: Snyder's alliance security dilemma, α (abandonment) and ε (entrapment).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllianceFears {
+    pub a0: Param,
+    /// Weight of US burden-sharing/tariff pressure ρ.
+    pub a1: Param,
+    /// Weight of US commitment credibility κ.
+    pub a2: Param,
+    pub e0: Param,
+    /// Weight of China exposure × recent coercion.
+    pub e1: Param,
+    /// Weight of the `regional` rung.
+    pub e2: Param,
+    /// Weight of US–China tension.
+    pub e3: Param,
+}
+
+/// `[world.friction]`: quasi-alliance friction φ_JK (Cha), see `world.cha`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Friction {
+    /// Weight of the abandonment-fear gap |α_KR − α_JP|.
+    pub c1: Param,
+    /// Weight of the entrapment-fear gap.
+    pub c2: Param,
+    /// Weight of the NK threat-perception gap.
+    pub c3: Param,
+    /// Weight of the cohesion term g.
+    pub c4: Param,
+    /// Monthly trust loss per unit of friction (c_φ).
+    pub c_phi: Param,
+}
+
+/// `[world.opinion]`: publics and trust (MODEL.md §5 step 1).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Opinion {
+    /// Monthly reversion a_F of favourability toward its target F*.
+    pub a_f: Param,
+    /// Favourability gain g_F per unit of cooperation-index gain in a month without crisis.
+    pub g_f: Param,
+    /// Standard deviation of monthly favourability noise.
+    pub f_noise: Param,
+    /// Monthly trust growth r_τ per unit of cooperation index.
+    pub r_tau: Param,
+    /// Monthly recovery of τ_KU and τ_JU toward 1, scaled by US credibility κ.
+    pub r_us_trust: Param,
+    /// Rise of the offended side's grievance H̄ per unit salience in a flare-up.
+    pub flare_grievance: Param,
+    /// Fall of the other public's favourability per unit salience in a flare-up
+    /// (publics react to the other government: r ≈ −0.37, data/genron_eai_mutual_impressions_2013_2019.csv).
+    pub flare_favourability: Param,
+    /// Fall of τ_JK per unit salience in a flare-up.
+    pub flare_trust: Param,
+    /// Monthly decay of grievance toward its salience-weighted base.
+    pub grievance_decay: Param,
+}
+
+/// `[world.politics]`: backlash, approval, crisis, rollback and reversal (MODEL.md §5 steps 5–8).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Politics {
+    /// Monthly approval reversion ζ toward the camp baseline.
+    pub zeta: Param,
+    /// Approval loss a_B per unit of new backlash.
+    pub a_b: Param,
+    /// Monthly decay ρ_B of the backlash stock.
+    pub rho_b: Param,
+    /// Backlash level B_crit that triggers a political crisis.
+    pub b_crit: Param,
+    /// Approval level A_crit below which 3 consecutive months trigger a crisis.
+    pub a_crit: Param,
+    /// Consecutive low-approval months that trigger a crisis.
+    pub low_approval_months: Param,
+    /// Overreach amplification η of backlash.
+    pub eta: Param,
+    /// Secrecy amplification π of backlash (1 − transparency).
+    pub pi: Param,
+    /// Probability of rolling back the most recent high-σ move in a crisis (× (1 − Λ)).
+    pub p_rollback: Param,
+    /// Probability a new government reverses a track one rung (× (1 − Λ)).
+    pub p_reverse: Param,
+    /// Share of the backlash stock discharged by a crisis.
+    pub crisis_discharge: Param,
+    /// Fall of τ_JK and τ_KU in a crisis.
+    pub crisis_trust_shock: Param,
+    /// Standard deviation of monthly approval noise.
+    pub approval_noise: Param,
+    /// Backlash of a history settlement per unit salience × (1 − quality) (2015 deal, 001).
+    pub settlement_backlash: Param,
+    /// Months after which a settled issue can no longer be repudiated.
+    pub repudiation_window_months: Param,
+    /// Probability a new government of the other camp repudiates a settlement, × (1 − quality).
+    pub p_repudiate: Param,
+}
+
+/// `[world.decisions]`: valuation, win-set and US facilitation (MODEL.md §5 steps 3–4, 7).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decisions {
+    /// Weight u of US security push m_sec in a government's valuation.
+    pub u: Param,
+    /// Weight of China's expected hazard in the valuation (χ·E·ĥ).
+    pub china_weight: Param,
+    /// Japan's public sensitivity Ξ_JP to moves with Korea (Ξ_KR = 1; 000).
+    pub xi_jp: Param,
+    /// Share of B_crit a government keeps as margin when respecting the win-set.
+    pub winset_margin: Param,
+    /// Minimum approval A_min for accepting a move under the win-set.
+    pub a_min: Param,
+    /// US bridges a gap when ΔU > −facilitation·m_sec (side payment).
+    pub facilitation: Param,
+    /// Monthly τ_KU loss per unit of expectation gap (f_US; 000).
+    pub f_us: Param,
+    /// Probability scale of retaliation (linkage) after a flare-up on an open issue (001).
+    pub p_retaliate: Param,
+    /// Weight of m_sec in cancelling a counter-move (GSOMIA saved, 2019-11).
+    pub cancel_m_sec: Param,
+    /// Weight of κ in cancelling a counter-move.
+    pub cancel_kappa: Param,
+    /// Share by which US history mediation m_hist damps flare-up shocks (004 vs 001).
+    pub m_hist_damping: Param,
+}
+
+/// `[actors]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Actors {
+    pub seoul: StateActor,
+    pub tokyo: StateActor,
+    pub washington: Washington,
+}
+
+/// `[actors.seoul]` and `[actors.tokyo]`: government and public at the start.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateActor {
+    /// Governing camp (KR: conservative/progressive; JP: mainstream/hawkish).
+    pub camp: Camp,
+    /// Government approval A at the start.
+    pub approval: Param,
+    /// Backlash stock B at the start.
+    pub backlash: Param,
+    /// Public favourability toward the partner F at the start.
+    pub favourability: Param,
+    /// Long-run favourability F* toward which F reverts.
+    pub favourability_target: Param,
+    /// Threat perception of North Korea θ^NK at the start.
+    pub threat_nk: Param,
+    /// Threat perception of China θ^CN at the start.
+    pub threat_cn: Param,
+    /// Export exposure to China E (share of exports; data/china_trade_dependence.csv).
+    pub china_exposure: Param,
+}
+
+/// `[actors.washington]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Washington {
+    pub engaged: UsProfile,
+    pub transactional: UsProfile,
+    /// The US wish list: rung per track it expects (000: regional scope).
+    pub expectations: IndexMap<String, u32>,
+    /// US threat perception of China at the start.
+    pub threat_cn: Param,
+}
+
+/// What an administration type does (002, 004, 001).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsProfile {
+    /// Security push m_sec.
+    pub m_sec: Param,
+    /// History-mediation effort m_hist.
+    pub m_hist: Param,
+    /// Commitment credibility κ.
+    pub kappa: Param,
+    /// Burden-sharing / tariff pressure ρ.
+    pub rho: Param,
+}
+
+/// `[relations]`: dyadic trust at the start.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Relations {
+    pub trust_kr_jp: Param,
+    pub trust_kr_us: Param,
+    pub trust_jp_us: Param,
+}
+
+/// `[history]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct History {
+    /// Flare-up hazard multiplier in an issue's seasonal months.
+    pub seasonal_multiplier: Param,
+    /// Open history issues; listing them replaces the defaults.
+    pub issues: Vec<HistoryIssue>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueStatus {
+    Open,
+    Settled,
+    Repudiated,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Side {
+    #[serde(rename = "KR")]
+    Kr,
+    #[serde(rename = "JP")]
+    Jp,
+}
+
+/// `[[history.issues]]`: one history issue (MODEL.md §4.3).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryIssue {
+    pub key: String,
+    pub name: String,
+    /// Salience s in [0, 1].
+    pub salience: Param,
+    pub status: IssueStatus,
+    /// Quality of an existing settlement (used when status = "settled").
+    #[serde(default)]
+    pub settlement_quality: Param,
+    /// Base monthly flare-up hazard.
+    pub hazard: Param,
+    /// Calendar months (1–12) when the hazard is multiplied (Feb Takeshima Day, Mar textbooks, Aug anniversaries).
+    pub seasonal_months: Vec<u32>,
+    /// Whether a court process is pending (rulings add flare-ups).
+    pub court_pending: bool,
+    /// Monthly probability of a court ruling while pending.
+    pub court_hazard: Param,
+    /// Which public is offended by a flare-up.
+    pub offended: Side,
+}
+
+/// Minimum rung of another track required before moving this one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prerequisite {
+    pub track: String,
+    pub rung: u32,
+}
+
+/// Per-camp prior value of one rung of a track.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampPriors {
+    pub conservative: Param,
+    pub progressive: Param,
+    pub mainstream: Param,
+    pub hawkish: Param,
+}
+
+/// `[tracks.<key>]`: one cooperation ladder (MODEL.md §2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrackSpec {
+    pub name: String,
+    /// Highest rung (rungs are 0..=rungs).
+    pub rungs: u32,
+    /// Rung at the start.
+    pub initial: u32,
+    /// Korean domestic sensitivity σ of one rung.
+    pub sigma: Param,
+    /// China-provocation weight χ.
+    pub chi: Param,
+    /// Monthly lock-in gain λ once at rung ≥ 1.
+    pub lambda: Param,
+    /// Deterrence value b against North Korea.
+    pub b: Param,
+    /// Value b' against China.
+    pub b_cn: Param,
+    /// Weight w in the cooperation index.
+    pub w: Param,
+    /// Lock-in stock Λ at the start.
+    pub lock_in: Param,
+    /// Whether the track counts as military/regional for "high-σ" rollback and the `military_first` sequence.
+    pub military: bool,
+    pub requires: Vec<Prerequisite>,
+    /// Prior value of one rung to a government of each camp.
+    pub prior: CampPriors,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SequenceName {
+    LowSensitivityFirst,
+    MilitaryFirst,
+}
+
+/// Order in which a path opens tracks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Sequence {
+    Named(SequenceName),
+    Explicit(Vec<String>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryMode {
+    HistoryFirst,
+    Parallel,
+    SecurityFirst,
+}
+
+/// A gate on a track: move only if τ_JK ≥ trust and F_KR ≥ favourability.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gate {
+    pub trust: Param,
+    pub favourability: Param,
+}
+
+/// `[paths.<name>]`: how willing governments pursue cooperation (MODEL.md §6).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathSpec {
+    /// Bundled path a new path starts from (only read when the path is defined).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    pub description: String,
+    /// Whether the path proposes moves at all (`status_quo`: false).
+    pub proposes: bool,
+    pub sequence: Sequence,
+    /// Minimum months between two moves on one track.
+    pub min_dwell_months: u32,
+    /// Maximum one-rung moves proposed per month.
+    pub max_moves_per_month: u32,
+    /// Gates per track; a track without a gate is ungated.
+    pub gates: IndexMap<String, Gate>,
+    /// Governments decline moves that would breach their win-set.
+    pub respect_winset: bool,
+    /// Consultation with legislature and victims (1) vs top-down (0).
+    pub transparency: Param,
+    /// Ceiling rung per track; a track not listed may go to its top rung.
+    pub targets: IndexMap<String, u32>,
+    pub history_mode: HistoryMode,
+    /// Settlement quality (victim-centred = high).
+    pub settlement_quality: Param,
+    /// Months a settlement takes.
+    pub months_to_settle: Param,
+    /// Diplomacy that lowers the US expectation.
+    pub expectation_management: Param,
+    /// Multiplier on US m_sec (a US-driven path).
+    pub us_push: Param,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// Korean presidential election (or early replacement) with winner `camp`.
+    KrElection,
+    /// Japanese PM turnover to `camp`.
+    JpTurnover,
+    /// US administration type becomes `us_type`.
+    UsType,
+    /// A court ruling on `issue` (a flare-up; the court process ends).
+    CourtRuling,
+    /// A flare-up of `issue`.
+    FlareUp,
+    /// A North Korean nuclear test.
+    NuclearTest,
+    /// North Korea switches to `regime`.
+    NkRegime,
+    /// A summit moves `track` up one rung (if its prerequisites hold).
+    Summit,
+    /// A Chinese coercion event.
+    ChinaCoercion,
+}
+
+/// `[[events]]`: a scheduled event that replaces the random draw in its month.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub month: YearMonth,
+    pub kind: EventKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub camp: Option<Camp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub us_type: Option<UsType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regime: Option<NkRegime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub track: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parameter visiting (validation and per-replication sampling)
+// ---------------------------------------------------------------------------------------------
+
+impl VisitParams for Scenario {
+    fn visit_params(&mut self, v: &mut ParamVisitor<'_>) {
+        v.nested("world", |v| self.world.visit_params(v));
+        v.nested("actors", |v| {
+            v.nested("seoul", |v| self.actors.seoul.visit_params(v));
+            v.nested("tokyo", |v| self.actors.tokyo.visit_params(v));
+            v.nested("washington", |v| self.actors.washington.visit_params(v));
+        });
+        v.nested("relations", |v| {
+            visit_fields!(v, self.relations; trust_kr_jp: Unit, trust_kr_us: Unit, trust_jp_us: Unit)
+        });
+        v.nested("history", |v| {
+            visit_fields!(v, self.history; seasonal_multiplier: NonNeg);
+            v.nested("issues", |v| {
+                for issue in &mut self.history.issues {
+                    let key = issue.key.clone();
+                    v.nested(&key, |v| {
+                        visit_fields!(v, issue; salience: Unit, settlement_quality: Unit,
+                            hazard: Unit, court_hazard: Unit)
+                    });
+                }
+            });
+        });
+        v.nested("tracks", |v| {
+            for (key, t) in &mut self.tracks {
+                v.nested(key, |v| {
+                    visit_fields!(v, t; sigma: NonNeg, chi: NonNeg, lambda: Unit, b: NonNeg,
+                        b_cn: NonNeg, w: NonNeg, lock_in: Unit);
+                    v.nested("prior", |v| {
+                        visit_fields!(v, t.prior; conservative: Any, progressive: Any,
+                            mainstream: Any, hawkish: Any)
+                    });
+                });
+            }
+        });
+        v.nested("paths", |v| {
+            for (key, path) in &mut self.paths {
+                v.nested(key, |v| {
+                    visit_fields!(v, path; transparency: Unit, settlement_quality: Unit,
+                        months_to_settle: NonNeg, expectation_management: Unit, us_push: NonNeg);
+                    v.nested("gates", |v| {
+                        for (track, g) in &mut path.gates {
+                            v.nested(
+                                track,
+                                |v| visit_fields!(v, g; trust: Unit, favourability: Unit),
+                            );
+                        }
+                    });
+                });
+            }
+        });
+    }
+}
+
+impl VisitParams for World {
+    fn visit_params(&mut self, v: &mut ParamVisitor<'_>) {
+        v.nested("nk", |v| {
+            let nk = &mut self.nk;
+            for (name, r) in [
+                ("engagement", &mut nk.engagement),
+                ("testing", &mut nk.testing),
+                ("surge", &mut nk.surge),
+            ] {
+                v.nested(name, |v| {
+                    visit_fields!(v, r; mean: NonNeg, dispersion: Bound::Range(1e-6, f64::MAX),
+                        p_nuclear: Unit)
+                });
+            }
+            v.nested("transition", |v| {
+                for (name, row) in [
+                    ("engagement", &mut nk.transition.engagement),
+                    ("testing", &mut nk.transition.testing),
+                    ("surge", &mut nk.transition.surge),
+                ] {
+                    v.nested(name, |v| {
+                        for (i, x) in row.iter_mut().enumerate() {
+                            v.param(&i.to_string(), x, Unit);
+                        }
+                    });
+                }
+            });
+            visit_fields!(v, nk; transactional_engagement_boost: Unit, w_launch: NonNeg,
+                w_nuclear: NonNeg, threat_smoothing: Unit, long_range_share: Unit,
+                kr_long_range_weight: NonNeg, kr_short_range_weight: NonNeg,
+                jp_long_range_weight: NonNeg, jp_short_range_weight: NonNeg, rally: Unit,
+                surge_desire: NonNeg);
+        });
+        v.nested("china", |v| {
+            visit_fields!(v, self.china; assertiveness: NonNeg, h0: Unit, h_regional: Unit,
+                cost_scale: NonNeg, refractory_months: NonNeg, desire_penalty: NonNeg,
+                memory_decay: Unit, jp_threat_shock: Unit, us_threat_shock: Unit,
+                us_china_tension: Unit)
+        });
+        v.nested("us", |v| visit_fields!(v, self.us; p_switch: Unit));
+        v.nested("elections", |v| {
+            visit_fields!(v, self.elections; kr_early_termination_hazard: Unit, c0: Any,
+                c1: Any, c2: Any, crisis_penalty: NonNeg, jp_turnover_hazard: Unit,
+                jp_p_hawkish: Unit, honeymoon_approval: Unit)
+        });
+        v.nested("camps", |v| {
+            let c = &mut self.camps;
+            for (name, camp) in [
+                ("conservative", &mut c.conservative),
+                ("progressive", &mut c.progressive),
+                ("mainstream", &mut c.mainstream),
+                ("hawkish", &mut c.hawkish),
+            ] {
+                v.nested(name, |v| {
+                    visit_fields!(v, camp; approval_baseline: Unit, history_weight: NonNeg,
+                        hawkishness: Unit)
+                });
+            }
+        });
+        v.nested("alliance", |v| {
+            visit_fields!(v, self.alliance; a0: Any, a1: Any, a2: Any, e0: Any, e1: Any,
+                e2: Any, e3: Any)
+        });
+        v.nested("friction", |v| {
+            visit_fields!(v, self.friction; c1: NonNeg, c2: NonNeg, c3: NonNeg, c4: NonNeg,
+                c_phi: NonNeg)
+        });
+        v.nested("opinion", |v| {
+            visit_fields!(v, self.opinion; a_f: Unit, g_f: NonNeg, f_noise: NonNeg,
+                r_tau: Unit, r_us_trust: Unit, flare_grievance: NonNeg,
+                flare_favourability: NonNeg, flare_trust: NonNeg, grievance_decay: Unit)
+        });
+        v.nested("politics", |v| {
+            visit_fields!(v, self.politics; zeta: Unit, a_b: NonNeg, rho_b: Unit,
+                b_crit: NonNeg, a_crit: Unit, low_approval_months: NonNeg, eta: NonNeg,
+                pi: NonNeg, p_rollback: Unit, p_reverse: Unit, crisis_discharge: Unit,
+                crisis_trust_shock: Unit, approval_noise: NonNeg, settlement_backlash: NonNeg,
+                repudiation_window_months: NonNeg, p_repudiate: Unit)
+        });
+        v.nested("decisions", |v| {
+            visit_fields!(v, self.decisions; u: NonNeg, china_weight: NonNeg, xi_jp: NonNeg,
+                winset_margin: Unit, a_min: Unit, facilitation: NonNeg, f_us: NonNeg,
+                p_retaliate: Unit, cancel_m_sec: NonNeg, cancel_kappa: NonNeg,
+                m_hist_damping: Unit)
+        });
+    }
+}
+
+impl VisitParams for StateActor {
+    fn visit_params(&mut self, v: &mut ParamVisitor<'_>) {
+        visit_fields!(v, self; approval: Unit, backlash: NonNeg, favourability: Unit,
+            favourability_target: Unit, threat_nk: Unit, threat_cn: Unit, china_exposure: Unit);
+    }
+}
+
+impl VisitParams for Washington {
+    fn visit_params(&mut self, v: &mut ParamVisitor<'_>) {
+        for (name, prof) in [
+            ("engaged", &mut self.engaged),
+            ("transactional", &mut self.transactional),
+        ] {
+            v.nested(
+                name,
+                |v| visit_fields!(v, prof; m_sec: Unit, m_hist: Unit, kappa: Unit, rho: Unit),
+            );
+        }
+        visit_fields!(v, self; threat_cn: Unit);
+    }
+}
