@@ -314,6 +314,8 @@ struct BlockRuns {
 
 /// Receives every replication's outcomes, in replication order then path order.
 pub trait RunSink {
+    /// Called once before the first replication with the run's layout (paths, outcomes).
+    fn begin(&mut self, layout: &Layout) -> Result<()>;
     /// `values` are the outcomes in [`Layout::outcomes`] order (NaN = undefined).
     fn run(&mut self, replication: u64, path: usize, values: &[f64]) -> Result<()>;
 }
@@ -458,6 +460,9 @@ pub fn run(
         .build()
         .context("cannot start the worker threads")?;
     let keep_runs = sink.is_some();
+    if let Some(sink) = sink.as_deref_mut() {
+        sink.begin(&layout)?;
+    }
     let mut total = Accum::new(&layout);
     let blocks = plan.blocks();
     let wave = (2 * plan.threads as u64).max(1);

@@ -185,20 +185,11 @@ pub struct RunsCsv {
 }
 
 impl RunsCsv {
-    pub fn create(dir: &Staging, layout: &Layout) -> Result<RunsCsv> {
-        let mut file = dir.create_file("runs.csv")?;
-        let mut header = String::from("path,replication");
-        for o in &layout.outcomes {
-            header.push(',');
-            header.push_str(&o.key);
-        }
-        header.push('\n');
-        file.writer()
-            .write_all(header.as_bytes())
-            .context("cannot write runs.csv")?;
+    /// Creates `runs.csv` in `dir`; the header is written by [`RunSink::begin`].
+    pub fn create(dir: &Staging) -> Result<RunsCsv> {
         Ok(RunsCsv {
-            file: Some(file),
-            paths: layout.path_names.iter().map(|p| csv_field(p)).collect(),
+            file: Some(dir.create_file("runs.csv")?),
+            paths: Vec::new(),
             line: String::new(),
         })
     }
@@ -213,6 +204,22 @@ impl RunsCsv {
 }
 
 impl RunSink for RunsCsv {
+    fn begin(&mut self, layout: &Layout) -> Result<()> {
+        self.paths = layout.path_names.iter().map(|p| csv_field(p)).collect();
+        let mut header = String::from("path,replication");
+        for o in &layout.outcomes {
+            header.push(',');
+            header.push_str(&o.key);
+        }
+        header.push('\n');
+        if let Some(f) = &mut self.file {
+            f.writer()
+                .write_all(header.as_bytes())
+                .context("cannot write runs.csv")?;
+        }
+        Ok(())
+    }
+
     fn run(&mut self, replication: u64, path: usize, values: &[f64]) -> Result<()> {
         use std::fmt::Write as _;
         self.line.clear();
