@@ -80,6 +80,7 @@ impl Default for World {
             china: China {
                 assertiveness: p(1.0),
                 h0: p(0.008),
+                h_move: p(0.15),
                 h_regional: p(0.02),
                 cost_scale: p(2.0),
                 refractory_months: p(12.0),

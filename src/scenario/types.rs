@@ -161,6 +161,8 @@ pub struct China {
     pub assertiveness: Param,
     /// Base monthly coercion hazard h₀.
     pub h0: Param,
+    /// Hazard per unit χ of a one-rung move made in the previous month (the Σ χ_k·Δℓ_k term).
+    pub h_move: Param,
     /// Hazard per rung of the `regional` track.
     pub h_regional: Param,
     /// Cost to Korea of one coercion event, % of GDP per unit of export exposure
@@ -763,7 +765,7 @@ impl VisitParams for World {
                 surge_desire: NonNeg);
         });
         v.nested("china", |v| {
-            visit_fields!(v, self.china; assertiveness: NonNeg, h0: Unit, h_regional: Unit,
+            visit_fields!(v, self.china; assertiveness: NonNeg, h0: Unit, h_move: Unit, h_regional: Unit,
                 cost_scale: NonNeg, refractory_months: NonNeg, desire_penalty: NonNeg,
                 memory_decay: Unit, jp_threat_shock: Unit, us_threat_shock: Unit,
                 us_china_tension: Unit)
