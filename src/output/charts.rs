@@ -5,8 +5,9 @@
 //! - `dist_final_ci`: share of replications per final-CI bin (0.05 wide), bars grouped by path.
 //! - `dist_kr_crises`: share of replications by number of Korean political crises, per path.
 //! - `paired_diff`: per outcome, the paired mean difference (path − reference) with its 95% CI,
-//!   in standard deviations of the reference path's outcome (so outcomes with different units
-//!   share one axis); each outcome label says whether higher or lower is better.
+//!   in pooled standard deviations of the two paths' outcome, √((sd_path² + sd_ref²)/2) (an
+//!   effect size, so outcomes with different units share one axis); each outcome label says
+//!   whether higher or lower is better.
 //! - `rungs`: median rung of each track over time, one panel per track, one line per path.
 
 use super::dir::Staging;
@@ -16,6 +17,7 @@ use crate::model::Better;
 use anyhow::{anyhow, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontStyle;
 use std::sync::Once;
 
@@ -121,8 +123,23 @@ where
     }
 }
 
-fn month_label(res: &RunResults, x: f64) -> String {
-    res.layout.start.plus(x.round() as i64).to_string()
+/// Calendar position of month index `t` (fractional year: 2024.0 = 2024-01), so that axis
+/// key points fall on January of round years.
+fn cal(res: &RunResults, t: f64) -> f64 {
+    let s = res.layout.start;
+    s.year as f64 + (s.month as f64 - 1.0 + t) / 12.0
+}
+
+/// "YYYY-MM" label of a calendar position.
+fn month_label(x: f64) -> String {
+    let m = (x * 12.0).round() as i64;
+    format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1)
+}
+
+/// Calendar range of the run's months.
+fn cal_range(res: &RunResults) -> std::ops::Range<f64> {
+    let last = (res.layout.months.max(2) - 1) as f64;
+    cal(res, 0.0)..cal(res, last)
 }
 
 fn fan_ci<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: &Report<'_>) -> Result<()>
@@ -132,7 +149,6 @@ where
     let res = r.results;
     let l = &res.layout;
     let ci = res.metric_index("ci").ok_or_else(|| anyhow!("no CI series"))?;
-    let last = (l.months.max(2) - 1) as f64;
     let mut chart = ChartBuilder::on(root)
         .caption(
             format!(
@@ -144,13 +160,13 @@ where
         .margin(20)
         .x_label_area_size(50)
         .y_label_area_size(70)
-        .build_cartesian_2d(0f64..last, 0f64..1f64)?;
-    let fmt = |x: &f64| month_label(res, *x);
+        .build_cartesian_2d(cal_range(res), 0f64..1f64)?;
+    let fmt = |x: &f64| month_label(*x);
     chart
         .configure_mesh()
         .x_desc("Month")
         .y_desc("Cooperation index (0–1)")
-        .x_labels(12)
+        .x_labels(14)
         .x_label_formatter(&fmt)
         .label_style((FONT, 16))
         .axis_desc_style((FONT, 18))
@@ -162,13 +178,13 @@ where
             let mut pts: Vec<(f64, f64)> = s
                 .iter()
                 .enumerate()
-                .map(|(t, pt)| (t as f64, pt[ci].quantiles[hi]))
+                .map(|(t, pt)| (cal(res, t as f64), pt[ci].quantiles[hi]))
                 .collect();
             pts.extend(
                 s.iter()
                     .enumerate()
                     .rev()
-                    .map(|(t, pt)| (t as f64, pt[ci].quantiles[lo])),
+                    .map(|(t, pt)| (cal(res, t as f64), pt[ci].quantiles[lo])),
             );
             pts.retain(|(_, y)| y.is_finite());
             chart.draw_series(std::iter::once(Polygon::new(pts, c.mix(alpha).filled())))?;
@@ -177,7 +193,7 @@ where
             .draw_series(LineSeries::new(
                 s.iter()
                     .enumerate()
-                    .map(|(t, pt)| (t as f64, pt[ci].quantiles[2]))
+                    .map(|(t, pt)| (cal(res, t as f64), pt[ci].quantiles[2]))
                     .filter(|(_, y)| y.is_finite()),
                 c.stroke_width(3),
             ))?
@@ -274,7 +290,7 @@ where
     let bins = 20;
     let edges: Vec<f64> = (0..=bins).map(|i| i as f64 / bins as f64).collect();
     let groups: Vec<String> = (0..bins)
-        .map(|i| format!("{:.2}", (i as f64 + 0.5) / bins as f64))
+        .map(|i| format!("{:.2}", i as f64 / bins as f64))
         .collect();
     let shares: Vec<Vec<f64>> = res
         .outcomes
@@ -293,7 +309,7 @@ where
         root,
         r,
         &format!("{}: distribution of the final cooperation index per path", r.scenario_name),
-        "Final cooperation index (bin centre, bins 0.05 wide)",
+        "Final cooperation index (bins 0.05 wide, labelled by their lower edge)",
         &groups,
         &shares,
     )
@@ -363,15 +379,10 @@ where
         let mut v = Vec::new();
         for o in 0..no {
             let d = &res.paired[p][o];
-            let sd_ref = res.outcomes[refp][o].sd;
-            let sd_p = res.outcomes[p][o].sd;
-            let scale = if sd_ref.is_finite() && sd_ref > 0.0 {
-                sd_ref
-            } else if sd_p.is_finite() && sd_p > 0.0 {
-                sd_p
-            } else {
-                1.0
-            };
+            let sd = |x: f64| if x.is_finite() { x } else { 0.0 };
+            let (sd_ref, sd_p) = (sd(res.outcomes[refp][o].sd), sd(res.outcomes[p][o].sd));
+            let pooled = ((sd_ref * sd_ref + sd_p * sd_p) / 2.0).sqrt();
+            let scale = if pooled > 0.0 { pooled } else { 1.0 };
             let m = d.mean_diff / scale;
             let lo = d.ci95[0] / scale;
             let hi = d.ci95[1] / scale;
@@ -393,14 +404,25 @@ where
         .fold(0.0f64, f64::max)
         .max(0.1)
         * 1.15;
-    let mut chart = ChartBuilder::on(root)
-        .caption(
-            format!(
-                "{}: paired difference vs `{}` (mean and 95% CI, in SDs of the reference)",
-                r.scenario_name, l.path_names[refp]
-            ),
-            (FONT, 22),
-        )
+    let (top, body) = root.split_vertically(70);
+    let entries: Vec<(RGBColor, String)> = others
+        .iter()
+        .map(|p| {
+            (
+                color(*p),
+                format!("{} − {}", l.path_names[*p], l.path_names[refp]),
+            )
+        })
+        .collect();
+    title_strip(
+        &top,
+        &format!(
+            "{}: paired difference vs `{}` (mean and 95% CI, in pooled SDs)",
+            r.scenario_name, l.path_names[refp]
+        ),
+        &entries,
+    )?;
+    let mut chart = ChartBuilder::on(&body)
         .margin(20)
         .x_label_area_size(55)
         .y_label_area_size(330)
@@ -422,7 +444,7 @@ where
         .configure_mesh()
         .y_labels(no)
         .y_label_formatter(&ylab)
-        .x_desc("(path − reference) / SD of the reference path's outcome")
+        .x_desc("(path − reference) / pooled SD of the two paths' outcome (0 = no difference)")
         .label_style((FONT, 15))
         .axis_desc_style((FONT, 18))
         .draw()?;
@@ -442,15 +464,12 @@ where
         chart.draw_series(pts[j].iter().enumerate().filter_map(|(o, v)| {
             v.map(|(_, lo, hi)| PathElement::new(vec![(lo, row(o)), (hi, row(o))], c.stroke_width(2)))
         }))?;
-        chart
-            .draw_series(
-                pts[j]
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(o, v)| v.map(|(m, _, _)| Circle::new((m, row(o)), 4, c.filled()))),
-            )?
-            .label(format!("{} − {}", l.path_names[p], l.path_names[refp]))
-            .legend(move |(x, y)| Circle::new((x + 8, y), 5, c.filled()));
+        chart.draw_series(
+            pts[j]
+                .iter()
+                .enumerate()
+                .filter_map(|(o, v)| v.map(|(m, _, _)| Circle::new((m, row(o)), 4, c.filled()))),
+        )?;
     }
     if others.is_empty() {
         root.draw(&Text::new(
@@ -458,14 +477,28 @@ where
             (420, 400),
             (FONT, 22),
         ))?;
-    } else {
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 16))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()?;
+    }
+    Ok(())
+}
+
+/// A title and a one-line legend (colour, label) in a strip at the top of a chart.
+fn title_strip<DB: DrawingBackend>(
+    top: &DrawingArea<DB, Shift>,
+    title: &str,
+    entries: &[(RGBColor, String)],
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let (w, _) = top.dim_in_pixel();
+    let style = TextStyle::from((FONT, 24).into_font())
+        .pos(Pos::new(HPos::Center, VPos::Top));
+    top.draw(&Text::new(title.to_string(), (w as i32 / 2, 8), style))?;
+    let mut x = 20;
+    for (c, name) in entries {
+        top.draw(&Rectangle::new([(x, 44), (x + 24, 50)], c.filled()))?;
+        top.draw(&Text::new(name.clone(), (x + 30, 38), (FONT, 17)))?;
+        x += 45 + 10 * name.chars().count() as i32;
     }
     Ok(())
 }
@@ -477,24 +510,24 @@ where
     let res = r.results;
     let l = &res.layout;
     let (top, body) = root.split_vertically(70);
-    top.titled(
+    let entries: Vec<(RGBColor, String)> = l
+        .path_names
+        .iter()
+        .enumerate()
+        .map(|(p, n)| (color(p), n.clone()))
+        .collect();
+    title_strip(
+        &top,
         &format!("{}: median rung of each track over time, per path", r.scenario_name),
-        (FONT, 24),
+        &entries,
     )?;
-    // Legend strip.
-    let mut x = 20;
-    for (p, name) in l.path_names.iter().enumerate() {
-        let c = color(p);
-        top.draw(&Rectangle::new([(x, 44), (x + 24, 50)], c.filled()))?;
-        top.draw(&Text::new(name.clone(), (x + 30, 38), (FONT, 17)))?;
-        x += 40 + 10 * name.chars().count() as i32;
-    }
     let nt = l.track_keys.len().max(1);
     let cols = (nt as f64).sqrt().ceil() as usize;
     let rows = nt.div_ceil(cols);
     let panels = body.split_evenly((rows, cols));
     let last = (l.months.max(2) - 1) as f64;
     let np = l.path_names.len() as f64;
+    let xr = cal_range(res);
     for (ti, key) in l.track_keys.iter().enumerate() {
         let Some(m) = res.metric_index(&format!("rung.{key}")) else {
             continue;
@@ -506,8 +539,8 @@ where
             .margin(8)
             .x_label_area_size(28)
             .y_label_area_size(34)
-            .build_cartesian_2d(0f64..last, -0.2f64..max_rung + 0.2)?;
-        let fmt = |x: &f64| month_label(res, *x);
+            .build_cartesian_2d(xr.clone(), -0.2f64..max_rung + 0.2)?;
+        let fmt = |x: &f64| month_label(*x);
         let yfmt = |y: &f64| format!("{y:.0}");
         chart
             .configure_mesh()
@@ -528,8 +561,8 @@ where
                 if !v.is_finite() {
                     continue;
                 }
-                pts.push((t as f64, v + off));
-                pts.push(((t as f64 + 1.0).min(last), v + off));
+                pts.push((cal(res, t as f64), v + off));
+                pts.push((cal(res, (t as f64 + 1.0).min(last)), v + off));
             }
             chart.draw_series(LineSeries::new(pts, c.stroke_width(2)))?;
         }
