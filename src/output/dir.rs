@@ -132,6 +132,13 @@ impl Staging {
                     Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
                     _ => PathBuf::from("."),
                 };
+                if let Some(file) = parent.ancestors().find(|a| a.is_file()) {
+                    bail!(
+                        "cannot create output folder {}: {} is a file, not a folder",
+                        dir.display(),
+                        file.display()
+                    );
+                }
                 fs::create_dir_all(&parent).with_context(|| {
                     format!(
                         "cannot create output folder {}: its parent {} cannot be created",

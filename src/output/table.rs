@@ -97,13 +97,19 @@ pub fn render(scenario: &str, res: &RunResults) -> String {
                 .p_better
                 .map(|x| format!(" ({:.0}%)", 100.0 * x))
                 .unwrap_or_default();
-            let half = (d.ci95[1] - d.ci95[0]) / 2.0;
-            let sign = if d.mean_diff >= 0.0 { "+" } else { "" };
-            let cell = format!(
-                "{sign}{} ±{}{pb}",
-                fmt_num(d.mean_diff * scale),
-                fmt_num(half * scale)
-            );
+            let half = (d.ci95[1] - d.ci95[0]) / 2.0 * scale;
+            let mean = d.mean_diff * scale;
+            // Same decimals for the mean and its half-width.
+            let dec = match mean.abs().max(half) {
+                x if x >= 100.0 => 0,
+                x if x >= 10.0 => 1,
+                _ => 3,
+            };
+            let cell = if mean.is_finite() {
+                format!("{mean:+.dec$} ±{:.dec$}{pb}", if half.is_finite() { half } else { 0.0 })
+            } else {
+                "–".into()
+            };
             let _ = write!(s, " {cell:>24}");
         }
         s.push('\n');
