@@ -17,7 +17,10 @@ fn scenario() -> (Scenario, &'static str) {
     if path.exists() {
         match load_file(&path) {
             Ok(s) => return (s, "scenarios/baseline.toml"),
-            Err(e) => eprintln!("cannot load {}: {e}; using the default scenario", path.display()),
+            Err(e) => eprintln!(
+                "cannot load {}: {e}; using the default scenario",
+                path.display()
+            ),
         }
     }
     (Scenario::default(), "default scenario")

@@ -37,7 +37,14 @@ fn run_writes_every_file_in_the_documented_shape() {
     let (tmp, f) = setup();
     let out = tmp.path().join("out");
     trisim()
-        .args(["run", f.to_str().unwrap(), "--out", out.to_str().unwrap(), "--threads", "2"])
+        .args([
+            "run",
+            f.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            "2",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains("Paired difference vs `gradual`"))
@@ -56,7 +63,14 @@ fn run_writes_every_file_in_the_documented_shape() {
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
     assert_eq!(
         keys,
-        ["scenario", "seed", "replications", "reference_path", "paths", "paired"]
+        [
+            "scenario",
+            "seed",
+            "replications",
+            "reference_path",
+            "paths",
+            "paired"
+        ]
     );
     assert_eq!(v["scenario"], "tiny");
     assert_eq!(v["seed"], 5);
@@ -71,7 +85,10 @@ fn run_writes_every_file_in_the_documented_shape() {
         assert_eq!(okeys, expected, "{name}");
         let fc = o["final_ci"].as_object().unwrap();
         let fkeys: Vec<&str> = fc.keys().map(|k| k.as_str()).collect();
-        assert_eq!(fkeys, ["mean", "sd", "ci95", "p5", "p25", "p50", "p75", "p95"]);
+        assert_eq!(
+            fkeys,
+            ["mean", "sd", "ci95", "p5", "p25", "p50", "p75", "p95"]
+        );
         let m = fc["mean"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&m));
         let ci = fc["ci95"].as_array().unwrap();
@@ -92,10 +109,18 @@ fn run_writes_every_file_in_the_documented_shape() {
     assert_eq!(&h[..3], ["path", "outcome", "better"]);
     assert_eq!(rows.len(), 5 * OUTCOMES.len());
     let (h, rows) = csv_rows(&out.join("timeseries.csv"));
-    assert_eq!(h, ["path", "month", "metric", "mean", "p5", "p25", "p50", "p75", "p95"]);
+    assert_eq!(
+        h,
+        ["path", "month", "metric", "mean", "p5", "p25", "p50", "p75", "p95"]
+    );
     assert_eq!(&rows[0][1], "2023-04");
-    assert!(rows.iter().any(|r| &r[1] == "2025-09" && &r[2] == "rung.summitry"));
-    assert!(!rows.iter().any(|r| &r[1] == "2025-10"), "30 months from 2023-04");
+    assert!(rows
+        .iter()
+        .any(|r| &r[1] == "2025-09" && &r[2] == "rung.summitry"));
+    assert!(
+        !rows.iter().any(|r| &r[1] == "2025-10"),
+        "30 months from 2023-04"
+    );
     let (h, rows) = csv_rows(&out.join("runs.csv"));
     assert_eq!(&h[..2], ["path", "replication"]);
     assert_eq!(h.len(), 2 + OUTCOMES.len());
@@ -140,7 +165,14 @@ fn run_writes_every_file_in_the_documented_shape() {
         .stderr(predicate::str::contains("not empty"));
     // ... and succeeds with it.
     trisim()
-        .args(["run", f.to_str().unwrap(), "--out", out.to_str().unwrap(), "--force", "--no-runs-csv"])
+        .args([
+            "run",
+            f.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--force",
+            "--no-runs-csv",
+        ])
         .assert()
         .success();
     assert!(out.join("summary.json").exists());
@@ -159,9 +191,15 @@ fn thread_count_does_not_change_results_and_seed_does() {
     };
     let a = run("a", &["--threads", "1", "--replications", "300"]);
     let b = run("b", &["--threads", "4", "--replications", "300"]);
-    let c = run("c", &["--threads", "2", "--replications", "300", "--seed", "6"]);
+    let c = run(
+        "c",
+        &["--threads", "2", "--replications", "300", "--seed", "6"],
+    );
     for file in ["summary.json", "summary.csv", "timeseries.csv", "runs.csv"] {
-        assert!(fs::read(a.join(file)).unwrap() == fs::read(b.join(file)).unwrap(), "{file}");
+        assert!(
+            fs::read(a.join(file)).unwrap() == fs::read(b.join(file)).unwrap(),
+            "{file}"
+        );
     }
     assert!(fs::read(a.join("summary.json")).unwrap() != fs::read(c.join("summary.json")).unwrap());
 }
@@ -184,7 +222,9 @@ fn runs_without_out_get_new_folders_and_never_overwrite() {
         .collect();
     ids.sort();
     assert_eq!(ids.len(), 2, "{ids:?}");
-    assert!(ids.iter().all(|i| i.len() >= 16 && i.contains('T') && !i.starts_with('.')));
+    assert!(ids
+        .iter()
+        .all(|i| i.len() >= 16 && i.contains('T') && !i.starts_with('.')));
     for id in &ids {
         assert!(root.join(id).join("summary.json").exists());
     }
@@ -268,7 +308,14 @@ fn show_prints_a_scenario_that_validates() {
     let run = |file: &Path, name: &str| {
         let out = tmp.path().join(name);
         trisim()
-            .args(["run", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "-n", "30"])
+            .args([
+                "run",
+                file.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "-n",
+                "30",
+            ])
             .assert()
             .success();
         fs::read(out.join("summary.json")).unwrap()

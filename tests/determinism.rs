@@ -90,8 +90,14 @@ fn same_seed_and_any_thread_count_give_identical_files() {
     let b = run_to_dir(&s, &plan(&s, 7, 4, None), &tmp.path().join("b"));
     let c = run_to_dir(&s, &plan(&s, 7, 3, None), &tmp.path().join("c"));
     for f in ["summary.json", "summary.csv", "timeseries.csv", "runs.csv"] {
-        assert!(read(&a, f) == read(&b, f), "{f} differs between 1 and 4 threads");
-        assert!(read(&a, f) == read(&c, f), "{f} differs between 1 and 3 threads");
+        assert!(
+            read(&a, f) == read(&b, f),
+            "{f} differs between 1 and 4 threads"
+        );
+        assert!(
+            read(&a, f) == read(&c, f),
+            "{f} differs between 1 and 3 threads"
+        );
     }
     // Another seed gives other results.
     let d = run_to_dir(&s, &plan(&s, 8, 2, None), &tmp.path().join("d"));
@@ -109,7 +115,12 @@ fn block_size_changes_only_float_rounding_not_counts() {
     p2.block_size = 64;
     let r1 = engine::run(&s, &p1, None, None).unwrap();
     let r2 = engine::run(&s, &p2, None, None).unwrap();
-    for (a, b) in r1.outcomes.iter().flatten().zip(r2.outcomes.iter().flatten()) {
+    for (a, b) in r1
+        .outcomes
+        .iter()
+        .flatten()
+        .zip(r2.outcomes.iter().flatten())
+    {
         assert_eq!(a.n, b.n);
         assert_eq!(a.sketch, b.sketch);
         assert_eq!(a.quantiles.map(f64::to_bits), b.quantiles.map(f64::to_bits));
@@ -165,7 +176,10 @@ fn nk_launches_are_identical_across_paths_in_every_replication() {
     let mut rows = Rows::default();
     engine::run(&s, &p, Some(&mut rows), None).unwrap();
     let k = rows.keys.iter().position(|k| k == "nk_launches").unwrap();
-    assert_eq!(rows.rows.len() as u64, p.replications * p.paths.len() as u64);
+    assert_eq!(
+        rows.rows.len() as u64,
+        p.replications * p.paths.len() as u64
+    );
     let mut by_rep: HashMap<u64, f64> = HashMap::new();
     let mut distinct = std::collections::BTreeSet::new();
     for (r, path, v) in &rows.rows {
@@ -195,7 +209,10 @@ fn paths_override_adds_the_reference_and_rejects_unknown_names() {
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("unknown path `hsaty`") && err.contains("hasty"), "{err}");
+    assert!(
+        err.contains("unknown path `hsaty`") && err.contains("hasty"),
+        "{err}"
+    );
     let err = RunPlan::new(
         &s,
         &Overrides {
@@ -270,7 +287,10 @@ fn chunked_merges_equal_a_single_pass() {
         assert_eq!(s1, s2, "sketch, chunk {chunk}");
         assert_eq!(h1, h2, "histogram, chunk {chunk}");
         assert_eq!(m1.n, m2.n);
-        assert_eq!((p1.better, p1.worse, p1.ties), (p2.better, p2.worse, p2.ties));
+        assert_eq!(
+            (p1.better, p1.worse, p1.ties),
+            (p2.better, p2.worse, p2.ties)
+        );
         // Floating parts: equal up to rounding.
         assert!((m1.mean - m2.mean).abs() < 1e-12);
         assert!((m1.m2 - m2.m2).abs() < 1e-9 * m1.m2);

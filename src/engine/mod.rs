@@ -227,7 +227,12 @@ impl Layout {
             path_names: plan
                 .paths
                 .iter()
-                .map(|i| s.paths.get_index(*i).map(|(k, _)| k.clone()).unwrap_or_default())
+                .map(|i| {
+                    s.paths
+                        .get_index(*i)
+                        .map(|(k, _)| k.clone())
+                        .unwrap_or_default()
+                })
                 .collect(),
             reference: plan.reference,
             outcomes,
@@ -489,7 +494,10 @@ pub fn run(
         }
         next = end;
         if let Some(p) = progress.as_deref_mut() {
-            p((end * plan.block_size).min(plan.replications), plan.replications);
+            p(
+                (end * plan.block_size).min(plan.replications),
+                plan.replications,
+            );
         }
     }
     Ok(finish(layout, plan, total))

@@ -78,7 +78,8 @@ impl Exporter for Charts {
         for stem in CHARTS {
             let mut buf = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
             {
-                let root = BitMapBackend::with_buffer(&mut buf, (WIDTH, HEIGHT)).into_drawing_area();
+                let root =
+                    BitMapBackend::with_buffer(&mut buf, (WIDTH, HEIGHT)).into_drawing_area();
                 draw(stem, &root, r)?;
                 root.present()
                     .map_err(|e| anyhow!("cannot draw chart {stem}: {e}"))?;
@@ -148,7 +149,9 @@ where
 {
     let res = r.results;
     let l = &res.layout;
-    let ci = res.metric_index("ci").ok_or_else(|| anyhow!("no CI series"))?;
+    let ci = res
+        .metric_index("ci")
+        .ok_or_else(|| anyhow!("no CI series"))?;
     let mut chart = ChartBuilder::on(root)
         .caption(
             format!(
@@ -262,10 +265,15 @@ where
     for (p, s) in shares.iter().enumerate() {
         let c = color(p);
         chart
-            .draw_series(s.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(i, v)| {
-                let x0 = i as f64 + 0.1 + p as f64 * w;
-                Rectangle::new([(x0, 0.0), (x0 + w, *v)], c.filled())
-            }))?
+            .draw_series(
+                s.iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.is_finite())
+                    .map(|(i, v)| {
+                        let x0 = i as f64 + 0.1 + p as f64 * w;
+                        Rectangle::new([(x0, 0.0), (x0 + w, *v)], c.filled())
+                    }),
+            )?
             .label(l.path_names[p].clone())
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], c.filled()));
     }
@@ -308,7 +316,10 @@ where
     grouped_bars(
         root,
         r,
-        &format!("{}: distribution of the final cooperation index per path", r.scenario_name),
+        &format!(
+            "{}: distribution of the final cooperation index per path",
+            r.scenario_name
+        ),
         "Final cooperation index (bins 0.05 wide, labelled by their lower edge)",
         &groups,
         &shares,
@@ -357,7 +368,10 @@ where
     grouped_bars(
         root,
         r,
-        &format!("{}: Korean political crises per replication, per path", r.scenario_name),
+        &format!(
+            "{}: Korean political crises per replication, per path",
+            r.scenario_name
+        ),
         "Number of crises in Seoul over the horizon",
         &groups,
         &shares,
@@ -462,7 +476,9 @@ where
         };
         let row = |o: usize| (no - 1 - o) as f64 + off;
         chart.draw_series(pts[j].iter().enumerate().filter_map(|(o, v)| {
-            v.map(|(_, lo, hi)| PathElement::new(vec![(lo, row(o)), (hi, row(o))], c.stroke_width(2)))
+            v.map(|(_, lo, hi)| {
+                PathElement::new(vec![(lo, row(o)), (hi, row(o))], c.stroke_width(2))
+            })
         }))?;
         chart.draw_series(
             pts[j]
@@ -491,8 +507,7 @@ where
     DB::ErrorType: 'static,
 {
     let (w, _) = top.dim_in_pixel();
-    let style = TextStyle::from((FONT, 24).into_font())
-        .pos(Pos::new(HPos::Center, VPos::Top));
+    let style = TextStyle::from((FONT, 24).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
     top.draw(&Text::new(title.to_string(), (w as i32 / 2, 8), style))?;
     let mut x = 20;
     for (c, name) in entries {
@@ -518,7 +533,10 @@ where
         .collect();
     title_strip(
         &top,
-        &format!("{}: median rung of each track over time, per path", r.scenario_name),
+        &format!(
+            "{}: median rung of each track over time, per path",
+            r.scenario_name
+        ),
         &entries,
     )?;
     let nt = l.track_keys.len().max(1);

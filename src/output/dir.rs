@@ -41,7 +41,10 @@ pub fn safe_name(name: &str) -> String {
 
 /// (year, month, day, hour, minute, second) in UTC of a time.
 pub fn utc_parts(t: SystemTime) -> (i64, u32, u32, u32, u32, u32) {
-    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) as i64;
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0) as i64;
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     // Howard Hinnant's civil_from_days.
@@ -116,10 +119,7 @@ impl Staging {
             Target::Exact { dir, force } => {
                 if dir.exists() {
                     if !dir.is_dir() {
-                        bail!(
-                            "output folder {} exists and is not a folder",
-                            dir.display()
-                        );
+                        bail!("output folder {} exists and is not a folder", dir.display());
                     }
                     if !is_empty_dir(dir)? && !force {
                         bail!(
@@ -206,8 +206,8 @@ impl Staging {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let part = path.with_file_name(format!(".{name}.part"));
-        let f = fs::File::create(&part)
-            .with_context(|| format!("cannot create {}", part.display()))?;
+        let f =
+            fs::File::create(&part).with_context(|| format!("cannot create {}", part.display()))?;
         Ok(AtomicFile {
             w: BufWriter::new(f),
             part,
@@ -311,7 +311,10 @@ mod tests {
         let t = UNIX_EPOCH + Duration::from_secs(1_795_447_800); // 2026-11-22T15:30:00Z
         assert_eq!(run_id(t), "20261122T153000Z");
         assert_eq!(rfc3339(t), "2026-11-22T15:30:00Z");
-        assert_eq!(run_id(UNIX_EPOCH + Duration::from_secs(951_782_400)), "20000229T000000Z");
+        assert_eq!(
+            run_id(UNIX_EPOCH + Duration::from_secs(951_782_400)),
+            "20000229T000000Z"
+        );
     }
 
     #[test]

@@ -31,7 +31,13 @@ fn fmt_num(x: f64) -> String {
 pub fn render(scenario: &str, res: &RunResults) -> String {
     let l = &res.layout;
     let mut s = String::new();
-    let name_w = l.path_names.iter().map(|n| n.len()).max().unwrap_or(4).max(6);
+    let name_w = l
+        .path_names
+        .iter()
+        .map(|n| n.len())
+        .max()
+        .unwrap_or(4)
+        .max(6);
     let _ = writeln!(
         s,
         "{scenario}: {} replications × {} paths, {} months from {}, seed {}",
@@ -73,7 +79,9 @@ pub fn render(scenario: &str, res: &RunResults) -> String {
         s.push('\n');
     }
     let refname = &l.path_names[l.reference];
-    let others: Vec<usize> = (0..l.path_names.len()).filter(|p| *p != l.reference).collect();
+    let others: Vec<usize> = (0..l.path_names.len())
+        .filter(|p| *p != l.reference)
+        .collect();
     if others.is_empty() {
         return s;
     }
@@ -106,7 +114,10 @@ pub fn render(scenario: &str, res: &RunResults) -> String {
                 _ => 3,
             };
             let cell = if mean.is_finite() {
-                format!("{mean:+.dec$} ±{:.dec$}{pb}", if half.is_finite() { half } else { 0.0 })
+                format!(
+                    "{mean:+.dec$} ±{:.dec$}{pb}",
+                    if half.is_finite() { half } else { 0.0 }
+                )
             } else {
                 "–".into()
             };
