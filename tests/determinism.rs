@@ -334,3 +334,40 @@ fn quantiles_are_within_the_stated_accuracy() {
     assert_eq!(si.quantile(0.5), sorted[500]);
     assert_eq!(si.quantile(0.25), sorted[250]);
 }
+
+#[test]
+fn weighted_score_is_reported_as_an_outcome() {
+    let mut s = small();
+    s.scenario.score.insert("final_ci".into(), 1.0);
+    s.scenario.score.insert("kr_crises".into(), -0.05);
+    let p = plan(&s, 2, 2, Some(&["gradual", "hasty"]));
+    let mut rows = Rows::default();
+    let res = engine::run(&s, &p, Some(&mut rows), None).unwrap();
+    let o = res.outcome_index("score").unwrap();
+    assert_eq!(o, rows.keys.len() - 1);
+    let fc = rows.keys.iter().position(|k| k == "final_ci").unwrap();
+    let kc = rows.keys.iter().position(|k| k == "kr_crises").unwrap();
+    let mut sum = 0.0;
+    for (_, _, v) in rows.rows.iter().filter(|r| r.1 == "hasty") {
+        let expected = v[fc] - 0.05 * v[kc];
+        assert!((v[o] - expected).abs() < 1e-12);
+        sum += v[o];
+    }
+    let h = res
+        .layout
+        .path_names
+        .iter()
+        .position(|n| n == "hasty")
+        .unwrap();
+    let mean = sum / p.replications as f64;
+    assert!((res.outcomes[h][o].mean - mean).abs() < 1e-9);
+    // An unknown outcome in the score is an error naming the nearest key.
+    s.scenario.score.insert("kr_crisis".into(), 1.0);
+    let err = RunPlan::new(&s, &Overrides::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("kr_crisis") && err.contains("did you mean"),
+        "{err}"
+    );
+}

@@ -34,6 +34,13 @@ use stats::{HistSpec, Histogram, Moments, Paired, Sketch};
 /// Default number of replications per block.
 pub const DEFAULT_BLOCK_SIZE: u64 = 256;
 
+/// Largest number of replications of one run (histogram bins count in u32).
+pub const MAX_REPLICATIONS: u64 = u32::MAX as u64;
+
+/// Memory budget for the block partials of one wave; waves shrink (down to one block per
+/// thread) for very long horizons or many paths.
+const WAVE_MEMORY_BUDGET: usize = 512 << 20;
+
 /// Quantiles reported everywhere (p5, p25, p50, p75, p95).
 pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 
@@ -92,6 +99,11 @@ impl RunPlan {
         let replications = o.replications.unwrap_or(s.scenario.replications);
         if replications == 0 {
             bail!("the number of replications must be at least 1, got 0");
+        }
+        if replications > MAX_REPLICATIONS {
+            bail!(
+                "the number of replications must be at most {MAX_REPLICATIONS}, got {replications}"
+            );
         }
         let threads = match o.threads {
             Some(0) => bail!("the number of threads must be at least 1, got 0"),
@@ -217,7 +229,8 @@ impl Layout {
             })
             .collect();
         for k in &track_keys {
-            let max = s.tracks.get(k).map(|t| t.rungs).unwrap_or(10);
+            // Rungs are recorded as u8.
+            let max = s.tracks.get(k).map(|t| t.rungs).unwrap_or(10).min(255);
             metrics.push(MetricInfo {
                 key: format!("rung.{k}"),
                 hist: HistSpec::integer(max),
@@ -470,7 +483,17 @@ pub fn run(
     }
     let mut total = Accum::new(&layout);
     let blocks = plan.blocks();
-    let wave = (2 * plan.threads as u64).max(1);
+    let accum_bytes: usize = layout
+        .metrics
+        .iter()
+        .map(|m| m.hist.bins * 4 + 64)
+        .sum::<usize>()
+        * layout.months as usize
+        * layout.path_names.len();
+    let wave = (WAVE_MEMORY_BUDGET / accum_bytes.max(1)) as u64;
+    let wave = wave
+        .clamp(plan.threads as u64, 2 * plan.threads as u64)
+        .max(1);
     let np = plan.paths.len();
     let no = layout.outcomes.len();
     let mut next = 0;

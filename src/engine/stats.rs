@@ -338,8 +338,8 @@ impl Histogram {
         }
     }
 
-    /// Adds one value; NaN is ignored. A histogram holds at most u32::MAX values per bin
-    /// (the engine merges block histograms into [`HistogramTotal`]).
+    /// Adds one value; NaN is ignored. A bin holds at most u32::MAX values (the engine
+    /// limits runs to u32::MAX replications).
     #[inline]
     pub fn push(&mut self, x: f64) {
         if x.is_nan() {
