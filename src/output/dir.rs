@@ -308,7 +308,7 @@ mod tests {
 
     #[test]
     fn utc_formatting() {
-        let t = UNIX_EPOCH + Duration::from_secs(1_795_447_800); // 2026-11-22T15:30:00Z
+        let t = UNIX_EPOCH + Duration::from_secs(1_795_361_400); // 2026-11-22T15:30:00Z
         assert_eq!(run_id(t), "20261122T153000Z");
         assert_eq!(rfc3339(t), "2026-11-22T15:30:00Z");
         assert_eq!(
