@@ -14,7 +14,8 @@
 //! (2012 GSOMIA collapse; 2015 deal without a victim-centred process, 001).
 //!
 //! Win-set (where the path respects it): S accepts only if its projected backlash after the
-//! move stays under `B_crit·winset_margin` and its approval is at least `A_min`. Joint move:
+//! move stays under `B_crit·winset_margin` and its approval is at least `A_min`. Whatever the
+//! path, a government that was in crisis last month accepts no move. Joint move:
 //! both accept when `ΔU ≥ 0`; a gap with `ΔU > −facilitation·m_sec` is bridged by a US side
 //! payment (004: US active mediation has made cooperation possible).
 
@@ -134,6 +135,11 @@ impl Sim<'_> {
     pub fn propose(&mut self, k: usize) -> bool {
         let m = self.m;
         let c = &m.c;
+        if self.st.crisis_last[KR] || self.st.crisis_last[JP] {
+            // A government in crisis has no win-set left at all.
+            self.diag.winset_refusals += 1;
+            return false;
+        }
         let db = [self.move_backlash(KR, k), self.move_backlash(JP, k)];
         if self.path.respect_winset {
             for s in [KR, JP] {

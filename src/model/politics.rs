@@ -97,6 +97,11 @@ impl Sim<'_> {
             let crisis =
                 st.backlash[s] > c.b_crit || st.low_approval[s] >= c.low_approval_months;
             if crisis && !st.in_crisis[s] {
+                if st.backlash[s] > c.b_crit {
+                    self.diag.backlash_crises += 1;
+                } else {
+                    self.diag.approval_crises += 1;
+                }
                 self.crisis_event(s);
             }
             let st = &mut self.st;

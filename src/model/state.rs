@@ -281,6 +281,10 @@ pub struct Diagnostics {
     pub jp_turnovers: u32,
     pub us_switches: u32,
     pub nuclear_tests: u32,
+    /// Crises (KR and JP) triggered by backlash over B_crit.
+    pub backlash_crises: u32,
+    /// Crises (KR and JP) triggered by low approval led by Japan policy.
+    pub approval_crises: u32,
     /// China coercion events (same as the outcome).
     pub coercion_events: u32,
     /// One value drawn from each stream after the last month: equal across paths iff every
