@@ -269,9 +269,10 @@ pub struct Diagnostics {
     pub utility_refusals: u32,
     /// History flare-ups (incl. court rulings).
     pub flare_ups: u32,
-    /// Linkage retaliations on economic_security.
+    /// Linkage retaliations on economic_security (whatever the rung).
     pub linkage_retaliations: u32,
-    /// Counter-threats on intelligence carried out (not cancelled by the US).
+    /// Counter-threats on intelligence carried out (not cancelled by the US; the rung falls
+    /// when above 0).
     pub linkage_escalations: u32,
     /// Counter-threats cancelled under US pressure.
     pub linkage_cancelled: u32,
