@@ -8,7 +8,7 @@
 
 use trisim::model::{Diagnostics, Model, Outcome, Outcomes};
 use trisim::scenario::sample::sample;
-use trisim::scenario::{EventKind, Camp, Event, NkRegime, Param, Scenario, YearMonth};
+use trisim::scenario::{Camp, Event, EventKind, NkRegime, Param, Scenario, YearMonth};
 
 const SEED: u64 = 20_260_422;
 const N: u64 = 1000;
@@ -130,7 +130,12 @@ fn history_burden_widens_the_crisis_gap() {
         let g = outcome(&run(s, "gradual"), Outcome::KrCrises);
         h.iter().zip(&g).map(|(a, b)| a - b).collect()
     };
-    assert_greater(&gap(&high), &gap(&low), 0.2, "history burden widens the gap");
+    assert_greater(
+        &gap(&high),
+        &gap(&low),
+        0.2,
+        "history burden widens the gap",
+    );
 }
 
 /// §8.3 (000, 001): with F_KR and τ_JK low at the start, hasty reaches a high CI sooner but has
@@ -198,7 +203,12 @@ fn us_disengagement_lowers_cooperation_and_lets_linkage_escalate() {
             share(&b),
             share(&a)
         );
-        assert_greater(&esc(&b), &esc(&a), 0.0, &format!("{name}: more escalations"));
+        assert_greater(
+            &esc(&b),
+            &esc(&a),
+            0.0,
+            &format!("{name}: more escalations"),
+        );
     }
 }
 
@@ -278,7 +288,12 @@ fn lock_in_makes_cooperation_survive_a_progressive_turnover() {
     for name in ["gradual", "hasty"] {
         let a = loss(&unlocked, name);
         let b = loss(&locked, name);
-        assert_greater(&a, &b, 0.01, &format!("{name}: lock-in reduces the CI loss"));
+        assert_greater(
+            &a,
+            &b,
+            0.01,
+            &format!("{name}: lock-in reduces the CI loss"),
+        );
     }
 }
 
@@ -297,7 +312,10 @@ fn warm_public_reverses_the_hasty_penalty() {
         &outcome(&h, Outcome::KrCrises),
         &outcome(&g, Outcome::KrCrises),
     );
-    assert!(d <= 0.02 + 2.0 * se, "hasty crises minus gradual: {d} (se {se})");
+    assert!(
+        d <= 0.02 + 2.0 * se,
+        "hasty crises minus gradual: {d} (se {se})"
+    );
     let (d, se) = paired(
         &outcome(&h, Outcome::FinalCi),
         &outcome(&g, Outcome::FinalCi),

@@ -548,10 +548,7 @@ impl Compiled {
             approval0: [kr.approval.get(), jp.approval.get()],
             backlash0: [kr.backlash.get(), jp.backlash.get()],
             fav0: [kr.favourability.get(), jp.favourability.get()],
-            fav_target: [
-                kr.favourability_target.get(),
-                jp.favourability_target.get(),
-            ],
+            fav_target: [kr.favourability_target.get(), jp.favourability_target.get()],
             theta_nk0: [kr.threat_nk.get(), jp.threat_nk.get()],
             theta_cn0: [kr.threat_cn.get(), jp.threat_cn.get()],
             exposure: [kr.china_exposure.get(), jp.china_exposure.get()],

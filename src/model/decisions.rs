@@ -100,7 +100,10 @@ impl Sim<'_> {
             0.0
         };
         let h_hat = st.hazard + c.h_move * tr.chi;
-        tr.b * st.theta_nk[s] + surge + tr.b_cn * st.theta_cn[s] + tr.prior[camp]
+        tr.b * st.theta_nk[s]
+            + surge
+            + tr.b_cn * st.theta_cn[s]
+            + tr.prior[camp]
             + c.u * self.m_sec()
             - tr.sigma
                 * (1.0 - st.fav[s])

@@ -85,8 +85,8 @@ impl Sim<'_> {
                 + c.f_noise * self.draws.n_fav[s])
                 .clamp(0.0, 1.0);
         }
-        st.tau_jk = (st.tau_jk + c.r_tau * st.ci * (1.0 - st.tau_jk) - c.c_phi * st.phi)
-            .clamp(0.0, 1.0);
+        st.tau_jk =
+            (st.tau_jk + c.r_tau * st.ci * (1.0 - st.tau_jk) - c.c_phi * st.phi).clamp(0.0, 1.0);
         st.tau_ku = (st.tau_ku + c.r_us_trust * kappa * (1.0 - st.tau_ku)).clamp(0.0, 1.0);
         st.tau_ju = (st.tau_ju + c.r_us_trust * kappa * (1.0 - st.tau_ju)).clamp(0.0, 1.0);
     }

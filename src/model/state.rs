@@ -2,7 +2,7 @@
 //! the per-month buffer of random draws.
 
 use super::compiled::{us_index, Compiled, PathC, JP, KR};
-use crate::rng::{std_normal, stream, uniform, FastRng, Stream};
+use crate::rng::{stream, uniform, FastRng, Stream};
 use crate::scenario::IssueStatus;
 
 /// NK regime indices.
@@ -126,6 +126,16 @@ impl Rngs {
     }
 }
 
+/// Two independent standard normals from exactly two uniforms (both Box–Muller outputs).
+#[inline]
+pub fn normal_pair(rng: &mut FastRng) -> [f64; 2] {
+    let u1 = 1.0 - uniform(rng); // (0, 1]
+    let u2 = uniform(rng);
+    let r = (-2.0 * u1.ln()).sqrt();
+    let (s, c) = (std::f64::consts::TAU * u2).sin_cos();
+    [r * c, r * s]
+}
+
 impl Draws {
     pub fn new(n_issues: usize, n_tracks: usize) -> Draws {
         Draws {
@@ -157,8 +167,8 @@ impl Draws {
         self.jp_turn = uniform(p);
         self.jp_camp = uniform(p);
         self.us_switch = uniform(p);
-        self.n_approval = [std_normal(p), std_normal(p)];
-        self.n_fav = [std_normal(p), std_normal(p)];
+        self.n_approval = normal_pair(p);
+        self.n_fav = normal_pair(p);
         for x in self.reverse.iter_mut() {
             *x = [uniform(p), uniform(p)];
         }

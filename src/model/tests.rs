@@ -113,7 +113,10 @@ fn moves_add_backlash_and_lower_approval() {
     let expected = sim.move_backlash(KR, k);
     assert!(sim.propose(k));
     assert!((sim.st.new_backlash[KR] - expected).abs() < 1e-12);
-    assert!(sim.st.new_backlash[JP] < sim.st.new_backlash[KR], "Ξ_JP < Ξ_KR");
+    assert!(
+        sim.st.new_backlash[JP] < sim.st.new_backlash[KR],
+        "Ξ_JP < Ξ_KR"
+    );
     let (a0, b0) = (sim.st.approval[KR], sim.st.backlash[KR]);
     sim.draws.n_approval = [0.0, 0.0];
     sim.approval_month();
@@ -270,8 +273,16 @@ fn linkage_counter_move_is_cancelled_by_us_push_and_credibility() {
         assert_eq!(sim.st.rung[econ], 0, "retaliation on economic security");
         (sim.st.rung[intel], sim.diag.linkage_cancelled)
     };
-    assert_eq!(run(0.8, 0.85), (1, 1), "engaged US cancels the GSOMIA threat");
-    assert_eq!(run(0.0, 0.0), (0, 0), "no US: the counter-threat goes ahead");
+    assert_eq!(
+        run(0.8, 0.85),
+        (1, 1),
+        "engaged US cancels the GSOMIA threat"
+    );
+    assert_eq!(
+        run(0.0, 0.0),
+        (0, 0),
+        "no US: the counter-threat goes ahead"
+    );
 }
 
 #[test]
@@ -325,7 +336,11 @@ fn settlement_and_repudiation_after_turnover_to_the_other_camp() {
     let m = compiled(&s);
     let mut sim = Sim::new(&m, path(&s, "hasty"), 1, 0);
     sim.settlement_month(); // opens negotiation and settles at once
-    let i = sim.st.issues.iter().position(|i| i.status == IssueStatus::Settled);
+    let i = sim
+        .st
+        .issues
+        .iter()
+        .position(|i| i.status == IssueStatus::Settled);
     let i = i.expect("settled");
     let q = sim.path.settlement_quality;
     assert!((sim.st.issues[i].salience - m.issues[i].salience * (1.0 - q)).abs() < 1e-12);
@@ -445,7 +460,11 @@ fn stream_draw_counts_do_not_depend_on_the_path() {
     for r in 0..20 {
         let m = Model::new(&sample(&s, 13, r));
         let probes: Vec<[u64; 5]> = (0..m.path_count())
-            .map(|p| m.simulate_with_diagnostics(p, 13, r, &mut |_| {}).1.stream_probe)
+            .map(|p| {
+                m.simulate_with_diagnostics(p, 13, r, &mut |_| {})
+                    .1
+                    .stream_probe
+            })
             .collect();
         assert!(probes.iter().all(|x| x == &probes[0]), "replication {r}");
     }

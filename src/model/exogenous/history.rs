@@ -55,9 +55,8 @@ impl Sim<'_> {
                 IssueStatus::Settled => 1.0 - is.quality,
                 _ => 1.0,
             };
-            let h = spec.hazard
-                * if seasonal { c.seasonal_multiplier } else { 1.0 }
-                * status_factor;
+            let h =
+                spec.hazard * if seasonal { c.seasonal_multiplier } else { 1.0 } * status_factor;
             let forced_flare = events
                 .iter()
                 .any(|(_, e)| matches!(e, EventC::FlareUp(j) if *j == i));
