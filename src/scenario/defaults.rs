@@ -132,8 +132,8 @@ impl Default for World {
                 c_phi: p(0.02),
             },
             opinion: Opinion {
-                a_f: p(0.04),
-                g_f: p(0.5),
+                a_f: p(0.03),
+                g_f: p(0.8),
                 f_noise: p(0.01),
                 r_tau: p(0.02),
                 r_us_trust: p(0.02),
