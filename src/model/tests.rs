@@ -526,3 +526,83 @@ fn outcomes_are_well_formed() {
     assert!(o.get(Outcome::TurnoverSurvival).is_nan());
     assert_eq!(o.get(Outcome::MonthsToCampDavid), 6.0);
 }
+
+#[test]
+fn favourability_and_trust_dynamics() {
+    let s = Scenario::default();
+    let m = compiled(&s);
+    let sim0 = Sim::new(&m, path(&s, "gradual"), 1, 0);
+    let f = |gain: f64, crisis: bool, ci: f64| {
+        let mut sim = Sim::new(&m, path(&s, "gradual"), 1, 0);
+        sim.draws.n_fav = [0.0, 0.0];
+        sim.st.ci_gain_last = gain;
+        sim.st.crisis_last = [crisis, false];
+        sim.st.ci = ci;
+        sim.opinion_month();
+        (sim.st.fav[KR], sim.st.tau_jk)
+    };
+    let (f_none, _) = f(0.0, false, 0.0);
+    let (f_gain, _) = f(0.05, false, 0.0);
+    let (f_crisis, _) = f(0.05, true, 0.0);
+    assert!(f_gain > f_none, "visible gains raise F");
+    assert_eq!(f_crisis, f_none, "no credit for gains in a crisis month");
+    // Reversion toward F*.
+    let f0 = sim0.st.fav[KR];
+    let target = m.c.fav_target[KR];
+    let expected = f0 + m.c.a_f * (target - f0);
+    assert!((f_none - expected).abs() < 1e-12);
+    // Trust grows with the cooperation index.
+    let (_, t_low) = f(0.0, false, 0.0);
+    let (_, t_high) = f(0.0, false, 0.8);
+    assert!(t_high > t_low);
+}
+
+#[test]
+fn us_type_switches_after_the_inauguration_lag() {
+    let mut s = Scenario::default();
+    s.world.us.p_switch = Param::Fixed(1.0);
+    let m = compiled(&s);
+    let mut sim = Sim::new(&m, path(&s, "gradual"), 1, 0);
+    let election = m.c.us_first_election as u32;
+    let lag = m.c.us_lag as u32;
+    for t in 0..=election + lag {
+        sim.step(t, &[]);
+        let expected = if t >= election + lag { 1 } else { 0 };
+        assert_eq!(sim.st.us, expected, "month {t}");
+    }
+    assert_eq!(sim.diag.us_switches, 1);
+}
+
+#[test]
+fn japanese_turnover_follows_its_hazard() {
+    let count = |h: f64| {
+        let mut s = Scenario::default();
+        s.world.elections.jp_turnover_hazard = Param::Fixed(h);
+        let m = Model::new(&s);
+        (0..20)
+            .map(|r| {
+                m.simulate_with_diagnostics(0, 2, r, &mut |_| {})
+                    .1
+                    .jp_turnovers
+            })
+            .sum::<u32>()
+    };
+    assert_eq!(count(0.0), 0);
+    // 20 replications × 120 months × 0.1 = 240 expected (sd ≈ 15).
+    let n = count(0.1);
+    assert!((180..300).contains(&n), "{n}");
+}
+
+#[test]
+fn nuclear_test_event_raises_threat_perception() {
+    let mut s = Scenario::default();
+    s.world.nk.initial_regime = NkRegime::Engagement;
+    let base = compiled(&s);
+    let mut a = Sim::new(&base, 0, 1, 0);
+    let mut b = Sim::new(&base, 0, 1, 0);
+    a.nk_month(&[]);
+    b.nk_month(&[(0, EventC::NuclearTest)]);
+    assert!(b.st.theta_nk[KR] > a.st.theta_nk[KR]);
+    assert!(b.st.theta_nk[JP] > a.st.theta_nk[JP]);
+    assert_eq!(b.diag.nuclear_tests, 1);
+}
