@@ -103,6 +103,8 @@ pub struct Draws {
     pub reverse: Vec<[f64; 2]>,
     /// Rollback draws in a KR and a JP crisis.
     pub rollback: [f64; 2],
+    /// Standard normals of the month's backlash misjudgement (KR, JP).
+    pub misjudge: [f64; 2],
 }
 
 /// The random streams of a replication (MODEL.md §1).
@@ -199,6 +201,7 @@ impl Draws {
             n_fav: [0.0; 2],
             reverse: vec![[0.0; 2]; n_tracks],
             rollback: [0.0; 2],
+            misjudge: [0.0; 2],
         }
     }
 
@@ -222,6 +225,7 @@ impl Draws {
             *x = [uniform(p), uniform(p)];
         }
         self.rollback = [uniform(&mut r.decisions), uniform(&mut r.decisions)];
+        self.misjudge = normal_pair(&mut r.decisions);
     }
 }
 

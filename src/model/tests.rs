@@ -111,6 +111,8 @@ fn moves_add_backlash_and_lower_approval() {
     let mut sim = Sim::new(&m, path(&s, "hasty"), 1, 0);
     let k = track(&m, "summitry");
     let expected = sim.move_backlash(KR, k);
+    // z = s/2 makes the misjudgement factor exp(s·z − s²/2) exactly 1.
+    sim.draws.misjudge = [m.c.backlash_noise / 2.0; 2];
     assert!(sim.propose(k));
     assert!((sim.st.new_backlash[KR] - expected).abs() < 1e-12);
     assert!(
@@ -605,4 +607,30 @@ fn nuclear_test_event_raises_threat_perception() {
     assert!(b.st.theta_nk[KR] > a.st.theta_nk[KR]);
     assert!(b.st.theta_nk[JP] > a.st.theta_nk[JP]);
     assert_eq!(b.diag.nuclear_tests, 1);
+}
+
+#[test]
+fn governments_misjudge_backlash_without_bias() {
+    let s = Scenario::default();
+    let m = compiled(&s);
+    let k = track(&m, "summitry");
+    let realized = |z: f64| {
+        let mut sim = Sim::new(&m, path(&s, "hasty"), 1, 0);
+        sim.draws.misjudge = [z, z];
+        let db = [sim.move_backlash(KR, k), sim.move_backlash(JP, k)];
+        sim.apply_move(k, db);
+        sim.st.new_backlash[KR] / db[KR]
+    };
+    assert!(realized(1.0) > realized(0.0) && realized(0.0) > realized(-1.0));
+    // Mean-preserving: E[exp(s·z − s²/2)] = 1 (Gauss–Hermite-free check on a fine grid).
+    let sd = m.c.backlash_noise;
+    let (mut num, mut den) = (0.0, 0.0);
+    for i in -4000..=4000 {
+        let z = i as f64 / 500.0;
+        let w = (-0.5 * z * z).exp();
+        num += w * (sd * z - 0.5 * sd * sd).exp();
+        den += w;
+    }
+    assert!((num / den - 1.0).abs() < 1e-6);
+    assert!((realized(0.0) - (-0.5 * sd * sd).exp()).abs() < 1e-12);
 }
