@@ -142,29 +142,43 @@ fn history_burden_widens_the_crisis_gap() {
 /// more KR crises and rollbacks than gradual.
 #[test]
 fn hasty_is_faster_but_crisis_prone_when_publics_are_cold() {
-    let mut s = baseline();
-    s.actors.seoul.favourability = Param::Fixed(0.2);
-    s.relations.trust_kr_jp = Param::Fixed(0.3);
-    let g = run(&s, "gradual");
-    let h = run(&s, "hasty");
-    assert_greater(
-        &outcome(&g, Outcome::MonthsToCampDavid),
-        &outcome(&h, Outcome::MonthsToCampDavid),
-        12.0,
-        "hasty sooner",
-    );
-    assert_greater(
-        &outcome(&h, Outcome::KrCrises),
-        &outcome(&g, Outcome::KrCrises),
-        0.5,
-        "hasty more KR crises",
-    );
-    assert_greater(
-        &outcome(&h, Outcome::Rollbacks),
-        &outcome(&g, Outcome::Rollbacks),
-        0.2,
-        "hasty more rollbacks",
-    );
+    let mut cold = baseline();
+    cold.actors.seoul.favourability = Param::Fixed(0.2);
+    cold.relations.trust_kr_jp = Param::Fixed(0.3);
+    // The same with the cooperation already in place in April 2023 (scenarios/baseline.toml).
+    let mut in_2023 = cold.clone();
+    for (k, r) in [
+        ("summitry", 2),
+        ("economic_security", 1),
+        ("intelligence", 2),
+        ("missile_warning", 1),
+        ("exercises", 1),
+        ("regional", 1),
+    ] {
+        in_2023.tracks.get_mut(k).unwrap().initial = r;
+    }
+    for s in [&cold, &in_2023] {
+        let g = run(s, "gradual");
+        let h = run(s, "hasty");
+        assert_greater(
+            &outcome(&g, Outcome::MonthsToCampDavid),
+            &outcome(&h, Outcome::MonthsToCampDavid),
+            12.0,
+            "hasty sooner",
+        );
+        assert_greater(
+            &outcome(&h, Outcome::KrCrises),
+            &outcome(&g, Outcome::KrCrises),
+            0.5,
+            "hasty more KR crises",
+        );
+        assert_greater(
+            &outcome(&h, Outcome::Rollbacks),
+            &outcome(&g, Outcome::Rollbacks),
+            0.2,
+            "hasty more rollbacks",
+        );
+    }
 }
 
 /// §8.4 (004): with US m_sec and m_hist at 0, CI is lower and more linkage retaliation
