@@ -3,8 +3,8 @@
 //! by name and no allocation.
 
 use crate::scenario::{
-    Camp, ChaVariant, EventKind, HistoryMode, IssueStatus, NkRegime, Scenario, Sequence,
-    SequenceName, Side, UsType,
+    Camp, ChaVariant, EventKind, HistoryMode, IssueStatus, Scenario, Sequence, SequenceName, Side,
+    UsType,
 };
 
 /// Index of a camp in per-camp arrays.
@@ -561,7 +561,6 @@ impl Compiled {
             start_month0: start.month - 1,
             target_ci: s.scenario.target_ci,
         };
-        let _ = NkRegime::ALL;
         Compiled {
             summitry: idx("summitry"),
             missile_warning: idx("missile_warning"),

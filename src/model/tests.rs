@@ -244,7 +244,6 @@ fn flare_up_lowers_the_other_publics_favourability_and_trust() {
 #[test]
 fn us_mediation_damps_flare_up_shocks() {
     let s = Scenario::default();
-    let m = compiled(&s);
     let shock = |m_hist: f64| {
         let mut s2 = s.clone();
         s2.actors.washington.engaged.m_hist = Param::Fixed(m_hist);
@@ -254,7 +253,6 @@ fn us_mediation_damps_flare_up_shocks() {
         sim.flare_up(0, KR, [0.0, 1.0, 1.0, 1.0, 1.0], &mut false);
         f - sim.st.fav[JP]
     };
-    let _ = m;
     assert!(shock(0.8) < shock(0.0));
 }
 
