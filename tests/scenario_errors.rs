@@ -509,25 +509,29 @@ fn new_path_inherits_from_its_base() {
 
 #[test]
 fn new_track_needs_its_required_keys() {
-    let all = errors("[tracks.coast_guard]\nname = \"Coast guard\"\nrungs = 2\n");
-    let keys: Vec<_> = all.iter().filter_map(|d| d.key.clone()).collect();
-    assert_eq!(
-        keys,
-        [
-            "tracks.coast_guard.sigma",
-            "tracks.coast_guard.chi",
-            "tracks.coast_guard.lambda",
-            "tracks.coast_guard.b",
-            "tracks.coast_guard.b_cn",
-            "tracks.coast_guard.w",
-        ]
-    );
+    let d = error("[tracks.coast_guard]\nname = \"Coast guard\"\nrungs = 2\n");
     check(
-        &all[0],
+        &d,
         1,
         9,
-        Some("tracks.coast_guard.sigma"),
-        &["new track `coast_guard` needs `sigma`"],
+        Some("tracks.coast_guard"),
+        &["new track `coast_guard` is missing keys `sigma`, `chi`, `lambda`, `b`, `b_cn` and `w`"],
+    );
+    let d = error("[[history.issues]]\nkey = \"sado\"\nname = \"Sado mine\"\n");
+    check(
+        &d,
+        1,
+        1,
+        Some("history.issues[0]"),
+        &["history issue 1 is missing keys `salience` and `hazard`"],
+    );
+    let d = error("[scenario]\nhorizon_months = 24\n[[events]]\nkind = \"nuclear_test\"\n");
+    check(
+        &d,
+        3,
+        1,
+        Some("events[0]"),
+        &["event 1 is missing key `month`"],
     );
 }
 

@@ -693,11 +693,16 @@ fn tomlish(s: &str) -> String {
             "expected an array of length 3",
             "expected an array of 3 numbers",
         );
-    if let Some(i) = s.find("expected struct ") {
-        s.replace_range(i.., "expected a table");
-    }
-    if let Some(i) = s.find("expected tuple struct ") {
-        s.replace_range(i.., "expected a value");
+    for (pattern, replacement) in [
+        ("expected struct ", "expected a table"),
+        ("expected tuple struct ", "expected a value"),
+    ] {
+        if let Some(i) = s.find(pattern) {
+            let end = s[i + pattern.len()..]
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .map_or(s.len(), |j| i + pattern.len() + j);
+            s.replace_range(i..end, replacement);
+        }
     }
     s
 }
@@ -874,8 +879,14 @@ fn report_and_repair(
             format!("in [{}]", format_key(p))
         }
     };
+    // A broken value is replaced by its default, or removed if there is none (an optional
+    // key; a required one then shows up as missing).
     let replace = |merged: &mut Table, at: &[Seg]| -> Repair {
-        put(merged, at, template_for(at, merged, defaults))
+        match template_for(at, merged, defaults) {
+            Some(v) => put(merged, at, Some(v)),
+            None if remove(merged, at) => Repair::Replaced(at.to_vec()),
+            None => Repair::Failed,
+        }
     };
 
     if let Some(param) = &dist_param {
@@ -968,28 +979,66 @@ fn report_and_repair(
 
     if let Some(rest) = raw.strip_prefix("missing field ") {
         let field = first_name(rest);
-        let mut key_path = path.to_vec();
-        key_path.push(Seg::Key(field.clone()));
-        let what = match path {
-            [Seg::Key(a), Seg::Key(name)] if a == "tracks" => format!(
-                "new track `{name}` needs `{field}` (a new track must give name, rungs, sigma, chi, lambda, b, b_cn and w)"
-            ),
-            [Seg::Key(a), Seg::Key(b), Seg::Index(i)] if a == "history" && b == "issues" => {
-                format!(
-                    "history issue {} needs `{field}` (each [[history.issues]] entry must give key, name, salience and hazard)",
-                    i + 1
-                )
-            }
-            [Seg::Key(a), Seg::Index(i)] if a == "events" => format!(
-                "event {} needs `{field}` (each [[events]] entry must give month and kind)",
-                i + 1
-            ),
-            _ => format!("missing key `{field}` {}", where_(path)),
+        // Entities with several required keys: report every missing one at once.
+        let required: Option<(String, &[&str], &str)> = match path {
+            [Seg::Key(a), Seg::Key(name)] if a == "tracks" => Some((
+                format!("new track `{name}`"),
+                &["name", "rungs", "sigma", "chi", "lambda", "b", "b_cn", "w"],
+                "a track that is not bundled must give name, rungs, sigma, chi, lambda, b, b_cn and w",
+            )),
+            [Seg::Key(a), Seg::Key(b), Seg::Index(i)] if a == "history" && b == "issues" => Some((
+                format!("history issue {}", i + 1),
+                &["key", "name", "salience", "hazard"],
+                "each [[history.issues]] entry must give key, name, salience and hazard",
+            )),
+            [Seg::Key(a), Seg::Index(i)] if a == "events" => Some((
+                format!("event {}", i + 1),
+                &["month", "kind"],
+                "each [[events]] entry must give month and kind",
+            )),
+            _ => None,
         };
-        let d = ctx.diagnostic(&key_path, true, what, false);
+        let present = |k: &str| get(merged, path).and_then(|v| v.get(k)).is_some();
+        let missing: Vec<String> = match &required {
+            Some((_, keys, _)) => keys
+                .iter()
+                .filter(|k| !present(k))
+                .map(|k| k.to_string())
+                .collect(),
+            None => Vec::new(),
+        };
+        let missing = if missing.contains(&field) {
+            missing
+        } else {
+            vec![field.clone()]
+        };
+        let (message, note) = match &required {
+            Some((what, _, rule)) => (
+                format!(
+                    "{what} is missing {} {}",
+                    if missing.len() == 1 { "key" } else { "keys" },
+                    one_of(&missing).replace(" or ", " and ")
+                ),
+                Some(format!("note: {rule}")),
+            ),
+            None => (format!("missing key `{field}` {}", where_(path)), None),
+        };
+        let mut d = ctx.diagnostic(path, true, message, false);
+        if let Some(n) = note {
+            d = d.with_note(n);
+        }
         ctx.diagnostics.push(d);
-        let v = template_for(&key_path, merged, defaults);
-        return put(merged, &key_path, v);
+        let mut result = Repair::Failed;
+        for m in &missing {
+            let mut key_path = path.to_vec();
+            key_path.push(Seg::Key(m.clone()));
+            let v = template_for(&key_path, merged, defaults);
+            result = put(merged, &key_path, v);
+            if matches!(result, Repair::Failed) {
+                break;
+            }
+        }
+        return result;
     }
 
     if let Some(rest) = raw.strip_prefix("unknown variant ") {
@@ -1008,7 +1057,18 @@ fn report_and_repair(
         return replace(merged, path);
     }
 
-    let message = if raw.contains("untagged enum Sequence") {
+    let found = get(merged, path).map_or("nothing", |v| match v {
+        Value::String(_) => "a string",
+        Value::Integer(_) => "an integer",
+        Value::Float(_) => "a float",
+        Value::Boolean(_) => "a boolean",
+        Value::Datetime(_) => "a date",
+        Value::Array(_) => "an array",
+        Value::Table(_) => "a table",
+    });
+    let message = if raw.contains("expected string only") {
+        format!("wrong type: expected a name in quotes, found {found}")
+    } else if raw.contains("untagged enum Sequence") {
         "expected \"low_sensitivity_first\", \"military_first\" or an array of track keys such as [\"summitry\", \"intelligence\"]".to_string()
     } else if let Some(rest) = raw.strip_prefix("invalid type: ") {
         match rest.split_once(", expected ") {
@@ -1187,13 +1247,7 @@ us_type = "transactional"
                 "scenario.horizon_months",
                 "actors.seoul.camp",
                 "actors.seoul.favourabilty",
-                "tracks.new_one.rungs",
-                "tracks.new_one.sigma",
-                "tracks.new_one.chi",
-                "tracks.new_one.lambda",
-                "tracks.new_one.b",
-                "tracks.new_one.b_cn",
-                "tracks.new_one.w",
+                "tracks.new_one",
             ],
             "{e}"
         );
