@@ -134,6 +134,18 @@ fn wrong_type_says_what_was_expected() {
 }
 
 #[test]
+fn distribution_where_a_single_value_is_needed() {
+    let d = error("[scenario]\nhorizon_months = { dist = \"uniform\", low = 12, high = 24 }\n");
+    check(
+        &d,
+        2,
+        18,
+        Some("scenario.horizon_months"),
+        &["a distribution is not allowed here", "whole number"],
+    );
+}
+
+#[test]
 fn probability_outside_unit_interval() {
     let d = error("[world.us]\np_switch = 1.2\n");
     check(

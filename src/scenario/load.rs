@@ -889,6 +889,22 @@ fn report_and_repair(
         }
     };
 
+    if dist_param.as_deref() == Some(path) {
+        if let Some((_, expected)) = raw
+            .strip_prefix("invalid type: map")
+            .and_then(|r| r.split_once(", expected "))
+        {
+            ctx.error(
+                path,
+                false,
+                tomlish(&format!(
+                    "a distribution is not allowed here: expected {expected}"
+                )),
+                Some("distributions are for numeric model parameters; counts, months and settings take one value".into()),
+            );
+            return replace(merged, path);
+        }
+    }
     if let Some(param) = &dist_param {
         let dist_name = get(merged, param)
             .and_then(|v| v.get("dist"))

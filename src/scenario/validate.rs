@@ -6,6 +6,7 @@
 //! the dotted key of the offending value, a message saying what was expected, and a
 //! nearest-name hint where a name is wrong. `load.rs` maps the keys to file locations.
 
+use super::error::{Diagnostic, ScenarioError};
 use super::param::{Bound, Dist, Param, ParamVisitor, VisitParams};
 use super::types::*;
 use super::YearMonth;
@@ -202,6 +203,25 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     check_paths(s, &mut out);
     check_events(s, &mut out);
     out
+}
+
+/// [`validate`] as a `Result`, for scenarios built or changed in code (e.g. command-line
+/// overrides): each problem becomes a diagnostic named `origin`, without a file location.
+pub fn check(s: &Scenario, origin: &str) -> Result<(), ScenarioError> {
+    let problems = validate(s);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(ScenarioError::new(
+        problems
+            .into_iter()
+            .map(|p| {
+                Diagnostic::new(origin, p.message.clone())
+                    .with_key(p.key())
+                    .with_hint(p.hint)
+            })
+            .collect(),
+    ))
 }
 
 fn names(m: &IndexMap<String, impl Sized>) -> Vec<&str> {
@@ -1063,6 +1083,25 @@ mod tests {
             Some("did you mean `regional`?")
         );
         assert!(problems[4].on_key);
+    }
+
+    #[test]
+    fn check_turns_problems_into_diagnostics() {
+        assert_eq!(check(&Scenario::default(), "x"), Ok(()));
+        let mut s = Scenario::default();
+        s.scenario.replications = 0;
+        s.scenario.paths = vec!["hastey".into()];
+        let e = check(&s, "command line").unwrap_err();
+        assert_eq!(e.len(), 3, "{e}");
+        assert_eq!(e.diagnostics[0].file, "command line");
+        assert_eq!(
+            e.diagnostics[0].key.as_deref(),
+            Some("scenario.replications")
+        );
+        assert_eq!(
+            e.diagnostics[2].hint.as_deref(),
+            Some("did you mean `hasty`?")
+        );
     }
 
     #[test]
