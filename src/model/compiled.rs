@@ -3,8 +3,8 @@
 //! by name and no allocation.
 
 use crate::scenario::{
-    Camp, ChaVariant, EventKind, HistoryMode, IssueStatus, NkRegime, Scenario, Sequence,
-    SequenceName, Side, UsType,
+    Camp, ChaVariant, EventKind, HistoryMode, IssueStatus, Scenario, Sequence, SequenceName, Side,
+    UsType,
 };
 
 /// Index of a camp in per-camp arrays.
@@ -201,6 +201,7 @@ pub struct Coefs {
     pub crisis_discharge: f64,
     pub crisis_trust_shock: f64,
     pub approval_noise: f64,
+    pub backlash_noise: f64,
     pub settlement_backlash: f64,
     pub repudiation_window: f64,
     pub p_repudiate: f64,
@@ -529,6 +530,7 @@ impl Compiled {
             crisis_discharge: pol.crisis_discharge.get(),
             crisis_trust_shock: pol.crisis_trust_shock.get(),
             approval_noise: pol.approval_noise.get(),
+            backlash_noise: pol.backlash_noise.get(),
             settlement_backlash: pol.settlement_backlash.get(),
             repudiation_window: pol.repudiation_window_months.get(),
             p_repudiate: pol.p_repudiate.get(),
@@ -548,10 +550,7 @@ impl Compiled {
             approval0: [kr.approval.get(), jp.approval.get()],
             backlash0: [kr.backlash.get(), jp.backlash.get()],
             fav0: [kr.favourability.get(), jp.favourability.get()],
-            fav_target: [
-                kr.favourability_target.get(),
-                jp.favourability_target.get(),
-            ],
+            fav_target: [kr.favourability_target.get(), jp.favourability_target.get()],
             theta_nk0: [kr.threat_nk.get(), jp.threat_nk.get()],
             theta_cn0: [kr.threat_cn.get(), jp.threat_cn.get()],
             exposure: [kr.china_exposure.get(), jp.china_exposure.get()],
@@ -562,7 +561,6 @@ impl Compiled {
             start_month0: start.month - 1,
             target_ci: s.scenario.target_ci,
         };
-        let _ = NkRegime::ALL;
         Compiled {
             summitry: idx("summitry"),
             missile_warning: idx("missile_warning"),

@@ -13,8 +13,12 @@
 //! `overreach = max(0, (ℓ_k+1)/max_k − (τ_JK + F_S)/2)`, `secrecy = 1 − transparency`
 //! (2012 GSOMIA collapse; 2015 deal without a victim-centred process, 001).
 //!
+//! Governments foresee backlash with error: the realized backlash of the month's moves is
+//! `ΔB·exp(s·z_S − s²/2)` with one standard normal z_S per side and month (`backlash_noise`).
+//!
 //! Win-set (where the path respects it): S accepts only if its projected backlash after the
-//! move stays under `B_crit·winset_margin` and its approval is at least `A_min`. Joint move:
+//! move stays under `B_crit·winset_margin` and its approval is at least `A_min`. Whatever the
+//! path, a government that was in crisis last month accepts no move. Joint move:
 //! both accept when `ΔU ≥ 0`; a gap with `ΔU > −facilitation·m_sec` is bridged by a US side
 //! payment (004: US active mediation has made cooperation possible).
 
@@ -99,7 +103,10 @@ impl Sim<'_> {
             0.0
         };
         let h_hat = st.hazard + c.h_move * tr.chi;
-        tr.b * st.theta_nk[s] + surge + tr.b_cn * st.theta_cn[s] + tr.prior[camp]
+        tr.b * st.theta_nk[s]
+            + surge
+            + tr.b_cn * st.theta_cn[s]
+            + tr.prior[camp]
             + c.u * self.m_sec()
             - tr.sigma
                 * (1.0 - st.fav[s])
@@ -134,6 +141,11 @@ impl Sim<'_> {
     pub fn propose(&mut self, k: usize) -> bool {
         let m = self.m;
         let c = &m.c;
+        if self.st.crisis_last[KR] || self.st.crisis_last[JP] {
+            // A government in crisis has no win-set left at all.
+            self.diag.winset_refusals += 1;
+            return false;
+        }
         let db = [self.move_backlash(KR, k), self.move_backlash(JP, k)];
         if self.path.respect_winset {
             for s in [KR, JP] {
@@ -161,12 +173,16 @@ impl Sim<'_> {
         }
     }
 
-    /// Applies an upward move with its backlash.
+    /// Applies an upward move with its backlash `db` as the governments expected it; the
+    /// realized backlash is `db·exp(s·z − s²/2)` (governments misjudge their publics).
     pub fn apply_move(&mut self, k: usize, db: [f64; 2]) {
         let t = self.t_now();
         self.st.move_up(k, t);
-        self.st.new_backlash[KR] += db[KR];
-        self.st.new_backlash[JP] += db[JP];
+        let s = self.m.c.backlash_noise;
+        for side in [KR, JP] {
+            let z = self.draws.misjudge[side];
+            self.st.new_backlash[side] += db[side] * (s * z - 0.5 * s * s).exp();
+        }
         self.diag.moves += 1;
     }
 }

@@ -24,6 +24,9 @@ pub mod politics;
 pub mod state;
 pub mod tracks;
 
+#[cfg(test)]
+mod tests;
+
 pub use outcomes::*;
 pub use state::Diagnostics;
 

@@ -10,8 +10,9 @@
 //!
 //! History mode: `parallel` and `history_first` negotiate a settlement of the most salient open
 //! issue from the start; `security_first` defers it until every security track has reached its
-//! target. Negotiation progresses `min(1, τ_JK + m_hist)` months per month (not in a month
-//! after a Korean crisis); after `months_to_settle` the issue is settled with the path's
+//! target. Negotiation progresses `τ_JK·(1 + m_hist)/(1 + hw_KR·H̄_KR)` months per month (trust
+//! and US mediation speed it, 004; a grievance-laden public and a progressive government's
+//! history demands slow it, 001), not in a month after a Korean crisis; after `months_to_settle` the issue is settled with the path's
 //! quality: its salience falls to s·(1 − quality), and the settlement costs Korea backlash
 //! `settlement_backlash·s·(1 − quality)·(1 + π·secrecy)` (the 2015 agreement, 001).
 
@@ -114,7 +115,8 @@ impl Sim<'_> {
         if self.st.crisis_last[KR] {
             return;
         }
-        let step = (self.st.tau_jk + self.m_hist()).min(1.0);
+        let hw = c.camp_history_weight[self.st.camp[KR]];
+        let step = self.st.tau_jk * (1.0 + self.m_hist()) / (1.0 + hw * self.st.grievance[KR]);
         let (i, progress) = self.st.negotiation.expect("negotiation exists");
         let progress = progress + step;
         if progress < self.path.months_to_settle {

@@ -73,11 +73,9 @@ impl Sim<'_> {
         (0..self.m.tracks.len())
             .filter(|&k| self.m.tracks[k].military && st.rung[k] >= 1)
             .max_by(|&a, &b| {
-                st.last_up[a].cmp(&st.last_up[b]).then(
-                    self.m.tracks[a]
-                        .sigma
-                        .total_cmp(&self.m.tracks[b].sigma),
-                )
+                st.last_up[a]
+                    .cmp(&st.last_up[b])
+                    .then(self.m.tracks[a].sigma.total_cmp(&self.m.tracks[b].sigma))
             })
     }
 
@@ -94,9 +92,13 @@ impl Sim<'_> {
             } else {
                 st.low_approval[s] = 0;
             }
-            let crisis =
-                st.backlash[s] > c.b_crit || st.low_approval[s] >= c.low_approval_months;
+            let crisis = st.backlash[s] > c.b_crit || st.low_approval[s] >= c.low_approval_months;
             if crisis && !st.in_crisis[s] {
+                if st.backlash[s] > c.b_crit {
+                    self.diag.backlash_crises += 1;
+                } else {
+                    self.diag.approval_crises += 1;
+                }
                 self.crisis_event(s);
             }
             let st = &mut self.st;
@@ -145,8 +147,7 @@ impl Sim<'_> {
         let m = self.m;
         let c = &m.c;
         let gap = expectation_gap(&self.m.tracks, &self.st.rung);
-        self.st.tau_ku = (self.st.tau_ku
-            - c.f_us * gap * (1.0 - self.path.expectation_management))
+        self.st.tau_ku = (self.st.tau_ku - c.f_us * gap * (1.0 - self.path.expectation_management))
             .clamp(0.0, 1.0);
     }
 

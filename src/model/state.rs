@@ -2,7 +2,7 @@
 //! the per-month buffer of random draws.
 
 use super::compiled::{us_index, Compiled, PathC, JP, KR};
-use crate::rng::{std_normal, stream, uniform, FastRng, Stream};
+use crate::rng::{stream, uniform, FastRng, Stream};
 use crate::scenario::IssueStatus;
 
 /// NK regime indices.
@@ -103,6 +103,8 @@ pub struct Draws {
     pub reverse: Vec<[f64; 2]>,
     /// Rollback draws in a KR and a JP crisis.
     pub rollback: [f64; 2],
+    /// Standard normals of the month's backlash misjudgement (KR, JP).
+    pub misjudge: [f64; 2],
 }
 
 /// The random streams of a replication (MODEL.md §1).
@@ -126,6 +128,65 @@ impl Rngs {
     }
 }
 
+/// A standard normal from exactly one uniform, by inverting the normal CDF with Acklam's
+/// rational approximation (relative error < 1.2e-9): cheaper than Box–Muller's `ln` and
+/// `sin_cos`, and one draw per normal whatever the value (common random numbers).
+#[inline]
+pub fn inverse_normal(rng: &mut FastRng) -> f64 {
+    const A: [f64; 6] = [
+        -3.969683028665376e1,
+        2.209460984245205e2,
+        -2.759285104469687e2,
+        1.383_577_518_672_69e2,
+        -3.066479806614716e1,
+        2.506628277459239,
+    ];
+    const B: [f64; 5] = [
+        -5.447609879822406e1,
+        1.615858368580409e2,
+        -1.556989798598866e2,
+        6.680131188771972e1,
+        -1.328068155288572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784894002430293e-3,
+        -3.223964580411365e-1,
+        -2.400758277161838,
+        -2.549732539343734,
+        4.374664141464968,
+        2.938163982698783,
+    ];
+    const D: [f64; 4] = [
+        7.784695709041462e-3,
+        3.224671290700398e-1,
+        2.445134137142996,
+        3.754408661907416,
+    ];
+    const P_LOW: f64 = 0.02425;
+    // A uniform in (0, 1): never exactly 0.
+    let p = (uniform(rng) * (1u64 << 53) as f64 + 0.5) / (1u64 << 53) as f64;
+    if p < P_LOW {
+        let q = (-2.0 * p.ln()).sqrt();
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    } else if p <= 1.0 - P_LOW {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    } else {
+        let q = (-2.0 * (1.0 - p).ln()).sqrt();
+        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    }
+}
+
+/// Two independent standard normals (two uniforms).
+#[inline]
+pub fn normal_pair(rng: &mut FastRng) -> [f64; 2] {
+    [inverse_normal(rng), inverse_normal(rng)]
+}
+
 impl Draws {
     pub fn new(n_issues: usize, n_tracks: usize) -> Draws {
         Draws {
@@ -140,6 +201,7 @@ impl Draws {
             n_fav: [0.0; 2],
             reverse: vec![[0.0; 2]; n_tracks],
             rollback: [0.0; 2],
+            misjudge: [0.0; 2],
         }
     }
 
@@ -157,12 +219,13 @@ impl Draws {
         self.jp_turn = uniform(p);
         self.jp_camp = uniform(p);
         self.us_switch = uniform(p);
-        self.n_approval = [std_normal(p), std_normal(p)];
-        self.n_fav = [std_normal(p), std_normal(p)];
+        self.n_approval = normal_pair(p);
+        self.n_fav = normal_pair(p);
         for x in self.reverse.iter_mut() {
             *x = [uniform(p), uniform(p)];
         }
         self.rollback = [uniform(&mut r.decisions), uniform(&mut r.decisions)];
+        self.misjudge = normal_pair(&mut r.decisions);
     }
 }
 
@@ -269,9 +332,10 @@ pub struct Diagnostics {
     pub utility_refusals: u32,
     /// History flare-ups (incl. court rulings).
     pub flare_ups: u32,
-    /// Linkage retaliations on economic_security.
+    /// Linkage retaliations on economic_security (whatever the rung).
     pub linkage_retaliations: u32,
-    /// Counter-threats on intelligence carried out (not cancelled by the US).
+    /// Counter-threats on intelligence carried out (not cancelled by the US; the rung falls
+    /// when above 0).
     pub linkage_escalations: u32,
     /// Counter-threats cancelled under US pressure.
     pub linkage_cancelled: u32,
@@ -281,6 +345,10 @@ pub struct Diagnostics {
     pub jp_turnovers: u32,
     pub us_switches: u32,
     pub nuclear_tests: u32,
+    /// Crises (KR and JP) triggered by backlash over B_crit.
+    pub backlash_crises: u32,
+    /// Crises (KR and JP) triggered by low approval led by Japan policy.
+    pub approval_crises: u32,
     /// China coercion events (same as the outcome).
     pub coercion_events: u32,
     /// One value drawn from each stream after the last month: equal across paths iff every
@@ -337,5 +405,24 @@ impl<'m> Sim<'m> {
     #[inline]
     pub fn rho(&self) -> f64 {
         self.m.c.us_profiles[self.st.us].rho
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverse_normal_has_standard_moments_and_tails() {
+        let mut rng = stream(5, 0, Stream::Politics);
+        let n = 200_000;
+        let xs: Vec<f64> = (0..n).map(|_| inverse_normal(&mut rng)).collect();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        assert!(mean.abs() < 0.015, "{mean}");
+        assert!((var - 1.0).abs() < 0.015, "{var}");
+        let tail = xs.iter().filter(|x| x.abs() > 1.959_964).count() as f64 / n as f64;
+        assert!((tail - 0.05).abs() < 0.003, "{tail}");
+        assert!(xs.iter().all(|x| x.is_finite()));
     }
 }

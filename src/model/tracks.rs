@@ -40,9 +40,11 @@ pub fn prerequisites_met(tracks: &[TrackC], rung: &[u8], k: usize) -> bool {
 /// Camp-David-equivalent state: summitry = 3, missile_warning = 2, exercises ≥ 2 (MODEL.md §7).
 pub fn camp_david(m: &Compiled, rung: &[u8]) -> bool {
     match (m.summitry, m.missile_warning, m.exercises) {
-        (Some(s), Some(w), Some(e)) => rung[s] >= 3.min(m.tracks[s].max)
-            && rung[w] >= 2.min(m.tracks[w].max)
-            && rung[e] >= 2.min(m.tracks[e].max),
+        (Some(s), Some(w), Some(e)) => {
+            rung[s] >= 3.min(m.tracks[s].max)
+                && rung[w] >= 2.min(m.tracks[w].max)
+                && rung[e] >= 2.min(m.tracks[e].max)
+        }
         _ => false,
     }
 }

@@ -80,7 +80,7 @@ impl Diagnostic {
     pub fn at(mut self, source: &str, span: Range<usize>) -> Self {
         let loc = locate(source, span);
         self.line = Some(loc.line);
-        self.column = Some(loc.snippet.column);
+        self.column = Some(loc.column);
         self.snippet = Some(loc.snippet);
         self
     }
@@ -105,8 +105,12 @@ impl Diagnostic {
 
 struct Location {
     line: usize,
+    column: usize,
     snippet: Snippet,
 }
+
+/// Longest source line shown whole; longer lines are cut around the span.
+const MAX_SNIPPET_CHARS: usize = 100;
 
 /// Line, column (1-based, in characters) and source line of a byte range. Never panics, even for
 /// ranges outside the text or not on character boundaries.
@@ -128,12 +132,40 @@ fn locate(source: &str, span: Range<usize>) -> Location {
     let column = source[line_start..start].chars().count() + 1;
     let end_on_line = end.min(line_start + text.len()).max(start);
     let width = source[start..end_on_line].chars().count().max(1);
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= MAX_SNIPPET_CHARS {
+        return Location {
+            line,
+            column,
+            snippet: Snippet {
+                text: text.to_string(),
+                column,
+                width,
+            },
+        };
+    }
+    // Cut a window of the line around the span, marking the cuts with `…`.
+    let c0 = column - 1;
+    let from = c0
+        .saturating_sub(MAX_SNIPPET_CHARS / 3)
+        .min(chars.len() - MAX_SNIPPET_CHARS);
+    let to = from + MAX_SNIPPET_CHARS;
+    let mut shown = String::new();
+    if from > 0 {
+        shown.push('…');
+    }
+    shown.extend(&chars[from..to]);
+    if to < chars.len() {
+        shown.push('…');
+    }
+    let snippet_column = c0 - from + 1 + usize::from(from > 0);
     Location {
         line,
+        column,
         snippet: Snippet {
-            text: text.to_string(),
-            column,
-            width,
+            text: shown,
+            column: snippet_column,
+            width: width.min(to.saturating_sub(c0)).max(1),
         },
     }
 }
@@ -235,6 +267,20 @@ mod tests {
         let l = locate(src, 500..600);
         assert_eq!(l.line, 3);
         assert_eq!(l.snippet.width, 1);
+        // A long line is cut around the span.
+        let long = format!("a = [{}]\n", "1, ".repeat(200));
+        let l = locate(&long, 400..401);
+        assert_eq!((l.line, l.column), (1, 401));
+        assert!(l.snippet.text.starts_with('…') && l.snippet.text.ends_with('…'));
+        assert_eq!(l.snippet.text.chars().count(), MAX_SNIPPET_CHARS + 2);
+        let caret: String = l
+            .snippet
+            .text
+            .chars()
+            .skip(l.snippet.column - 1)
+            .take(1)
+            .collect();
+        assert_eq!(caret, long[400..401]);
     }
 
     #[test]

@@ -86,20 +86,26 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let mut merged = merge_root(defaults, &user, &mut ctx);
     let (scenario, tainted) = deserialize(&mut merged, defaults, &mut ctx);
     let Some(scenario) = scenario else {
-        return Err(ScenarioError::new(ctx.diagnostics));
+        return Err(sorted(ctx.diagnostics));
     };
     for p in validate(&scenario) {
         if tainted.iter().any(|t| p.path.starts_with(t)) {
             continue; // a value repaired above; its real error is already reported
         }
-        let d = ctx.diagnostic(&p.path, p.on_key, p.message, true);
+        let d = ctx.diagnostic_related(&p.path, p.on_key, p.related.as_deref(), p.message, true);
         ctx.diagnostics.push(d.with_hint(p.hint));
     }
     if ctx.diagnostics.is_empty() {
         Ok(scenario)
     } else {
-        Err(ScenarioError::new(ctx.diagnostics))
+        Err(sorted(ctx.diagnostics))
     }
+}
+
+/// Diagnostics in file order (those without a location last).
+fn sorted(mut diagnostics: Vec<Diagnostic>) -> ScenarioError {
+    diagnostics.sort_by_key(|d| (d.line.unwrap_or(usize::MAX), d.column.unwrap_or(0)));
+    ScenarioError::new(diagnostics)
 }
 
 /// The effective scenario as TOML (every default filled in). `load_str(&to_toml(&s), ..)` gives
@@ -112,6 +118,13 @@ pub fn to_toml(s: &Scenario) -> String {
     };
     let body = match text.parse::<toml_edit::DocumentMut>() {
         Ok(mut doc) => {
+            if doc
+                .get("events")
+                .and_then(toml_edit::Item::as_array)
+                .is_some_and(toml_edit::Array::is_empty)
+            {
+                doc.remove("events"); // `events` defaults to none
+            }
             compact(doc.as_table_mut(), &value);
             doc.to_string()
         }
@@ -148,6 +161,7 @@ fn compact(t: &mut toml_edit::Table, order: &Table) {
             continue;
         }
         match (item, sub) {
+            (toml_edit::Item::Value(toml_edit::Value::Array(a)), _) => a.fmt(),
             (toml_edit::Item::Table(tt), Some(Value::Table(o))) => compact(tt, o),
             (toml_edit::Item::ArrayOfTables(a), Some(Value::Array(o))) => {
                 for (tt, ov) in a.iter_mut().zip(o) {
@@ -279,7 +293,10 @@ impl Ctx<'_> {
             } else {
                 key_span.or(value_span)
             };
-            if span.is_some() {
+            // A table only implied by a deeper header (`actors` in `[actors.seoul]`) is no
+            // place to point at: its key is on another table's line.
+            let implied = matches!(next, Node::Table(t) if t.is_implicit() && !t.is_dotted());
+            if span.is_some() && (!implied || last) {
                 best = span;
             }
             node = next;
@@ -295,18 +312,43 @@ impl Ctx<'_> {
         message: String,
         note_default: bool,
     ) -> Diagnostic {
-        let (span, exact) = self.span(path, on_key);
+        self.diagnostic_related(path, on_key, None, message, note_default)
+    }
+
+    /// A diagnostic for `path`, located at `related` (the other value of a conflict) when
+    /// `path` itself is not written in the file but `related` is.
+    fn diagnostic_related(
+        &self,
+        path: &[Seg],
+        on_key: bool,
+        related: Option<&[Seg]>,
+        message: String,
+        note_default: bool,
+    ) -> Diagnostic {
+        let (mut span, exact) = self.span(path, on_key);
         let mut d = Diagnostic::new(self.file, message);
         if !path.is_empty() {
             d = d.with_key(format_key(path));
+        }
+        let mut at_related = false;
+        if !exact {
+            if let Some(rel) = related {
+                if let (Some(rs), true) = self.span(rel, false) {
+                    span = Some(rs);
+                    at_related = true;
+                }
+            }
         }
         if let Some(span) = span {
             d = d.at(self.text, span);
         }
         if note_default && !exact {
-            d = d.with_note(
-                "note: this value is not written in the file; it comes from the defaults (or the path's `base`)",
-            );
+            let rel = related.map(format_key).unwrap_or_default();
+            d = d.with_note(if at_related {
+                format!("note: `{}` is not written in the file (it is a default); the location shown is `{rel}`, which conflicts with it", format_key(path))
+            } else {
+                "note: this value is not written in the file; it comes from the defaults (or the path's `base`)".to_string()
+            });
         }
         d
     }
@@ -458,9 +500,10 @@ fn merge_paths(bundled: &Table, user: &Table, ctx: &mut Ctx) -> Table {
                         &[Seg::from("paths"), Seg::from(name), Seg::from("base")],
                         true,
                         format!("`base` only applies to new paths, and `{name}` is a bundled path"),
-                        Some(format!(
+                        Some(
                             "remove `base`, or give the path a new name to start it from another path"
-                        )),
+                                .to_string(),
+                        ),
                     );
                 }
                 merge_tables(m, u)
@@ -508,7 +551,7 @@ fn resolve_path(
         _ => "gradual".to_string(), // a wrong type is reported when deserializing
     };
     let fallback = || bundled.get("gradual").cloned();
-    let base: Option<Value> = if base_name == name || stack.iter().any(|s| *s == base_name) {
+    let base: Option<Value> = if base_name == name || stack.contains(&base_name) {
         let mut chain = stack.clone();
         chain.push(name.to_string());
         let from = chain.iter().position(|s| *s == base_name).unwrap_or(0);
@@ -650,11 +693,16 @@ fn tomlish(s: &str) -> String {
             "expected an array of length 3",
             "expected an array of 3 numbers",
         );
-    if let Some(i) = s.find("expected struct ") {
-        s.replace_range(i.., "expected a table");
-    }
-    if let Some(i) = s.find("expected tuple struct ") {
-        s.replace_range(i.., "expected a value");
+    for (pattern, replacement) in [
+        ("expected struct ", "expected a table"),
+        ("expected tuple struct ", "expected a value"),
+    ] {
+        if let Some(i) = s.find(pattern) {
+            let end = s[i + pattern.len()..]
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .map_or(s.len(), |j| i + pattern.len() + j);
+            s.replace_range(i..end, replacement);
+        }
     }
     s
 }
@@ -816,12 +864,14 @@ fn report_and_repair(
     defaults: &Table,
     ctx: &mut Ctx,
 ) -> Repair {
-    let parent_is_dist = get(merged, path).is_some_and(is_dist);
-    let dist_name = get(merged, path)
-        .and_then(|v| v.get("dist"))
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    // An error inside a distribution table: the parameter holding it, and its `dist`.
+    let dist_param: Option<Vec<Seg>> = if get(merged, path).is_some_and(is_dist) {
+        Some(path.to_vec())
+    } else if !path.is_empty() && get(merged, &path[..path.len() - 1]).is_some_and(is_dist) {
+        Some(path[..path.len() - 1].to_vec())
+    } else {
+        None
+    };
     let where_ = |p: &[Seg]| {
         if p.is_empty() {
             "at the top level".to_string()
@@ -829,14 +879,95 @@ fn report_and_repair(
             format!("in [{}]", format_key(p))
         }
     };
+    // A broken value is replaced by its default, or removed if there is none (an optional
+    // key; a required one then shows up as missing).
     let replace = |merged: &mut Table, at: &[Seg]| -> Repair {
-        put(merged, at, template_for(at, merged, defaults))
+        match template_for(at, merged, defaults) {
+            Some(v) => put(merged, at, Some(v)),
+            None if remove(merged, at) => Repair::Replaced(at.to_vec()),
+            None => Repair::Failed,
+        }
     };
+
+    if dist_param.as_deref() == Some(path) {
+        if let Some((_, expected)) = raw
+            .strip_prefix("invalid type: map")
+            .and_then(|r| r.split_once(", expected "))
+        {
+            ctx.error(
+                path,
+                false,
+                tomlish(&format!(
+                    "a distribution is not allowed here: expected {expected}"
+                )),
+                Some("distributions are for numeric model parameters; counts, months and settings take one value".into()),
+            );
+            return replace(merged, path);
+        }
+    }
+    if let Some(param) = &dist_param {
+        let dist_name = get(merged, param)
+            .and_then(|v| v.get("dist"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let needs = match dist_name.as_str() {
+            "uniform" => "`low` and `high`",
+            "normal" => "`mean` and `sd`",
+            "beta" => "`alpha` and `beta`",
+            "triangular" => "`min`, `mode` and `max`",
+            "lognormal" => "`mu` and `sigma`",
+            _ => "its parameters",
+        };
+        let mut key_path = param.clone();
+        if let Some(rest) = raw.strip_prefix("unknown field ") {
+            let field = first_name(rest);
+            key_path.push(Seg::Key(field.clone()));
+            let valid = expected_names(raw);
+            let d = ctx
+                .diagnostic(
+                    &key_path,
+                    true,
+                    format!("unknown key `{field}` in a `{dist_name}` distribution, which needs {needs}"),
+                    false,
+                )
+                .with_hint(did_you_mean(&field, valid.iter().map(String::as_str)));
+            ctx.diagnostics.push(d);
+        } else if let Some(rest) = raw.strip_prefix("missing field ") {
+            let field = first_name(rest);
+            ctx.error(
+                param,
+                false,
+                format!("a `{dist_name}` distribution needs {needs}; `{field}` is missing"),
+                None,
+            );
+        } else if let Some(rest) = raw.strip_prefix("unknown variant ") {
+            let value = first_name(rest);
+            let valid = expected_names(raw);
+            key_path.push(Seg::Key("dist".into()));
+            ctx.error(
+                &key_path,
+                false,
+                format!(
+                    "unknown distribution \"{value}\"; expected one of {}",
+                    one_of(&valid)
+                ),
+                did_you_mean(&value, valid.iter().map(String::as_str)),
+            );
+        } else {
+            ctx.error(
+                path,
+                false,
+                format!("invalid `{dist_name}` distribution: {}", tomlish(raw)),
+                None,
+            );
+        }
+        return replace(merged, param);
+    }
 
     if let Some(rest) = raw.strip_prefix("unknown field ") {
         let field = first_name(rest);
         let valid = expected_names(raw);
-        // Inside a distribution the path stops at the parameter; add the field.
         let (key_path, table_path) = if path.last() == Some(&Seg::Key(field.clone())) {
             (path.to_vec(), path[..path.len() - 1].to_vec())
         } else {
@@ -844,11 +975,7 @@ fn report_and_repair(
             k.push(Seg::Key(field.clone()));
             (k, path.to_vec())
         };
-        let message = if parent_is_dist {
-            format!("unknown key `{field}` in a `{dist_name}` distribution")
-        } else {
-            format!("unknown key `{field}` {}", where_(&table_path))
-        };
+        let message = format!("unknown key `{field}` {}", where_(&table_path));
         let hint = did_you_mean(&field, valid.iter().map(String::as_str));
         let d = ctx
             .diagnostic(&key_path, true, message, false)
@@ -860,11 +987,7 @@ fn report_and_repair(
             .with_hint(hint);
         ctx.diagnostics.push(d);
         return if remove(merged, &key_path) {
-            if parent_is_dist {
-                Repair::Replaced(table_path) // a distribution with a stray key is replaced next
-            } else {
-                Repair::Removed
-            }
+            Repair::Removed
         } else {
             replace(merged, path)
         };
@@ -872,74 +995,97 @@ fn report_and_repair(
 
     if let Some(rest) = raw.strip_prefix("missing field ") {
         let field = first_name(rest);
-        if parent_is_dist {
-            let needs = match dist_name.as_str() {
-                "uniform" => "`low` and `high`",
-                "normal" => "`mean` and `sd`",
-                "beta" => "`alpha` and `beta`",
-                "triangular" => "`min`, `mode` and `max`",
-                "lognormal" => "`mu` and `sigma`",
-                _ => "its parameters",
-            };
-            ctx.error(
-                path,
-                false,
-                format!("a `{dist_name}` distribution needs {needs}; `{field}` is missing"),
-                None,
-            );
-            return replace(merged, path);
-        }
-        let mut key_path = path.to_vec();
-        key_path.push(Seg::Key(field.clone()));
-        let what = match path {
-            [Seg::Key(a), Seg::Key(name)] if a == "tracks" => format!(
-                "new track `{name}` needs `{field}` (a new track must give name, rungs, sigma, chi, lambda, b, b_cn and w)"
-            ),
-            [Seg::Key(a), Seg::Key(b), Seg::Index(i)] if a == "history" && b == "issues" => {
-                format!(
-                    "history issue {} needs `{field}` (each [[history.issues]] entry must give key, name, salience and hazard)",
-                    i + 1
-                )
-            }
-            [Seg::Key(a), Seg::Index(i)] if a == "events" => format!(
-                "event {} needs `{field}` (each [[events]] entry must give month and kind)",
-                i + 1
-            ),
-            _ => format!("missing key `{field}` {}", where_(path)),
+        // Entities with several required keys: report every missing one at once.
+        let required: Option<(String, &[&str], &str)> = match path {
+            [Seg::Key(a), Seg::Key(name)] if a == "tracks" => Some((
+                format!("new track `{name}`"),
+                &["name", "rungs", "sigma", "chi", "lambda", "b", "b_cn", "w"],
+                "a track that is not bundled must give name, rungs, sigma, chi, lambda, b, b_cn and w",
+            )),
+            [Seg::Key(a), Seg::Key(b), Seg::Index(i)] if a == "history" && b == "issues" => Some((
+                format!("history issue {}", i + 1),
+                &["key", "name", "salience", "hazard"],
+                "each [[history.issues]] entry must give key, name, salience and hazard",
+            )),
+            [Seg::Key(a), Seg::Index(i)] if a == "events" => Some((
+                format!("event {}", i + 1),
+                &["month", "kind"],
+                "each [[events]] entry must give month and kind",
+            )),
+            _ => None,
         };
-        let d = ctx.diagnostic(&key_path, true, what, false);
+        let present = |k: &str| get(merged, path).and_then(|v| v.get(k)).is_some();
+        let missing: Vec<String> = match &required {
+            Some((_, keys, _)) => keys
+                .iter()
+                .filter(|k| !present(k))
+                .map(|k| k.to_string())
+                .collect(),
+            None => Vec::new(),
+        };
+        let missing = if missing.contains(&field) {
+            missing
+        } else {
+            vec![field.clone()]
+        };
+        let (message, note) = match &required {
+            Some((what, _, rule)) => (
+                format!(
+                    "{what} is missing {} {}",
+                    if missing.len() == 1 { "key" } else { "keys" },
+                    one_of(&missing).replace(" or ", " and ")
+                ),
+                Some(format!("note: {rule}")),
+            ),
+            None => (format!("missing key `{field}` {}", where_(path)), None),
+        };
+        let mut d = ctx.diagnostic(path, true, message, false);
+        if let Some(n) = note {
+            d = d.with_note(n);
+        }
         ctx.diagnostics.push(d);
-        let v = template_for(&key_path, merged, defaults);
-        return put(merged, &key_path, v);
+        let mut result = Repair::Failed;
+        for m in &missing {
+            let mut key_path = path.to_vec();
+            key_path.push(Seg::Key(m.clone()));
+            let v = template_for(&key_path, merged, defaults);
+            result = put(merged, &key_path, v);
+            if matches!(result, Repair::Failed) {
+                break;
+            }
+        }
+        return result;
     }
 
     if let Some(rest) = raw.strip_prefix("unknown variant ") {
         let value = first_name(rest);
         let valid = expected_names(raw);
         let hint = did_you_mean(&value, valid.iter().map(String::as_str));
-        let expected = format!("expected one of {}", one_of(&valid));
-        if parent_is_dist {
-            let mut key_path = path.to_vec();
-            key_path.push(Seg::Key("dist".into()));
-            ctx.error(
-                &key_path,
-                false,
-                format!("unknown distribution \"{value}\"; {expected}"),
-                hint,
-            );
-        } else {
-            ctx.error(
-                path,
-                false,
-                format!("unknown value \"{value}\"; {expected}"),
-                hint,
-            );
-        }
+        ctx.error(
+            path,
+            false,
+            format!(
+                "unknown value \"{value}\"; expected one of {}",
+                one_of(&valid)
+            ),
+            hint,
+        );
         return replace(merged, path);
     }
 
-    let message = if raw.contains("untagged enum Sequence") {
-        "invalid `sequence`: expected \"low_sensitivity_first\", \"military_first\" or an array of track keys such as [\"summitry\", \"intelligence\"]".to_string()
+    let found = get(merged, path).map_or("nothing", |v| match v {
+        Value::String(_) => "a string",
+        Value::Integer(_) => "an integer",
+        Value::Float(_) => "a float",
+        Value::Boolean(_) => "a boolean",
+        Value::Datetime(_) => "a date",
+        Value::Array(_) => "an array",
+        Value::Table(_) => "a table",
+    });
+    let message = if raw.contains("expected string only") {
+        format!("wrong type: expected a name in quotes, found {found}")
+    } else if raw.contains("untagged enum Sequence") {
+        "expected \"low_sensitivity_first\", \"military_first\" or an array of track keys such as [\"summitry\", \"intelligence\"]".to_string()
     } else if let Some(rest) = raw.strip_prefix("invalid type: ") {
         match rest.split_once(", expected ") {
             Some((found, expected)) => {
@@ -1117,13 +1263,7 @@ us_type = "transactional"
                 "scenario.horizon_months",
                 "actors.seoul.camp",
                 "actors.seoul.favourabilty",
-                "tracks.new_one.rungs",
-                "tracks.new_one.sigma",
-                "tracks.new_one.chi",
-                "tracks.new_one.lambda",
-                "tracks.new_one.b",
-                "tracks.new_one.b_cn",
-                "tracks.new_one.w",
+                "tracks.new_one",
             ],
             "{e}"
         );

@@ -365,6 +365,9 @@ pub struct Politics {
     pub crisis_trust_shock: Param,
     /// Standard deviation of monthly approval noise.
     pub approval_noise: Param,
+    /// Standard deviation of the log error with which governments foresee the backlash of a
+    /// move: realized ΔB = expected ΔB·exp(s·z − s²/2), one z per side and month.
+    pub backlash_noise: Param,
     /// Backlash of a history settlement per unit salience × (1 − quality) (2015 deal, 001).
     pub settlement_backlash: Param,
     /// Months after which a settled issue can no longer be repudiated.
@@ -807,7 +810,8 @@ impl VisitParams for World {
             visit_fields!(v, self.politics; zeta: Unit, a_b: NonNeg, rho_b: Unit,
                 b_crit: NonNeg, a_crit: Unit, low_approval_months: NonNeg, eta: NonNeg,
                 pi: NonNeg, p_rollback: Unit, p_reverse: Unit, crisis_discharge: Unit,
-                crisis_trust_shock: Unit, approval_noise: NonNeg, settlement_backlash: NonNeg,
+                crisis_trust_shock: Unit, approval_noise: NonNeg, backlash_noise: NonNeg,
+                settlement_backlash: NonNeg,
                 repudiation_window_months: NonNeg, p_repudiate: Unit)
         });
         v.nested("decisions", |v| {

@@ -6,6 +6,7 @@
 //! the dotted key of the offending value, a message saying what was expected, and a
 //! nearest-name hint where a name is wrong. `load.rs` maps the keys to file locations.
 
+use super::error::{Diagnostic, ScenarioError};
 use super::param::{Bound, Dist, Param, ParamVisitor, VisitParams};
 use super::types::*;
 use super::YearMonth;
@@ -93,7 +94,10 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         let d = strsim::damerau_levenshtein(&lower, &cl);
         let jw = strsim::jaro_winkler(&lower, &cl);
         let len = lower.chars().count().min(cl.chars().count());
-        let close = d <= (len / 3).max(1) || jw >= 0.88 || (len >= 3 && cl.contains(&lower));
+        let close = d <= (len / 3).max(1)
+            || jw >= 0.88
+            || (len >= 3 && cl.contains(&lower))
+            || (len >= 2 && cl.starts_with(&lower));
         if !close {
             continue;
         }
@@ -140,6 +144,9 @@ pub struct Problem {
     pub hint: Option<String>,
     /// Whether the problem is the key itself (a name) rather than its value.
     pub on_key: bool,
+    /// The other value of a conflict (e.g. the `rungs` a prerequisite exceeds), used for the
+    /// location when `path` is a default not written in the file.
+    pub related: Option<Vec<Seg>>,
 }
 
 impl Problem {
@@ -149,11 +156,17 @@ impl Problem {
             message: message.into(),
             hint: None,
             on_key: false,
+            related: None,
         }
     }
 
     fn hint(mut self, hint: Option<String>) -> Self {
         self.hint = hint;
+        self
+    }
+
+    fn related(mut self, path: Vec<Seg>) -> Self {
+        self.related = Some(path);
         self
     }
 
@@ -190,6 +203,25 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     check_paths(s, &mut out);
     check_events(s, &mut out);
     out
+}
+
+/// [`validate`] as a `Result`, for scenarios built or changed in code (e.g. command-line
+/// overrides): each problem becomes a diagnostic named `origin`, without a file location.
+pub fn check(s: &Scenario, origin: &str) -> Result<(), ScenarioError> {
+    let problems = validate(s);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(ScenarioError::new(
+        problems
+            .into_iter()
+            .map(|p| {
+                Diagnostic::new(origin, p.message.clone())
+                    .with_key(p.key())
+                    .with_hint(p.hint)
+            })
+            .collect(),
+    ))
 }
 
 fn names(m: &IndexMap<String, impl Sized>) -> Vec<&str> {
@@ -404,7 +436,8 @@ fn check_meta(s: &Scenario, out: &mut Vec<Problem>) {
             .hint(Some(format!(
                 "add \"{}\" to `scenario.paths`, or choose one of them as reference_path",
                 m.reference_path
-            ))),
+            )))
+            .related(path!["scenario", "paths"]),
         );
     }
     let mut seen = HashSet::new();
@@ -534,13 +567,19 @@ fn check_actors(s: &Scenario, out: &mut Vec<Problem>) {
         let path = path!["actors", "washington", "expectations", k];
         match s.tracks.get(k) {
             None => out.push(unknown(path, "track", k, &tracks).on_key()),
-            Some(t) if *rung > t.rungs => out.push(Problem::new(
-                path,
-                format!(
-                    "expected rung {rung} exceeds the top rung {} of track `{k}`",
-                    t.rungs
-                ),
-            )),
+            Some(t) if *rung > t.rungs && t.rungs > 0 => out.push(
+                Problem::new(
+                    path,
+                    format!(
+                        "the US expects rung {rung} of track `{k}`, above the track's top rung {}",
+                        t.rungs
+                    ),
+                )
+                .hint(Some(format!(
+                    "lower `actors.washington.expectations.{k}` or raise `tracks.{k}.rungs`"
+                )))
+                .related(path!["tracks", k, "rungs"]),
+            ),
             _ => {}
         }
     }
@@ -612,13 +651,16 @@ fn check_tracks(s: &Scenario, out: &mut Vec<Problem>) {
                 "a track needs at least 1 rung above 0, got rungs = 0",
             ));
         } else if t.initial > t.rungs {
-            out.push(Problem::new(
-                path!["tracks", key, "initial"],
-                format!(
-                    "initial rung {} is above the track's top rung {}",
-                    t.initial, t.rungs
-                ),
-            ));
+            out.push(
+                Problem::new(
+                    path!["tracks", key, "initial"],
+                    format!(
+                        "initial rung {} is above the track's top rung {}",
+                        t.initial, t.rungs
+                    ),
+                )
+                .related(path!["tracks", key, "rungs"]),
+            );
         }
         for (j, req) in t.requires.iter().enumerate() {
             match s.tracks.get(&req.track) {
@@ -628,13 +670,17 @@ fn check_tracks(s: &Scenario, out: &mut Vec<Problem>) {
                     &req.track,
                     &tracks,
                 )),
-                Some(other) if req.rung > other.rungs => out.push(Problem::new(
-                    path!["tracks", key, "requires", j, "rung"],
-                    format!(
-                        "prerequisite rung {} of `{}` is above that track's top rung {}: `{key}` could never move",
-                        req.rung, req.track, other.rungs
-                    ),
-                )),
+                // (rungs = 0 is reported on its own)
+                Some(other) if req.rung > other.rungs && other.rungs > 0 => out.push(
+                    Problem::new(
+                        path!["tracks", key, "requires", j, "rung"],
+                        format!(
+                            "prerequisite rung {} of `{}` is above that track's top rung {}: `{key}` could never move",
+                            req.rung, req.track, other.rungs
+                        ),
+                    )
+                    .related(path!["tracks", &req.track, "rungs"]),
+                ),
                 _ => {}
             }
         }
@@ -761,13 +807,16 @@ fn check_paths(s: &Scenario, out: &mut Vec<Problem>) {
             let path = path!["paths", name, "targets", t];
             match s.tracks.get(t) {
                 None => out.push(unknown(path, "track", t, &tracks).on_key()),
-                Some(spec) if *rung > spec.rungs => out.push(Problem::new(
-                    path,
-                    format!(
-                        "target rung {rung} is above the top rung {} of track `{t}`",
-                        spec.rungs
-                    ),
-                )),
+                Some(spec) if *rung > spec.rungs && spec.rungs > 0 => out.push(
+                    Problem::new(
+                        path,
+                        format!(
+                            "target rung {rung} is above the top rung {} of track `{t}`",
+                            spec.rungs
+                        ),
+                    )
+                    .related(path!["tracks", t, "rungs"]),
+                ),
                 _ => {}
             }
         }
@@ -951,10 +1000,18 @@ mod tests {
     #[test]
     fn format_key_quotes_odd_names() {
         assert_eq!(
-            format_key(&path!["history", "issues", 2, "salience"]),
+            format_key(&[
+                Seg::from("history"),
+                Seg::from("issues"),
+                Seg::Index(2),
+                Seg::from("salience")
+            ]),
             "history.issues[2].salience"
         );
-        assert_eq!(format_key(&path!["paths", "my path"]), "paths.\"my path\"");
+        assert_eq!(
+            format_key(&[Seg::from("paths"), Seg::from("my path")]),
+            "paths.\"my path\""
+        );
     }
 
     #[test]
@@ -1026,6 +1083,25 @@ mod tests {
             Some("did you mean `regional`?")
         );
         assert!(problems[4].on_key);
+    }
+
+    #[test]
+    fn check_turns_problems_into_diagnostics() {
+        assert_eq!(check(&Scenario::default(), "x"), Ok(()));
+        let mut s = Scenario::default();
+        s.scenario.replications = 0;
+        s.scenario.paths = vec!["hastey".into()];
+        let e = check(&s, "command line").unwrap_err();
+        assert_eq!(e.len(), 3, "{e}");
+        assert_eq!(e.diagnostics[0].file, "command line");
+        assert_eq!(
+            e.diagnostics[0].key.as_deref(),
+            Some("scenario.replications")
+        );
+        assert_eq!(
+            e.diagnostics[2].hint.as_deref(),
+            Some("did you mean `hasty`?")
+        );
     }
 
     #[test]

@@ -2,10 +2,13 @@
 //!
 //! - Korea: single 5-year term on the calendar plus a monthly early-termination hazard
 //!   (impeachments 2017 and 2025); the winner's camp is the incumbent camp with probability
-//!   `logistic(c₀ + c₁·(A_KR − 0.5) − c₂·B_KR − crisis_penalty·crises_in_term)`.
+//!   `logistic(c₀ + c₁·(A_KR − 0.5) − c₂·B_KR − crisis_penalty·crises_in_term)`; the camp
+//!   sets the government's priors (a progressive government values military and regional
+//!   tracks less and demands more on history: 000, 001, 004).
 //! - Japan: monthly PM-turnover hazard; the successor is hawkish with probability `jp_p_hawkish`.
 //! - US: an election every `interval_months`; with probability `p_switch` the type changes
-//!   `inauguration_lag_months` later. The US draw never depends on the path (it uses a fixed
+//!   `inauguration_lag_months` later (engaged: high m_sec and κ, 004; transactional: low m_sec,
+//!   high ρ, 002: "Why do I have to get involved in everything?"). The US draw never depends on the path (it uses a fixed
 //!   probability), so the NK process that reads the US type stays path-independent.
 //!
 //! Elections are drawn in step 1 and take effect in step 8 (leader turnover, `politics.rs`).

@@ -18,7 +18,7 @@
 //! Grievance relaxes toward its base `H̄⁰_S = Σ_{i offends S} s_i / n_issues` at rate
 //! `grievance_decay` (a settlement lowers s_i to s_i·(1 − quality)).
 
-use super::super::compiled::{Compiled, EventC, JP, KR};
+use super::super::compiled::{Compiled, EventC};
 use super::super::state::{Sim, State};
 use crate::scenario::IssueStatus;
 
@@ -55,9 +55,8 @@ impl Sim<'_> {
                 IssueStatus::Settled => 1.0 - is.quality,
                 _ => 1.0,
             };
-            let h = spec.hazard
-                * if seasonal { c.seasonal_multiplier } else { 1.0 }
-                * status_factor;
+            let h =
+                spec.hazard * if seasonal { c.seasonal_multiplier } else { 1.0 } * status_factor;
             let forced_flare = events
                 .iter()
                 .any(|(_, e)| matches!(e, EventC::FlareUp(j) if *j == i));
@@ -101,10 +100,10 @@ impl Sim<'_> {
             return;
         }
         let t = self.t_now();
+        self.diag.linkage_retaliations += 1;
         if let Some(e) = self.m.economic_security {
             if self.st.move_down(e, t) {
                 self.acc.reversals += 1;
-                self.diag.linkage_retaliations += 1;
             }
         }
         let pc = cancel_probability(c.cancel_m_sec, c.cancel_kappa, self.m_sec(), self.kappa());
@@ -112,14 +111,13 @@ impl Sim<'_> {
             self.diag.linkage_cancelled += 1;
             return;
         }
+        self.diag.linkage_escalations += 1;
+        self.st.tau_jk = (self.st.tau_jk - c.flare_trust * x).max(0.0);
         if let Some(k) = self.m.intelligence {
             if self.st.move_down(k, t) {
                 self.acc.reversals += 1;
-                self.diag.linkage_escalations += 1;
-                self.st.tau_jk = (self.st.tau_jk - c.flare_trust * x).max(0.0);
             }
         }
-        let _ = (KR, JP);
     }
 }
 

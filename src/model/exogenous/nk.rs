@@ -65,8 +65,8 @@ pub fn next_regime(c: &Coefs, from: usize, transactional: bool, u: f64) -> usize
 /// Threat input of a month for side `s`.
 #[inline]
 pub fn threat_input(c: &Coefs, s: usize, launches: u32, nuclear: bool) -> f64 {
-    let x = c.w_launch * c.launch_weight[s] * launches as f64
-        + if nuclear { c.w_nuclear } else { 0.0 };
+    let x =
+        c.w_launch * c.launch_weight[s] * launches as f64 + if nuclear { c.w_nuclear } else { 0.0 };
     x.clamp(0.0, 1.0)
 }
 
@@ -138,7 +138,8 @@ mod tests {
 
     #[test]
     fn transactional_us_raises_the_chance_of_engagement() {
-        let c = super::super::super::compiled::Compiled::new(&crate::scenario::Scenario::default()).c;
+        let c =
+            super::super::super::compiled::Compiled::new(&crate::scenario::Scenario::default()).c;
         let share = |transactional: bool| {
             (0..10_000)
                 .filter(|i| next_regime(&c, 1, transactional, (*i as f64 + 0.5) / 10_000.0) == 0)
