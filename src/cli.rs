@@ -204,6 +204,7 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
         .filter_map(|i| s.paths.get_index(*i).map(|(k, _)| k.clone()))
         .collect();
     s.scenario.paths = path_names.clone();
+    scenario::validate::check(&s, "command-line options")?;
     let rows = plan.replications.saturating_mul(plan.paths.len() as u64);
     let write_runs = !a.no_runs_csv && (a.runs_csv || rows <= RUNS_CSV_DEFAULT_LIMIT);
 
@@ -233,7 +234,8 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
     let results = engine::run(
         &s,
         &plan,
-        runs.as_mut().map(|r| r as &mut dyn engine::RunSink),
+        runs.as_mut()
+            .map(|r| r as &mut (dyn engine::RunSink + Send)),
         Some(&mut progress),
     )?;
     if show_progress {

@@ -5,7 +5,7 @@
 //! is simulated and reduced **sequentially in replication order** by one worker; blocks are
 //! computed in parallel (rayon, in a local pool of `threads` threads) in waves of
 //! `2 × threads` blocks, and the block partials of a wave are folded into the totals
-//! **sequentially in block order**. The floating-point operations and their order are thus
+//! **sequentially in block order** (while the next wave is computed). The floating-point operations and their order are thus
 //! the same whatever the number of threads, and results are bit-identical. (A later shard
 //! over a block range can fold its partials the same way.)
 //!
@@ -323,6 +323,9 @@ impl Accum {
     }
 }
 
+/// A block's partial accumulators and (if wanted) its per-replication outcomes.
+type Part = (Accum, Option<BlockRuns>);
+
 /// Outcomes of one block, kept only when a [`RunSink`] wants them.
 struct BlockRuns {
     first: u64,
@@ -330,7 +333,8 @@ struct BlockRuns {
     values: Vec<f64>,
 }
 
-/// Receives every replication's outcomes, in replication order then path order.
+/// Receives every replication's outcomes, in replication order then path order (from a
+/// worker thread, hence `Send`).
 pub trait RunSink {
     /// Called once before the first replication with the run's layout (paths, outcomes).
     fn begin(&mut self, layout: &Layout) -> Result<()>;
@@ -469,7 +473,7 @@ pub fn track_keys(s: &Scenario, seed: u64) -> Vec<String> {
 pub fn run(
     s: &Scenario,
     plan: &RunPlan,
-    mut sink: Option<&mut dyn RunSink>,
+    mut sink: Option<&mut (dyn RunSink + Send)>,
     mut progress: Option<Progress<'_>>,
 ) -> Result<RunResults> {
     let layout = Layout::new(s, plan, track_keys(s, plan.seed));
@@ -496,32 +500,55 @@ pub fn run(
         .max(1);
     let np = plan.paths.len();
     let no = layout.outcomes.len();
+    // Wave k+1 is computed while wave k is folded (in block order) and streamed to the sink.
+    let mut pending: Option<(u64, Vec<Part>)> = None;
     let mut next = 0;
-    while next < blocks {
-        let end = (next + wave).min(blocks);
-        let parts: Vec<(Accum, Option<BlockRuns>)> = pool.install(|| {
-            (next..end)
-                .into_par_iter()
-                .map(|b| run_block(s, plan, &layout, b, keep_runs))
-                .collect()
-        });
-        for (acc, runs) in parts {
-            total.merge(&acc);
-            if let (Some(sink), Some(runs)) = (sink.as_deref_mut(), runs) {
-                for (i, rep) in runs.values.chunks(np * no).enumerate() {
-                    for (pi, v) in rep.chunks(no).enumerate() {
-                        sink.run(runs.first + i as u64, pi, v)?;
+    loop {
+        let range = next..(next + wave).min(blocks);
+        let layout_ref = &layout;
+        let total_ref = &mut total;
+        let sink_ref = &mut sink;
+        let to_fold = pending.take();
+        let (computed, folded) = pool.install(|| {
+            rayon::join(
+                || {
+                    (!range.is_empty()).then(|| {
+                        range
+                            .clone()
+                            .into_par_iter()
+                            .map(|b| run_block(s, plan, layout_ref, b, keep_runs))
+                            .collect::<Vec<Part>>()
+                    })
+                },
+                || -> Result<Option<u64>> {
+                    let Some((end, parts)) = to_fold else {
+                        return Ok(None);
+                    };
+                    for (acc, runs) in parts {
+                        total_ref.merge(&acc);
+                        if let (Some(sink), Some(runs)) = (sink_ref.as_deref_mut(), runs) {
+                            for (i, rep) in runs.values.chunks(np * no).enumerate() {
+                                for (pi, v) in rep.chunks(no).enumerate() {
+                                    sink.run(runs.first + i as u64, pi, v)?;
+                                }
+                            }
+                        }
                     }
-                }
-            }
-        }
-        next = end;
-        if let Some(p) = progress.as_deref_mut() {
+                    Ok(Some(end))
+                },
+            )
+        });
+        if let (Some(end), Some(p)) = (folded?, progress.as_deref_mut()) {
             p(
                 (end * plan.block_size).min(plan.replications),
                 plan.replications,
             );
         }
+        match computed {
+            Some(parts) => pending = Some((range.end, parts)),
+            None => break,
+        }
+        next = range.end;
     }
     Ok(finish(layout, plan, total))
 }
