@@ -371,3 +371,37 @@ fn weighted_score_is_reported_as_an_outcome() {
         "{err}"
     );
 }
+
+#[test]
+fn summary_json_round_trips_every_float_bit_for_bit() {
+    let s = small();
+    let p = plan(&s, 21, 2, Some(&["gradual", "hasty"]));
+    let res = engine::run(&s, &p, None, None).unwrap();
+    let report = Report {
+        scenario_name: "det",
+        results: &res,
+    };
+    let text = serde_json::to_string(&files::summary_json(&report)).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut checked = 0;
+    for (pi, name) in res.layout.path_names.iter().enumerate() {
+        for (o, info) in res.layout.outcomes.iter().enumerate() {
+            let st = &res.outcomes[pi][o];
+            let j = &v["paths"][name][&info.key];
+            for (x, key) in [(st.mean, "mean"), (st.sd, "sd"), (st.quantiles[2], "p50")] {
+                if x.is_finite() {
+                    assert_eq!(j[key].as_f64().unwrap().to_bits(), x.to_bits());
+                    checked += 1;
+                } else {
+                    assert!(j[key].is_null());
+                }
+            }
+            let d = &res.paired[pi][o];
+            if d.mean_diff.is_finite() {
+                let jd = &v["paired"][name][&info.key];
+                assert_eq!(jd["mean_diff"].as_f64().unwrap().to_bits(), d.mean_diff.to_bits());
+            }
+        }
+    }
+    assert!(checked > 50);
+}
