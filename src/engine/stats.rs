@@ -155,11 +155,27 @@ pub const SKETCH_RELATIVE_ERROR: f64 = 1.0 / (1u64 << SKETCH_MANTISSA_BITS) as f
 /// - **memory** is bounded by the number of distinct bins (1024 per power of two actually hit),
 ///   never by the number of values; counts are integers, so merges are exact in any order.
 ///
+/// The exact minimum and maximum are kept too, and quantiles are clamped to them (so a
+/// constant outcome, p0 and p100 are exact).
+///
 /// Zero (±0) has its own bin; NaN values are ignored.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Sketch {
     bins: BTreeMap<u64, u64>,
     n: u64,
+    min: f64,
+    max: f64,
+}
+
+impl Default for Sketch {
+    fn default() -> Self {
+        Sketch {
+            bins: BTreeMap::new(),
+            n: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
 }
 
 /// Maps an f64 to a u64 whose order is the order of the numbers.
@@ -195,8 +211,11 @@ impl Sketch {
         if x.is_nan() {
             return;
         }
+        let x = if x == 0.0 { 0.0 } else { x }; // one zero
         *self.bins.entry(Self::key(x)).or_insert(0) += 1;
         self.n += 1;
+        self.min = self.min.min(x);
+        self.max = self.max.max(x);
     }
 
     /// Adds every count of `o` (exact and order-independent).
@@ -205,6 +224,8 @@ impl Sketch {
             *self.bins.entry(*k).or_insert(0) += c;
         }
         self.n += o.n;
+        self.min = self.min.min(o.min);
+        self.max = self.max.max(o.max);
     }
 
     /// Number of values.
@@ -238,15 +259,17 @@ impl Sketch {
         let h = q.clamp(0.0, 1.0) * (self.n - 1) as f64;
         let lo = h.floor();
         let a = self.rank(lo as u64);
-        if h == lo {
-            return a;
-        }
-        let b = self.rank(lo as u64 + 1);
-        if a == b {
+        let v = if h == lo {
             a
         } else {
-            a + (h - lo) * (b - a)
-        }
+            let b = self.rank(lo as u64 + 1);
+            if a == b {
+                a
+            } else {
+                a + (h - lo) * (b - a)
+            }
+        };
+        v.clamp(self.min, self.max)
     }
 
     /// Counts of values per interval `[edges[i], edges[i+1])` (the last interval is closed),
