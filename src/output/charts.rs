@@ -152,64 +152,59 @@ where
     let ci = res
         .metric_index("ci")
         .ok_or_else(|| anyhow!("no CI series"))?;
-    let mut chart = ChartBuilder::on(root)
-        .caption(
-            format!(
-                "{}: cooperation index per path (median, 50% and 90% bands; {} replications)",
-                r.scenario_name, res.replications
-            ),
-            (FONT, 24),
-        )
+    let (top, body) = root.split_vertically(70);
+    let entries: Vec<(RGBColor, String)> = l
+        .path_names
+        .iter()
+        .enumerate()
+        .map(|(p, n)| (color(p), n.clone()))
+        .collect();
+    title_strip(
+        &top,
+        &format!(
+            "{}: cooperation index per path ({} replications)",
+            r.scenario_name, res.replications
+        ),
+        &entries,
+    )?;
+    let mut chart = ChartBuilder::on(&body)
         .margin(20)
+        .margin_top(5)
         .x_label_area_size(50)
         .y_label_area_size(70)
         .build_cartesian_2d(cal_range(res), 0f64..1f64)?;
     let fmt = |x: &f64| month_label(*x);
     chart
         .configure_mesh()
-        .x_desc("Month")
+        .x_desc("Month   (line: median; darker band: p25–p75; lighter band: p5–p95)")
         .y_desc("Cooperation index (0–1)")
         .x_labels(14)
         .x_label_formatter(&fmt)
         .label_style((FONT, 16))
         .axis_desc_style((FONT, 18))
         .draw()?;
-    for (p, name) in l.path_names.iter().enumerate() {
+    let series = |p: usize, q: usize| -> Vec<(f64, f64)> {
+        res.series[p]
+            .iter()
+            .enumerate()
+            .map(|(t, pt)| (cal(res, t as f64), pt[ci].quantiles[q]))
+            .filter(|(_, y)| y.is_finite())
+            .collect()
+    };
+    // Bands of every path first, then every median on top (with a white halo).
+    for p in 0..l.path_names.len() {
         let c = color(p);
-        let s = &res.series[p];
-        for (lo, hi, alpha) in [(0, 4, 0.12), (1, 3, 0.25)] {
-            let mut pts: Vec<(f64, f64)> = s
-                .iter()
-                .enumerate()
-                .map(|(t, pt)| (cal(res, t as f64), pt[ci].quantiles[hi]))
-                .collect();
-            pts.extend(
-                s.iter()
-                    .enumerate()
-                    .rev()
-                    .map(|(t, pt)| (cal(res, t as f64), pt[ci].quantiles[lo])),
-            );
-            pts.retain(|(_, y)| y.is_finite());
+        for (lo, hi, alpha) in [(0, 4, 0.08), (1, 3, 0.18)] {
+            let mut pts = series(p, hi);
+            pts.extend(series(p, lo).into_iter().rev());
             chart.draw_series(std::iter::once(Polygon::new(pts, c.mix(alpha).filled())))?;
         }
-        chart
-            .draw_series(LineSeries::new(
-                s.iter()
-                    .enumerate()
-                    .map(|(t, pt)| (cal(res, t as f64), pt[ci].quantiles[2]))
-                    .filter(|(_, y)| y.is_finite()),
-                c.stroke_width(3),
-            ))?
-            .label(format!("{name} (median)"))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3)));
     }
-    chart
-        .configure_series_labels()
-        .label_font((FONT, 18))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()?;
+    for p in 0..l.path_names.len() {
+        let c = color(p);
+        chart.draw_series(LineSeries::new(series(p, 2), WHITE.stroke_width(6)))?;
+        chart.draw_series(LineSeries::new(series(p, 2), c.stroke_width(3)))?;
+    }
     Ok(())
 }
 
