@@ -150,9 +150,17 @@ fn run_writes_every_file_in_the_documented_shape() {
     for stem in trisim::output::charts::CHARTS {
         let png_path = out.join(format!("charts/{stem}.png"));
         let dec = png::Decoder::new(std::io::BufReader::new(fs::File::open(&png_path).unwrap()));
-        let reader = dec.read_info().unwrap();
+        let mut reader = dec.read_info().unwrap();
         let info = reader.info();
         assert_eq!((info.width, info.height), (1200, 800), "{stem}");
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let frame = reader.next_frame(&mut buf).unwrap();
+        let px = &buf[..frame.buffer_size()];
+        // Not blank: a real chart has plenty of non-white pixels and several colours.
+        let non_white = px.chunks(3).filter(|c| c.iter().any(|v| *v < 200)).count();
+        assert!(non_white > 5_000, "{stem}: {non_white} non-white pixels");
+        let reds = px.chunks(3).filter(|c| c[0] > 150 && c[1] < 100 && c[2] < 100).count();
+        assert!(reds > 50, "{stem}: no red (second path) pixels");
         let svg = fs::read_to_string(out.join(format!("charts/{stem}.svg"))).unwrap();
         assert!(svg.contains("<svg") && svg.contains("1200"), "{stem}");
     }

@@ -4,7 +4,7 @@
 //! Replications are cut into fixed blocks of [`RunPlan::block_size`] (default 256). Each block
 //! is simulated and reduced **sequentially in replication order** by one worker; blocks are
 //! computed in parallel (rayon, in a local pool of `threads` threads) in waves of
-//! `2 × threads` blocks, and the block partials of a wave are folded into the totals
+//! `2 × threads` blocks (fewer if the partials would exceed 512 MiB), and the block partials of a wave are folded into the totals
 //! **sequentially in block order** (while the next wave is computed). The floating-point operations and their order are thus
 //! the same whatever the number of threads, and results are bit-identical. (A later shard
 //! over a block range can fold its partials the same way.)
@@ -37,8 +37,11 @@ pub const DEFAULT_BLOCK_SIZE: u64 = 256;
 /// Largest number of replications of one run (histogram bins count in u32).
 pub const MAX_REPLICATIONS: u64 = u32::MAX as u64;
 
-/// Memory budget for the block partials of one wave; waves shrink (down to one block per
-/// thread) for very long horizons or many paths.
+/// Largest number of worker threads.
+pub const MAX_THREADS: usize = 1024;
+
+/// Memory budget for the block partials of one wave; waves shrink (down to one block) for
+/// very long horizons or many paths.
 const WAVE_MEMORY_BUDGET: usize = 512 << 20;
 
 /// Quantiles reported everywhere (p5, p25, p50, p75, p95).
@@ -107,6 +110,9 @@ impl RunPlan {
         }
         let threads = match o.threads {
             Some(0) => bail!("the number of threads must be at least 1, got 0"),
+            Some(t) if t > MAX_THREADS => {
+                bail!("the number of threads must be at most {MAX_THREADS}, got {t}")
+            }
             Some(t) => t,
             None => std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -495,9 +501,7 @@ pub fn run(
         * layout.months as usize
         * layout.path_names.len();
     let wave = (WAVE_MEMORY_BUDGET / accum_bytes.max(1)) as u64;
-    let wave = wave
-        .clamp(plan.threads as u64, 2 * plan.threads as u64)
-        .max(1);
+    let wave = wave.clamp(1, 2 * plan.threads as u64);
     let np = plan.paths.len();
     let no = layout.outcomes.len();
     // Wave k+1 is computed while wave k is folded (in block order) and streamed to the sink.
