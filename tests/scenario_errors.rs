@@ -520,6 +520,20 @@ fn new_path_inherits_from_its_base() {
 }
 
 #[test]
+fn errors_in_a_base_path_are_reported_once_where_written() {
+    let all = errors(
+        "[paths.gradual]\ntransparancy = 0.5\nus_push = -1\n[paths.mine]\nmin_dwell_months = 3\n[paths.mine2]\nbase = \"mine\"\n",
+    );
+    let keys: Vec<_> = all.iter().filter_map(|d| d.key.clone()).collect();
+    assert_eq!(
+        keys,
+        ["paths.gradual.transparancy", "paths.gradual.us_push"],
+        "{all:#?}"
+    );
+    assert_eq!(all[0].hint.as_deref(), Some("did you mean `transparency`?"));
+}
+
+#[test]
 fn new_track_needs_its_required_keys() {
     let d = error("[tracks.coast_guard]\nname = \"Coast guard\"\nrungs = 2\n");
     check(

@@ -92,6 +92,9 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         if tainted.iter().any(|t| p.path.starts_with(t)) {
             continue; // a value repaired above; its real error is already reported
         }
+        if inherited(&p.path, defaults, &ctx) {
+            continue; // reported in the base path, where it is written
+        }
         let d = ctx.diagnostic_related(&p.path, p.on_key, p.related.as_deref(), p.message, true);
         ctx.diagnostics.push(d.with_hint(p.hint));
     }
@@ -637,7 +640,12 @@ fn deserialize(
         if !seen.insert((path.clone(), raw.clone())) {
             break; // the repair did not help; stop rather than loop
         }
+        let reported = ctx.diagnostics.len();
         let repaired = report_and_repair(&path, &raw, merged, defaults, ctx);
+        if inherited(&path, defaults, ctx) {
+            // The same error is reported where it is written (in the base path).
+            ctx.diagnostics.truncate(reported);
+        }
         match repaired {
             Repair::Removed => {}
             Repair::Replaced(at) => tainted.push(entity(&at)),
@@ -645,6 +653,18 @@ fn deserialize(
         }
     }
     (None, tainted)
+}
+
+/// Whether `path` lies in a new path and is not written there, i.e. it was inherited from the
+/// path's `base`, where any problem with it is reported.
+fn inherited(path: &[Seg], defaults: &Table, ctx: &Ctx) -> bool {
+    match path {
+        [Seg::Key(a), Seg::Key(name), _, ..] if a == "paths" => {
+            let bundled = get(defaults, &[Seg::from("paths"), Seg::from(name.as_str())]).is_some();
+            !bundled && !ctx.span(path, false).1
+        }
+        _ => false,
+    }
 }
 
 enum Repair {
@@ -1332,5 +1352,28 @@ track = "extra"
         }
         assert!(n >= 300, "{n} variants");
         assert!(errors > n / 3, "only {errors} of {n} variants failed");
+    }
+
+    /// The same over the whole effective scenario (every table and key), sampled sparsely.
+    #[test]
+    fn mutated_effective_scenarios_never_panic() {
+        let full = to_toml(&Scenario::default());
+        let chars: Vec<char> = full.chars().collect();
+        let replacements = ['"', ']', '\n', '-', 'q', '.', '=', '['];
+        let mut n = 0;
+        for i in (0..chars.len()).step_by(53) {
+            let mut deleted = chars.clone();
+            deleted.remove(i);
+            let mut replaced = chars.clone();
+            replaced[i] = replacements[i % replacements.len()];
+            for variant in [deleted, replaced] {
+                let text: String = variant.into_iter().collect();
+                if let Err(e) = load(&text) {
+                    assert!(e.to_string().starts_with("error: "));
+                }
+                n += 1;
+            }
+        }
+        assert!(n >= 300, "{n} variants");
     }
 }
