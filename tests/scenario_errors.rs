@@ -61,6 +61,20 @@ fn toml_syntax_error_has_line_and_column() {
     );
     let d = error("[scenario\n");
     check(&d, 1, 10, None, &["invalid TOML"]);
+    let d = error("[scenario]\nstart = 2023-04\n");
+    check(&d, 2, 9, None, &["invalid TOML"]);
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("months are text in quotes: start = \"2023-04\"")
+    );
+    let d = error("[scenario]\npaths = [gradual, hasty]\n");
+    check(&d, 2, 10, None, &["invalid TOML"]);
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("text values need quotes: \"gradual\"")
+    );
+    let d = error("[scenario]\nseed = 1\n\n[scenario]\n");
+    check(&d, 4, 2, None, &["duplicate key"]);
 }
 
 #[test]

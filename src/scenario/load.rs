@@ -188,36 +188,43 @@ fn syntax_error(text: &str, file: &str, e: &toml_edit::TomlError) -> Diagnostic 
     let msg = e.message().trim().replace('\n', "; ");
     let mut d = Diagnostic::new(file, format!("invalid TOML: {msg}"));
     if let Some(span) = e.span() {
+        let spanned = text.get(span.clone()).unwrap_or("").to_string();
         d = d.at(text, span);
         let line = d
             .snippet
             .as_ref()
             .map(|s| s.text.clone())
             .unwrap_or_default();
-        d.hint = syntax_hint(&msg, &line);
+        d.hint = syntax_hint(&msg, &line, &spanned);
     }
     d
 }
 
-/// A hint for common syntax mistakes.
-fn syntax_hint(msg: &str, line: &str) -> Option<String> {
+/// A hint for common syntax mistakes; `spanned` is the text the parser points at.
+fn syntax_hint(msg: &str, line: &str, spanned: &str) -> Option<String> {
+    let header = line.trim_start().starts_with('[');
     if msg.contains("duplicate key") {
-        return Some("each key may be given only once per table".into());
+        return Some(if header {
+            "each table header may appear once: put all its keys under one header".into()
+        } else {
+            "each key may be given only once per table".into()
+        });
     }
-    if let Some((k, v)) = line.split_once('=') {
-        let v = v.trim();
-        let bare_word = !v.is_empty()
-            && v.chars().next().is_some_and(|c| c.is_alphabetic())
-            && !matches!(v, "true" | "false" | "nan" | "inf");
-        if bare_word {
-            return Some(format!(
-                "text values need quotes: {} = \"{}\"",
-                k.trim(),
-                v.trim_matches(|c| c == '"' || c == '\'')
-            ));
+    let value = line.split_once('=').map(|(k, v)| (k.trim(), v.trim()));
+    if msg.contains("invalid date") || msg.contains("invalid time") {
+        if let Some((k, v)) = value {
+            return Some(format!("months are text in quotes: {k} = \"{v}\""));
         }
     }
-    if line.trim_start().starts_with('[') && !line.trim_end().ends_with(']') {
+    if msg.contains("must be quoted") {
+        let word = spanned.trim();
+        return Some(match value {
+            Some((k, v)) if v == word => format!("text values need quotes: {k} = \"{word}\""),
+            _ if !word.is_empty() => format!("text values need quotes: \"{word}\""),
+            _ => "text values need quotes".into(),
+        });
+    }
+    if header && !line.trim_end().ends_with(']') {
         return Some("a table header looks like [section] or [[array]]".into());
     }
     None

@@ -94,10 +94,10 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         let d = strsim::damerau_levenshtein(&lower, &cl);
         let jw = strsim::jaro_winkler(&lower, &cl);
         let len = lower.chars().count().min(cl.chars().count());
-        let close = d <= (len / 3).max(1)
-            || jw >= 0.88
-            || (len >= 3 && cl.contains(&lower))
-            || (len >= 2 && cl.starts_with(&lower));
+        let short = lower.chars().count() <= 2;
+        let close = (!short && (d <= (len / 3).max(1) || jw >= 0.88 || cl.contains(&lower)))
+            || (short && cl.starts_with(&lower))
+            || d == 0;
         if !close {
             continue;
         }
@@ -991,6 +991,9 @@ mod tests {
         assert_eq!(nearest("favourabilty", c), Some("favourability"));
         assert_eq!(nearest("aproval", c), Some("approval"));
         assert_eq!(nearest("zzz", c), None);
+        assert_eq!(nearest("x", ["b", "w"]), None);
+        assert_eq!(nearest("hi", ["low", "high"]), Some("high"));
+        assert_eq!(nearest("Gradual", ["gradual", "hasty"]), Some("gradual"));
         assert_eq!(
             did_you_mean("gradul", ["gradual", "hasty"]).as_deref(),
             Some("did you mean `gradual`?")
