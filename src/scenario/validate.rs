@@ -9,7 +9,6 @@
 use super::error::{Diagnostic, ScenarioError};
 use super::param::{Bound, Dist, Param, ParamVisitor, VisitParams};
 use super::types::*;
-use super::YearMonth;
 use crate::model::outcomes::OUTCOMES;
 use indexmap::IndexMap;
 use std::collections::HashSet;
@@ -475,7 +474,6 @@ fn check_meta(s: &Scenario, out: &mut Vec<Problem>) {
 
 fn check_world(s: &Scenario, out: &mut Vec<Problem>) {
     let w = &s.world;
-    let start = s.scenario.start;
     for (name, row) in [
         ("engagement", &w.nk.transition.engagement),
         ("testing", &w.nk.transition.testing),
@@ -506,34 +504,11 @@ fn check_world(s: &Scenario, out: &mut Vec<Problem>) {
             ),
         ));
     }
-    check_not_before(
-        path!["world", "us", "next_election"],
-        us.next_election,
-        start,
-        out,
-    );
     let el = &w.elections;
     if el.kr_term_months == 0 {
         out.push(Problem::new(
             path!["world", "elections", "kr_term_months"],
             "kr_term_months (the Korean presidential term) must be at least 1, got 0",
-        ));
-    }
-    check_not_before(
-        path!["world", "elections", "kr_next_election"],
-        el.kr_next_election,
-        start,
-        out,
-    );
-}
-
-fn check_not_before(path: Vec<Seg>, month: YearMonth, start: YearMonth, out: &mut Vec<Problem>) {
-    if month < start {
-        out.push(Problem::new(
-            path,
-            format!(
-                "the next election ({month}) is before the start month {start}: give the first election on or after the start"
-            ),
         ));
     }
 }
