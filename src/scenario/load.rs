@@ -108,6 +108,7 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
 /// Diagnostics in file order (those without a location last).
 fn sorted(mut diagnostics: Vec<Diagnostic>) -> ScenarioError {
     diagnostics.sort_by_key(|d| (d.line.unwrap_or(usize::MAX), d.column.unwrap_or(0)));
+    diagnostics.dedup_by(|a, b| a.key == b.key && a.message == b.message && a.line == b.line);
     ScenarioError::new(diagnostics)
 }
 
@@ -629,7 +630,14 @@ fn deserialize(
 ) -> (Option<Scenario>, Vec<Vec<Seg>>) {
     let mut tainted: Vec<Vec<Seg>> = Vec::new();
     let mut seen: HashSet<(Vec<Seg>, String)> = HashSet::new();
-    for _ in 0..MAX_STRUCTURAL_ERRORS {
+    for round in 0..=MAX_STRUCTURAL_ERRORS {
+        if round == MAX_STRUCTURAL_ERRORS {
+            ctx.diagnostics.push(Diagnostic::new(
+                ctx.file,
+                format!("stopped after {MAX_STRUCTURAL_ERRORS} errors; fix these and load the file again"),
+            ));
+            break;
+        }
         let err = match serde_path_to_error::deserialize::<_, Scenario>(merged.clone()) {
             Ok(s) => return (Some(s), tainted),
             Err(e) => e,
@@ -1299,6 +1307,20 @@ us_type = "transactional"
             None,
             "`liberal` is not close to a camp name"
         );
+    }
+
+    #[test]
+    fn error_count_is_capped() {
+        let text: String = (0..80).map(|i| format!("unknown_{i} = 1\n")).collect();
+        let e = load(&text).unwrap_err();
+        assert_eq!(e.len(), MAX_STRUCTURAL_ERRORS + 1);
+        assert!(e
+            .diagnostics
+            .last()
+            .unwrap()
+            .message
+            .contains("stopped after 50 errors"));
+        assert_eq!(e.diagnostics[49].line, Some(50));
     }
 
     /// Deterministic mutations of a valid scenario: no input may panic.
