@@ -271,6 +271,18 @@ fn check_params(s: &Scenario, out: &mut Vec<Problem>) {
     scratch.visit_params(&mut ParamVisitor::new(&mut |addr, p, bound| {
         if let Err(e) = p.check(bound) {
             found.push((addr.to_string(), e));
+        } else if let Param::Dist(d) = p {
+            let mass = mass_in(d, bound);
+            if mass < MIN_MASS_IN_RANGE {
+                found.push((
+                    addr.to_string(),
+                    format!(
+                        "only {:.1}% of this distribution lies in the valid range {}; draws are truncated to that range, so the distribution would be badly distorted (move or narrow it)",
+                        100.0 * mass,
+                        bound.describe()
+                    ),
+                ));
+            }
         }
     }));
     for (addr, msg) in found {
@@ -314,6 +326,75 @@ fn address_to_path(s: &Scenario, addr: &str) -> Vec<Seg> {
         _ => {}
     }
     path
+}
+
+/// Smallest share of a distribution that must lie in its parameter's valid range.
+pub const MIN_MASS_IN_RANGE: f64 = 0.05;
+
+/// Standard normal CDF (Abramowitz–Stegun 7.1.26, absolute error < 1.5e-7).
+fn std_normal_cdf(x: f64) -> f64 {
+    let z = x.abs() / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.3275911 * z);
+    let poly = t
+        * (0.254829592
+            + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+    let erfc = poly * (-z * z).exp();
+    if x >= 0.0 {
+        1.0 - 0.5 * erfc
+    } else {
+        0.5 * erfc
+    }
+}
+
+/// Probability that a draw of `d` (before truncation) lies within `bound`.
+fn mass_in(d: &Dist, bound: Bound) -> f64 {
+    let (lo, hi) = bound.limits();
+    let point = |x: f64| if x >= lo && x <= hi { 1.0 } else { 0.0 };
+    let m = match *d {
+        Dist::Uniform { low, high } => {
+            if high > low {
+                (high.min(hi) - low.max(lo)).max(0.0) / (high - low)
+            } else {
+                point(low)
+            }
+        }
+        Dist::Normal { mean, sd } => {
+            if sd > 0.0 {
+                std_normal_cdf((hi - mean) / sd) - std_normal_cdf((lo - mean) / sd)
+            } else {
+                point(mean)
+            }
+        }
+        // Support [0, 1]; every bound in use contains (almost) all of it.
+        Dist::Beta { .. } => 1.0,
+        Dist::Triangular { min, mode, max } => {
+            let cdf = |x: f64| {
+                if x <= min {
+                    0.0
+                } else if x >= max {
+                    1.0
+                } else if x <= mode {
+                    (x - min).powi(2) / ((max - min) * (mode - min))
+                } else {
+                    1.0 - (max - x).powi(2) / ((max - min) * (max - mode))
+                }
+            };
+            cdf(hi) - cdf(lo)
+        }
+        Dist::Lognormal { mu, sigma } => {
+            let ln = |x: f64| if x <= 0.0 { f64::NEG_INFINITY } else { x.ln() };
+            if sigma > 0.0 {
+                std_normal_cdf((ln(hi) - mu) / sigma) - std_normal_cdf((ln(lo) - mu) / sigma)
+            } else {
+                point(mu.exp())
+            }
+        }
+    };
+    if m.is_nan() {
+        0.0
+    } else {
+        m
+    }
 }
 
 /// The largest value a parameter can take within `bound` (used to tell whether a set of
@@ -1020,6 +1101,44 @@ mod tests {
                 "paths.gradual.gates.summitry.trust",
             ]
         );
+    }
+
+    #[test]
+    fn distributions_mostly_outside_their_range_are_rejected() {
+        let mut s = Scenario::default();
+        // 2.5% inside [0, 1]: rejected.
+        s.actors.seoul.approval = Param::Dist(Dist::Uniform {
+            low: 0.9,
+            high: 4.9,
+        });
+        // About 0.6% at or above 0: rejected.
+        s.world.china.h0 = Param::Dist(Dist::Normal {
+            mean: -0.05,
+            sd: 0.02,
+        });
+        // Half inside: fine.
+        s.actors.tokyo.approval = Param::Dist(Dist::Normal { mean: 1.0, sd: 0.1 });
+        // exp(N(2, 0.5)) is almost never <= 1: rejected.
+        s.relations.trust_kr_jp = Param::Dist(Dist::Lognormal {
+            mu: 2.0,
+            sigma: 0.5,
+        });
+        let problems = validate(&s);
+        assert_eq!(
+            keys(&problems),
+            [
+                "world.china.h0",
+                "actors.seoul.approval",
+                "relations.trust_kr_jp"
+            ]
+        );
+        assert!(
+            problems[1].message.contains("only 2.5%"),
+            "{}",
+            problems[1].message
+        );
+        assert!((std_normal_cdf(1.96) - 0.975).abs() < 1e-4);
+        assert!((std_normal_cdf(-1.0) - 0.158_655).abs() < 1e-5);
     }
 
     #[test]
