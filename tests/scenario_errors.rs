@@ -234,6 +234,15 @@ fn bad_distribution_parameters() {
     );
     let d = error("[world.china]\nh0 = { dist = \"beta\", alpha = 0, beta = 2 }\n");
     check(&d, 2, 6, Some("world.china.h0"), &["alpha > 0"]);
+    // Mostly outside the valid range: truncation would distort it.
+    let d = error("[world.us]\np_switch = { dist = \"uniform\", low = 0.9, high = 4.9 }\n");
+    check(
+        &d,
+        2,
+        12,
+        Some("world.us.p_switch"),
+        &["only 2.5%", "valid range [0, 1]"],
+    );
     // A support entirely outside the valid range.
     let d = error("[relations]\ntrust_kr_us = { dist = \"uniform\", low = 1.5, high = 2 }\n");
     check(
