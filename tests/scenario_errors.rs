@@ -143,6 +143,21 @@ fn wrong_type_says_what_was_expected() {
         &["unknown value \"classik\"", "`revised`"],
     );
     assert_eq!(d.hint.as_deref(), Some("did you mean `classic`?"));
+    // A wrong type does not hide the other errors of the file.
+    let all = errors("[scenario]\npaths = [\"gradual\", 3]\nreplications = 0\n");
+    let keys: Vec<_> = all.iter().filter_map(|d| d.key.clone()).collect();
+    assert_eq!(
+        keys,
+        ["scenario.paths[1]", "scenario.replications"],
+        "{all:#?}"
+    );
+    check(
+        &all[0],
+        2,
+        21,
+        Some("scenario.paths[1]"),
+        &["expected a string, found integer `3`"],
+    );
     let d = error("[scenario]\nstart = \"April 2023\"\n");
     check(&d, 2, 9, Some("scenario.start"), &["YYYY-MM"]);
 }

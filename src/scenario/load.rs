@@ -811,6 +811,12 @@ fn entity(path: &[Seg]) -> Vec<Seg> {
         [Seg::Key(a), ..] if a == "tracks" || a == "paths" || a == "events" => 2,
         [Seg::Key(a), Seg::Key(b), ..] if a == "history" && b == "issues" => 3,
         [Seg::Key(a), Seg::Key(b), ..] if a == "scenario" && b == "paths" => 2,
+        [Seg::Key(a), Seg::Key(b), ..] if a == "scenario" && b == "score" => 3,
+        [Seg::Key(a), Seg::Key(b), Seg::Key(c), ..]
+            if a == "actors" && b == "washington" && c == "expectations" =>
+        {
+            4
+        }
         _ => path.len(),
     };
     path[..n.min(path.len())].to_vec()
@@ -837,6 +843,37 @@ fn template_for(path: &[Seg], merged: &Table, defaults: &Table) -> Option<Value>
                 [] => Some(prereq),
                 [Seg::Key(k)] => prereq.get(k.as_str()).cloned(),
                 _ => None,
+            };
+        }
+        // Values of maps keyed by track or outcome names.
+        [Seg::Key(a), Seg::Key(_), Seg::Key(g), Seg::Key(_), rest @ ..]
+            if a == "paths" && g == "gates" =>
+        {
+            let gate = Value::Table(table(&[
+                ("trust", Value::Float(0.0)),
+                ("favourability", Value::Float(0.0)),
+            ]));
+            return match rest {
+                [] => Some(gate),
+                [Seg::Key(k)] => gate.get(k.as_str()).cloned(),
+                _ => None,
+            };
+        }
+        [Seg::Key(a), Seg::Key(_), Seg::Key(t), Seg::Key(_)] if a == "paths" && t == "targets" => {
+            return Some(Value::Integer(0))
+        }
+        [Seg::Key(a), Seg::Key(w), Seg::Key(e), Seg::Key(_)]
+            if a == "actors" && w == "washington" && e == "expectations" =>
+        {
+            return Some(Value::Integer(0))
+        }
+        [Seg::Key(a), Seg::Key(sc), Seg::Key(_)] if a == "scenario" && sc == "score" => {
+            return Some(Value::Float(0.0))
+        }
+        [Seg::Key(a), Seg::Key(ps), Seg::Index(_)] if a == "scenario" && ps == "paths" => {
+            return match get(merged, &[key("scenario"), key("reference_path")]) {
+                Some(Value::String(r)) => Some(Value::String(r.clone())),
+                _ => Some(Value::String("gradual".into())),
             };
         }
         [Seg::Key(a), Seg::Key(_), ..] if a == "tracks" => p[1] = key("summitry"),
@@ -1306,6 +1343,32 @@ us_type = "transactional"
             e.diagnostics[1].hint.as_deref(),
             None,
             "`liberal` is not close to a camp name"
+        );
+    }
+
+    #[test]
+    fn broken_map_entries_are_repaired_and_the_rest_still_checked() {
+        let e = load(
+            "[paths.hasty.gates.nontraditional]\ntrust = \"high\"\nfavourability = 0.1\n\
+             [paths.hasty.targets]\nregional = \"top\"\n\
+             [actors.washington.expectations]\nexercises = 2.5\n\
+             [scenario.score]\nfinal_ci = \"max\"\n\
+             [relations]\ntrust_kr_jp = 2\n\
+             [tracks.summitry]\nrequires = [5]\n",
+        )
+        .unwrap_err();
+        let keys: Vec<_> = e.diagnostics.iter().filter_map(|d| d.key.clone()).collect();
+        assert_eq!(
+            keys,
+            [
+                "paths.hasty.gates.nontraditional.trust",
+                "paths.hasty.targets.regional",
+                "actors.washington.expectations.exercises",
+                "scenario.score.final_ci",
+                "relations.trust_kr_jp",
+                "tracks.summitry.requires[0]",
+            ],
+            "{e}"
         );
     }
 
