@@ -61,6 +61,20 @@ fn toml_syntax_error_has_line_and_column() {
     );
     let d = error("[scenario\n");
     check(&d, 1, 10, None, &["invalid TOML"]);
+    let d = error("[scenario]\nstart = 2023-04\n");
+    check(&d, 2, 9, None, &["invalid TOML"]);
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("months are text in quotes: start = \"2023-04\"")
+    );
+    let d = error("[scenario]\npaths = [gradual, hasty]\n");
+    check(&d, 2, 10, None, &["invalid TOML"]);
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("text values need quotes: \"gradual\"")
+    );
+    let d = error("[scenario]\nseed = 1\n\n[scenario]\n");
+    check(&d, 4, 2, None, &["duplicate key"]);
 }
 
 #[test]
@@ -129,6 +143,21 @@ fn wrong_type_says_what_was_expected() {
         &["unknown value \"classik\"", "`revised`"],
     );
     assert_eq!(d.hint.as_deref(), Some("did you mean `classic`?"));
+    // A wrong type does not hide the other errors of the file.
+    let all = errors("[scenario]\npaths = [\"gradual\", 3]\nreplications = 0\n");
+    let keys: Vec<_> = all.iter().filter_map(|d| d.key.clone()).collect();
+    assert_eq!(
+        keys,
+        ["scenario.paths[1]", "scenario.replications"],
+        "{all:#?}"
+    );
+    check(
+        &all[0],
+        2,
+        21,
+        Some("scenario.paths[1]"),
+        &["expected a string, found integer `3`"],
+    );
     let d = error("[scenario]\nstart = \"April 2023\"\n");
     check(&d, 2, 9, Some("scenario.start"), &["YYYY-MM"]);
 }
@@ -220,6 +249,15 @@ fn bad_distribution_parameters() {
     );
     let d = error("[world.china]\nh0 = { dist = \"beta\", alpha = 0, beta = 2 }\n");
     check(&d, 2, 6, Some("world.china.h0"), &["alpha > 0"]);
+    // Mostly outside the valid range: truncation would distort it.
+    let d = error("[world.us]\np_switch = { dist = \"uniform\", low = 0.9, high = 4.9 }\n");
+    check(
+        &d,
+        2,
+        12,
+        Some("world.us.p_switch"),
+        &["only 2.5%", "valid range [0, 1]"],
+    );
     // A support entirely outside the valid range.
     let d = error("[relations]\ntrust_kr_us = { dist = \"uniform\", low = 1.5, high = 2 }\n");
     check(
@@ -517,6 +555,20 @@ fn new_path_inherits_from_its_base() {
     let mut expected = s.paths["gradual"].clone();
     expected.min_dwell_months = 12;
     assert_eq!(s.paths["slow"], expected);
+}
+
+#[test]
+fn errors_in_a_base_path_are_reported_once_where_written() {
+    let all = errors(
+        "[paths.gradual]\ntransparancy = 0.5\nus_push = -1\n[paths.mine]\nmin_dwell_months = 3\n[paths.mine2]\nbase = \"mine\"\n",
+    );
+    let keys: Vec<_> = all.iter().filter_map(|d| d.key.clone()).collect();
+    assert_eq!(
+        keys,
+        ["paths.gradual.transparancy", "paths.gradual.us_push"],
+        "{all:#?}"
+    );
+    assert_eq!(all[0].hint.as_deref(), Some("did you mean `transparency`?"));
 }
 
 #[test]

@@ -92,6 +92,9 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         if tainted.iter().any(|t| p.path.starts_with(t)) {
             continue; // a value repaired above; its real error is already reported
         }
+        if inherited(&p.path, defaults, &ctx) {
+            continue; // reported in the base path, where it is written
+        }
         let d = ctx.diagnostic_related(&p.path, p.on_key, p.related.as_deref(), p.message, true);
         ctx.diagnostics.push(d.with_hint(p.hint));
     }
@@ -105,6 +108,7 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
 /// Diagnostics in file order (those without a location last).
 fn sorted(mut diagnostics: Vec<Diagnostic>) -> ScenarioError {
     diagnostics.sort_by_key(|d| (d.line.unwrap_or(usize::MAX), d.column.unwrap_or(0)));
+    diagnostics.dedup_by(|a, b| a.key == b.key && a.message == b.message && a.line == b.line);
     ScenarioError::new(diagnostics)
 }
 
@@ -185,36 +189,43 @@ fn syntax_error(text: &str, file: &str, e: &toml_edit::TomlError) -> Diagnostic 
     let msg = e.message().trim().replace('\n', "; ");
     let mut d = Diagnostic::new(file, format!("invalid TOML: {msg}"));
     if let Some(span) = e.span() {
+        let spanned = text.get(span.clone()).unwrap_or("").to_string();
         d = d.at(text, span);
         let line = d
             .snippet
             .as_ref()
             .map(|s| s.text.clone())
             .unwrap_or_default();
-        d.hint = syntax_hint(&msg, &line);
+        d.hint = syntax_hint(&msg, &line, &spanned);
     }
     d
 }
 
-/// A hint for common syntax mistakes.
-fn syntax_hint(msg: &str, line: &str) -> Option<String> {
+/// A hint for common syntax mistakes; `spanned` is the text the parser points at.
+fn syntax_hint(msg: &str, line: &str, spanned: &str) -> Option<String> {
+    let header = line.trim_start().starts_with('[');
     if msg.contains("duplicate key") {
-        return Some("each key may be given only once per table".into());
+        return Some(if header {
+            "each table header may appear once: put all its keys under one header".into()
+        } else {
+            "each key may be given only once per table".into()
+        });
     }
-    if let Some((k, v)) = line.split_once('=') {
-        let v = v.trim();
-        let bare_word = !v.is_empty()
-            && v.chars().next().is_some_and(|c| c.is_alphabetic())
-            && !matches!(v, "true" | "false" | "nan" | "inf");
-        if bare_word {
-            return Some(format!(
-                "text values need quotes: {} = \"{}\"",
-                k.trim(),
-                v.trim_matches(|c| c == '"' || c == '\'')
-            ));
+    let value = line.split_once('=').map(|(k, v)| (k.trim(), v.trim()));
+    if msg.contains("invalid date") || msg.contains("invalid time") {
+        if let Some((k, v)) = value {
+            return Some(format!("months are text in quotes: {k} = \"{v}\""));
         }
     }
-    if line.trim_start().starts_with('[') && !line.trim_end().ends_with(']') {
+    if msg.contains("must be quoted") {
+        let word = spanned.trim();
+        return Some(match value {
+            Some((k, v)) if v == word => format!("text values need quotes: {k} = \"{word}\""),
+            _ if !word.is_empty() => format!("text values need quotes: \"{word}\""),
+            _ => "text values need quotes".into(),
+        });
+    }
+    if header && !line.trim_end().ends_with(']') {
         return Some("a table header looks like [section] or [[array]]".into());
     }
     None
@@ -619,7 +630,14 @@ fn deserialize(
 ) -> (Option<Scenario>, Vec<Vec<Seg>>) {
     let mut tainted: Vec<Vec<Seg>> = Vec::new();
     let mut seen: HashSet<(Vec<Seg>, String)> = HashSet::new();
-    for _ in 0..MAX_STRUCTURAL_ERRORS {
+    for round in 0..=MAX_STRUCTURAL_ERRORS {
+        if round == MAX_STRUCTURAL_ERRORS {
+            ctx.diagnostics.push(Diagnostic::new(
+                ctx.file,
+                format!("stopped after {MAX_STRUCTURAL_ERRORS} errors; fix these and load the file again"),
+            ));
+            break;
+        }
         let err = match serde_path_to_error::deserialize::<_, Scenario>(merged.clone()) {
             Ok(s) => return (Some(s), tainted),
             Err(e) => e,
@@ -637,7 +655,12 @@ fn deserialize(
         if !seen.insert((path.clone(), raw.clone())) {
             break; // the repair did not help; stop rather than loop
         }
+        let reported = ctx.diagnostics.len();
         let repaired = report_and_repair(&path, &raw, merged, defaults, ctx);
+        if inherited(&path, defaults, ctx) {
+            // The same error is reported where it is written (in the base path).
+            ctx.diagnostics.truncate(reported);
+        }
         match repaired {
             Repair::Removed => {}
             Repair::Replaced(at) => tainted.push(entity(&at)),
@@ -645,6 +668,18 @@ fn deserialize(
         }
     }
     (None, tainted)
+}
+
+/// Whether `path` lies in a new path and is not written there, i.e. it was inherited from the
+/// path's `base`, where any problem with it is reported.
+fn inherited(path: &[Seg], defaults: &Table, ctx: &Ctx) -> bool {
+    match path {
+        [Seg::Key(a), Seg::Key(name), _, ..] if a == "paths" => {
+            let bundled = get(defaults, &[Seg::from("paths"), Seg::from(name.as_str())]).is_some();
+            !bundled && !ctx.span(path, false).1
+        }
+        _ => false,
+    }
 }
 
 enum Repair {
@@ -776,6 +811,12 @@ fn entity(path: &[Seg]) -> Vec<Seg> {
         [Seg::Key(a), ..] if a == "tracks" || a == "paths" || a == "events" => 2,
         [Seg::Key(a), Seg::Key(b), ..] if a == "history" && b == "issues" => 3,
         [Seg::Key(a), Seg::Key(b), ..] if a == "scenario" && b == "paths" => 2,
+        [Seg::Key(a), Seg::Key(b), ..] if a == "scenario" && b == "score" => 3,
+        [Seg::Key(a), Seg::Key(b), Seg::Key(c), ..]
+            if a == "actors" && b == "washington" && c == "expectations" =>
+        {
+            4
+        }
         _ => path.len(),
     };
     path[..n.min(path.len())].to_vec()
@@ -802,6 +843,37 @@ fn template_for(path: &[Seg], merged: &Table, defaults: &Table) -> Option<Value>
                 [] => Some(prereq),
                 [Seg::Key(k)] => prereq.get(k.as_str()).cloned(),
                 _ => None,
+            };
+        }
+        // Values of maps keyed by track or outcome names.
+        [Seg::Key(a), Seg::Key(_), Seg::Key(g), Seg::Key(_), rest @ ..]
+            if a == "paths" && g == "gates" =>
+        {
+            let gate = Value::Table(table(&[
+                ("trust", Value::Float(0.0)),
+                ("favourability", Value::Float(0.0)),
+            ]));
+            return match rest {
+                [] => Some(gate),
+                [Seg::Key(k)] => gate.get(k.as_str()).cloned(),
+                _ => None,
+            };
+        }
+        [Seg::Key(a), Seg::Key(_), Seg::Key(t), Seg::Key(_)] if a == "paths" && t == "targets" => {
+            return Some(Value::Integer(0))
+        }
+        [Seg::Key(a), Seg::Key(w), Seg::Key(e), Seg::Key(_)]
+            if a == "actors" && w == "washington" && e == "expectations" =>
+        {
+            return Some(Value::Integer(0))
+        }
+        [Seg::Key(a), Seg::Key(sc), Seg::Key(_)] if a == "scenario" && sc == "score" => {
+            return Some(Value::Float(0.0))
+        }
+        [Seg::Key(a), Seg::Key(ps), Seg::Index(_)] if a == "scenario" && ps == "paths" => {
+            return match get(merged, &[key("scenario"), key("reference_path")]) {
+                Some(Value::String(r)) => Some(Value::String(r.clone())),
+                _ => Some(Value::String("gradual".into())),
             };
         }
         [Seg::Key(a), Seg::Key(_), ..] if a == "tracks" => p[1] = key("summitry"),
@@ -1274,6 +1346,46 @@ us_type = "transactional"
         );
     }
 
+    #[test]
+    fn broken_map_entries_are_repaired_and_the_rest_still_checked() {
+        let e = load(
+            "[paths.hasty.gates.nontraditional]\ntrust = \"high\"\nfavourability = 0.1\n\
+             [paths.hasty.targets]\nregional = \"top\"\n\
+             [actors.washington.expectations]\nexercises = 2.5\n\
+             [scenario.score]\nfinal_ci = \"max\"\n\
+             [relations]\ntrust_kr_jp = 2\n\
+             [tracks.summitry]\nrequires = [5]\n",
+        )
+        .unwrap_err();
+        let keys: Vec<_> = e.diagnostics.iter().filter_map(|d| d.key.clone()).collect();
+        assert_eq!(
+            keys,
+            [
+                "paths.hasty.gates.nontraditional.trust",
+                "paths.hasty.targets.regional",
+                "actors.washington.expectations.exercises",
+                "scenario.score.final_ci",
+                "relations.trust_kr_jp",
+                "tracks.summitry.requires[0]",
+            ],
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn error_count_is_capped() {
+        let text: String = (0..80).map(|i| format!("unknown_{i} = 1\n")).collect();
+        let e = load(&text).unwrap_err();
+        assert_eq!(e.len(), MAX_STRUCTURAL_ERRORS + 1);
+        assert!(e
+            .diagnostics
+            .last()
+            .unwrap()
+            .message
+            .contains("stopped after 50 errors"));
+        assert_eq!(e.diagnostics[49].line, Some(50));
+    }
+
     /// Deterministic mutations of a valid scenario: no input may panic.
     #[test]
     fn mutated_scenarios_never_panic() {
@@ -1332,5 +1444,28 @@ track = "extra"
         }
         assert!(n >= 300, "{n} variants");
         assert!(errors > n / 3, "only {errors} of {n} variants failed");
+    }
+
+    /// The same over the whole effective scenario (every table and key), sampled sparsely.
+    #[test]
+    fn mutated_effective_scenarios_never_panic() {
+        let full = to_toml(&Scenario::default());
+        let chars: Vec<char> = full.chars().collect();
+        let replacements = ['"', ']', '\n', '-', 'q', '.', '=', '['];
+        let mut n = 0;
+        for i in (0..chars.len()).step_by(53) {
+            let mut deleted = chars.clone();
+            deleted.remove(i);
+            let mut replaced = chars.clone();
+            replaced[i] = replacements[i % replacements.len()];
+            for variant in [deleted, replaced] {
+                let text: String = variant.into_iter().collect();
+                if let Err(e) = load(&text) {
+                    assert!(e.to_string().starts_with("error: "));
+                }
+                n += 1;
+            }
+        }
+        assert!(n >= 300, "{n} variants");
     }
 }

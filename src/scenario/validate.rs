@@ -9,7 +9,6 @@
 use super::error::{Diagnostic, ScenarioError};
 use super::param::{Bound, Dist, Param, ParamVisitor, VisitParams};
 use super::types::*;
-use super::YearMonth;
 use crate::model::outcomes::OUTCOMES;
 use indexmap::IndexMap;
 use std::collections::HashSet;
@@ -94,10 +93,10 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         let d = strsim::damerau_levenshtein(&lower, &cl);
         let jw = strsim::jaro_winkler(&lower, &cl);
         let len = lower.chars().count().min(cl.chars().count());
-        let close = d <= (len / 3).max(1)
-            || jw >= 0.88
-            || (len >= 3 && cl.contains(&lower))
-            || (len >= 2 && cl.starts_with(&lower));
+        let short = lower.chars().count() <= 2;
+        let close = (!short && (d <= (len / 3).max(1) || jw >= 0.88 || cl.contains(&lower)))
+            || (short && cl.starts_with(&lower))
+            || d == 0;
         if !close {
             continue;
         }
@@ -272,6 +271,18 @@ fn check_params(s: &Scenario, out: &mut Vec<Problem>) {
     scratch.visit_params(&mut ParamVisitor::new(&mut |addr, p, bound| {
         if let Err(e) = p.check(bound) {
             found.push((addr.to_string(), e));
+        } else if let Param::Dist(d) = p {
+            let mass = mass_in(d, bound);
+            if mass < MIN_MASS_IN_RANGE {
+                found.push((
+                    addr.to_string(),
+                    format!(
+                        "only {:.1}% of this distribution lies in the valid range {}; draws are truncated to that range, so the distribution would be badly distorted (move or narrow it)",
+                        100.0 * mass,
+                        bound.describe()
+                    ),
+                ));
+            }
         }
     }));
     for (addr, msg) in found {
@@ -315,6 +326,75 @@ fn address_to_path(s: &Scenario, addr: &str) -> Vec<Seg> {
         _ => {}
     }
     path
+}
+
+/// Smallest share of a distribution that must lie in its parameter's valid range.
+pub const MIN_MASS_IN_RANGE: f64 = 0.05;
+
+/// Standard normal CDF (Abramowitz–Stegun 7.1.26, absolute error < 1.5e-7).
+fn std_normal_cdf(x: f64) -> f64 {
+    let z = x.abs() / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.3275911 * z);
+    let poly = t
+        * (0.254829592
+            + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+    let erfc = poly * (-z * z).exp();
+    if x >= 0.0 {
+        1.0 - 0.5 * erfc
+    } else {
+        0.5 * erfc
+    }
+}
+
+/// Probability that a draw of `d` (before truncation) lies within `bound`.
+fn mass_in(d: &Dist, bound: Bound) -> f64 {
+    let (lo, hi) = bound.limits();
+    let point = |x: f64| if x >= lo && x <= hi { 1.0 } else { 0.0 };
+    let m = match *d {
+        Dist::Uniform { low, high } => {
+            if high > low {
+                (high.min(hi) - low.max(lo)).max(0.0) / (high - low)
+            } else {
+                point(low)
+            }
+        }
+        Dist::Normal { mean, sd } => {
+            if sd > 0.0 {
+                std_normal_cdf((hi - mean) / sd) - std_normal_cdf((lo - mean) / sd)
+            } else {
+                point(mean)
+            }
+        }
+        // Support [0, 1]; every bound in use contains (almost) all of it.
+        Dist::Beta { .. } => 1.0,
+        Dist::Triangular { min, mode, max } => {
+            let cdf = |x: f64| {
+                if x <= min {
+                    0.0
+                } else if x >= max {
+                    1.0
+                } else if x <= mode {
+                    (x - min).powi(2) / ((max - min) * (mode - min))
+                } else {
+                    1.0 - (max - x).powi(2) / ((max - min) * (max - mode))
+                }
+            };
+            cdf(hi) - cdf(lo)
+        }
+        Dist::Lognormal { mu, sigma } => {
+            let ln = |x: f64| if x <= 0.0 { f64::NEG_INFINITY } else { x.ln() };
+            if sigma > 0.0 {
+                std_normal_cdf((ln(hi) - mu) / sigma) - std_normal_cdf((ln(lo) - mu) / sigma)
+            } else {
+                point(mu.exp())
+            }
+        }
+    };
+    if m.is_nan() {
+        0.0
+    } else {
+        m
+    }
 }
 
 /// The largest value a parameter can take within `bound` (used to tell whether a set of
@@ -475,7 +555,6 @@ fn check_meta(s: &Scenario, out: &mut Vec<Problem>) {
 
 fn check_world(s: &Scenario, out: &mut Vec<Problem>) {
     let w = &s.world;
-    let start = s.scenario.start;
     for (name, row) in [
         ("engagement", &w.nk.transition.engagement),
         ("testing", &w.nk.transition.testing),
@@ -506,34 +585,11 @@ fn check_world(s: &Scenario, out: &mut Vec<Problem>) {
             ),
         ));
     }
-    check_not_before(
-        path!["world", "us", "next_election"],
-        us.next_election,
-        start,
-        out,
-    );
     let el = &w.elections;
     if el.kr_term_months == 0 {
         out.push(Problem::new(
             path!["world", "elections", "kr_term_months"],
             "kr_term_months (the Korean presidential term) must be at least 1, got 0",
-        ));
-    }
-    check_not_before(
-        path!["world", "elections", "kr_next_election"],
-        el.kr_next_election,
-        start,
-        out,
-    );
-}
-
-fn check_not_before(path: Vec<Seg>, month: YearMonth, start: YearMonth, out: &mut Vec<Problem>) {
-    if month < start {
-        out.push(Problem::new(
-            path,
-            format!(
-                "the next election ({month}) is before the start month {start}: give the first election on or after the start"
-            ),
         ));
     }
 }
@@ -991,6 +1047,9 @@ mod tests {
         assert_eq!(nearest("favourabilty", c), Some("favourability"));
         assert_eq!(nearest("aproval", c), Some("approval"));
         assert_eq!(nearest("zzz", c), None);
+        assert_eq!(nearest("x", ["b", "w"]), None);
+        assert_eq!(nearest("hi", ["low", "high"]), Some("high"));
+        assert_eq!(nearest("Gradual", ["gradual", "hasty"]), Some("gradual"));
         assert_eq!(
             did_you_mean("gradul", ["gradual", "hasty"]).as_deref(),
             Some("did you mean `gradual`?")
@@ -1042,6 +1101,44 @@ mod tests {
                 "paths.gradual.gates.summitry.trust",
             ]
         );
+    }
+
+    #[test]
+    fn distributions_mostly_outside_their_range_are_rejected() {
+        let mut s = Scenario::default();
+        // 2.5% inside [0, 1]: rejected.
+        s.actors.seoul.approval = Param::Dist(Dist::Uniform {
+            low: 0.9,
+            high: 4.9,
+        });
+        // About 0.6% at or above 0: rejected.
+        s.world.china.h0 = Param::Dist(Dist::Normal {
+            mean: -0.05,
+            sd: 0.02,
+        });
+        // Half inside: fine.
+        s.actors.tokyo.approval = Param::Dist(Dist::Normal { mean: 1.0, sd: 0.1 });
+        // exp(N(2, 0.5)) is almost never <= 1: rejected.
+        s.relations.trust_kr_jp = Param::Dist(Dist::Lognormal {
+            mu: 2.0,
+            sigma: 0.5,
+        });
+        let problems = validate(&s);
+        assert_eq!(
+            keys(&problems),
+            [
+                "world.china.h0",
+                "actors.seoul.approval",
+                "relations.trust_kr_jp"
+            ]
+        );
+        assert!(
+            problems[1].message.contains("only 2.5%"),
+            "{}",
+            problems[1].message
+        );
+        assert!((std_normal_cdf(1.96) - 0.975).abs() < 1e-4);
+        assert!((std_normal_cdf(-1.0) - 0.158_655).abs() < 1e-5);
     }
 
     #[test]
