@@ -159,7 +159,10 @@ fn run_writes_every_file_in_the_documented_shape() {
         // Not blank: a real chart has plenty of non-white pixels and several colours.
         let non_white = px.chunks(3).filter(|c| c.iter().any(|v| *v < 200)).count();
         assert!(non_white > 5_000, "{stem}: {non_white} non-white pixels");
-        let reds = px.chunks(3).filter(|c| c[0] > 150 && c[1] < 100 && c[2] < 100).count();
+        let reds = px
+            .chunks(3)
+            .filter(|c| c[0] > 150 && c[1] < 100 && c[2] < 100)
+            .count();
         assert!(reds > 50, "{stem}: no red (second path) pixels");
         let svg = fs::read_to_string(out.join(format!("charts/{stem}.svg"))).unwrap();
         assert!(svg.contains("<svg") && svg.contains("1200"), "{stem}");

@@ -399,7 +399,10 @@ fn summary_json_round_trips_every_float_bit_for_bit() {
             let d = &res.paired[pi][o];
             if d.mean_diff.is_finite() {
                 let jd = &v["paired"][name][&info.key];
-                assert_eq!(jd["mean_diff"].as_f64().unwrap().to_bits(), d.mean_diff.to_bits());
+                assert_eq!(
+                    jd["mean_diff"].as_f64().unwrap().to_bits(),
+                    d.mean_diff.to_bits()
+                );
             }
         }
     }
