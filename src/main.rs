@@ -1,3 +1,6 @@
-fn main() {
-    println!("trisim: under construction");
+//! The `trisim` command (see `cli.rs`).
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
 }

@@ -1,1 +1,635 @@
-//! Replications in parallel and streaming statistics (to be implemented).
+//! Replications in parallel and streaming statistics.
+//!
+//! # Determinism
+//! Replications are cut into fixed blocks of [`RunPlan::block_size`] (default 256). Each block
+//! is simulated and reduced **sequentially in replication order** by one worker; blocks are
+//! computed in parallel (rayon, in a local pool of `threads` threads) in waves of
+//! `2 × threads` blocks (fewer if the partials would exceed 512 MiB), and the block partials of a wave are folded into the totals
+//! **sequentially in block order** (while the next wave is computed). The floating-point operations and their order are thus
+//! the same whatever the number of threads, and results are bit-identical. (A later shard
+//! over a block range can fold its partials the same way.)
+//!
+//! # Common random numbers
+//! For replication *r*, the scenario is sampled once (`params` stream of *r*), one
+//! [`Model`] is built, and every selected path is simulated on the streams of *r*: paths see
+//! the same parameter draws and the same exogenous randomness.
+//!
+//! # Memory
+//! Only streaming accumulators are kept ([`stats`]): per path × outcome moments and a
+//! quantile sketch; per path × outcome paired differences against the reference; per path ×
+//! month × metric a sum and a fixed-bin histogram. Per-replication outcomes are handed to a
+//! [`RunSink`] in replication order, one wave at a time, and then dropped.
+//!
+//! The engine never prints: progress is reported through an optional callback.
+
+pub mod stats;
+
+use crate::model::{Better, Model, MONTH_METRICS, OUTCOMES};
+use crate::scenario::sample::sample;
+use crate::scenario::{Scenario, YearMonth};
+use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
+use stats::{HistSpec, Histogram, Moments, Paired, Sketch};
+
+/// Default number of replications per block.
+pub const DEFAULT_BLOCK_SIZE: u64 = 256;
+
+/// Largest number of replications of one run (histogram bins count in u32).
+pub const MAX_REPLICATIONS: u64 = u32::MAX as u64;
+
+/// Largest number of worker threads.
+pub const MAX_THREADS: usize = 1024;
+
+/// Memory budget for the block partials of one wave; waves shrink (down to one block) for
+/// very long horizons or many paths.
+const WAVE_MEMORY_BUDGET: usize = 512 << 20;
+
+/// Quantiles reported everywhere (p5, p25, p50, p75, p95).
+pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+
+/// What to run: resolved, validated settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunPlan {
+    pub seed: u64,
+    pub replications: u64,
+    /// Indices into `scenario.paths` of the paths to simulate, in reporting order; always
+    /// includes the reference path.
+    pub paths: Vec<usize>,
+    /// Position of the reference path in `paths`.
+    pub reference: usize,
+    pub threads: usize,
+    pub block_size: u64,
+}
+
+/// Command-line style overrides of the scenario's `[scenario]` settings.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub replications: Option<u64>,
+    pub seed: Option<u64>,
+    pub threads: Option<usize>,
+    /// Path names to run (the reference path is added first if missing).
+    pub paths: Option<Vec<String>>,
+}
+
+fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a String> {
+    candidates
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(s, _)| *s > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+fn path_index(s: &Scenario, name: &str, what: &str) -> Result<usize> {
+    match s.paths.get_index_of(name) {
+        Some(i) => Ok(i),
+        None => {
+            let hint = match nearest(name, s.paths.keys()) {
+                Some(n) => format!(" (did you mean `{n}`?)"),
+                None => String::new(),
+            };
+            let known: Vec<&str> = s.paths.keys().map(|k| k.as_str()).collect();
+            bail!(
+                "unknown path `{name}` in {what}{hint}; defined paths: {}",
+                known.join(", ")
+            )
+        }
+    }
+}
+
+impl RunPlan {
+    /// Resolves the scenario's settings and the overrides into a plan, checking them.
+    pub fn new(s: &Scenario, o: &Overrides) -> Result<RunPlan> {
+        let replications = o.replications.unwrap_or(s.scenario.replications);
+        if replications == 0 {
+            bail!("the number of replications must be at least 1, got 0");
+        }
+        if replications > MAX_REPLICATIONS {
+            bail!(
+                "the number of replications must be at most {MAX_REPLICATIONS}, got {replications}"
+            );
+        }
+        let threads = match o.threads {
+            Some(0) => bail!("the number of threads must be at least 1, got 0"),
+            Some(t) if t > MAX_THREADS => {
+                bail!("the number of threads must be at most {MAX_THREADS}, got {t}")
+            }
+            Some(t) => t,
+            None => std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+        };
+        if s.scenario.horizon_months == 0 {
+            bail!("`scenario.horizon_months` must be at least 1, got 0");
+        }
+        let (names, what): (Vec<String>, &str) = match &o.paths {
+            Some(p) => (p.clone(), "--paths"),
+            None if !s.scenario.paths.is_empty() => (s.scenario.paths.clone(), "`scenario.paths`"),
+            None => (s.paths.keys().cloned().collect(), "the scenario"),
+        };
+        if names.is_empty() {
+            bail!("no path selected in {what}");
+        }
+        let reference = path_index(s, &s.scenario.reference_path, "`scenario.reference_path`")?;
+        let mut paths = Vec::new();
+        for n in &names {
+            let i = path_index(s, n.trim(), what)?;
+            if paths.contains(&i) {
+                bail!("path `{n}` is listed twice in {what}");
+            }
+            paths.push(i);
+        }
+        if !paths.contains(&reference) {
+            paths.insert(0, reference);
+        }
+        let reference = paths.iter().position(|p| *p == reference).unwrap_or(0);
+        for k in s.scenario.score.keys() {
+            if crate::model::outcome_index(k).is_none() {
+                let keys: Vec<String> = OUTCOMES.iter().map(|o| o.key.to_string()).collect();
+                let hint = nearest(k, keys.iter())
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                bail!("`scenario.score` names unknown outcome `{k}`{hint}");
+            }
+        }
+        Ok(RunPlan {
+            seed: o.seed.unwrap_or(s.scenario.seed),
+            replications,
+            paths,
+            reference,
+            threads,
+            block_size: DEFAULT_BLOCK_SIZE,
+        })
+    }
+
+    /// Number of blocks.
+    pub fn blocks(&self) -> u64 {
+        self.replications.div_ceil(self.block_size)
+    }
+}
+
+/// One reported outcome: a model outcome or the weighted `score`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutcomeInfo {
+    pub key: String,
+    pub better: Better,
+    pub description: String,
+}
+
+/// One per-month metric of the time series.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricInfo {
+    /// `ci`, `tau_jk`, ..., `nk_launches`, then `rung.<track>`.
+    pub key: String,
+    pub hist: HistSpec,
+}
+
+/// Everything fixed about a run's shape: paths, outcomes, months, metrics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layout {
+    pub path_names: Vec<String>,
+    pub reference: usize,
+    pub outcomes: Vec<OutcomeInfo>,
+    /// (model outcome index, weight) of the score, empty without a score.
+    pub score: Vec<(usize, f64)>,
+    pub start: YearMonth,
+    pub months: u32,
+    pub metrics: Vec<MetricInfo>,
+    pub track_keys: Vec<String>,
+}
+
+impl Layout {
+    pub fn new(s: &Scenario, plan: &RunPlan, track_keys: Vec<String>) -> Layout {
+        let mut outcomes: Vec<OutcomeInfo> = OUTCOMES
+            .iter()
+            .map(|o| OutcomeInfo {
+                key: o.key.into(),
+                better: o.better,
+                description: o.description.into(),
+            })
+            .collect();
+        let score: Vec<(usize, f64)> = s
+            .scenario
+            .score
+            .iter()
+            .filter_map(|(k, w)| crate::model::outcome_index(k).map(|i| (i, *w)))
+            .collect();
+        if !score.is_empty() {
+            outcomes.push(OutcomeInfo {
+                key: "score".into(),
+                better: Better::Higher,
+                description: "Weighted score of `scenario.score` (sum of weight × outcome).".into(),
+            });
+        }
+        let mut metrics: Vec<MetricInfo> = MONTH_METRICS
+            .iter()
+            .map(|k| MetricInfo {
+                key: (*k).into(),
+                hist: match *k {
+                    // Exact counts up to 99 launches a month.
+                    "nk_launches" => HistSpec::integer(99),
+                    // Backlash stock B ≥ 0 (B_crit = 1 by default): 0.005-wide bins on [0, 2].
+                    "b_kr" => HistSpec::continuous(0.0, 2.0, 400),
+                    // Indices, trust, favourability, approval, threat: [0, 1], 0.005-wide bins.
+                    _ => HistSpec::continuous(0.0, 1.0, 200),
+                },
+            })
+            .collect();
+        for k in &track_keys {
+            // Rungs are recorded as u8.
+            let max = s.tracks.get(k).map(|t| t.rungs).unwrap_or(10).min(255);
+            metrics.push(MetricInfo {
+                key: format!("rung.{k}"),
+                hist: HistSpec::integer(max),
+            });
+        }
+        Layout {
+            path_names: plan
+                .paths
+                .iter()
+                .map(|i| {
+                    s.paths
+                        .get_index(*i)
+                        .map(|(k, _)| k.clone())
+                        .unwrap_or_default()
+                })
+                .collect(),
+            reference: plan.reference,
+            outcomes,
+            score,
+            start: s.scenario.start,
+            months: s.scenario.horizon_months,
+            metrics,
+            track_keys,
+        }
+    }
+
+    fn higher_is_better(&self, o: usize) -> Option<bool> {
+        match self.outcomes[o].better {
+            Better::Higher => Some(true),
+            Better::Lower => Some(false),
+            Better::Neither => None,
+        }
+    }
+}
+
+/// Streaming accumulators of one block (or of the whole run).
+#[derive(Clone, Debug)]
+struct Accum {
+    /// [path][outcome]
+    moments: Vec<Vec<Moments>>,
+    sketches: Vec<Vec<Sketch>>,
+    paired: Vec<Vec<Paired>>,
+    /// [path][month][metric]
+    ts_sum: Vec<f64>,
+    ts_n: Vec<u64>,
+    ts_hist: Vec<Histogram>,
+}
+
+impl Accum {
+    fn new(l: &Layout) -> Accum {
+        let p = l.path_names.len();
+        let o = l.outcomes.len();
+        let cells = p * l.months as usize * l.metrics.len();
+        let mut ts_hist = Vec::with_capacity(cells);
+        for _ in 0..p * l.months as usize {
+            for m in &l.metrics {
+                ts_hist.push(Histogram::new(m.hist));
+            }
+        }
+        Accum {
+            moments: vec![vec![Moments::default(); o]; p],
+            sketches: vec![vec![Sketch::default(); o]; p],
+            paired: vec![vec![Paired::default(); o]; p],
+            ts_sum: vec![0.0; cells],
+            ts_n: vec![0; cells],
+            ts_hist,
+        }
+    }
+
+    /// Merges `b` (the next block in order) into `self`.
+    fn merge(&mut self, b: &Accum) {
+        for (x, y) in self.moments.iter_mut().zip(&b.moments) {
+            x.iter_mut().zip(y).for_each(|(x, y)| x.merge(y));
+        }
+        for (x, y) in self.sketches.iter_mut().zip(&b.sketches) {
+            x.iter_mut().zip(y).for_each(|(x, y)| x.merge(y));
+        }
+        for (x, y) in self.paired.iter_mut().zip(&b.paired) {
+            x.iter_mut().zip(y).for_each(|(x, y)| x.merge(y));
+        }
+        self.ts_sum
+            .iter_mut()
+            .zip(&b.ts_sum)
+            .for_each(|(x, y)| *x += y);
+        self.ts_n.iter_mut().zip(&b.ts_n).for_each(|(x, y)| *x += y);
+        self.ts_hist
+            .iter_mut()
+            .zip(&b.ts_hist)
+            .for_each(|(x, y)| x.merge(y));
+    }
+}
+
+/// A block's partial accumulators and (if wanted) its per-replication outcomes.
+type Part = (Accum, Option<BlockRuns>);
+
+/// Outcomes of one block, kept only when a [`RunSink`] wants them.
+struct BlockRuns {
+    first: u64,
+    /// [replication in block][path][outcome]
+    values: Vec<f64>,
+}
+
+/// Receives every replication's outcomes, in replication order then path order (from a
+/// worker thread, hence `Send`).
+pub trait RunSink {
+    /// Called once before the first replication with the run's layout (paths, outcomes).
+    fn begin(&mut self, layout: &Layout) -> Result<()>;
+    /// `values` are the outcomes in [`Layout::outcomes`] order (NaN = undefined).
+    fn run(&mut self, replication: u64, path: usize, values: &[f64]) -> Result<()>;
+}
+
+/// Progress: (replications done, replications total), called after each wave.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+
+fn run_block(
+    s: &Scenario,
+    plan: &RunPlan,
+    l: &Layout,
+    block: u64,
+    keep_runs: bool,
+) -> (Accum, Option<BlockRuns>) {
+    let mut acc = Accum::new(l);
+    let first = block * plan.block_size;
+    let end = (first + plan.block_size).min(plan.replications);
+    let np = plan.paths.len();
+    let no = l.outcomes.len();
+    let nm = l.metrics.len();
+    let months = l.months as usize;
+    let mut runs = keep_runs.then(|| BlockRuns {
+        first,
+        values: Vec::with_capacity((end - first) as usize * np * no),
+    });
+    let mut values = vec![0.0; np * no];
+    for r in first..end {
+        let sampled = sample(s, plan.seed, r);
+        let model = Model::new(&sampled);
+        for (pi, path) in plan.paths.iter().enumerate() {
+            let base = pi * months * nm;
+            let (sum, n, hist) = (&mut acc.ts_sum, &mut acc.ts_n, &mut acc.ts_hist);
+            let mut record = |rec: &crate::model::MonthRecord| {
+                let t = rec.t as usize;
+                if t >= months {
+                    return;
+                }
+                let cell = base + t * nm;
+                let scalars = rec.scalars();
+                let rungs = rec.rungs.iter().map(|r| *r as f64);
+                for (j, x) in scalars.into_iter().chain(rungs).take(nm).enumerate() {
+                    if !x.is_nan() {
+                        sum[cell + j] += x;
+                        n[cell + j] += 1;
+                        hist[cell + j].push(x);
+                    }
+                }
+            };
+            let out = model.simulate(*path, plan.seed, r, &mut record);
+            let v = &mut values[pi * no..(pi + 1) * no];
+            v[..out.values.len()].copy_from_slice(&out.values);
+            if !l.score.is_empty() {
+                v[no - 1] = l.score.iter().map(|(i, w)| w * out.values[*i]).sum();
+            }
+        }
+        let reference = &values[l.reference * no..(l.reference + 1) * no].to_vec();
+        for pi in 0..np {
+            let v = &values[pi * no..(pi + 1) * no];
+            for o in 0..no {
+                acc.moments[pi][o].push(v[o]);
+                acc.sketches[pi][o].push(v[o]);
+                acc.paired[pi][o].push(v[o], reference[o], l.higher_is_better(o));
+            }
+        }
+        if let Some(runs) = &mut runs {
+            runs.values.extend_from_slice(&values);
+        }
+    }
+    (acc, runs)
+}
+
+/// Statistics of one outcome of one path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutcomeSummary {
+    /// Replications where the outcome is defined (not NaN).
+    pub n: u64,
+    pub mean: f64,
+    pub sd: f64,
+    pub ci95: [f64; 2],
+    /// p5, p25, p50, p75, p95 ([`QUANTILES`]).
+    pub quantiles: [f64; 5],
+    /// The quantile sketch, for distribution charts.
+    pub sketch: Sketch,
+}
+
+/// Paired difference (path − reference) of one outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PairedSummary {
+    pub n: u64,
+    pub mean_diff: f64,
+    pub ci95: [f64; 2],
+    /// P(path better than the reference); None for outcomes with no better direction.
+    pub p_better: Option<f64>,
+}
+
+/// One cell of the time series.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SeriesPoint {
+    pub mean: f64,
+    pub quantiles: [f64; 5],
+}
+
+/// Aggregated results of a run.
+#[derive(Clone, Debug)]
+pub struct RunResults {
+    pub layout: Layout,
+    pub seed: u64,
+    pub replications: u64,
+    /// [path][outcome]
+    pub outcomes: Vec<Vec<OutcomeSummary>>,
+    /// [path][outcome] (the reference against itself included: zero difference)
+    pub paired: Vec<Vec<PairedSummary>>,
+    /// [path][month][metric]
+    pub series: Vec<Vec<Vec<SeriesPoint>>>,
+}
+
+impl RunResults {
+    pub fn outcome_index(&self, key: &str) -> Option<usize> {
+        self.layout.outcomes.iter().position(|o| o.key == key)
+    }
+    pub fn metric_index(&self, key: &str) -> Option<usize> {
+        self.layout.metrics.iter().position(|m| m.key == key)
+    }
+}
+
+/// The track keys of the scenario in the model's order.
+pub fn track_keys(s: &Scenario, seed: u64) -> Vec<String> {
+    Model::new(&sample(s, seed, 0)).track_keys().to_vec()
+}
+
+/// Runs `plan` on scenario `s`, streaming each replication's outcomes to `sink` (if any) and
+/// reporting progress to `progress` (if any).
+pub fn run(
+    s: &Scenario,
+    plan: &RunPlan,
+    mut sink: Option<&mut (dyn RunSink + Send)>,
+    mut progress: Option<Progress<'_>>,
+) -> Result<RunResults> {
+    let layout = Layout::new(s, plan, track_keys(s, plan.seed));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(plan.threads)
+        .build()
+        .context("cannot start the worker threads")?;
+    let keep_runs = sink.is_some();
+    if let Some(sink) = sink.as_deref_mut() {
+        sink.begin(&layout)?;
+    }
+    let mut total = Accum::new(&layout);
+    let blocks = plan.blocks();
+    let accum_bytes: usize = layout
+        .metrics
+        .iter()
+        .map(|m| m.hist.bins * 4 + 64)
+        .sum::<usize>()
+        * layout.months as usize
+        * layout.path_names.len();
+    let wave = (WAVE_MEMORY_BUDGET / accum_bytes.max(1)) as u64;
+    let wave = wave.clamp(1, 2 * plan.threads as u64);
+    let np = plan.paths.len();
+    let no = layout.outcomes.len();
+    // Wave k+1 is computed while wave k is folded (in block order) and streamed to the sink.
+    let mut pending: Option<(u64, Vec<Part>)> = None;
+    let mut next = 0;
+    loop {
+        let range = next..(next + wave).min(blocks);
+        let layout_ref = &layout;
+        let total_ref = &mut total;
+        let sink_ref = &mut sink;
+        let to_fold = pending.take();
+        let (computed, folded) = pool.install(|| {
+            rayon::join(
+                || {
+                    (!range.is_empty()).then(|| {
+                        range
+                            .clone()
+                            .into_par_iter()
+                            .map(|b| run_block(s, plan, layout_ref, b, keep_runs))
+                            .collect::<Vec<Part>>()
+                    })
+                },
+                || -> Result<Option<u64>> {
+                    let Some((end, parts)) = to_fold else {
+                        return Ok(None);
+                    };
+                    for (acc, runs) in parts {
+                        total_ref.merge(&acc);
+                        if let (Some(sink), Some(runs)) = (sink_ref.as_deref_mut(), runs) {
+                            for (i, rep) in runs.values.chunks(np * no).enumerate() {
+                                for (pi, v) in rep.chunks(no).enumerate() {
+                                    sink.run(runs.first + i as u64, pi, v)?;
+                                }
+                            }
+                        }
+                    }
+                    Ok(Some(end))
+                },
+            )
+        });
+        if let (Some(end), Some(p)) = (folded?, progress.as_deref_mut()) {
+            p(
+                (end * plan.block_size).min(plan.replications),
+                plan.replications,
+            );
+        }
+        match computed {
+            Some(parts) => pending = Some((range.end, parts)),
+            None => break,
+        }
+        next = range.end;
+    }
+    Ok(finish(layout, plan, total))
+}
+
+fn finish(layout: Layout, plan: &RunPlan, total: Accum) -> RunResults {
+    let quant = |f: &dyn Fn(f64) -> f64| QUANTILES.map(f);
+    let outcomes = total
+        .moments
+        .iter()
+        .zip(&total.sketches)
+        .map(|(ms, ss)| {
+            ms.iter()
+                .zip(ss)
+                .map(|(m, s)| OutcomeSummary {
+                    n: m.n,
+                    mean: m.mean(),
+                    sd: m.sd(),
+                    ci95: m.ci95(),
+                    quantiles: quant(&|q| s.quantile(q)),
+                    sketch: s.clone(),
+                })
+                .collect()
+        })
+        .collect();
+    let paired = total
+        .paired
+        .iter()
+        .map(|ps| {
+            ps.iter()
+                .enumerate()
+                .map(|(o, p)| PairedSummary {
+                    n: p.diff.n,
+                    mean_diff: p.diff.mean(),
+                    ci95: if p.diff.n >= 2 {
+                        p.diff.ci95()
+                    } else {
+                        [f64::NAN; 2]
+                    },
+                    p_better: match layout.outcomes[o].better {
+                        Better::Neither => None,
+                        _ => p.p_better(),
+                    },
+                })
+                .collect()
+        })
+        .collect();
+    let nm = layout.metrics.len();
+    let months = layout.months as usize;
+    let series = (0..layout.path_names.len())
+        .map(|p| {
+            (0..months)
+                .map(|t| {
+                    (0..nm)
+                        .map(|m| {
+                            let c = (p * months + t) * nm + m;
+                            let n = total.ts_n[c];
+                            let h = &total.ts_hist[c];
+                            SeriesPoint {
+                                mean: if n == 0 {
+                                    f64::NAN
+                                } else {
+                                    total.ts_sum[c] / n as f64
+                                },
+                                quantiles: quant(&|q| h.quantile(q)),
+                            }
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    RunResults {
+        layout,
+        seed: plan.seed,
+        replications: plan.replications,
+        outcomes,
+        paired,
+        series,
+    }
+}

@@ -1,38 +1,93 @@
 //! The agent-based model of MODEL.md §1–§7. It knows nothing of files, terminals or threads:
 //! it takes a scenario whose parameters have been sampled for one replication and simulates
 //! one cooperation path on the streams of that replication.
+//!
+//! Modules: [`compiled`] (the scenario resolved to indices), [`state`] (agents, streams, draws),
+//! [`tracks`] (ladders, CI, lock-in), [`exogenous`] (NK, China, history, elections/US),
+//! [`opinion`] (fears, Cha friction, favourability, trust), [`decisions`] (valuation, backlash,
+//! win-set, joint move), [`path`] (proposals, history mode), [`politics`] (approval, crisis,
+//! US friction, turnover), [`cycle`] (the monthly order and the outcomes).
+//!
+//! Common random numbers: every call to [`Model::simulate`] creates fresh streams from
+//! (seed, replication); each process draws a fixed count of numbers every month (the
+//! path-dependent ones up front in [`state::Draws`]), and the NK process depends on nothing
+//! path-specific, so replication *r* of every path sees the same exogenous randomness.
 
+pub mod compiled;
+pub mod cycle;
+pub mod decisions;
+pub mod exogenous;
+pub mod opinion;
 pub mod outcomes;
+pub mod path;
+pub mod politics;
+pub mod state;
+pub mod tracks;
+
+#[cfg(test)]
+mod tests;
 
 pub use outcomes::*;
+pub use state::Diagnostics;
 
 use crate::scenario::Scenario;
+use compiled::Compiled;
+use state::Sim;
 
 /// A scenario with every parameter sampled for one replication, compiled for simulation.
 pub struct Model {
-    // filled in by the model implementation
+    compiled: Compiled,
 }
 
 impl Model {
     /// Compiles a validated scenario whose parameters are all fixed (sampled).
-    pub fn new(_scenario: &Scenario) -> Model {
-        todo!("model implementation")
+    pub fn new(scenario: &Scenario) -> Model {
+        Model {
+            compiled: Compiled::new(scenario),
+        }
     }
 
     /// Simulates path number `path` (index into the scenario's `paths` map) for replication
     /// `replication` under master seed `seed`, calling `record` at the end of every month.
     pub fn simulate(
         &self,
-        _path: usize,
-        _seed: u64,
-        _replication: u64,
-        _record: &mut dyn FnMut(&MonthRecord),
+        path: usize,
+        seed: u64,
+        replication: u64,
+        record: &mut dyn FnMut(&MonthRecord),
     ) -> Outcomes {
-        todo!("model implementation")
+        self.simulate_with_diagnostics(path, seed, replication, record)
+            .0
+    }
+
+    /// As [`Model::simulate`], also returning [`Diagnostics`] (moves, side payments, linkage,
+    /// turnovers, stream probes).
+    pub fn simulate_with_diagnostics(
+        &self,
+        path: usize,
+        seed: u64,
+        replication: u64,
+        record: &mut dyn FnMut(&MonthRecord),
+    ) -> (Outcomes, Diagnostics) {
+        let mut sim = Sim::new(&self.compiled, path, seed, replication);
+        sim.run(record);
+        let out = sim.outcomes();
+        sim.diag.stream_probe = sim.probe_streams();
+        (out, sim.diag)
     }
 
     /// Track keys in the model's order (the order of `MonthRecord::rungs`).
     pub fn track_keys(&self) -> &[String] {
-        todo!("model implementation")
+        &self.compiled.keys
+    }
+
+    /// Number of paths.
+    pub fn path_count(&self) -> usize {
+        self.compiled.paths.len()
+    }
+
+    /// The compiled scenario (for tests and analysis).
+    pub fn compiled(&self) -> &Compiled {
+        &self.compiled
     }
 }

@@ -1,19 +1,1471 @@
 //! Loading a scenario file: parse, merge onto the defaults, deserialize, validate.
-use super::error::ScenarioError;
+//!
+//! 1. The text is parsed twice from the same bytes: by `toml_edit` (which keeps the byte span
+//!    of every key and value, for messages) and by `toml` (the values). A syntax error stops here
+//!    with its line and column.
+//! 2. The user's table is merged onto [`Scenario::default()`] serialized as a TOML table:
+//!    - tables merge key by key, recursively; arrays and scalars replace;
+//!    - a parameter written as a distribution table (`{ dist = ... }`) replaces the old value
+//!      whole (it is not merged with a previous distribution);
+//!    - `[tracks.KEY]` of a bundled track overrides only the keys written; a new track gets
+//!      `initial = 0`, `lock_in = 0`, `military = false`, `requires = []` and zero `prior`s, and
+//!      must give `name`, `rungs`, `sigma`, `chi`, `lambda`, `b`, `b_cn` and `w`;
+//!    - `[paths.NAME]` of a bundled path overrides only the keys written; a new path starts from
+//!      the (possibly overridden) path named by its `base` (default `"gradual"`; a base may be
+//!      another new path), then its own keys are merged on top;
+//!    - `[[history.issues]]` replaces the default list; each entry must give `key`, `name`,
+//!      `salience` and `hazard`, the rest defaults to `status = "open"`,
+//!      `settlement_quality = 0`, `seasonal_months = []`, `court_pending = false`,
+//!      `court_hazard = 0`, `offended = "KR"`.
+//! 3. The merged table is deserialized into [`Scenario`]; each failure (unknown key, wrong type,
+//!    missing key, bad name) is reported at the key's location, repaired with the default value
+//!    (or dropped) and deserialization is retried, so that one run reports every such error.
+//! 4. [`validate`] checks ranges and cross references; every problem is reported.
+//!
+//! No input panics: every failure becomes a [`Diagnostic`] with file, line, column and key.
+
+use super::error::{Diagnostic, ScenarioError};
 use super::types::Scenario;
+use super::validate::{did_you_mean, format_key, one_of, validate, Seg};
+use std::collections::HashSet;
+use std::ops::Range;
 use std::path::Path;
+use std::sync::OnceLock;
+use toml::{Table, Value};
 
 /// Loads and validates the scenario file at `path`.
-pub fn load_file(_path: &Path) -> Result<Scenario, ScenarioError> {
-    todo!()
+pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        ScenarioError::single(Diagnostic::new(
+            &file,
+            format!("cannot read the scenario file: {e}"),
+        ))
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => load_str(&text, &file),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            // The lossy text has the same bytes up to the first invalid one.
+            Err(ScenarioError::single(
+                Diagnostic::new(&file, "the file is not UTF-8 text")
+                    .at(&text, valid..valid + 1)
+                    .with_hint(Some("save the scenario file as UTF-8".into())),
+            ))
+        }
+    }
 }
 
 /// Loads and validates scenario text; `file` names it in messages.
-pub fn load_str(_text: &str, _file: &str) -> Result<Scenario, ScenarioError> {
-    todo!()
+pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    let doc = match toml_edit::Document::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => return Err(ScenarioError::single(syntax_error(text, file, &e))),
+    };
+    let user: Table = match toml::from_str(text) {
+        Ok(t) => t,
+        Err(e) => {
+            let mut d = Diagnostic::new(file, format!("invalid TOML: {}", e.message().trim()));
+            if let Some(span) = e.span() {
+                d = d.at(text, span);
+            }
+            return Err(ScenarioError::single(d));
+        }
+    };
+    let defaults = match default_table() {
+        Ok(t) => t,
+        Err(e) => return Err(ScenarioError::single(Diagnostic::new(file, e))),
+    };
+    let mut ctx = Ctx {
+        text,
+        file,
+        doc: doc.as_table(),
+        diagnostics: Vec::new(),
+    };
+    let mut merged = merge_root(defaults, &user, &mut ctx);
+    let (scenario, tainted) = deserialize(&mut merged, defaults, &mut ctx);
+    let Some(scenario) = scenario else {
+        return Err(sorted(ctx.diagnostics));
+    };
+    for p in validate(&scenario) {
+        if tainted.iter().any(|t| p.path.starts_with(t)) {
+            continue; // a value repaired above; its real error is already reported
+        }
+        if inherited(&p.path, defaults, &ctx) {
+            continue; // reported in the base path, where it is written
+        }
+        let d = ctx.diagnostic_related(&p.path, p.on_key, p.related.as_deref(), p.message, true);
+        ctx.diagnostics.push(d.with_hint(p.hint));
+    }
+    if ctx.diagnostics.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(sorted(ctx.diagnostics))
+    }
 }
 
-/// The effective scenario as TOML (every default filled in).
-pub fn to_toml(_s: &Scenario) -> String {
-    todo!()
+/// Diagnostics in file order (those without a location last).
+fn sorted(mut diagnostics: Vec<Diagnostic>) -> ScenarioError {
+    diagnostics.sort_by_key(|d| (d.line.unwrap_or(usize::MAX), d.column.unwrap_or(0)));
+    diagnostics.dedup_by(|a, b| a.key == b.key && a.message == b.message && a.line == b.line);
+    ScenarioError::new(diagnostics)
+}
+
+/// The effective scenario as TOML (every default filled in). `load_str(&to_toml(&s), ..)` gives
+/// back `s` for every scenario `load_str` returns.
+pub fn to_toml(s: &Scenario) -> String {
+    let written = Table::try_from(s).and_then(|t| toml::to_string_pretty(&t).map(|x| (t, x)));
+    let (value, text) = match written {
+        Ok(w) => w,
+        Err(e) => return format!("# this scenario cannot be written as TOML: {e}\n"),
+    };
+    let body = match text.parse::<toml_edit::DocumentMut>() {
+        Ok(mut doc) => {
+            if doc
+                .get("events")
+                .and_then(toml_edit::Item::as_array)
+                .is_some_and(toml_edit::Array::is_empty)
+            {
+                doc.remove("events"); // `events` defaults to none
+            }
+            compact(doc.as_table_mut(), &value);
+            doc.to_string()
+        }
+        Err(_) => text,
+    };
+    format!(
+        "# Effective scenario `{}`: every key with its value, defaults filled in.\n\n{body}",
+        s.scenario.name.replace(['\n', '\r'], " ")
+    )
+}
+
+/// Writes small tables inline (distributions, gates, priors, prerequisites, name → number
+/// maps) and keeps the keys of each table in the order of the format (`order`).
+fn compact(t: &mut toml_edit::Table, order: &Table) {
+    for (mut key, item) in t.iter_mut() {
+        let k = key.get().to_string();
+        let inline = matches!(
+            k.as_str(),
+            "prior" | "requires" | "targets" | "expectations" | "score"
+        ) || item.as_table().is_some_and(|tt| tt.contains_key("dist"));
+        if inline {
+            item.make_value();
+            key.fmt();
+            continue;
+        }
+        let sub = order.get(&k);
+        if k == "gates" {
+            if let Some(gates) = item.as_table_mut() {
+                for (mut g, v) in gates.iter_mut() {
+                    v.make_value();
+                    g.fmt();
+                }
+            }
+            continue;
+        }
+        match (item, sub) {
+            (toml_edit::Item::Value(toml_edit::Value::Array(a)), _) => a.fmt(),
+            (toml_edit::Item::Table(tt), Some(Value::Table(o))) => compact(tt, o),
+            (toml_edit::Item::ArrayOfTables(a), Some(Value::Array(o))) => {
+                for (tt, ov) in a.iter_mut().zip(o) {
+                    if let Value::Table(o) = ov {
+                        compact(tt, o);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let rank = |k: &str| order.keys().position(|x| x == k).unwrap_or(usize::MAX);
+    t.sort_values_by(|a, _, b, _| rank(a.get()).cmp(&rank(b.get())));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Syntax errors and locations
+// ---------------------------------------------------------------------------------------------
+
+fn syntax_error(text: &str, file: &str, e: &toml_edit::TomlError) -> Diagnostic {
+    let msg = e.message().trim().replace('\n', "; ");
+    let mut d = Diagnostic::new(file, format!("invalid TOML: {msg}"));
+    if let Some(span) = e.span() {
+        let spanned = text.get(span.clone()).unwrap_or("").to_string();
+        d = d.at(text, span);
+        let line = d
+            .snippet
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default();
+        d.hint = syntax_hint(&msg, &line, &spanned);
+    }
+    d
+}
+
+/// A hint for common syntax mistakes; `spanned` is the text the parser points at.
+fn syntax_hint(msg: &str, line: &str, spanned: &str) -> Option<String> {
+    let header = line.trim_start().starts_with('[');
+    if msg.contains("duplicate key") {
+        return Some(if header {
+            "each table header may appear once: put all its keys under one header".into()
+        } else {
+            "each key may be given only once per table".into()
+        });
+    }
+    let value = line.split_once('=').map(|(k, v)| (k.trim(), v.trim()));
+    if msg.contains("invalid date") || msg.contains("invalid time") {
+        if let Some((k, v)) = value {
+            return Some(format!("months are text in quotes: {k} = \"{v}\""));
+        }
+    }
+    if msg.contains("must be quoted") {
+        let word = spanned.trim();
+        return Some(match value {
+            Some((k, v)) if v == word => format!("text values need quotes: {k} = \"{word}\""),
+            _ if !word.is_empty() => format!("text values need quotes: \"{word}\""),
+            _ => "text values need quotes".into(),
+        });
+    }
+    if header && !line.trim_end().ends_with(']') {
+        return Some("a table header looks like [section] or [[array]]".into());
+    }
+    None
+}
+
+/// Where a key path is in the user's document.
+struct Ctx<'a> {
+    text: &'a str,
+    file: &'a str,
+    doc: &'a toml_edit::Table,
+    diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Copy)]
+enum Node<'a> {
+    Table(&'a toml_edit::Table),
+    Inline(&'a toml_edit::InlineTable),
+    Array(&'a toml_edit::Array),
+    Aot(&'a toml_edit::ArrayOfTables),
+    Leaf,
+}
+
+impl<'a> Node<'a> {
+    fn of_item(item: &'a toml_edit::Item) -> Node<'a> {
+        match item {
+            toml_edit::Item::Table(t) => Node::Table(t),
+            toml_edit::Item::ArrayOfTables(a) => Node::Aot(a),
+            toml_edit::Item::Value(v) => Node::of_value(v),
+            toml_edit::Item::None => Node::Leaf,
+        }
+    }
+
+    fn of_value(v: &'a toml_edit::Value) -> Node<'a> {
+        match v {
+            toml_edit::Value::InlineTable(t) => Node::Inline(t),
+            toml_edit::Value::Array(a) => Node::Array(a),
+            _ => Node::Leaf,
+        }
+    }
+
+    /// (key span, value span, child) of one step.
+    #[allow(clippy::type_complexity)]
+    fn child(self, seg: &Seg) -> Option<(Option<Range<usize>>, Option<Range<usize>>, Node<'a>)> {
+        match (self, seg) {
+            (Node::Table(t), Seg::Key(k)) => t
+                .get_key_value(k)
+                .map(|(key, item)| (key.span(), item.span(), Node::of_item(item))),
+            (Node::Inline(t), Seg::Key(k)) => t
+                .get_key_value(k)
+                .map(|(key, item)| (key.span(), item.span(), Node::of_item(item))),
+            (Node::Array(a), Seg::Index(i)) => {
+                a.get(*i).map(|v| (v.span(), v.span(), Node::of_value(v)))
+            }
+            (Node::Aot(a), Seg::Index(i)) => {
+                a.get(*i).map(|t| (t.span(), t.span(), Node::Table(t)))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Ctx<'_> {
+    /// The span of `path` in the user's text: the key (`on_key`) or the value if the user wrote
+    /// it, else the nearest enclosing key the user wrote. The flag says whether the whole path
+    /// was found.
+    fn span(&self, path: &[Seg], on_key: bool) -> (Option<Range<usize>>, bool) {
+        let mut node = Node::Table(self.doc);
+        let mut best: Option<Range<usize>> = None;
+        for (depth, seg) in path.iter().enumerate() {
+            let Some((key_span, value_span, next)) = node.child(seg) else {
+                return (best, false);
+            };
+            let last = depth + 1 == path.len();
+            let span = if last && !on_key {
+                value_span.or(key_span)
+            } else {
+                key_span.or(value_span)
+            };
+            // A table only implied by a deeper header (`actors` in `[actors.seoul]`) is no
+            // place to point at: its key is on another table's line.
+            let implied = matches!(next, Node::Table(t) if t.is_implicit() && !t.is_dotted());
+            if span.is_some() && (!implied || last) {
+                best = span;
+            }
+            node = next;
+        }
+        (best, true)
+    }
+
+    /// A diagnostic for `path`; `note_default` adds a note when the value is not in the file.
+    fn diagnostic(
+        &self,
+        path: &[Seg],
+        on_key: bool,
+        message: String,
+        note_default: bool,
+    ) -> Diagnostic {
+        self.diagnostic_related(path, on_key, None, message, note_default)
+    }
+
+    /// A diagnostic for `path`, located at `related` (the other value of a conflict) when
+    /// `path` itself is not written in the file but `related` is.
+    fn diagnostic_related(
+        &self,
+        path: &[Seg],
+        on_key: bool,
+        related: Option<&[Seg]>,
+        message: String,
+        note_default: bool,
+    ) -> Diagnostic {
+        let (mut span, exact) = self.span(path, on_key);
+        let mut d = Diagnostic::new(self.file, message);
+        if !path.is_empty() {
+            d = d.with_key(format_key(path));
+        }
+        let mut at_related = false;
+        if !exact {
+            if let Some(rel) = related {
+                if let (Some(rs), true) = self.span(rel, false) {
+                    span = Some(rs);
+                    at_related = true;
+                }
+            }
+        }
+        if let Some(span) = span {
+            d = d.at(self.text, span);
+        }
+        if note_default && !exact {
+            let rel = related.map(format_key).unwrap_or_default();
+            d = d.with_note(if at_related {
+                format!("note: `{}` is not written in the file (it is a default); the location shown is `{rel}`, which conflicts with it", format_key(path))
+            } else {
+                "note: this value is not written in the file; it comes from the defaults (or the path's `base`)".to_string()
+            });
+        }
+        d
+    }
+
+    fn error(&mut self, path: &[Seg], on_key: bool, message: String, hint: Option<String>) {
+        let d = self
+            .diagnostic(path, on_key, message, false)
+            .with_hint(hint);
+        self.diagnostics.push(d);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merging onto the defaults
+// ---------------------------------------------------------------------------------------------
+
+/// `Scenario::default()` as a TOML table (computed once).
+fn default_table() -> Result<&'static Table, String> {
+    static DEFAULTS: OnceLock<Result<Table, String>> = OnceLock::new();
+    DEFAULTS
+        .get_or_init(|| {
+            Table::try_from(Scenario::default())
+                .map_err(|e| format!("internal error: the defaults cannot be written as TOML: {e}"))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+fn is_dist(v: &Value) -> bool {
+    v.as_table().is_some_and(|t| t.contains_key("dist"))
+}
+
+/// Merges `over` onto `base`: tables recursively, everything else (and distributions) replaced.
+fn merge_tables(base: &mut Table, over: &Table) {
+    for (k, v) in over {
+        match (base.get_mut(k), v) {
+            (Some(Value::Table(b)), Value::Table(o)) if !is_dist(v) && !b.contains_key("dist") => {
+                merge_tables(b, o)
+            }
+            _ => {
+                base.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+fn table(entries: &[(&str, Value)]) -> Table {
+    entries
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+}
+
+/// Defaults of the optional keys of a new track.
+fn track_template() -> Table {
+    let zero = Value::Float(0.0);
+    table(&[
+        ("initial", Value::Integer(0)),
+        ("lock_in", zero.clone()),
+        ("military", Value::Boolean(false)),
+        ("requires", Value::Array(Vec::new())),
+        (
+            "prior",
+            Value::Table(table(&[
+                ("conservative", zero.clone()),
+                ("progressive", zero.clone()),
+                ("mainstream", zero.clone()),
+                ("hawkish", zero),
+            ])),
+        ),
+    ])
+}
+
+/// Defaults of the optional keys of a history issue.
+fn issue_template() -> Table {
+    table(&[
+        ("status", Value::String("open".into())),
+        ("settlement_quality", Value::Float(0.0)),
+        ("seasonal_months", Value::Array(Vec::new())),
+        ("court_pending", Value::Boolean(false)),
+        ("court_hazard", Value::Float(0.0)),
+        ("offended", Value::String("KR".into())),
+    ])
+}
+
+fn merge_root(defaults: &Table, user: &Table, ctx: &mut Ctx) -> Table {
+    let mut merged = defaults.clone();
+    for (k, v) in user {
+        match (k.as_str(), v, merged.get_mut(k)) {
+            ("tracks", Value::Table(ut), Some(Value::Table(mt))) => merge_tracks(mt, ut),
+            ("paths", Value::Table(up), Some(Value::Table(mp))) => {
+                let paths = merge_paths(mp, up, ctx);
+                *mp = paths;
+            }
+            ("history", Value::Table(uh), Some(Value::Table(mh))) => {
+                for (hk, hv) in uh {
+                    match (hk.as_str(), hv) {
+                        ("issues", Value::Array(items)) => {
+                            let issues = items
+                                .iter()
+                                .map(|it| match it {
+                                    Value::Table(t) => {
+                                        let mut base = issue_template();
+                                        merge_tables(&mut base, t);
+                                        Value::Table(base)
+                                    }
+                                    other => other.clone(),
+                                })
+                                .collect();
+                            mh.insert(hk.clone(), Value::Array(issues));
+                        }
+                        _ => merge_tables(mh, &table(&[(hk.as_str(), hv.clone())])),
+                    }
+                }
+            }
+            _ => merge_tables(&mut merged, &table(&[(k.as_str(), v.clone())])),
+        }
+    }
+    merged
+}
+
+fn merge_tracks(merged: &mut Table, user: &Table) {
+    for (name, v) in user {
+        match (merged.get_mut(name), v) {
+            (Some(Value::Table(m)), Value::Table(u)) => merge_tables(m, u),
+            (None, Value::Table(u)) => {
+                let mut t = track_template();
+                merge_tables(&mut t, u);
+                merged.insert(name.clone(), Value::Table(t));
+            }
+            _ => {
+                merged.insert(name.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// Bundled paths overridden key by key; new paths resolved from their `base`, in file order.
+fn merge_paths(bundled: &Table, user: &Table, ctx: &mut Ctx) -> Table {
+    let mut out = bundled.clone();
+    for (name, v) in user {
+        if !bundled.contains_key(name) {
+            continue;
+        }
+        match (out.get_mut(name), v) {
+            (Some(Value::Table(m)), Value::Table(u)) => {
+                if u.contains_key("base") {
+                    ctx.error(
+                        &[Seg::from("paths"), Seg::from(name), Seg::from("base")],
+                        true,
+                        format!("`base` only applies to new paths, and `{name}` is a bundled path"),
+                        Some(
+                            "remove `base`, or give the path a new name to start it from another path"
+                                .to_string(),
+                        ),
+                    );
+                }
+                merge_tables(m, u)
+            }
+            _ => {
+                out.insert(name.clone(), v.clone());
+            }
+        }
+    }
+    let mut resolved = Table::new();
+    for name in user.keys() {
+        if !bundled.contains_key(name) {
+            resolve_path(name, user, &out, &mut resolved, &mut Vec::new(), ctx);
+        }
+    }
+    for name in user.keys() {
+        if let Some(v) = resolved.remove(name) {
+            out.insert(name.clone(), v);
+        }
+    }
+    out
+}
+
+/// The effective table of new path `name`: its base's table with its own keys merged on top.
+fn resolve_path(
+    name: &str,
+    user: &Table,
+    bundled: &Table,
+    resolved: &mut Table,
+    stack: &mut Vec<String>,
+    ctx: &mut Ctx,
+) {
+    if resolved.contains_key(name) {
+        return;
+    }
+    let Some(Value::Table(own)) = user.get(name) else {
+        if let Some(v) = user.get(name) {
+            resolved.insert(name.to_string(), v.clone()); // a type error, reported later
+        }
+        return;
+    };
+    let base_path = [Seg::from("paths"), Seg::from(name), Seg::from("base")];
+    let base_name = match own.get("base") {
+        Some(Value::String(b)) => b.clone(),
+        _ => "gradual".to_string(), // a wrong type is reported when deserializing
+    };
+    let fallback = || bundled.get("gradual").cloned();
+    let base: Option<Value> = if base_name == name || stack.contains(&base_name) {
+        let mut chain = stack.clone();
+        chain.push(name.to_string());
+        let from = chain.iter().position(|s| *s == base_name).unwrap_or(0);
+        let mut cycle: Vec<String> = chain[from..].to_vec();
+        cycle.push(base_name.clone());
+        ctx.error(
+            &base_path,
+            false,
+            format!("cycle of path bases: {}", cycle.join(" → ")),
+            Some("start one of these paths from a bundled path".into()),
+        );
+        fallback()
+    } else if let Some(b) = bundled.get(&base_name) {
+        Some(b.clone())
+    } else if user.contains_key(&base_name) {
+        stack.push(name.to_string());
+        resolve_path(&base_name, user, bundled, resolved, stack, ctx);
+        stack.pop();
+        resolved.get(&base_name).cloned()
+    } else {
+        let mut valid: Vec<&str> = bundled.keys().map(String::as_str).collect();
+        valid.extend(
+            user.keys()
+                .map(String::as_str)
+                .filter(|k| !bundled.contains_key(*k)),
+        );
+        valid.retain(|k| *k != name);
+        ctx.error(
+            &base_path,
+            false,
+            format!(
+                "unknown base path `{base_name}`; expected one of {}",
+                one_of(&valid)
+            ),
+            did_you_mean(&base_name, valid.iter().copied()),
+        );
+        fallback()
+    };
+    let mut t = match base {
+        Some(Value::Table(t)) => t,
+        _ => match fallback() {
+            Some(Value::Table(t)) => t,
+            _ => Table::new(),
+        },
+    };
+    t.remove("base");
+    merge_tables(&mut t, own);
+    resolved.insert(name.to_string(), Value::Table(t));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deserialization with repair, so that every structural error is reported
+// ---------------------------------------------------------------------------------------------
+
+/// At most this many structural errors are reported in one file.
+const MAX_STRUCTURAL_ERRORS: usize = 50;
+
+/// Deserializes `merged`, reporting each error and repairing it before retrying. Returns the
+/// scenario (if every error could be repaired) and the key paths of repaired entities, whose
+/// semantic problems are not reported (they would be consequences of the repair).
+fn deserialize(
+    merged: &mut Table,
+    defaults: &Table,
+    ctx: &mut Ctx,
+) -> (Option<Scenario>, Vec<Vec<Seg>>) {
+    let mut tainted: Vec<Vec<Seg>> = Vec::new();
+    let mut seen: HashSet<(Vec<Seg>, String)> = HashSet::new();
+    for round in 0..=MAX_STRUCTURAL_ERRORS {
+        if round == MAX_STRUCTURAL_ERRORS {
+            ctx.diagnostics.push(Diagnostic::new(
+                ctx.file,
+                format!("stopped after {MAX_STRUCTURAL_ERRORS} errors; fix these and load the file again"),
+            ));
+            break;
+        }
+        let err = match serde_path_to_error::deserialize::<_, Scenario>(merged.clone()) {
+            Ok(s) => return (Some(s), tainted),
+            Err(e) => e,
+        };
+        let path: Vec<Seg> = err
+            .path()
+            .iter()
+            .filter_map(|seg| match seg {
+                serde_path_to_error::Segment::Seq { index } => Some(Seg::Index(*index)),
+                serde_path_to_error::Segment::Map { key } => Some(Seg::Key(key.clone())),
+                _ => None,
+            })
+            .collect();
+        let raw = err.inner().message().to_string();
+        if !seen.insert((path.clone(), raw.clone())) {
+            break; // the repair did not help; stop rather than loop
+        }
+        let reported = ctx.diagnostics.len();
+        let repaired = report_and_repair(&path, &raw, merged, defaults, ctx);
+        if inherited(&path, defaults, ctx) {
+            // The same error is reported where it is written (in the base path).
+            ctx.diagnostics.truncate(reported);
+        }
+        match repaired {
+            Repair::Removed => {}
+            Repair::Replaced(at) => tainted.push(entity(&at)),
+            Repair::Failed => break,
+        }
+    }
+    (None, tainted)
+}
+
+/// Whether `path` lies in a new path and is not written there, i.e. it was inherited from the
+/// path's `base`, where any problem with it is reported.
+fn inherited(path: &[Seg], defaults: &Table, ctx: &Ctx) -> bool {
+    match path {
+        [Seg::Key(a), Seg::Key(name), _, ..] if a == "paths" => {
+            let bundled = get(defaults, &[Seg::from("paths"), Seg::from(name.as_str())]).is_some();
+            !bundled && !ctx.span(path, false).1
+        }
+        _ => false,
+    }
+}
+
+enum Repair {
+    /// An unknown key was removed.
+    Removed,
+    /// A value was replaced by a default or placeholder at this path.
+    Replaced(Vec<Seg>),
+    Failed,
+}
+
+/// Names quoted in backticks in a serde message: "expected one of `a`, `b`" → [a, b].
+fn backticked(s: &str) -> Vec<String> {
+    s.split('`')
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 1)
+        .map(|(_, x)| x.to_string())
+        .collect()
+}
+
+/// The first backticked name in `s`.
+fn first_name(s: &str) -> String {
+    backticked(s).into_iter().next().unwrap_or_default()
+}
+
+/// The valid names listed after "expected" in a serde message.
+fn expected_names(raw: &str) -> Vec<String> {
+    raw.split_once(", expected")
+        .map(|(_, e)| backticked(e))
+        .unwrap_or_default()
+}
+
+/// Rewrites serde's type vocabulary in TOML terms.
+fn tomlish(s: &str) -> String {
+    let mut s = s
+        .replace(
+            "expected u32",
+            "expected a whole number from 0 to 4294967295",
+        )
+        .replace("expected u64", "expected a whole number >= 0")
+        .replace("expected f64", "expected a number")
+        .replace("expected a sequence", "expected an array")
+        .replace("expected a map", "expected a table")
+        .replace("invalid type: map", "invalid type: table")
+        .replace("invalid type: sequence", "invalid type: array")
+        .replace(
+            "expected an array of length 3",
+            "expected an array of 3 numbers",
+        );
+    for (pattern, replacement) in [
+        ("expected struct ", "expected a table"),
+        ("expected tuple struct ", "expected a value"),
+    ] {
+        if let Some(i) = s.find(pattern) {
+            let end = s[i + pattern.len()..]
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .map_or(s.len(), |j| i + pattern.len() + j);
+            s.replace_range(i..end, replacement);
+        }
+    }
+    s
+}
+
+/// The value at `path` in `t`.
+fn get<'a>(t: &'a Table, path: &[Seg]) -> Option<&'a Value> {
+    let (first, rest) = path.split_first()?;
+    let Seg::Key(k) = first else { return None };
+    let mut v = t.get(k)?;
+    for seg in rest {
+        v = match (v, seg) {
+            (Value::Table(t), Seg::Key(k)) => t.get(k)?,
+            (Value::Array(a), Seg::Index(i)) => a.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(v)
+}
+
+/// The container of the last segment of `path`.
+fn parent_mut<'a>(t: &'a mut Table, path: &[Seg]) -> Option<&'a mut Value> {
+    let (first, rest) = path.split_first()?;
+    let Seg::Key(k) = first else { return None };
+    let mut v = t.get_mut(k)?;
+    for seg in rest {
+        v = match (v, seg) {
+            (Value::Table(t), Seg::Key(k)) => t.get_mut(k)?,
+            (Value::Array(a), Seg::Index(i)) => a.get_mut(*i)?,
+            _ => return None,
+        };
+    }
+    Some(v)
+}
+
+fn set(t: &mut Table, path: &[Seg], value: Value) -> bool {
+    match path.split_last() {
+        Some((Seg::Key(k), [])) => {
+            t.insert(k.clone(), value);
+            true
+        }
+        Some((last, parent)) => match (parent_mut(t, parent), last) {
+            (Some(Value::Table(p)), Seg::Key(k)) => {
+                p.insert(k.clone(), value);
+                true
+            }
+            (Some(Value::Array(a)), Seg::Index(i)) if *i < a.len() => {
+                a[*i] = value;
+                true
+            }
+            _ => false,
+        },
+        None => false,
+    }
+}
+
+fn remove(t: &mut Table, path: &[Seg]) -> bool {
+    match path.split_last() {
+        Some((Seg::Key(k), [])) => t.remove(k).is_some(),
+        Some((Seg::Key(k), parent)) => match parent_mut(t, parent) {
+            Some(Value::Table(p)) => p.remove(k).is_some(),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// The repaired entity of a path: a whole track, path, issue or event (its other problems would
+/// be consequences of the repair), or the value itself.
+fn entity(path: &[Seg]) -> Vec<Seg> {
+    let n = match path {
+        [Seg::Key(a), ..] if a == "tracks" || a == "paths" || a == "events" => 2,
+        [Seg::Key(a), Seg::Key(b), ..] if a == "history" && b == "issues" => 3,
+        [Seg::Key(a), Seg::Key(b), ..] if a == "scenario" && b == "paths" => 2,
+        [Seg::Key(a), Seg::Key(b), ..] if a == "scenario" && b == "score" => 3,
+        [Seg::Key(a), Seg::Key(b), Seg::Key(c), ..]
+            if a == "actors" && b == "washington" && c == "expectations" =>
+        {
+            4
+        }
+        _ => path.len(),
+    };
+    path[..n.min(path.len())].to_vec()
+}
+
+/// A valid value to put at `path` in place of a broken or missing one: the default at the same
+/// key, or at the same key of a template entity (a bundled track or path, the first default
+/// issue, a neutral event or prerequisite).
+fn template_for(path: &[Seg], merged: &Table, defaults: &Table) -> Option<Value> {
+    if let Some(v) = get(defaults, path) {
+        return Some(v.clone());
+    }
+    let key = |s: &str| Seg::Key(s.to_string());
+    let mut p = path.to_vec();
+    match path {
+        [Seg::Key(a), Seg::Key(_), Seg::Key(r), Seg::Index(_), rest @ ..]
+            if a == "tracks" && r == "requires" =>
+        {
+            let prereq = Value::Table(table(&[
+                ("track", Value::String("summitry".into())),
+                ("rung", Value::Integer(0)),
+            ]));
+            return match rest {
+                [] => Some(prereq),
+                [Seg::Key(k)] => prereq.get(k.as_str()).cloned(),
+                _ => None,
+            };
+        }
+        // Values of maps keyed by track or outcome names.
+        [Seg::Key(a), Seg::Key(_), Seg::Key(g), Seg::Key(_), rest @ ..]
+            if a == "paths" && g == "gates" =>
+        {
+            let gate = Value::Table(table(&[
+                ("trust", Value::Float(0.0)),
+                ("favourability", Value::Float(0.0)),
+            ]));
+            return match rest {
+                [] => Some(gate),
+                [Seg::Key(k)] => gate.get(k.as_str()).cloned(),
+                _ => None,
+            };
+        }
+        [Seg::Key(a), Seg::Key(_), Seg::Key(t), Seg::Key(_)] if a == "paths" && t == "targets" => {
+            return Some(Value::Integer(0))
+        }
+        [Seg::Key(a), Seg::Key(w), Seg::Key(e), Seg::Key(_)]
+            if a == "actors" && w == "washington" && e == "expectations" =>
+        {
+            return Some(Value::Integer(0))
+        }
+        [Seg::Key(a), Seg::Key(sc), Seg::Key(_)] if a == "scenario" && sc == "score" => {
+            return Some(Value::Float(0.0))
+        }
+        [Seg::Key(a), Seg::Key(ps), Seg::Index(_)] if a == "scenario" && ps == "paths" => {
+            return match get(merged, &[key("scenario"), key("reference_path")]) {
+                Some(Value::String(r)) => Some(Value::String(r.clone())),
+                _ => Some(Value::String("gradual".into())),
+            };
+        }
+        [Seg::Key(a), Seg::Key(_), ..] if a == "tracks" => p[1] = key("summitry"),
+        [Seg::Key(a), Seg::Key(_), ..] if a == "paths" => p[1] = key("gradual"),
+        [Seg::Key(a), Seg::Key(b), Seg::Index(i), rest @ ..] if a == "history" && b == "issues" => {
+            let placeholder = Value::String(format!("<issue {i}>"));
+            match rest {
+                [] => {
+                    let mut t = match get(defaults, &[key("history"), key("issues"), Seg::Index(0)])
+                    {
+                        Some(Value::Table(t)) => t.clone(),
+                        _ => return None,
+                    };
+                    t.insert("key".into(), placeholder);
+                    return Some(Value::Table(t));
+                }
+                [Seg::Key(k)] if k == "key" => return Some(placeholder),
+                _ => p[2] = Seg::Index(0),
+            }
+        }
+        [Seg::Key(a), Seg::Index(_), rest @ ..] if a == "events" => {
+            let start = match get(merged, &[key("scenario"), key("start")]) {
+                Some(Value::String(s)) if s.parse::<super::YearMonth>().is_ok() => s.clone(),
+                _ => get(defaults, &[key("scenario"), key("start")])?
+                    .as_str()?
+                    .to_string(),
+            };
+            let event = Value::Table(table(&[
+                ("month", Value::String(start)),
+                ("kind", Value::String("nuclear_test".into())),
+            ]));
+            return match rest {
+                [] => Some(event),
+                [Seg::Key(k)] => event.get(k.as_str()).cloned(),
+                _ => None,
+            };
+        }
+        [.., Seg::Index(i)] if *i > 0 => {
+            let n = p.len() - 1;
+            p[n] = Seg::Index(0);
+        }
+        _ => return None,
+    }
+    get(defaults, &p).cloned()
+}
+
+/// Puts a repair value at `at`.
+fn put(merged: &mut Table, at: &[Seg], value: Option<Value>) -> Repair {
+    match value {
+        Some(v) if set(merged, at, v.clone()) => Repair::Replaced(at.to_vec()),
+        _ => Repair::Failed,
+    }
+}
+
+/// Reports one deserialization error with its location and repairs `merged`.
+fn report_and_repair(
+    path: &[Seg],
+    raw: &str,
+    merged: &mut Table,
+    defaults: &Table,
+    ctx: &mut Ctx,
+) -> Repair {
+    // An error inside a distribution table: the parameter holding it, and its `dist`.
+    let dist_param: Option<Vec<Seg>> = if get(merged, path).is_some_and(is_dist) {
+        Some(path.to_vec())
+    } else if !path.is_empty() && get(merged, &path[..path.len() - 1]).is_some_and(is_dist) {
+        Some(path[..path.len() - 1].to_vec())
+    } else {
+        None
+    };
+    let where_ = |p: &[Seg]| {
+        if p.is_empty() {
+            "at the top level".to_string()
+        } else {
+            format!("in [{}]", format_key(p))
+        }
+    };
+    // A broken value is replaced by its default, or removed if there is none (an optional
+    // key; a required one then shows up as missing).
+    let replace = |merged: &mut Table, at: &[Seg]| -> Repair {
+        match template_for(at, merged, defaults) {
+            Some(v) => put(merged, at, Some(v)),
+            None if remove(merged, at) => Repair::Replaced(at.to_vec()),
+            None => Repair::Failed,
+        }
+    };
+
+    if dist_param.as_deref() == Some(path) {
+        if let Some((_, expected)) = raw
+            .strip_prefix("invalid type: map")
+            .and_then(|r| r.split_once(", expected "))
+        {
+            ctx.error(
+                path,
+                false,
+                tomlish(&format!(
+                    "a distribution is not allowed here: expected {expected}"
+                )),
+                Some("distributions are for numeric model parameters; counts, months and settings take one value".into()),
+            );
+            return replace(merged, path);
+        }
+    }
+    if let Some(param) = &dist_param {
+        let dist_name = get(merged, param)
+            .and_then(|v| v.get("dist"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let needs = match dist_name.as_str() {
+            "uniform" => "`low` and `high`",
+            "normal" => "`mean` and `sd`",
+            "beta" => "`alpha` and `beta`",
+            "triangular" => "`min`, `mode` and `max`",
+            "lognormal" => "`mu` and `sigma`",
+            _ => "its parameters",
+        };
+        let mut key_path = param.clone();
+        if let Some(rest) = raw.strip_prefix("unknown field ") {
+            let field = first_name(rest);
+            key_path.push(Seg::Key(field.clone()));
+            let valid = expected_names(raw);
+            let d = ctx
+                .diagnostic(
+                    &key_path,
+                    true,
+                    format!("unknown key `{field}` in a `{dist_name}` distribution, which needs {needs}"),
+                    false,
+                )
+                .with_hint(did_you_mean(&field, valid.iter().map(String::as_str)));
+            ctx.diagnostics.push(d);
+        } else if let Some(rest) = raw.strip_prefix("missing field ") {
+            let field = first_name(rest);
+            ctx.error(
+                param,
+                false,
+                format!("a `{dist_name}` distribution needs {needs}; `{field}` is missing"),
+                None,
+            );
+        } else if let Some(rest) = raw.strip_prefix("unknown variant ") {
+            let value = first_name(rest);
+            let valid = expected_names(raw);
+            key_path.push(Seg::Key("dist".into()));
+            ctx.error(
+                &key_path,
+                false,
+                format!(
+                    "unknown distribution \"{value}\"; expected one of {}",
+                    one_of(&valid)
+                ),
+                did_you_mean(&value, valid.iter().map(String::as_str)),
+            );
+        } else {
+            ctx.error(
+                path,
+                false,
+                format!("invalid `{dist_name}` distribution: {}", tomlish(raw)),
+                None,
+            );
+        }
+        return replace(merged, param);
+    }
+
+    if let Some(rest) = raw.strip_prefix("unknown field ") {
+        let field = first_name(rest);
+        let valid = expected_names(raw);
+        let (key_path, table_path) = if path.last() == Some(&Seg::Key(field.clone())) {
+            (path.to_vec(), path[..path.len() - 1].to_vec())
+        } else {
+            let mut k = path.to_vec();
+            k.push(Seg::Key(field.clone()));
+            (k, path.to_vec())
+        };
+        let message = format!("unknown key `{field}` {}", where_(&table_path));
+        let hint = did_you_mean(&field, valid.iter().map(String::as_str));
+        let d = ctx
+            .diagnostic(&key_path, true, message, false)
+            .with_note(if valid.is_empty() {
+                "expected: no keys here".to_string()
+            } else {
+                format!("expected: one of {}", one_of(&valid))
+            })
+            .with_hint(hint);
+        ctx.diagnostics.push(d);
+        return if remove(merged, &key_path) {
+            Repair::Removed
+        } else {
+            replace(merged, path)
+        };
+    }
+
+    if let Some(rest) = raw.strip_prefix("missing field ") {
+        let field = first_name(rest);
+        // Entities with several required keys: report every missing one at once.
+        let required: Option<(String, &[&str], &str)> = match path {
+            [Seg::Key(a), Seg::Key(name)] if a == "tracks" => Some((
+                format!("new track `{name}`"),
+                &["name", "rungs", "sigma", "chi", "lambda", "b", "b_cn", "w"],
+                "a track that is not bundled must give name, rungs, sigma, chi, lambda, b, b_cn and w",
+            )),
+            [Seg::Key(a), Seg::Key(b), Seg::Index(i)] if a == "history" && b == "issues" => Some((
+                format!("history issue {}", i + 1),
+                &["key", "name", "salience", "hazard"],
+                "each [[history.issues]] entry must give key, name, salience and hazard",
+            )),
+            [Seg::Key(a), Seg::Index(i)] if a == "events" => Some((
+                format!("event {}", i + 1),
+                &["month", "kind"],
+                "each [[events]] entry must give month and kind",
+            )),
+            _ => None,
+        };
+        let present = |k: &str| get(merged, path).and_then(|v| v.get(k)).is_some();
+        let missing: Vec<String> = match &required {
+            Some((_, keys, _)) => keys
+                .iter()
+                .filter(|k| !present(k))
+                .map(|k| k.to_string())
+                .collect(),
+            None => Vec::new(),
+        };
+        let missing = if missing.contains(&field) {
+            missing
+        } else {
+            vec![field.clone()]
+        };
+        let (message, note) = match &required {
+            Some((what, _, rule)) => (
+                format!(
+                    "{what} is missing {} {}",
+                    if missing.len() == 1 { "key" } else { "keys" },
+                    one_of(&missing).replace(" or ", " and ")
+                ),
+                Some(format!("note: {rule}")),
+            ),
+            None => (format!("missing key `{field}` {}", where_(path)), None),
+        };
+        let mut d = ctx.diagnostic(path, true, message, false);
+        if let Some(n) = note {
+            d = d.with_note(n);
+        }
+        ctx.diagnostics.push(d);
+        let mut result = Repair::Failed;
+        for m in &missing {
+            let mut key_path = path.to_vec();
+            key_path.push(Seg::Key(m.clone()));
+            let v = template_for(&key_path, merged, defaults);
+            result = put(merged, &key_path, v);
+            if matches!(result, Repair::Failed) {
+                break;
+            }
+        }
+        return result;
+    }
+
+    if let Some(rest) = raw.strip_prefix("unknown variant ") {
+        let value = first_name(rest);
+        let valid = expected_names(raw);
+        let hint = did_you_mean(&value, valid.iter().map(String::as_str));
+        ctx.error(
+            path,
+            false,
+            format!(
+                "unknown value \"{value}\"; expected one of {}",
+                one_of(&valid)
+            ),
+            hint,
+        );
+        return replace(merged, path);
+    }
+
+    let found = get(merged, path).map_or("nothing", |v| match v {
+        Value::String(_) => "a string",
+        Value::Integer(_) => "an integer",
+        Value::Float(_) => "a float",
+        Value::Boolean(_) => "a boolean",
+        Value::Datetime(_) => "a date",
+        Value::Array(_) => "an array",
+        Value::Table(_) => "a table",
+    });
+    let message = if raw.contains("expected string only") {
+        format!("wrong type: expected a name in quotes, found {found}")
+    } else if raw.contains("untagged enum Sequence") {
+        "expected \"low_sensitivity_first\", \"military_first\" or an array of track keys such as [\"summitry\", \"intelligence\"]".to_string()
+    } else if let Some(rest) = raw.strip_prefix("invalid type: ") {
+        match rest.split_once(", expected ") {
+            Some((found, expected)) => {
+                tomlish(&format!("wrong type: expected {expected}, found {found}"))
+            }
+            None => tomlish(&format!("wrong type: {rest}")),
+        }
+    } else if let Some(rest) = raw.strip_prefix("invalid length ") {
+        tomlish(&format!("wrong number of entries: {rest}"))
+    } else {
+        tomlish(raw)
+    };
+    let field = match path.last() {
+        Some(Seg::Key(k)) => format!("invalid `{k}`: "),
+        _ => String::new(),
+    };
+    ctx.error(path, false, format!("{field}{message}"), None);
+    if path.is_empty() {
+        return Repair::Failed;
+    }
+    replace(merged, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::param::{p, Dist, Param};
+    use crate::scenario::types::*;
+
+    fn load(text: &str) -> Result<Scenario, ScenarioError> {
+        load_str(text, "t.toml")
+    }
+
+    #[test]
+    fn empty_file_is_the_default_scenario() {
+        assert_eq!(load("").unwrap(), Scenario::default());
+    }
+
+    #[test]
+    fn default_round_trips() {
+        let s = Scenario::default();
+        let text = to_toml(&s);
+        assert_eq!(load(&text).unwrap(), s, "{text}");
+    }
+
+    #[test]
+    fn custom_scenario_round_trips() {
+        let text = r#"
+[scenario]
+name = "custom"
+paths = ["gradual", "mine", "mine2"]
+score = { final_ci = 1.0, kr_crises = -0.05 }
+
+[actors.seoul]
+favourability = { dist = "uniform", low = 0.2, high = 0.4 }
+threat_nk = { dist = "beta", alpha = 2, beta = 5 }
+
+[world.nk.transition]
+surge = [0.01, { dist = "triangular", min = 0.0, mode = 0.05, max = 0.1 }, 0.9]
+
+[world.china]
+assertiveness = { dist = "lognormal", mu = 0.0, sigma = 0.3 }
+h0 = { dist = "normal", mean = 0.008, sd = 0.002 }
+
+[tracks.coast_guard]
+name = "Coast guard"
+rungs = 2
+sigma = 0.1
+chi = 0.2
+lambda = 0.03
+b = 0.2
+b_cn = 0.3
+w = 0.5
+requires = [{ track = "summitry", rung = 1 }]
+
+[paths.mine]
+base = "hasty"
+transparency = 0.9
+sequence = ["coast_guard", "summitry"]
+gates = { coast_guard = { trust = 0.3, favourability = 0.2 } }
+
+[paths.mine2]
+base = "mine"
+us_push = 1.1
+
+[[history.issues]]
+key = "sado"
+name = "Sado mine"
+salience = 0.5
+hazard = 0.02
+
+[[events]]
+month = "2024-02"
+kind = "flare_up"
+issue = "sado"
+note = "listing"
+
+[[events]]
+month = "2025-01"
+kind = "us_type"
+us_type = "transactional"
+"#;
+        let s = load(text).unwrap();
+        let shown = to_toml(&s);
+        let again = load(&shown).unwrap_or_else(|e| panic!("{e}\n{shown}"));
+        assert_eq!(again, s, "{shown}");
+        // Inline distribution tables in the output.
+        assert!(
+            shown.contains(r#"favourability = { dist = "uniform", low = 0.2, high = 0.4 }"#),
+            "{shown}"
+        );
+        assert_eq!(s.paths["mine2"].transparency, p(0.9));
+        assert_eq!(s.paths["mine2"].us_push, p(1.1));
+        assert_eq!(s.paths["mine2"].base.as_deref(), Some("mine"));
+        assert_eq!(
+            s.world.china.h0,
+            Param::Dist(Dist::Normal {
+                mean: 0.008,
+                sd: 0.002
+            })
+        );
+        let keys: Vec<_> = s.paths.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "gradual",
+                "hasty",
+                "parallel",
+                "history_first",
+                "status_quo",
+                "mine",
+                "mine2"
+            ]
+        );
+    }
+
+    #[test]
+    fn distribution_replaces_rather_than_merges() {
+        let s = load(
+            "[paths.gradual]\ntransparency = { dist = \"uniform\", low = 0.5, high = 0.9 }\n\
+             [paths.mine]\ntransparency = { dist = \"normal\", mean = 0.7, sd = 0.1 }\n",
+        )
+        .unwrap();
+        assert_eq!(
+            s.paths["mine"].transparency,
+            Param::Dist(Dist::Normal { mean: 0.7, sd: 0.1 })
+        );
+    }
+
+    #[test]
+    fn base_on_bundled_path_and_base_cycles_are_errors() {
+        let e = load("[paths.hasty]\nbase = \"gradual\"\n").unwrap_err();
+        assert_eq!(e.len(), 1, "{e}");
+        assert_eq!(e.diagnostics[0].key.as_deref(), Some("paths.hasty.base"));
+        assert_eq!(e.diagnostics[0].line, Some(2));
+
+        let e = load("[paths.a]\nbase = \"b\"\n[paths.b]\nbase = \"a\"\n").unwrap_err();
+        assert!(
+            e.to_string().contains("cycle of path bases: a → b → a"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn several_structural_errors_in_one_report() {
+        let e = load(
+            "[scenario]\nhorizon_months = \"ten\"\n[actors.seoul]\ncamp = \"liberal\"\nfavourabilty = 0.2\n\
+             [tracks.new_one]\nname = \"x\"\n",
+        )
+        .unwrap_err();
+        let keys: Vec<_> = e.diagnostics.iter().filter_map(|d| d.key.clone()).collect();
+        assert_eq!(
+            keys,
+            [
+                "scenario.horizon_months",
+                "actors.seoul.camp",
+                "actors.seoul.favourabilty",
+                "tracks.new_one",
+            ],
+            "{e}"
+        );
+        assert_eq!(
+            e.diagnostics[1].hint.as_deref(),
+            None,
+            "`liberal` is not close to a camp name"
+        );
+    }
+
+    #[test]
+    fn broken_map_entries_are_repaired_and_the_rest_still_checked() {
+        let e = load(
+            "[paths.hasty.gates.nontraditional]\ntrust = \"high\"\nfavourability = 0.1\n\
+             [paths.hasty.targets]\nregional = \"top\"\n\
+             [actors.washington.expectations]\nexercises = 2.5\n\
+             [scenario.score]\nfinal_ci = \"max\"\n\
+             [relations]\ntrust_kr_jp = 2\n\
+             [tracks.summitry]\nrequires = [5]\n",
+        )
+        .unwrap_err();
+        let keys: Vec<_> = e.diagnostics.iter().filter_map(|d| d.key.clone()).collect();
+        assert_eq!(
+            keys,
+            [
+                "paths.hasty.gates.nontraditional.trust",
+                "paths.hasty.targets.regional",
+                "actors.washington.expectations.exercises",
+                "scenario.score.final_ci",
+                "relations.trust_kr_jp",
+                "tracks.summitry.requires[0]",
+            ],
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn error_count_is_capped() {
+        let text: String = (0..80).map(|i| format!("unknown_{i} = 1\n")).collect();
+        let e = load(&text).unwrap_err();
+        assert_eq!(e.len(), MAX_STRUCTURAL_ERRORS + 1);
+        assert!(e
+            .diagnostics
+            .last()
+            .unwrap()
+            .message
+            .contains("stopped after 50 errors"));
+        assert_eq!(e.diagnostics[49].line, Some(50));
+    }
+
+    /// Deterministic mutations of a valid scenario: no input may panic.
+    #[test]
+    fn mutated_scenarios_never_panic() {
+        let base = r#"[scenario]
+name = "fuzz"
+start = "2023-04"
+horizon_months = 24
+reference_path = "gradual"
+paths = ["gradual", "hasty", "mine"]
+[actors.seoul]
+favourability = { dist = "uniform", low = 0.2, high = 0.4 }
+[tracks.extra]
+name = "Extra"
+rungs = 2
+sigma = 0.1
+chi = 0.1
+lambda = 0.02
+b = 0.1
+b_cn = 0.1
+w = 0.5
+requires = [{ track = "summitry", rung = 1 }]
+[paths.mine]
+base = "hasty"
+gates = { extra = { trust = 0.2, favourability = 0.1 } }
+[[history.issues]]
+key = "a"
+name = "A"
+salience = 0.5
+hazard = 0.01
+seasonal_months = [3, 8]
+[[events]]
+month = "2024-01"
+kind = "summit"
+track = "extra"
+"#;
+        assert!(load(base).is_ok(), "{}", load(base).unwrap_err());
+        let chars: Vec<char> = base.chars().collect();
+        let replacements = ['=', '"', '[', ']', '\n', '1', '-', 'x', '.', '{', ',', '9'];
+        let mut n = 0;
+        let mut errors = 0;
+        for i in (0..chars.len()).step_by(3) {
+            let mut deleted = chars.clone();
+            deleted.remove(i);
+            let mut replaced = chars.clone();
+            replaced[i] = replacements[i % replacements.len()];
+            for variant in [deleted, replaced] {
+                let text: String = variant.into_iter().collect();
+                if let Err(e) = load(&text) {
+                    errors += 1;
+                    let shown = e.to_string();
+                    assert!(shown.starts_with("error: "), "{shown}");
+                    assert!(!e.diagnostics.is_empty());
+                }
+                n += 1;
+            }
+        }
+        assert!(n >= 300, "{n} variants");
+        assert!(errors > n / 3, "only {errors} of {n} variants failed");
+    }
+
+    /// The same over the whole effective scenario (every table and key), sampled sparsely.
+    #[test]
+    fn mutated_effective_scenarios_never_panic() {
+        let full = to_toml(&Scenario::default());
+        let chars: Vec<char> = full.chars().collect();
+        let replacements = ['"', ']', '\n', '-', 'q', '.', '=', '['];
+        let mut n = 0;
+        for i in (0..chars.len()).step_by(53) {
+            let mut deleted = chars.clone();
+            deleted.remove(i);
+            let mut replaced = chars.clone();
+            replaced[i] = replacements[i % replacements.len()];
+            for variant in [deleted, replaced] {
+                let text: String = variant.into_iter().collect();
+                if let Err(e) = load(&text) {
+                    assert!(e.to_string().starts_with("error: "));
+                }
+                n += 1;
+            }
+        }
+        assert!(n >= 300, "{n} variants");
+    }
 }

@@ -161,6 +161,8 @@ pub struct China {
     pub assertiveness: Param,
     /// Base monthly coercion hazard h₀.
     pub h0: Param,
+    /// Hazard per unit χ of a one-rung move made in the previous month (the Σ χ_k·Δℓ_k term).
+    pub h_move: Param,
     /// Hazard per rung of the `regional` track.
     pub h_regional: Param,
     /// Cost to Korea of one coercion event, % of GDP per unit of export exposure
@@ -363,6 +365,9 @@ pub struct Politics {
     pub crisis_trust_shock: Param,
     /// Standard deviation of monthly approval noise.
     pub approval_noise: Param,
+    /// Standard deviation of the log error with which governments foresee the backlash of a
+    /// move: realized ΔB = expected ΔB·exp(s·z − s²/2), one z per side and month.
+    pub backlash_noise: Param,
     /// Backlash of a history settlement per unit salience × (1 − quality) (2015 deal, 001).
     pub settlement_backlash: Param,
     /// Months after which a settled issue can no longer be repudiated.
@@ -763,7 +768,7 @@ impl VisitParams for World {
                 surge_desire: NonNeg);
         });
         v.nested("china", |v| {
-            visit_fields!(v, self.china; assertiveness: NonNeg, h0: Unit, h_regional: Unit,
+            visit_fields!(v, self.china; assertiveness: NonNeg, h0: Unit, h_move: Unit, h_regional: Unit,
                 cost_scale: NonNeg, refractory_months: NonNeg, desire_penalty: NonNeg,
                 memory_decay: Unit, jp_threat_shock: Unit, us_threat_shock: Unit,
                 us_china_tension: Unit)
@@ -805,7 +810,8 @@ impl VisitParams for World {
             visit_fields!(v, self.politics; zeta: Unit, a_b: NonNeg, rho_b: Unit,
                 b_crit: NonNeg, a_crit: Unit, low_approval_months: NonNeg, eta: NonNeg,
                 pi: NonNeg, p_rollback: Unit, p_reverse: Unit, crisis_discharge: Unit,
-                crisis_trust_shock: Unit, approval_noise: NonNeg, settlement_backlash: NonNeg,
+                crisis_trust_shock: Unit, approval_noise: NonNeg, backlash_noise: NonNeg,
+                settlement_backlash: NonNeg,
                 repudiation_window_months: NonNeg, p_repudiate: Unit)
         });
         v.nested("decisions", |v| {

@@ -1,0 +1,275 @@
+//! The command line: `trisim run`, `trisim validate`, `trisim show`.
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Instant, SystemTime};
+use trisim::engine::{self, Overrides, RunPlan};
+use trisim::output::{self, files, table, Report, Staging, Target};
+use trisim::scenario::{self, Scenario, ScenarioError};
+
+/// Rows (paths × replications) up to which `runs.csv` is written by default.
+pub const RUNS_CSV_DEFAULT_LIMIT: u64 = 100_000;
+
+const LONG_ABOUT: &str = "\
+trisim simulates cooperation between Seoul, Tokyo and Washington month by month and compares \
+ways of pursuing it (cooperation \"paths\" such as gradual or hasty) by Monte Carlo: every path \
+is run on the same simulated worlds (common random numbers), so differences between paths are \
+paired and precise.
+
+A scenario is a TOML file; everything not written in it takes a documented default.
+
+Examples:
+  trisim run scenarios/baseline.toml
+  trisim run scenarios/baseline.toml --replications 2000 --paths gradual,hasty --out my-run
+  trisim validate scenarios/*.toml
+  trisim show scenarios/baseline.toml > effective.toml
+
+Results are the same, bit for bit, for the same scenario and seed whatever the number of threads.";
+
+/// Seoul–Tokyo–Washington cooperation simulator: compare gradual and hasty paths by Monte Carlo.
+#[derive(Debug, Parser)]
+#[command(name = "trisim", version, long_about = LONG_ABOUT)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario and write results, charts and a summary table.
+    #[command(long_about = "\
+Run a scenario: simulate every selected path on the same replications and write the results \
+into a new folder results/<scenario-name>/<run-id>/ (never overwriting an earlier run), or \
+exactly into --out DIR.
+
+The folder holds manifest.json (what was run, with timings), summary.json and summary.csv \
+(per path and outcome: mean, sd, 95% CI, quantiles; paired differences against the reference \
+path), timeseries.csv (monthly quantiles), runs.csv (one row per path and replication) and \
+charts/ (PNG and SVG). A summary table is printed at the end.
+
+Example:
+  trisim run scenarios/baseline.toml --replications 2000 --seed 7 --paths gradual,hasty")]
+    Run(RunArgs),
+    /// Check scenario files and report every error (non-zero exit if any file fails).
+    #[command(long_about = "\
+Check one or more scenario files without running them. Every error of every file is \
+reported with its file, line, column and key; good files get an \"ok\" line. The exit status \
+is 1 if any file has an error.
+
+Example:
+  trisim validate scenarios/*.toml")]
+    Validate {
+        /// Scenario files (TOML) to check.
+        #[arg(required = true, value_name = "SCENARIO")]
+        scenarios: Vec<PathBuf>,
+    },
+    /// Print the effective scenario as TOML (every default filled in).
+    #[command(long_about = "\
+Print the effective scenario as TOML: the file merged onto the defaults, so every parameter \
+the model uses is visible. The output is itself a valid scenario file.
+
+Example:
+  trisim show scenarios/baseline.toml > effective.toml")]
+    Show {
+        /// Scenario file (TOML).
+        #[arg(value_name = "SCENARIO")]
+        scenario: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    /// Monte Carlo replications per path (overrides `scenario.replications`).
+    #[arg(long, short = 'n', value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub replications: Option<u64>,
+    /// Master seed of all random streams (overrides `scenario.seed`). Same seed, same results.
+    #[arg(long, short = 's', value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, short = 't', value_name = "T", value_parser = clap::value_parser!(u64).range(1..))]
+    pub threads: Option<u64>,
+    /// Write results exactly into DIR instead of results/<scenario-name>/<run-id>/.
+    /// DIR must not exist or be empty, unless --force.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// With --out: replace the contents of a non-empty DIR.
+    #[arg(long, requires = "out")]
+    pub force: bool,
+    /// Comma-separated paths to run (overrides `scenario.paths`); the reference path is always
+    /// added, as differences are measured against it.
+    #[arg(long, short = 'p', value_name = "a,b", value_delimiter = ',')]
+    pub paths: Option<Vec<String>>,
+    /// Do not write runs.csv (one row per path × replication).
+    #[arg(long, conflicts_with = "runs_csv")]
+    pub no_runs_csv: bool,
+    /// Write runs.csv even above 100,000 rows (by default it is written up to 100,000 rows).
+    #[arg(long)]
+    pub runs_csv: bool,
+}
+
+/// Parses the command line, runs the command and returns the exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let res = match cli.command {
+        Command::Run(a) => run(&a),
+        Command::Validate { scenarios } => validate(&scenarios),
+        Command::Show { scenario } => show(&scenario),
+    };
+    match res {
+        Ok(code) => code,
+        Err(e) => {
+            if let Some(se) = e.downcast_ref::<ScenarioError>() {
+                eprintln!("{se}");
+            } else {
+                eprintln!("error: {e:#}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn load(path: &Path) -> Result<Scenario> {
+    Ok(scenario::load_file(path)?)
+}
+
+fn show(path: &Path) -> Result<ExitCode> {
+    let s = load(path)?;
+    let text = scenario::to_toml(&s);
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .context("cannot write to standard output")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn validate(paths: &[PathBuf]) -> Result<ExitCode> {
+    let mut failed = 0;
+    for p in paths {
+        let checked = load(p).and_then(|s| {
+            RunPlan::new(&s, &Overrides::default())?;
+            Ok(s)
+        });
+        match checked {
+            Ok(s) => println!(
+                "ok: {} (scenario `{}`, {} paths, {} months, {} replications)",
+                p.display(),
+                s.scenario.name,
+                s.paths.len(),
+                s.scenario.horizon_months,
+                s.scenario.replications
+            ),
+            Err(e) => {
+                failed += 1;
+                if let Some(se) = e.downcast_ref::<ScenarioError>() {
+                    eprintln!("{se}");
+                } else {
+                    eprintln!("error: {}: {e:#}", p.display());
+                }
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!("{failed} of {} scenario file(s) failed", paths.len());
+        Ok(ExitCode::from(1))
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+fn run(a: &RunArgs) -> Result<ExitCode> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let bytes = std::fs::read(&a.scenario)
+        .with_context(|| format!("cannot read scenario file {}", a.scenario.display()))?;
+    let mut s = load(&a.scenario)?;
+    let overrides = Overrides {
+        replications: a.replications,
+        seed: a.seed,
+        threads: a.threads.map(|t| t as usize),
+        paths: a.paths.clone(),
+    };
+    let plan = RunPlan::new(&s, &overrides)?;
+    // The effective scenario, command-line overrides included.
+    s.scenario.seed = plan.seed;
+    s.scenario.replications = plan.replications;
+    let path_names: Vec<String> = plan
+        .paths
+        .iter()
+        .filter_map(|i| s.paths.get_index(*i).map(|(k, _)| k.clone()))
+        .collect();
+    s.scenario.paths = path_names.clone();
+    scenario::validate::check(&s, "command-line options")?;
+    let rows = plan.replications.saturating_mul(plan.paths.len() as u64);
+    let write_runs = !a.no_runs_csv && (a.runs_csv || rows <= RUNS_CSV_DEFAULT_LIMIT);
+
+    let target = match &a.out {
+        Some(dir) => Target::Exact {
+            dir: dir.clone(),
+            force: a.force,
+        },
+        None => Target::NewUnder(
+            PathBuf::from("results").join(output::dir::safe_name(&s.scenario.name)),
+        ),
+    };
+    let staging = Staging::create(target, started)?;
+    let mut runs = if write_runs {
+        Some(files::RunsCsv::create(&staging)?)
+    } else {
+        None
+    };
+
+    let show_progress = std::io::stderr().is_terminal();
+    let mut progress = |done: u64, total: u64| {
+        if show_progress {
+            eprint!("\r  {done}/{total} replications");
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let results = engine::run(
+        &s,
+        &plan,
+        runs.as_mut()
+            .map(|r| r as &mut (dyn engine::RunSink + Send)),
+        Some(&mut progress),
+    )?;
+    if show_progress {
+        eprint!("\r\x1b[2K");
+    }
+    let report = Report {
+        scenario_name: &s.scenario.name,
+        results: &results,
+    };
+    output::export_all(&report, &staging)?;
+    if let Some(r) = runs {
+        r.finish()?;
+    }
+    files::write_manifest(
+        &staging,
+        &files::Manifest {
+            scenario_file: &a.scenario.to_string_lossy(),
+            scenario_sha256: files::sha256_hex(&bytes),
+            effective_scenario_toml: scenario::to_toml(&s),
+            seed: plan.seed,
+            replications: plan.replications,
+            paths: &path_names,
+            reference_path: &path_names[plan.reference],
+            threads: plan.threads,
+            block_size: plan.block_size,
+            runs_csv: write_runs,
+            started_at: output::dir::rfc3339(started),
+            wall_time_seconds: clock.elapsed().as_secs_f64(),
+        },
+    )?;
+    let dest = staging.commit()?;
+    let mut out = std::io::stdout().lock();
+    let text = table::render(&s.scenario.name, &results);
+    writeln!(out, "{text}\nResults written to {}", dest.display())
+        .context("cannot write to standard output")?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,588 @@
+//! The scenario compiled for simulation: flat coefficients, tracks, issues, paths and events
+//! resolved to indices once per replication (`Model::new`), so the monthly loop does no lookups
+//! by name and no allocation.
+
+use crate::scenario::{
+    Camp, ChaVariant, EventKind, HistoryMode, IssueStatus, Scenario, Sequence, SequenceName, Side,
+    UsType,
+};
+
+/// Index of a camp in per-camp arrays.
+#[inline]
+pub fn camp_index(c: Camp) -> usize {
+    match c {
+        Camp::Conservative => 0,
+        Camp::Progressive => 1,
+        Camp::Mainstream => 2,
+        Camp::Hawkish => 3,
+    }
+}
+
+/// Index of a side (0 = Seoul, 1 = Tokyo).
+#[inline]
+pub fn side_index(s: Side) -> usize {
+    match s {
+        Side::Kr => KR,
+        Side::Jp => JP,
+    }
+}
+
+pub const KR: usize = 0;
+pub const JP: usize = 1;
+
+/// One cooperation ladder (MODEL.md §2).
+#[derive(Clone, Debug)]
+pub struct TrackC {
+    pub max: u8,
+    pub initial: u8,
+    pub sigma: f64,
+    pub chi: f64,
+    pub lambda: f64,
+    pub b: f64,
+    pub b_cn: f64,
+    pub w: f64,
+    pub lock_in: f64,
+    pub military: bool,
+    /// Prerequisites as (track index, minimum rung).
+    pub requires: Vec<(usize, u8)>,
+    /// Prior value of one rung per camp (conservative, progressive, mainstream, hawkish).
+    pub prior: [f64; 4],
+    /// Rung the US expects (000: the US wish list).
+    pub us_expectation: u8,
+}
+
+/// One history issue (MODEL.md §4.3).
+#[derive(Clone, Debug)]
+pub struct IssueC {
+    pub salience: f64,
+    pub status: IssueStatus,
+    pub quality: f64,
+    pub hazard: f64,
+    /// Bit m set when calendar month m (1–12) is seasonal.
+    pub seasonal_mask: u16,
+    pub court_pending: bool,
+    pub court_hazard: f64,
+    pub offended: usize,
+}
+
+/// One cooperation path (MODEL.md §6).
+#[derive(Clone, Debug)]
+pub struct PathC {
+    pub proposes: bool,
+    /// Track indices in proposal order.
+    pub order: Vec<usize>,
+    pub min_dwell: u32,
+    pub max_moves: u32,
+    /// Gate per track: (τ_JK minimum, F_KR minimum); (0, 0) when ungated.
+    pub gates: Vec<(f64, f64)>,
+    pub respect_winset: bool,
+    pub transparency: f64,
+    /// Ceiling rung per track.
+    pub targets: Vec<u8>,
+    pub history_mode: HistoryMode,
+    pub settlement_quality: f64,
+    pub months_to_settle: f64,
+    pub expectation_management: f64,
+    pub us_push: f64,
+}
+
+/// A scheduled event, resolved to indices.
+#[derive(Clone, Copy, Debug)]
+pub enum EventC {
+    KrElection(usize),
+    JpTurnover(usize),
+    UsType(UsType),
+    CourtRuling(usize),
+    FlareUp(usize),
+    NuclearTest,
+    NkRegime(usize),
+    Summit(usize),
+    ChinaCoercion,
+}
+
+/// US administration profile.
+#[derive(Clone, Copy, Debug)]
+pub struct UsProfileC {
+    pub m_sec: f64,
+    pub m_hist: f64,
+    pub kappa: f64,
+    pub rho: f64,
+}
+
+/// Every scalar coefficient of the model, read from the scenario once.
+#[derive(Clone, Debug)]
+pub struct Coefs {
+    // NK
+    pub nk_initial: usize,
+    pub nk_mean: [f64; 3],
+    pub nk_disp: [f64; 3],
+    pub nk_p_nuc: [f64; 3],
+    /// Row-normalised transition matrix.
+    pub nk_trans: [[f64; 3]; 3],
+    pub nk_trans_boost: f64,
+    pub w_launch: f64,
+    pub w_nuclear: f64,
+    pub threat_smoothing: f64,
+    /// Per-launch threat weight per side: share·w_long + (1 − share)·w_short.
+    pub launch_weight: [f64; 2],
+    pub rally: f64,
+    pub surge_desire: f64,
+    // China
+    pub assertiveness: f64,
+    pub h0: f64,
+    pub h_move: f64,
+    pub h_regional: f64,
+    pub cost_scale: f64,
+    pub refractory_months: f64,
+    pub desire_penalty: f64,
+    pub memory_decay: f64,
+    pub jp_threat_shock: f64,
+    pub us_threat_shock: f64,
+    pub us_china_tension: f64,
+    // US
+    pub us_initial: UsType,
+    pub us_profiles: [UsProfileC; 2],
+    pub us_first_election: i64,
+    pub us_interval: i64,
+    pub us_lag: i64,
+    pub us_p_switch: f64,
+    pub us_threat_cn: f64,
+    // Elections
+    pub kr_first_election: i64,
+    pub kr_term: i64,
+    pub kr_early_hazard: f64,
+    pub c0: f64,
+    pub c1: f64,
+    pub c2: f64,
+    pub crisis_penalty: f64,
+    pub jp_turnover_hazard: f64,
+    pub jp_p_hawkish: f64,
+    pub honeymoon: f64,
+    // Camps: approval baseline, history weight, hawkishness
+    pub camp_baseline: [f64; 4],
+    pub camp_history_weight: [f64; 4],
+    pub camp_hawkishness: [f64; 4],
+    // Alliance fears
+    pub a0: f64,
+    pub a1: f64,
+    pub a2: f64,
+    pub e0: f64,
+    pub e1: f64,
+    pub e2: f64,
+    pub e3: f64,
+    // Friction
+    pub cha: ChaVariant,
+    pub fc1: f64,
+    pub fc2: f64,
+    pub fc3: f64,
+    pub fc4: f64,
+    pub c_phi: f64,
+    // Opinion
+    pub a_f: f64,
+    pub g_f: f64,
+    pub f_noise: f64,
+    pub r_tau: f64,
+    pub r_us_trust: f64,
+    pub flare_grievance: f64,
+    pub flare_favourability: f64,
+    pub flare_trust: f64,
+    pub grievance_decay: f64,
+    // Politics
+    pub zeta: f64,
+    pub a_b: f64,
+    pub rho_b: f64,
+    pub b_crit: f64,
+    pub a_crit: f64,
+    pub low_approval_months: u32,
+    pub eta: f64,
+    pub pi: f64,
+    pub p_rollback: f64,
+    pub p_reverse: f64,
+    pub crisis_discharge: f64,
+    pub crisis_trust_shock: f64,
+    pub approval_noise: f64,
+    pub backlash_noise: f64,
+    pub settlement_backlash: f64,
+    pub repudiation_window: f64,
+    pub p_repudiate: f64,
+    // Decisions
+    pub u: f64,
+    pub china_weight: f64,
+    pub xi: [f64; 2],
+    pub winset_margin: f64,
+    pub a_min: f64,
+    pub facilitation: f64,
+    pub f_us: f64,
+    pub p_retaliate: f64,
+    pub cancel_m_sec: f64,
+    pub cancel_kappa: f64,
+    pub m_hist_damping: f64,
+    // History
+    pub seasonal_multiplier: f64,
+    // Initial actors
+    pub camp0: [usize; 2],
+    pub approval0: [f64; 2],
+    pub backlash0: [f64; 2],
+    pub fav0: [f64; 2],
+    pub fav_target: [f64; 2],
+    pub theta_nk0: [f64; 2],
+    pub theta_cn0: [f64; 2],
+    pub exposure: [f64; 2],
+    pub trust_jk0: f64,
+    pub trust_ku0: f64,
+    pub trust_ju0: f64,
+    // Meta
+    pub horizon: u32,
+    /// Calendar month (0–11) of month 0.
+    pub start_month0: u32,
+    pub target_ci: f64,
+}
+
+/// Index of the first election at or after month 0 of a calendar with period `interval`.
+fn first_on_or_after_zero(offset: i64, interval: i64) -> i64 {
+    if interval <= 0 {
+        return offset.max(0);
+    }
+    if offset >= 0 {
+        offset
+    } else {
+        offset + ((-offset + interval - 1) / interval) * interval
+    }
+}
+
+/// Everything the model needs, compiled.
+pub struct Compiled {
+    pub c: Coefs,
+    pub tracks: Vec<TrackC>,
+    pub keys: Vec<String>,
+    pub issues: Vec<IssueC>,
+    pub paths: Vec<PathC>,
+    /// Scheduled events sorted by month.
+    pub events: Vec<(u32, EventC)>,
+    /// Special tracks (absent when a scenario removes them).
+    pub summitry: Option<usize>,
+    pub missile_warning: Option<usize>,
+    pub exercises: Option<usize>,
+    pub regional: Option<usize>,
+    pub economic_security: Option<usize>,
+    pub intelligence: Option<usize>,
+}
+
+impl Compiled {
+    pub fn new(s: &Scenario) -> Compiled {
+        let keys: Vec<String> = s.tracks.keys().cloned().collect();
+        let idx = |k: &str| s.tracks.get_index_of(k);
+        let w = &s.world;
+        let a = &s.actors;
+        let us_exp = &a.washington.expectations;
+        let tracks: Vec<TrackC> = s
+            .tracks
+            .iter()
+            .map(|(k, t)| TrackC {
+                max: t.rungs.min(255) as u8,
+                initial: t.initial.min(t.rungs).min(255) as u8,
+                sigma: t.sigma.get(),
+                chi: t.chi.get(),
+                lambda: t.lambda.get(),
+                b: t.b.get(),
+                b_cn: t.b_cn.get(),
+                w: t.w.get(),
+                lock_in: t.lock_in.get(),
+                military: t.military,
+                requires: t
+                    .requires
+                    .iter()
+                    .filter_map(|r| idx(&r.track).map(|i| (i, r.rung.min(255) as u8)))
+                    .collect(),
+                prior: [
+                    t.prior.conservative.get(),
+                    t.prior.progressive.get(),
+                    t.prior.mainstream.get(),
+                    t.prior.hawkish.get(),
+                ],
+                us_expectation: us_exp.get(k).copied().unwrap_or(0).min(t.rungs) as u8,
+            })
+            .collect();
+
+        let issues: Vec<IssueC> = s
+            .history
+            .issues
+            .iter()
+            .map(|i| IssueC {
+                salience: i.salience.get(),
+                status: i.status,
+                quality: i.settlement_quality.get(),
+                hazard: i.hazard.get(),
+                seasonal_mask: i
+                    .seasonal_months
+                    .iter()
+                    .filter(|m| (1..=12).contains(*m))
+                    .fold(0u16, |acc, m| acc | (1 << m)),
+                court_pending: i.court_pending,
+                court_hazard: i.court_hazard.get(),
+                offended: side_index(i.offended),
+            })
+            .collect();
+
+        let paths = s
+            .paths
+            .values()
+            .map(|p| {
+                let order: Vec<usize> = match &p.sequence {
+                    Sequence::Named(SequenceName::LowSensitivityFirst) => {
+                        let mut o: Vec<usize> = (0..tracks.len()).collect();
+                        o.sort_by(|&x, &y| tracks[x].sigma.total_cmp(&tracks[y].sigma));
+                        o
+                    }
+                    Sequence::Named(SequenceName::MilitaryFirst) => {
+                        let mut o: Vec<usize> =
+                            (0..tracks.len()).filter(|&i| tracks[i].military).collect();
+                        o.extend((0..tracks.len()).filter(|&i| !tracks[i].military));
+                        o
+                    }
+                    Sequence::Explicit(list) => list.iter().filter_map(|k| idx(k)).collect(),
+                };
+                let mut gates = vec![(0.0, 0.0); tracks.len()];
+                for (k, g) in &p.gates {
+                    if let Some(i) = idx(k) {
+                        gates[i] = (g.trust.get(), g.favourability.get());
+                    }
+                }
+                let mut targets: Vec<u8> = tracks.iter().map(|t| t.max).collect();
+                for (k, r) in &p.targets {
+                    if let Some(i) = idx(k) {
+                        targets[i] = (*r).min(tracks[i].max as u32) as u8;
+                    }
+                }
+                PathC {
+                    proposes: p.proposes,
+                    order,
+                    min_dwell: p.min_dwell_months,
+                    max_moves: p.max_moves_per_month,
+                    gates,
+                    respect_winset: p.respect_winset,
+                    transparency: p.transparency.get(),
+                    targets,
+                    history_mode: p.history_mode,
+                    settlement_quality: p.settlement_quality.get(),
+                    months_to_settle: p.months_to_settle.get(),
+                    expectation_management: p.expectation_management.get(),
+                    us_push: p.us_push.get(),
+                }
+            })
+            .collect();
+
+        let start = s.scenario.start;
+        let horizon = s.scenario.horizon_months;
+        let issue_idx = |k: &Option<String>| {
+            k.as_ref()
+                .and_then(|k| s.history.issues.iter().position(|i| &i.key == k))
+        };
+        let mut events: Vec<(u32, EventC)> = s
+            .events
+            .iter()
+            .filter_map(|e| {
+                let t = start.months_until(e.month);
+                if t < 0 || t >= horizon as i64 {
+                    return None;
+                }
+                let ev = match e.kind {
+                    EventKind::KrElection => EventC::KrElection(camp_index(e.camp?)),
+                    EventKind::JpTurnover => EventC::JpTurnover(camp_index(e.camp?)),
+                    EventKind::UsType => EventC::UsType(e.us_type?),
+                    EventKind::CourtRuling => EventC::CourtRuling(issue_idx(&e.issue)?),
+                    EventKind::FlareUp => EventC::FlareUp(issue_idx(&e.issue)?),
+                    EventKind::NuclearTest => EventC::NuclearTest,
+                    EventKind::NkRegime => EventC::NkRegime(e.regime?.index()),
+                    EventKind::Summit => EventC::Summit(idx(e.track.as_deref()?)?),
+                    EventKind::ChinaCoercion => EventC::ChinaCoercion,
+                };
+                Some((t as u32, ev))
+            })
+            .collect();
+        events.sort_by_key(|e| e.0);
+
+        let nk = &w.nk;
+        let regimes = [&nk.engagement, &nk.testing, &nk.surge];
+        let norm_row = |r: &[crate::scenario::Param; 3]| {
+            let v = [r[0].get(), r[1].get(), r[2].get()];
+            let sum: f64 = v.iter().sum();
+            if sum > 0.0 {
+                [v[0] / sum, v[1] / sum, v[2] / sum]
+            } else {
+                [0.0, 0.0, 0.0]
+            }
+        };
+        let share = nk.long_range_share.get();
+        let prof = |p: &crate::scenario::UsProfile| UsProfileC {
+            m_sec: p.m_sec.get(),
+            m_hist: p.m_hist.get(),
+            kappa: p.kappa.get(),
+            rho: p.rho.get(),
+        };
+        let camps = &w.camps;
+        let camp_specs = [
+            &camps.conservative,
+            &camps.progressive,
+            &camps.mainstream,
+            &camps.hawkish,
+        ];
+        let el = &w.elections;
+        let pol = &w.politics;
+        let dec = &w.decisions;
+        let op = &w.opinion;
+        let ch = &w.china;
+        let (kr, jp) = (&a.seoul, &a.tokyo);
+        let c = Coefs {
+            nk_initial: nk.initial_regime.index(),
+            nk_mean: regimes.map(|r| r.mean.get()),
+            nk_disp: regimes.map(|r| r.dispersion.get()),
+            nk_p_nuc: regimes.map(|r| r.p_nuclear.get()),
+            nk_trans: [
+                norm_row(&nk.transition.engagement),
+                norm_row(&nk.transition.testing),
+                norm_row(&nk.transition.surge),
+            ],
+            nk_trans_boost: nk.transactional_engagement_boost.get(),
+            w_launch: nk.w_launch.get(),
+            w_nuclear: nk.w_nuclear.get(),
+            threat_smoothing: nk.threat_smoothing.get(),
+            launch_weight: [
+                share * nk.kr_long_range_weight.get()
+                    + (1.0 - share) * nk.kr_short_range_weight.get(),
+                share * nk.jp_long_range_weight.get()
+                    + (1.0 - share) * nk.jp_short_range_weight.get(),
+            ],
+            rally: nk.rally.get(),
+            surge_desire: nk.surge_desire.get(),
+            assertiveness: ch.assertiveness.get(),
+            h0: ch.h0.get(),
+            h_move: ch.h_move.get(),
+            h_regional: ch.h_regional.get(),
+            cost_scale: ch.cost_scale.get(),
+            refractory_months: ch.refractory_months.get(),
+            desire_penalty: ch.desire_penalty.get(),
+            memory_decay: ch.memory_decay.get(),
+            jp_threat_shock: ch.jp_threat_shock.get(),
+            us_threat_shock: ch.us_threat_shock.get(),
+            us_china_tension: ch.us_china_tension.get(),
+            us_initial: w.us.initial_type,
+            us_profiles: [
+                prof(&a.washington.engaged),
+                prof(&a.washington.transactional),
+            ],
+            us_first_election: first_on_or_after_zero(
+                start.months_until(w.us.next_election),
+                w.us.interval_months as i64,
+            ),
+            us_interval: w.us.interval_months.max(1) as i64,
+            us_lag: w.us.inauguration_lag_months as i64,
+            us_p_switch: w.us.p_switch.get(),
+            us_threat_cn: a.washington.threat_cn.get(),
+            kr_first_election: first_on_or_after_zero(
+                start.months_until(el.kr_next_election),
+                el.kr_term_months as i64,
+            ),
+            kr_term: el.kr_term_months.max(1) as i64,
+            kr_early_hazard: el.kr_early_termination_hazard.get(),
+            c0: el.c0.get(),
+            c1: el.c1.get(),
+            c2: el.c2.get(),
+            crisis_penalty: el.crisis_penalty.get(),
+            jp_turnover_hazard: el.jp_turnover_hazard.get(),
+            jp_p_hawkish: el.jp_p_hawkish.get(),
+            honeymoon: el.honeymoon_approval.get(),
+            camp_baseline: camp_specs.map(|c| c.approval_baseline.get()),
+            camp_history_weight: camp_specs.map(|c| c.history_weight.get()),
+            camp_hawkishness: camp_specs.map(|c| c.hawkishness.get()),
+            a0: w.alliance.a0.get(),
+            a1: w.alliance.a1.get(),
+            a2: w.alliance.a2.get(),
+            e0: w.alliance.e0.get(),
+            e1: w.alliance.e1.get(),
+            e2: w.alliance.e2.get(),
+            e3: w.alliance.e3.get(),
+            cha: w.cha,
+            fc1: w.friction.c1.get(),
+            fc2: w.friction.c2.get(),
+            fc3: w.friction.c3.get(),
+            fc4: w.friction.c4.get(),
+            c_phi: w.friction.c_phi.get(),
+            a_f: op.a_f.get(),
+            g_f: op.g_f.get(),
+            f_noise: op.f_noise.get(),
+            r_tau: op.r_tau.get(),
+            r_us_trust: op.r_us_trust.get(),
+            flare_grievance: op.flare_grievance.get(),
+            flare_favourability: op.flare_favourability.get(),
+            flare_trust: op.flare_trust.get(),
+            grievance_decay: op.grievance_decay.get(),
+            zeta: pol.zeta.get(),
+            a_b: pol.a_b.get(),
+            rho_b: pol.rho_b.get(),
+            b_crit: pol.b_crit.get(),
+            a_crit: pol.a_crit.get(),
+            low_approval_months: pol.low_approval_months.get().round().max(1.0) as u32,
+            eta: pol.eta.get(),
+            pi: pol.pi.get(),
+            p_rollback: pol.p_rollback.get(),
+            p_reverse: pol.p_reverse.get(),
+            crisis_discharge: pol.crisis_discharge.get(),
+            crisis_trust_shock: pol.crisis_trust_shock.get(),
+            approval_noise: pol.approval_noise.get(),
+            backlash_noise: pol.backlash_noise.get(),
+            settlement_backlash: pol.settlement_backlash.get(),
+            repudiation_window: pol.repudiation_window_months.get(),
+            p_repudiate: pol.p_repudiate.get(),
+            u: dec.u.get(),
+            china_weight: dec.china_weight.get(),
+            xi: [1.0, dec.xi_jp.get()],
+            winset_margin: dec.winset_margin.get(),
+            a_min: dec.a_min.get(),
+            facilitation: dec.facilitation.get(),
+            f_us: dec.f_us.get(),
+            p_retaliate: dec.p_retaliate.get(),
+            cancel_m_sec: dec.cancel_m_sec.get(),
+            cancel_kappa: dec.cancel_kappa.get(),
+            m_hist_damping: dec.m_hist_damping.get(),
+            seasonal_multiplier: s.history.seasonal_multiplier.get(),
+            camp0: [camp_index(kr.camp), camp_index(jp.camp)],
+            approval0: [kr.approval.get(), jp.approval.get()],
+            backlash0: [kr.backlash.get(), jp.backlash.get()],
+            fav0: [kr.favourability.get(), jp.favourability.get()],
+            fav_target: [kr.favourability_target.get(), jp.favourability_target.get()],
+            theta_nk0: [kr.threat_nk.get(), jp.threat_nk.get()],
+            theta_cn0: [kr.threat_cn.get(), jp.threat_cn.get()],
+            exposure: [kr.china_exposure.get(), jp.china_exposure.get()],
+            trust_jk0: s.relations.trust_kr_jp.get(),
+            trust_ku0: s.relations.trust_kr_us.get(),
+            trust_ju0: s.relations.trust_jp_us.get(),
+            horizon,
+            start_month0: start.month - 1,
+            target_ci: s.scenario.target_ci,
+        };
+        Compiled {
+            summitry: idx("summitry"),
+            missile_warning: idx("missile_warning"),
+            exercises: idx("exercises"),
+            regional: idx("regional"),
+            economic_security: idx("economic_security"),
+            intelligence: idx("intelligence"),
+            c,
+            tracks,
+            keys,
+            issues,
+            paths,
+            events,
+        }
+    }
+}
+
+/// Index of a US type in `Coefs::us_profiles`.
+#[inline]
+pub fn us_index(t: UsType) -> usize {
+    match t {
+        UsType::Engaged => 0,
+        UsType::Transactional => 1,
+    }
+}

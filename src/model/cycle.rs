@@ -1,0 +1,161 @@
+//! The monthly cycle (MODEL.md §5; the order matters) and the per-replication outcomes (§7).
+
+use super::compiled::{Compiled, EventC, JP, KR};
+use super::outcomes::{MonthRecord, Outcome, Outcomes};
+use super::state::Sim;
+use super::tracks::{camp_david, cooperation_index};
+use crate::rng::FastRng;
+use crate::scenario::IssueStatus;
+use rand::Rng;
+
+impl Sim<'_> {
+    /// Current month as a signed index.
+    #[inline]
+    pub fn t_now(&self) -> i64 {
+        self.t as i64
+    }
+
+    /// One month: 1. exogenous events and opinion; 2. proposals; 3–4. valuation, win-set and
+    /// joint moves; 5. backlash and approval; 6. crises; 7. US friction; 8. leader turnover;
+    /// then lock-in and the cooperation index.
+    pub fn step(&mut self, t: u32, events: &[(u32, EventC)]) {
+        self.t = t;
+        let ci_before = self.st.ci;
+        std::mem::swap(&mut self.st.moved_prev, &mut self.st.moved_now);
+        self.st.moved_now.iter_mut().for_each(|x| *x = 0);
+        self.st.new_backlash = [0.0; 2];
+        self.draws.fill(&mut self.rng);
+        // 1. Exogenous processes.
+        self.us_month(t, events);
+        self.nk_month(events);
+        self.china_month(events);
+        self.history_month(t, events);
+        self.elections_month(t, events);
+        self.opinion_month();
+        // 2–4. Path proposals, valuation, win-set, joint moves; history settlement.
+        self.proposals_month(events);
+        self.settlement_month();
+        // 5. Backlash and approval.
+        self.approval_month();
+        // 6. Crises.
+        self.crisis_month(t);
+        // 7. US friction.
+        self.us_friction_month();
+        // 8. Leader turnover.
+        self.turnover_month(t);
+        // Lock-in and CI.
+        self.lock_in_month();
+        self.st.ci = cooperation_index(&self.m.tracks, &self.st.rung);
+        self.st.ci_gain_last = self.st.ci - ci_before;
+        self.st.crisis_last = self.st.in_crisis;
+        self.account(t);
+    }
+
+    /// Updates the outcome accumulators after month `t`.
+    fn account(&mut self, t: u32) {
+        let ci = self.st.ci;
+        self.acc.peak = self.acc.peak.max(ci);
+        self.acc.max_drawdown = self.acc.max_drawdown.max(self.acc.peak - ci);
+        if self.acc.camp_david.is_none() && camp_david(self.m, &self.st.rung) {
+            self.acc.camp_david = Some(t + 1);
+        }
+        for tv in self.acc.turnovers.iter_mut() {
+            if t < tv.0 + 12 && ci < tv.1 - 1e-12 {
+                tv.2 = true;
+            }
+        }
+    }
+
+    /// The month's record (MODEL.md §7 "per month").
+    pub fn record(&self, t: u32) -> MonthRecord<'_> {
+        MonthRecord {
+            t,
+            ci: self.st.ci,
+            rungs: &self.st.rung,
+            tau_jk: self.st.tau_jk,
+            tau_ku: self.st.tau_ku,
+            f_kr: self.st.fav[KR],
+            f_jp: self.st.fav[JP],
+            a_kr: self.st.approval[KR],
+            b_kr: self.st.backlash[KR],
+            theta_nk_kr: self.st.theta_nk[KR],
+            theta_nk_jp: self.st.theta_nk[JP],
+            nk_launches: self.st.launches,
+        }
+    }
+
+    /// Runs every month of the horizon.
+    pub fn run(&mut self, record: &mut dyn FnMut(&MonthRecord)) {
+        let m: &Compiled = self.m;
+        let mut ei = 0;
+        for t in 0..m.c.horizon {
+            let start = ei;
+            while ei < m.events.len() && m.events[ei].0 == t {
+                ei += 1;
+            }
+            self.step(t, &m.events[start..ei]);
+            record(&self.record(t));
+        }
+    }
+
+    /// The replication's outcomes (MODEL.md §7).
+    pub fn outcomes(&self) -> Outcomes {
+        let c = &self.m.c;
+        let a = &self.acc;
+        let horizon = c.horizon;
+        let mut o = Outcomes::default();
+        o.set(Outcome::FinalCi, self.st.ci);
+        o.set(Outcome::PeakCi, a.peak);
+        o.set(
+            Outcome::MonthsToCampDavid,
+            a.camp_david.unwrap_or(horizon) as f64,
+        );
+        o.set(Outcome::KrCrises, a.kr_crises as f64);
+        o.set(Outcome::JpCrises, a.jp_crises as f64);
+        o.set(Outcome::KrCrisisMonths, a.kr_crisis_months as f64);
+        o.set(Outcome::Rollbacks, a.rollbacks as f64);
+        o.set(Outcome::Reversals, a.reversals as f64);
+        o.set(Outcome::MaxDrawdown, a.max_drawdown);
+        o.set(Outcome::ChinaCoercionEvents, a.coercion_events as f64);
+        o.set(Outcome::ChinaCostGdpPct, a.coercion_cost);
+        let recent_crisis = a
+            .last_crisis
+            .is_some_and(|t| t as i64 >= horizon as i64 - 24);
+        let durable = self.st.ci >= c.target_ci && !recent_crisis;
+        o.set(Outcome::DurableSuccess, if durable { 1.0 } else { 0.0 });
+        let settled = if self.st.issues.is_empty() {
+            f64::NAN
+        } else {
+            self.st
+                .issues
+                .iter()
+                .filter(|i| i.status == IssueStatus::Settled)
+                .count() as f64
+                / self.st.issues.len() as f64
+        };
+        o.set(Outcome::Settled, settled);
+        let survival = if a.turnovers.is_empty() {
+            f64::NAN
+        } else {
+            a.turnovers.iter().filter(|t| !t.2).count() as f64 / a.turnovers.len() as f64
+        };
+        o.set(Outcome::TurnoverSurvival, survival);
+        o.set(Outcome::NkLaunches, a.nk_launches as f64);
+        o.set(Outcome::FinalTrustKrJp, self.st.tau_jk);
+        o.set(Outcome::FinalTrustKrUs, self.st.tau_ku);
+        o.set(Outcome::FinalFavourabilityKr, self.st.fav[KR]);
+        o
+    }
+
+    /// One value from each stream, to check that every stream advanced by the same count.
+    pub fn probe_streams(&mut self) -> [u64; 5] {
+        let next = |r: &mut FastRng| r.next_u64();
+        [
+            next(&mut self.rng.nk),
+            next(&mut self.rng.china),
+            next(&mut self.rng.history),
+            next(&mut self.rng.politics),
+            next(&mut self.rng.decisions),
+        ]
+    }
+}

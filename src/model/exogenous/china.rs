@@ -1,0 +1,74 @@
+//! China's coercion (MODEL.md §4.2; 003, 004: the asymmetric China stance — Seoul bears the
+//! cost, Tokyo hardens).
+//!
+//! Monthly hazard `h = h₀·assertiveness + h_move·Σ_k χ_k·max(0, Δℓ_k(t−1)) + h_regional·ℓ_regional`
+//! (Δℓ: upward moves of the previous month). An event costs Korea `cost_scale·E_KR` % of GDP
+//! (THAAD 2017 ≈ 0.5% at E_KR ≈ 0.25), adds one unit to Korea's "recent coercion" memory
+//! (driving entrapment fear ε_KR), lowers Korea's desire for high-χ tracks for
+//! `refractory_months`, and raises θ^CN of Japan and the US.
+
+use super::super::compiled::{Coefs, EventC, TrackC, JP};
+use super::super::state::Sim;
+
+/// The coercion hazard of a month, clamped to [0, 1].
+pub fn hazard(c: &Coefs, tracks: &[TrackC], moved_prev: &[u8], regional_rung: u8) -> f64 {
+    let moves: f64 = tracks
+        .iter()
+        .zip(moved_prev)
+        .map(|(t, &d)| t.chi * d as f64)
+        .sum();
+    (c.h0 * c.assertiveness + c.h_move * moves + c.h_regional * regional_rung as f64)
+        .clamp(0.0, 1.0)
+}
+
+impl Sim<'_> {
+    /// Step 1 (China): hazard, event, cost, memory, refractory period, Japan/US hardening.
+    pub fn china_month(&mut self, events: &[(u32, EventC)]) {
+        let m = self.m;
+        let c = &m.c;
+        let regional = self.m.regional.map(|k| self.st.rung[k]).unwrap_or(0);
+        let h = hazard(c, &self.m.tracks, &self.st.moved_prev, regional);
+        self.st.hazard = h;
+        let event = self.draws.china < h
+            || events
+                .iter()
+                .any(|(_, e)| matches!(e, EventC::ChinaCoercion));
+        self.st.coercion_memory *= 1.0 - c.memory_decay;
+        self.st.refractory = (self.st.refractory - 1.0).max(0.0);
+        if event {
+            self.acc.coercion_events += 1;
+            self.diag.coercion_events += 1;
+            self.acc.coercion_cost += c.cost_scale * c.exposure[0];
+            self.st.coercion_memory += 1.0;
+            self.st.refractory = c.refractory_months;
+            self.st.theta_cn[JP] = (self.st.theta_cn[JP] + c.jp_threat_shock).min(1.0);
+            self.st.theta_cn[2] = (self.st.theta_cn[2] + c.us_threat_shock).min(1.0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::compiled::Compiled;
+    use crate::scenario::Scenario;
+
+    #[test]
+    fn hazard_rises_with_regional_and_with_provocative_moves() {
+        let m = Compiled::new(&Scenario::default());
+        let n = m.tracks.len();
+        let none = vec![0u8; n];
+        let h0 = hazard(&m.c, &m.tracks, &none, 0);
+        assert!((h0 - m.c.h0 * m.c.assertiveness).abs() < 1e-12);
+        let h1 = hazard(&m.c, &m.tracks, &none, 1);
+        let h2 = hazard(&m.c, &m.tracks, &none, 2);
+        assert!(h1 > h0 && h2 > h1);
+        let mut moved = vec![0u8; n];
+        moved[m.regional.unwrap()] = 1;
+        let hr = hazard(&m.c, &m.tracks, &moved, 0);
+        let mut moved_nt = vec![0u8; n];
+        moved_nt[m.tracks.iter().position(|t| t.chi < 0.1).unwrap()] = 1;
+        let hn = hazard(&m.c, &m.tracks, &moved_nt, 0);
+        assert!(hr > hn && hn > h0, "{hr} {hn} {h0}");
+    }
+}

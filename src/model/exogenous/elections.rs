@@ -1,0 +1,127 @@
+//! Elections, leaders and the US administration (MODEL.md §4.4).
+//!
+//! - Korea: single 5-year term on the calendar plus a monthly early-termination hazard
+//!   (impeachments 2017 and 2025); the winner's camp is the incumbent camp with probability
+//!   `logistic(c₀ + c₁·(A_KR − 0.5) − c₂·B_KR − crisis_penalty·crises_in_term)`; the camp
+//!   sets the government's priors (a progressive government values military and regional
+//!   tracks less and demands more on history: 000, 001, 004).
+//! - Japan: monthly PM-turnover hazard; the successor is hawkish with probability `jp_p_hawkish`.
+//! - US: an election every `interval_months`; with probability `p_switch` the type changes
+//!   `inauguration_lag_months` later (engaged: high m_sec and κ, 004; transactional: low m_sec,
+//!   high ρ, 002: "Why do I have to get involved in everything?"). The US draw never depends on the path (it uses a fixed
+//!   probability), so the NK process that reads the US type stays path-independent.
+//!
+//! Elections are drawn in step 1 and take effect in step 8 (leader turnover, `politics.rs`).
+
+use super::super::compiled::{EventC, KR};
+use super::super::state::Sim;
+
+/// Logistic function.
+#[inline]
+pub fn logistic(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Probability that the incumbent camp wins a Korean presidential election.
+#[inline]
+pub fn p_incumbent(c0: f64, c1: f64, c2: f64, penalty: f64, a: f64, b: f64, crises: u32) -> f64 {
+    logistic(c0 + c1 * (a - 0.5) - c2 * b - penalty * crises as f64)
+}
+
+/// Other camp of the same country (camp indices 0/1 Korea, 2/3 Japan).
+#[inline]
+pub fn other_camp(c: usize) -> usize {
+    c ^ 1
+}
+
+impl Sim<'_> {
+    /// Step 1 (US calendar): elections and inaugurations; scheduled type changes.
+    pub fn us_month(&mut self, t: u32, events: &[(u32, EventC)]) {
+        let m = self.m;
+        let c = &m.c;
+        let t = t as i64;
+        if t == self.st.next_us_election {
+            if self.draws.us_switch < c.us_p_switch {
+                self.st.pending_us = Some((t + c.us_lag, 1 - self.st.us));
+            }
+            self.st.next_us_election += c.us_interval;
+        }
+        if let Some((when, ty)) = self.st.pending_us {
+            if t >= when {
+                if ty != self.st.us {
+                    self.diag.us_switches += 1;
+                }
+                self.st.us = ty;
+                self.st.pending_us = None;
+            }
+        }
+        for (_, e) in events {
+            if let EventC::UsType(ty) = e {
+                let ty = super::super::compiled::us_index(*ty);
+                if ty != self.st.us {
+                    self.diag.us_switches += 1;
+                }
+                self.st.us = ty;
+                self.st.pending_us = None;
+            }
+        }
+    }
+
+    /// Step 1 (KR and JP leaders): decide this month's turnovers (applied in step 8).
+    pub fn elections_month(&mut self, t: u32, events: &[(u32, EventC)]) {
+        let m = self.m;
+        let c = &m.c;
+        let t = t as i64;
+        let d = &self.draws;
+        // Korea.
+        let scheduled_kr = events.iter().find_map(|(_, e)| match e {
+            EventC::KrElection(camp) => Some(*camp),
+            _ => None,
+        });
+        let due = t >= self.st.next_kr_election;
+        let early = d.kr_early < c.kr_early_hazard;
+        if let Some(camp) = scheduled_kr {
+            self.st.pending_kr = Some(camp);
+            self.st.next_kr_election = t + c.kr_term;
+        } else if due || early {
+            let inc = self.st.camp[KR];
+            let p = p_incumbent(
+                c.c0,
+                c.c1,
+                c.c2,
+                c.crisis_penalty,
+                self.st.approval[KR],
+                self.st.backlash[KR],
+                self.st.crises_term[KR],
+            );
+            let winner = if d.kr_camp < p { inc } else { other_camp(inc) };
+            self.st.pending_kr = Some(winner);
+            self.st.next_kr_election = t + c.kr_term;
+        }
+        // Japan.
+        let scheduled_jp = events.iter().find_map(|(_, e)| match e {
+            EventC::JpTurnover(camp) => Some(*camp),
+            _ => None,
+        });
+        if let Some(camp) = scheduled_jp {
+            self.st.pending_jp = Some(camp);
+        } else if d.jp_turn < c.jp_turnover_hazard {
+            self.st.pending_jp = Some(if d.jp_camp < c.jp_p_hawkish { 3 } else { 2 });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn incumbent_chance_falls_with_backlash_and_crises() {
+        let base = p_incumbent(-0.2, 3.0, 1.0, 0.3, 0.5, 0.0, 0);
+        assert!(p_incumbent(-0.2, 3.0, 1.0, 0.3, 0.7, 0.0, 0) > base);
+        assert!(p_incumbent(-0.2, 3.0, 1.0, 0.3, 0.5, 1.0, 0) < base);
+        assert!(p_incumbent(-0.2, 3.0, 1.0, 0.3, 0.5, 0.0, 2) < base);
+        assert_eq!(other_camp(0), 1);
+        assert_eq!(other_camp(3), 2);
+    }
+}

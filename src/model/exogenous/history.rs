@@ -1,0 +1,136 @@
+//! History issues (MODEL.md §4.3; 001: history is now linked to economics and security).
+//!
+//! Per issue and month: flare-up with hazard `h_i·(seasonal_multiplier if seasonal)·f_status`
+//! (f_status = 1 open or repudiated, 1 − quality settled); a pending court process rules with
+//! `court_hazard` (a flare-up offending the *other* side, e.g. the 2018 forced-labour rulings
+//! offended Tokyo). A flare-up with shock `x = s_i·(1 − m_hist_damping·m_hist)` (US mediation
+//! damps shocks, 004):
+//! - raises the offended side's grievance: `H̄_O += flare_grievance·x`;
+//! - lowers the *other* public's favourability: `F_other −= flare_favourability·x`
+//!   (each public reacts to the other government, r ≈ −0.37 in the Genron/EAI poll changes);
+//! - lowers `τ_JK` by `flare_trust·x`;
+//! - on an open issue, with probability `p_retaliate·hawkishness_O` the offended government
+//!   retaliates on `economic_security` (JP export controls, 2019-07) and the other side
+//!   counter-threatens `intelligence` (GSOMIA notice, 2019-08); the counter-move is cancelled
+//!   with probability `1 − exp(−(cancel_m_sec·m_sec + cancel_kappa·κ))` (GSOMIA saved under
+//!   US pressure, 2019-11-22).
+//!
+//! Grievance relaxes toward its base `H̄⁰_S = Σ_{i offends S} s_i / n_issues` at rate
+//! `grievance_decay` (a settlement lowers s_i to s_i·(1 − quality)).
+
+use super::super::compiled::{Compiled, EventC};
+use super::super::state::{Sim, State};
+use crate::scenario::IssueStatus;
+
+/// Probability that the US gets a linkage counter-move cancelled.
+#[inline]
+pub fn cancel_probability(cancel_m_sec: f64, cancel_kappa: f64, m_sec: f64, kappa: f64) -> f64 {
+    1.0 - (-(cancel_m_sec * m_sec + cancel_kappa * kappa).max(0.0)).exp()
+}
+
+impl State {
+    /// Salience-weighted grievance base per side.
+    pub fn grievance_base(&self, m: &Compiled) -> [f64; 2] {
+        let mut base = [0.0; 2];
+        let n = m.issues.len().max(1) as f64;
+        for (i, is) in m.issues.iter().zip(&self.issues) {
+            base[i.offended] += is.salience / n;
+        }
+        [base[0].min(1.0), base[1].min(1.0)]
+    }
+}
+
+impl Sim<'_> {
+    /// Step 1 (history): flare-ups, court rulings, linkage, grievance relaxation.
+    pub fn history_month(&mut self, t: u32, events: &[(u32, EventC)]) {
+        let m = self.m;
+        let c = &m.c;
+        let moy = (c.start_month0 + t) % 12 + 1;
+        for i in 0..self.m.issues.len() {
+            let spec = &self.m.issues[i];
+            let d = self.draws.hist[i];
+            let is = &self.st.issues[i];
+            let seasonal = spec.seasonal_mask & (1 << moy) != 0;
+            let status_factor = match is.status {
+                IssueStatus::Settled => 1.0 - is.quality,
+                _ => 1.0,
+            };
+            let h =
+                spec.hazard * if seasonal { c.seasonal_multiplier } else { 1.0 } * status_factor;
+            let forced_flare = events
+                .iter()
+                .any(|(_, e)| matches!(e, EventC::FlareUp(j) if *j == i));
+            let forced_court = events
+                .iter()
+                .any(|(_, e)| matches!(e, EventC::CourtRuling(j) if *j == i));
+            let flare = d[0] < h || forced_flare;
+            let court = (is.court_pending && d[1] < spec.court_hazard) || forced_court;
+            let mut linkage_used = false;
+            if flare {
+                self.flare_up(i, spec.offended, d, &mut linkage_used);
+            }
+            if court {
+                self.st.issues[i].court_pending = false;
+                self.flare_up(i, 1 - spec.offended, d, &mut linkage_used);
+            }
+        }
+        let base = self.st.grievance_base(self.m);
+        for (s, b) in base.iter().enumerate() {
+            let g = &mut self.st.grievance[s];
+            *g = (*g + c.grievance_decay * (b - *g)).clamp(0.0, 1.0);
+        }
+    }
+
+    /// One flare-up of issue `i` offending side `off` (see module docs).
+    pub fn flare_up(&mut self, i: usize, off: usize, d: [f64; 5], linkage_used: &mut bool) {
+        let m = self.m;
+        let c = &m.c;
+        self.diag.flare_ups += 1;
+        let x = self.st.issues[i].salience * (1.0 - c.m_hist_damping * self.m_hist()).max(0.0);
+        let other = 1 - off;
+        self.st.grievance[off] = (self.st.grievance[off] + c.flare_grievance * x).min(1.0);
+        self.st.fav[other] = (self.st.fav[other] - c.flare_favourability * x).max(0.0);
+        self.st.tau_jk = (self.st.tau_jk - c.flare_trust * x).max(0.0);
+        if *linkage_used || self.st.issues[i].status != IssueStatus::Open {
+            return;
+        }
+        *linkage_used = true;
+        let p = c.p_retaliate * c.camp_hawkishness[self.st.camp[off]];
+        if d[2] >= p {
+            return;
+        }
+        let t = self.t_now();
+        self.diag.linkage_retaliations += 1;
+        if let Some(e) = self.m.economic_security {
+            if self.st.move_down(e, t) {
+                self.acc.reversals += 1;
+            }
+        }
+        let pc = cancel_probability(c.cancel_m_sec, c.cancel_kappa, self.m_sec(), self.kappa());
+        if d[3] < pc {
+            self.diag.linkage_cancelled += 1;
+            return;
+        }
+        self.diag.linkage_escalations += 1;
+        self.st.tau_jk = (self.st.tau_jk - c.flare_trust * x).max(0.0);
+        if let Some(k) = self.m.intelligence {
+            if self.st.move_down(k, t) {
+                self.acc.reversals += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cancellation_rises_with_us_push_and_credibility() {
+        let p0 = cancel_probability(1.5, 0.5, 0.0, 0.0);
+        let p1 = cancel_probability(1.5, 0.5, 0.8, 0.0);
+        let p2 = cancel_probability(1.5, 0.5, 0.8, 0.85);
+        assert_eq!(p0, 0.0);
+        assert!(p1 > p0 && p2 > p1 && p2 < 1.0);
+    }
+}

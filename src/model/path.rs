@@ -1,0 +1,141 @@
+//! The cooperation path: proposals and the history track (MODEL.md §6).
+//!
+//! Each month the path walks its track order (`low_sensitivity_first`: ascending σ;
+//! `military_first`: military/regional tracks first; or an explicit list) and proposes one-rung
+//! moves on tracks that are below their ceiling (`targets`; under `history_first` security
+//! tracks are capped at rung 1 until a settlement), outside the dwell period
+//! (`min_dwell_months` since the track last moved), through their gates (τ_JK ≥ gate_τ and
+//! F_KR ≥ gate_F) and with prerequisites met. It stops after `max_moves_per_month` accepted
+//! moves. `proposes = false` (status quo) proposes nothing.
+//!
+//! History mode: `parallel` and `history_first` negotiate a settlement of the most salient open
+//! issue from the start; `security_first` defers it until every security track has reached its
+//! target. Negotiation progresses `τ_JK·(1 + m_hist)/(1 + hw_KR·H̄_KR)` months per month (trust
+//! and US mediation speed it, 004; a grievance-laden public and a progressive government's
+//! history demands slow it, 001), not in a month after a Korean crisis; after `months_to_settle` the issue is settled with the path's
+//! quality: its salience falls to s·(1 − quality), and the settlement costs Korea backlash
+//! `settlement_backlash·s·(1 − quality)·(1 + π·secrecy)` (the 2015 agreement, 001).
+
+use super::compiled::{EventC, KR};
+use super::state::Sim;
+use super::tracks::prerequisites_met;
+use crate::scenario::{HistoryMode, IssueStatus};
+
+impl Sim<'_> {
+    /// Ceiling rung of track `k` for this path now.
+    pub fn ceiling(&self, k: usize) -> u8 {
+        let cap = self.path.targets[k];
+        if self.path.history_mode == HistoryMode::HistoryFirst
+            && self.m.tracks[k].military
+            && !self.st.any_settled
+        {
+            cap.min(1)
+        } else {
+            cap
+        }
+    }
+
+    /// Whether the path may propose track `k` now (ceiling, dwell, gates, prerequisites).
+    pub fn eligible(&self, k: usize, t: i64) -> bool {
+        let st = &self.st;
+        if st.rung[k] >= self.ceiling(k) {
+            return false;
+        }
+        if t - st.last_move[k] < self.path.min_dwell as i64 {
+            return false;
+        }
+        let (g_tau, g_f) = self.path.gates[k];
+        if st.tau_jk < g_tau || st.fav[KR] < g_f {
+            return false;
+        }
+        prerequisites_met(&self.m.tracks, &st.rung, k)
+    }
+
+    /// Step 2: scheduled summits, then the path's proposals (each valued and filtered in
+    /// `decisions.rs`).
+    pub fn proposals_month(&mut self, events: &[(u32, EventC)]) {
+        let t = self.t_now();
+        for (_, e) in events {
+            if let EventC::Summit(k) = *e {
+                if self.st.rung[k] < self.m.tracks[k].max
+                    && prerequisites_met(&self.m.tracks, &self.st.rung, k)
+                {
+                    let db = [
+                        self.move_backlash(KR, k),
+                        self.move_backlash(super::compiled::JP, k),
+                    ];
+                    self.apply_move(k, db);
+                }
+            }
+        }
+        if !self.path.proposes {
+            return;
+        }
+        let mut accepted = 0;
+        for i in 0..self.path.order.len() {
+            if accepted >= self.path.max_moves {
+                break;
+            }
+            let k = self.path.order[i];
+            if self.eligible(k, t) && self.propose(k) {
+                accepted += 1;
+            }
+        }
+    }
+
+    /// The history track of the path: negotiation and settlement.
+    pub fn settlement_month(&mut self) {
+        if !self.path.proposes {
+            return;
+        }
+        let m = self.m;
+        let c = &m.c;
+        if self.st.negotiation.is_none() {
+            if self.path.history_mode == HistoryMode::SecurityFirst {
+                let done = (0..self.m.tracks.len())
+                    .filter(|&k| self.m.tracks[k].military)
+                    .all(|k| self.st.rung[k] >= self.path.targets[k]);
+                if !done {
+                    return;
+                }
+            }
+            let next = self
+                .st
+                .issues
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.status == IssueStatus::Open)
+                .max_by(|a, b| a.1.salience.total_cmp(&b.1.salience))
+                .map(|(i, _)| i);
+            match next {
+                Some(i) => self.st.negotiation = Some((i, 0.0)),
+                None => return,
+            }
+        }
+        if self.st.crisis_last[KR] {
+            return;
+        }
+        let hw = c.camp_history_weight[self.st.camp[KR]];
+        let step = self.st.tau_jk * (1.0 + self.m_hist()) / (1.0 + hw * self.st.grievance[KR]);
+        let (i, progress) = self.st.negotiation.expect("negotiation exists");
+        let progress = progress + step;
+        if progress < self.path.months_to_settle {
+            self.st.negotiation = Some((i, progress));
+            return;
+        }
+        self.st.negotiation = None;
+        let q = self.path.settlement_quality;
+        let t = self.t_now();
+        let is = &mut self.st.issues[i];
+        let s = is.salience;
+        is.status = IssueStatus::Settled;
+        is.quality = q;
+        is.salience = s * (1.0 - q);
+        is.settled_at = t;
+        is.settled_camp = self.st.camp[KR];
+        self.st.any_settled = true;
+        self.st.new_backlash[KR] +=
+            c.settlement_backlash * s * (1.0 - q) * (1.0 + c.pi * (1.0 - self.path.transparency));
+        self.diag.settlements += 1;
+    }
+}

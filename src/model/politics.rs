@@ -1,0 +1,233 @@
+//! Domestic politics (MODEL.md §5 steps 5–8).
+//!
+//! - Backlash and approval: `B_S(t+1) = (1−ρ_B)·B_S + ΣΔB`,
+//!   `A_S(t+1) = A_S + ζ·(A⁰_S − A_S) − a_B·ΣΔB + rally·1[NK surge] + noise`. The part of the
+//!   approval loss due to Japan policy, `D_S(t+1) = (1−ζ)·D_S + a_B·ΣΔB`, decides whether Japan
+//!   policy is the leading cause of low approval (D_S ≥ ½·(A⁰_S − A_S)).
+//! - Crisis (000): `B_S > B_crit`, or `A_S < A_crit` for `low_approval_months` consecutive
+//!   months with Japan policy the leading cause. On entering a crisis: with probability
+//!   `p_rollback·(1 − Λ_k)` the most recent high-σ (military) move is rolled back one rung;
+//!   τ_JK and the side's trust with the US fall by `crisis_trust_shock`; the crisis counts
+//!   against the incumbent at the next election; B_S is discharged by `crisis_discharge`.
+//! - US friction (000: "lower U.S. expectations and adjust the pace"):
+//!   `τ_KU −= f_US·gap·(1 − expectation_management)` with gap the w-weighted shortfall of the
+//!   rungs below the US wish list.
+//! - Leader turnover: the new government takes its camp's priors, baseline and honeymoon
+//!   approval; when the camp changes, each track it would not have chosen (ΔU < 0 under the new
+//!   camp) is reversed one rung with probability `p_reverse·(1 − Λ_k)` (persistence of summitry
+//!   and Freedom Edge through the 2024–25 crisis), and a settlement concluded by the other camp
+//!   within `repudiation_window_months` is repudiated with probability
+//!   `p_repudiate·(1 − quality)` (2015 agreement → 2018 dissolution).
+
+use super::compiled::{JP, KR};
+use super::exogenous::elections::other_camp;
+use super::state::Sim;
+use crate::scenario::IssueStatus;
+
+/// Probability of rolling back (or reversing) a track with lock-in Λ.
+#[inline]
+pub fn lock_in_damped(p: f64, lock: f64) -> f64 {
+    (p * (1.0 - lock)).clamp(0.0, 1.0)
+}
+
+/// w-weighted shortfall of the rungs below the US expectation, in [0, 1].
+pub fn expectation_gap(tracks: &[super::compiled::TrackC], rung: &[u8]) -> f64 {
+    let mut gap = 0.0;
+    let mut den = 0.0;
+    for (t, &l) in tracks.iter().zip(rung) {
+        den += t.w;
+        if t.max > 0 && t.us_expectation > l {
+            gap += t.w * (t.us_expectation - l) as f64 / t.max as f64;
+        }
+    }
+    if den > 0.0 {
+        gap / den
+    } else {
+        0.0
+    }
+}
+
+impl Sim<'_> {
+    /// Step 5: backlash stock and approval.
+    pub fn approval_month(&mut self) {
+        let m = self.m;
+        let c = &m.c;
+        let rally = if self.surge() { c.rally } else { 0.0 };
+        let st = &mut self.st;
+        for s in [KR, JP] {
+            let db = st.new_backlash[s];
+            st.backlash[s] = (1.0 - c.rho_b) * st.backlash[s] + db;
+            st.japan_drag[s] = (1.0 - c.zeta) * st.japan_drag[s] + c.a_b * db;
+            st.approval[s] = (st.approval[s] + c.zeta * (st.baseline[s] - st.approval[s])
+                - c.a_b * db
+                + rally
+                + c.approval_noise * self.draws.n_approval[s])
+                .clamp(0.0, 1.0);
+        }
+    }
+
+    /// The track a crisis rolls back: the most recent upward move on a military track still
+    /// above rung 0 (else the highest-σ military track above 0).
+    pub fn rollback_target(&self) -> Option<usize> {
+        let st = &self.st;
+        (0..self.m.tracks.len())
+            .filter(|&k| self.m.tracks[k].military && st.rung[k] >= 1)
+            .max_by(|&a, &b| {
+                st.last_up[a]
+                    .cmp(&st.last_up[b])
+                    .then(self.m.tracks[a].sigma.total_cmp(&self.m.tracks[b].sigma))
+            })
+    }
+
+    /// Step 6: political crises.
+    pub fn crisis_month(&mut self, t: u32) {
+        let m = self.m;
+        let c = &m.c;
+        for s in [KR, JP] {
+            let st = &mut self.st;
+            let deficit = st.baseline[s] - st.approval[s];
+            let japan_led = st.japan_drag[s] > 0.0 && st.japan_drag[s] >= 0.5 * deficit;
+            if st.approval[s] < c.a_crit && japan_led {
+                st.low_approval[s] += 1;
+            } else {
+                st.low_approval[s] = 0;
+            }
+            let crisis = st.backlash[s] > c.b_crit || st.low_approval[s] >= c.low_approval_months;
+            if crisis && !st.in_crisis[s] {
+                if st.backlash[s] > c.b_crit {
+                    self.diag.backlash_crises += 1;
+                } else {
+                    self.diag.approval_crises += 1;
+                }
+                self.crisis_event(s);
+            }
+            let st = &mut self.st;
+            st.in_crisis[s] = crisis;
+            if crisis {
+                self.acc.last_crisis = Some(t);
+                if s == KR {
+                    self.acc.kr_crisis_months += 1;
+                }
+            }
+        }
+    }
+
+    /// A crisis in side `s` (see module docs).
+    pub fn crisis_event(&mut self, s: usize) {
+        let m = self.m;
+        let c = &m.c;
+        if s == KR {
+            self.acc.kr_crises += 1;
+        } else {
+            self.acc.jp_crises += 1;
+        }
+        if let Some(k) = self.rollback_target() {
+            let p = lock_in_damped(c.p_rollback, self.st.lock[k]);
+            if self.draws.rollback[s] < p {
+                let t = self.t_now();
+                if self.st.move_down(k, t) {
+                    self.acc.rollbacks += 1;
+                }
+            }
+        }
+        let st = &mut self.st;
+        st.tau_jk = (st.tau_jk - c.crisis_trust_shock).max(0.0);
+        if s == KR {
+            st.tau_ku = (st.tau_ku - c.crisis_trust_shock).max(0.0);
+        } else {
+            st.tau_ju = (st.tau_ju - c.crisis_trust_shock).max(0.0);
+        }
+        st.crises_term[s] += 1;
+        st.backlash[s] *= 1.0 - c.crisis_discharge;
+        st.low_approval[s] = 0;
+    }
+
+    /// Step 7: US friction on τ_KU from the expectation gap.
+    pub fn us_friction_month(&mut self) {
+        let m = self.m;
+        let c = &m.c;
+        let gap = expectation_gap(&self.m.tracks, &self.st.rung);
+        self.st.tau_ku = (self.st.tau_ku - c.f_us * gap * (1.0 - self.path.expectation_management))
+            .clamp(0.0, 1.0);
+    }
+
+    /// Step 8: leader turnovers decided in step 1.
+    pub fn turnover_month(&mut self, t: u32) {
+        if let Some(camp) = self.st.pending_kr.take() {
+            self.diag.kr_turnovers += 1;
+            self.turnover(KR, camp, t);
+        }
+        if let Some(camp) = self.st.pending_jp.take() {
+            self.diag.jp_turnovers += 1;
+            self.turnover(JP, camp, t);
+        }
+    }
+
+    /// A new government of `camp` in side `s`.
+    pub fn turnover(&mut self, s: usize, camp: usize, t: u32) {
+        let m = self.m;
+        let c = &m.c;
+        let old = self.st.camp[s];
+        self.acc.turnovers.push((t, self.st.ci, false));
+        if camp != old {
+            let now = self.t_now();
+            for k in 0..self.m.tracks.len() {
+                if self.st.rung[k] == 0 {
+                    continue;
+                }
+                // Would the new government have made the last move on this track?
+                self.st.rung[k] -= 1;
+                let du = self.value_for_camp(s, k, camp);
+                self.st.rung[k] += 1;
+                let p = lock_in_damped(c.p_reverse, self.st.lock[k]);
+                if du < 0.0 && self.draws.reverse[k][s] < p && self.st.move_down(k, now) {
+                    self.acc.reversals += 1;
+                }
+            }
+            if s == KR {
+                for i in 0..self.st.issues.len() {
+                    let d = self.draws.hist[i][4];
+                    let is = &self.st.issues[i];
+                    let within = (now - is.settled_at) as f64 <= c.repudiation_window;
+                    if is.status == IssueStatus::Settled
+                        && within
+                        && is.settled_camp == other_camp(camp)
+                        && d < c.p_repudiate * (1.0 - is.quality)
+                    {
+                        let is = &mut self.st.issues[i];
+                        is.status = IssueStatus::Repudiated;
+                        is.salience = self.m.issues[i].salience;
+                        self.diag.repudiations += 1;
+                        let mut used = true;
+                        let dd = self.draws.hist[i];
+                        self.flare_up(i, KR, dd, &mut used);
+                    }
+                }
+                self.st.any_settled = self
+                    .st
+                    .issues
+                    .iter()
+                    .any(|i| i.status == IssueStatus::Settled);
+            }
+        }
+        let st = &mut self.st;
+        st.camp[s] = camp;
+        st.baseline[s] = c.camp_baseline[camp];
+        st.approval[s] = c.honeymoon;
+        st.crises_term[s] = 0;
+        st.low_approval[s] = 0;
+        st.japan_drag[s] = 0.0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_in_damps_rollback_and_reversal() {
+        assert_eq!(lock_in_damped(0.6, 0.0), 0.6);
+        assert!((lock_in_damped(0.6, 0.5) - 0.3).abs() < 1e-12);
+        assert_eq!(lock_in_damped(0.6, 1.0), 0.0);
+    }
+}

@@ -1,0 +1,428 @@
+//! Simulation state of one path in one replication (MODEL.md §3), its random streams and
+//! the per-month buffer of random draws.
+
+use super::compiled::{us_index, Compiled, PathC, JP, KR};
+use crate::rng::{stream, uniform, FastRng, Stream};
+use crate::scenario::IssueStatus;
+
+/// NK regime indices.
+pub const ENGAGEMENT: usize = 0;
+pub const SURGE: usize = 2;
+
+/// Dynamic state of one history issue.
+#[derive(Clone, Debug)]
+pub struct IssueState {
+    /// Current (effective) salience s_i; a settlement lowers it to s·(1 − quality).
+    pub salience: f64,
+    pub status: IssueStatus,
+    pub quality: f64,
+    pub court_pending: bool,
+    /// Month of the settlement (negative when settled before the start).
+    pub settled_at: i64,
+    /// Korean camp that concluded the settlement.
+    pub settled_camp: usize,
+}
+
+/// Everything that changes during a simulation.
+#[derive(Clone, Debug)]
+pub struct State {
+    pub rung: Vec<u8>,
+    /// Lock-in stock Λ_k.
+    pub lock: Vec<f64>,
+    /// Month of the last move (either direction) per track, for the dwell rule.
+    pub last_move: Vec<i64>,
+    /// Month of the last upward move per track (for "most recent high-σ move").
+    pub last_up: Vec<i64>,
+    /// Upward rungs per track in the previous month (Δℓ⁺ for the China hazard).
+    pub moved_prev: Vec<u8>,
+    /// Upward rungs per track in the current month.
+    pub moved_now: Vec<u8>,
+    pub camp: [usize; 2],
+    pub approval: [f64; 2],
+    /// Approval baseline A⁰ of the governing camp.
+    pub baseline: [f64; 2],
+    pub backlash: [f64; 2],
+    /// Approval loss attributable to Japan policy (decays like approval reverts).
+    pub japan_drag: [f64; 2],
+    pub fav: [f64; 2],
+    pub grievance: [f64; 2],
+    pub theta_nk: [f64; 2],
+    /// China threat perception: KR, JP, US.
+    pub theta_cn: [f64; 3],
+    pub alpha: [f64; 2],
+    pub eps: [f64; 2],
+    pub low_approval: [u32; 2],
+    pub in_crisis: [bool; 2],
+    /// Crises during the current government's term (raise the opposition's chance).
+    pub crises_term: [u32; 2],
+    pub tau_jk: f64,
+    pub tau_ku: f64,
+    pub tau_ju: f64,
+    /// Cha's friction term φ_JK of this month.
+    pub phi: f64,
+    pub us: usize,
+    pub pending_us: Option<(i64, usize)>,
+    pub next_us_election: i64,
+    pub next_kr_election: i64,
+    pub pending_kr: Option<usize>,
+    pub pending_jp: Option<usize>,
+    pub nk_regime: usize,
+    pub launches: u32,
+    pub nuclear: bool,
+    pub coercion_memory: f64,
+    pub refractory: f64,
+    /// China's coercion hazard this month.
+    pub hazard: f64,
+    pub issues: Vec<IssueState>,
+    /// Ongoing settlement negotiation: (issue, progress in months).
+    pub negotiation: Option<(usize, f64)>,
+    pub any_settled: bool,
+    pub ci: f64,
+    /// CI gain of the previous month (visible cooperation gains).
+    pub ci_gain_last: f64,
+    pub crisis_last: [bool; 2],
+    /// Backlash added this month per side.
+    pub new_backlash: [f64; 2],
+}
+
+/// Per-month random draws from the path-dependent streams, drawn up front so that every
+/// stream advances by the same count each month whatever the state (common random numbers).
+#[derive(Clone, Debug)]
+pub struct Draws {
+    pub china: f64,
+    /// Per issue: flare-up, court ruling, retaliation, cancellation, repudiation.
+    pub hist: Vec<[f64; 5]>,
+    pub kr_early: f64,
+    pub kr_camp: f64,
+    pub jp_turn: f64,
+    pub jp_camp: f64,
+    pub us_switch: f64,
+    pub n_approval: [f64; 2],
+    pub n_fav: [f64; 2],
+    /// Per track: reversal draw for a KR and a JP turnover.
+    pub reverse: Vec<[f64; 2]>,
+    /// Rollback draws in a KR and a JP crisis.
+    pub rollback: [f64; 2],
+    /// Standard normals of the month's backlash misjudgement (KR, JP).
+    pub misjudge: [f64; 2],
+}
+
+/// The random streams of a replication (MODEL.md §1).
+pub struct Rngs {
+    pub nk: FastRng,
+    pub china: FastRng,
+    pub history: FastRng,
+    pub politics: FastRng,
+    pub decisions: FastRng,
+}
+
+impl Rngs {
+    pub fn new(seed: u64, replication: u64) -> Rngs {
+        Rngs {
+            nk: stream(seed, replication, Stream::Nk),
+            china: stream(seed, replication, Stream::China),
+            history: stream(seed, replication, Stream::History),
+            politics: stream(seed, replication, Stream::Politics),
+            decisions: stream(seed, replication, Stream::Decisions),
+        }
+    }
+}
+
+/// A standard normal from exactly one uniform, by inverting the normal CDF with Acklam's
+/// rational approximation (relative error < 1.2e-9): cheaper than Box–Muller's `ln` and
+/// `sin_cos`, and one draw per normal whatever the value (common random numbers).
+#[inline]
+pub fn inverse_normal(rng: &mut FastRng) -> f64 {
+    const A: [f64; 6] = [
+        -3.969683028665376e1,
+        2.209460984245205e2,
+        -2.759285104469687e2,
+        1.383_577_518_672_69e2,
+        -3.066479806614716e1,
+        2.506628277459239,
+    ];
+    const B: [f64; 5] = [
+        -5.447609879822406e1,
+        1.615858368580409e2,
+        -1.556989798598866e2,
+        6.680131188771972e1,
+        -1.328068155288572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784894002430293e-3,
+        -3.223964580411365e-1,
+        -2.400758277161838,
+        -2.549732539343734,
+        4.374664141464968,
+        2.938163982698783,
+    ];
+    const D: [f64; 4] = [
+        7.784695709041462e-3,
+        3.224671290700398e-1,
+        2.445134137142996,
+        3.754408661907416,
+    ];
+    const P_LOW: f64 = 0.02425;
+    // A uniform in (0, 1): never exactly 0.
+    let p = (uniform(rng) * (1u64 << 53) as f64 + 0.5) / (1u64 << 53) as f64;
+    if p < P_LOW {
+        let q = (-2.0 * p.ln()).sqrt();
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    } else if p <= 1.0 - P_LOW {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    } else {
+        let q = (-2.0 * (1.0 - p).ln()).sqrt();
+        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    }
+}
+
+/// Two independent standard normals (two uniforms).
+#[inline]
+pub fn normal_pair(rng: &mut FastRng) -> [f64; 2] {
+    [inverse_normal(rng), inverse_normal(rng)]
+}
+
+impl Draws {
+    pub fn new(n_issues: usize, n_tracks: usize) -> Draws {
+        Draws {
+            china: 0.0,
+            hist: vec![[0.0; 5]; n_issues],
+            kr_early: 0.0,
+            kr_camp: 0.0,
+            jp_turn: 0.0,
+            jp_camp: 0.0,
+            us_switch: 0.0,
+            n_approval: [0.0; 2],
+            n_fav: [0.0; 2],
+            reverse: vec![[0.0; 2]; n_tracks],
+            rollback: [0.0; 2],
+            misjudge: [0.0; 2],
+        }
+    }
+
+    /// Draws a fixed count of numbers from each path-dependent stream.
+    pub fn fill(&mut self, r: &mut Rngs) {
+        self.china = uniform(&mut r.china);
+        for h in self.hist.iter_mut() {
+            for x in h.iter_mut() {
+                *x = uniform(&mut r.history);
+            }
+        }
+        let p = &mut r.politics;
+        self.kr_early = uniform(p);
+        self.kr_camp = uniform(p);
+        self.jp_turn = uniform(p);
+        self.jp_camp = uniform(p);
+        self.us_switch = uniform(p);
+        self.n_approval = normal_pair(p);
+        self.n_fav = normal_pair(p);
+        for x in self.reverse.iter_mut() {
+            *x = [uniform(p), uniform(p)];
+        }
+        self.rollback = [uniform(&mut r.decisions), uniform(&mut r.decisions)];
+        self.misjudge = normal_pair(&mut r.decisions);
+    }
+}
+
+impl State {
+    pub fn new(m: &Compiled) -> State {
+        let c = &m.c;
+        let n = m.tracks.len();
+        let issues: Vec<IssueState> = m
+            .issues
+            .iter()
+            .map(|i| IssueState {
+                salience: match i.status {
+                    IssueStatus::Settled => i.salience * (1.0 - i.quality),
+                    _ => i.salience,
+                },
+                status: i.status,
+                quality: i.quality,
+                court_pending: i.court_pending,
+                settled_at: -(c.repudiation_window.ceil() as i64) - 1,
+                settled_camp: c.camp0[KR],
+            })
+            .collect();
+        let any_settled = issues.iter().any(|i| i.status == IssueStatus::Settled);
+        let mut st = State {
+            rung: m.tracks.iter().map(|t| t.initial).collect(),
+            lock: m.tracks.iter().map(|t| t.lock_in).collect(),
+            last_move: vec![i64::MIN / 2; n],
+            last_up: vec![i64::MIN / 2; n],
+            moved_prev: vec![0; n],
+            moved_now: vec![0; n],
+            camp: c.camp0,
+            approval: c.approval0,
+            baseline: [c.camp_baseline[c.camp0[KR]], c.camp_baseline[c.camp0[JP]]],
+            backlash: c.backlash0,
+            japan_drag: [0.0; 2],
+            fav: c.fav0,
+            grievance: [0.0; 2],
+            theta_nk: c.theta_nk0,
+            theta_cn: [c.theta_cn0[KR], c.theta_cn0[JP], c.us_threat_cn],
+            alpha: [0.0; 2],
+            eps: [0.0; 2],
+            low_approval: [0; 2],
+            in_crisis: [false; 2],
+            crises_term: [0; 2],
+            tau_jk: c.trust_jk0,
+            tau_ku: c.trust_ku0,
+            tau_ju: c.trust_ju0,
+            phi: 0.0,
+            us: us_index(c.us_initial),
+            pending_us: None,
+            next_us_election: c.us_first_election,
+            next_kr_election: c.kr_first_election,
+            pending_kr: None,
+            pending_jp: None,
+            nk_regime: c.nk_initial,
+            launches: 0,
+            nuclear: false,
+            coercion_memory: 0.0,
+            refractory: 0.0,
+            hazard: c.h0 * c.assertiveness,
+            issues,
+            negotiation: None,
+            any_settled,
+            ci: 0.0,
+            ci_gain_last: 0.0,
+            crisis_last: [false; 2],
+            new_backlash: [0.0; 2],
+        };
+        st.grievance = st.grievance_base(m);
+        st.ci = super::tracks::cooperation_index(&m.tracks, &st.rung);
+        st
+    }
+}
+
+/// Running per-replication outcome accumulators.
+#[derive(Clone, Debug, Default)]
+pub struct Acc {
+    pub peak: f64,
+    pub max_drawdown: f64,
+    pub kr_crises: u32,
+    pub jp_crises: u32,
+    pub kr_crisis_months: u32,
+    pub rollbacks: u32,
+    pub reversals: u32,
+    pub coercion_events: u32,
+    pub coercion_cost: f64,
+    pub camp_david: Option<u32>,
+    /// Leader turnovers: (month, CI before, CI fell within 12 months).
+    pub turnovers: Vec<(u32, f64, bool)>,
+    pub last_crisis: Option<u32>,
+    pub nk_launches: u64,
+}
+
+/// Extra per-replication diagnostics beyond the reported outcomes (for tests and analysis).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Diagnostics {
+    /// Upward moves made (path proposals and summits).
+    pub moves: u32,
+    /// Moves bridged by a US side payment.
+    pub side_payments: u32,
+    /// Proposals refused because of the win-set.
+    pub winset_refusals: u32,
+    /// Proposals refused on utility (after facilitation).
+    pub utility_refusals: u32,
+    /// History flare-ups (incl. court rulings).
+    pub flare_ups: u32,
+    /// Linkage retaliations on economic_security (whatever the rung).
+    pub linkage_retaliations: u32,
+    /// Counter-threats on intelligence carried out (not cancelled by the US; the rung falls
+    /// when above 0).
+    pub linkage_escalations: u32,
+    /// Counter-threats cancelled under US pressure.
+    pub linkage_cancelled: u32,
+    pub settlements: u32,
+    pub repudiations: u32,
+    pub kr_turnovers: u32,
+    pub jp_turnovers: u32,
+    pub us_switches: u32,
+    pub nuclear_tests: u32,
+    /// Crises (KR and JP) triggered by backlash over B_crit.
+    pub backlash_crises: u32,
+    /// Crises (KR and JP) triggered by low approval led by Japan policy.
+    pub approval_crises: u32,
+    /// China coercion events (same as the outcome).
+    pub coercion_events: u32,
+    /// One value drawn from each stream after the last month: equal across paths iff every
+    /// stream advanced by the same count (common random numbers).
+    pub stream_probe: [u64; 5],
+}
+
+/// One path being simulated.
+pub struct Sim<'m> {
+    pub m: &'m Compiled,
+    pub path: &'m PathC,
+    pub st: State,
+    pub rng: Rngs,
+    pub draws: Draws,
+    pub acc: Acc,
+    pub diag: Diagnostics,
+    /// Current month.
+    pub t: u32,
+}
+
+impl<'m> Sim<'m> {
+    pub fn new(m: &'m Compiled, path: usize, seed: u64, replication: u64) -> Sim<'m> {
+        let st = State::new(m);
+        let acc = Acc {
+            peak: st.ci,
+            turnovers: Vec::with_capacity(16),
+            ..Acc::default()
+        };
+        Sim {
+            m,
+            path: &m.paths[path],
+            st,
+            rng: Rngs::new(seed, replication),
+            draws: Draws::new(m.issues.len(), m.tracks.len()),
+            acc,
+            diag: Diagnostics::default(),
+            t: 0,
+        }
+    }
+
+    /// Current US profile with the path's push on m_sec.
+    #[inline]
+    pub fn m_sec(&self) -> f64 {
+        self.m.c.us_profiles[self.st.us].m_sec * self.path.us_push
+    }
+    #[inline]
+    pub fn kappa(&self) -> f64 {
+        self.m.c.us_profiles[self.st.us].kappa
+    }
+    #[inline]
+    pub fn m_hist(&self) -> f64 {
+        self.m.c.us_profiles[self.st.us].m_hist
+    }
+    #[inline]
+    pub fn rho(&self) -> f64 {
+        self.m.c.us_profiles[self.st.us].rho
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverse_normal_has_standard_moments_and_tails() {
+        let mut rng = stream(5, 0, Stream::Politics);
+        let n = 200_000;
+        let xs: Vec<f64> = (0..n).map(|_| inverse_normal(&mut rng)).collect();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        assert!(mean.abs() < 0.015, "{mean}");
+        assert!((var - 1.0).abs() < 0.015, "{var}");
+        let tail = xs.iter().filter(|x| x.abs() > 1.959_964).count() as f64 / n as f64;
+        assert!((tail - 0.05).abs() < 0.003, "{tail}");
+        assert!(xs.iter().all(|x| x.is_finite()));
+    }
+}

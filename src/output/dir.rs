@@ -1,0 +1,325 @@
+//! Result folders that are never half-written and never overwritten silently.
+//!
+//! A run is written into a hidden staging folder next to its destination
+//! (`.<name>.partial-<pid>`), every file through a temporary name and a rename; at the end the
+//! staging folder is renamed into place. If the run fails, the staging folder is removed.
+
+use anyhow::{bail, Context, Result};
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Where a run's results go.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// A new folder `<root>/<run-id>` (`-2`, `-3`, ... appended if it exists).
+    NewUnder(PathBuf),
+    /// Exactly this folder; a non-empty folder is refused unless `force`.
+    Exact { dir: PathBuf, force: bool },
+}
+
+/// A folder name made of safe characters (letters, digits, `-`, `_`, `.`).
+pub fn safe_name(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let s = s.trim_start_matches('.').to_string();
+    if s.is_empty() {
+        "unnamed".into()
+    } else {
+        s
+    }
+}
+
+/// (year, month, day, hour, minute, second) in UTC of a time.
+pub fn utc_parts(t: SystemTime) -> (i64, u32, u32, u32, u32, u32) {
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0) as i64;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    (
+        y,
+        m,
+        d,
+        (rem / 3600) as u32,
+        (rem % 3600 / 60) as u32,
+        (rem % 60) as u32,
+    )
+}
+
+/// Run id of a time, e.g. `20261122T153000Z`.
+pub fn run_id(t: SystemTime) -> String {
+    let (y, mo, d, h, mi, s) = utc_parts(t);
+    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+}
+
+/// RFC 3339 UTC timestamp, e.g. `2026-11-22T15:30:00Z`.
+pub fn rfc3339(t: SystemTime) -> String {
+    let (y, mo, d, h, mi, s) = utc_parts(t);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+fn is_empty_dir(p: &Path) -> Result<bool> {
+    Ok(fs::read_dir(p)
+        .with_context(|| format!("cannot read output folder {}", p.display()))?
+        .next()
+        .is_none())
+}
+
+/// A hidden staging folder that becomes the result folder on [`Staging::commit`].
+#[derive(Debug)]
+pub struct Staging {
+    tmp: PathBuf,
+    target: Target,
+    /// Chosen destination (for [`Target::NewUnder`], may change at commit if taken meanwhile).
+    dest: PathBuf,
+    committed: bool,
+}
+
+fn free_slot(root: &Path, id: &str) -> PathBuf {
+    let mut p = root.join(id);
+    let mut k = 2;
+    while p.exists() {
+        p = root.join(format!("{id}-{k}"));
+        k += 1;
+    }
+    p
+}
+
+impl Staging {
+    /// Checks the destination and creates the staging folder next to it.
+    pub fn create(target: Target, now: SystemTime) -> Result<Staging> {
+        let (parent, dest) = match &target {
+            Target::NewUnder(root) => {
+                fs::create_dir_all(root).with_context(|| {
+                    format!("cannot create the results folder {}", root.display())
+                })?;
+                (root.clone(), free_slot(root, &run_id(now)))
+            }
+            Target::Exact { dir, force } => {
+                if dir.exists() {
+                    if !dir.is_dir() {
+                        bail!("output folder {} exists and is not a folder", dir.display());
+                    }
+                    if !is_empty_dir(dir)? && !force {
+                        bail!(
+                            "output folder {} is not empty; choose another folder or pass --force to replace its contents",
+                            dir.display()
+                        );
+                    }
+                }
+                let parent = match dir.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                if let Some(file) = parent.ancestors().find(|a| a.is_file()) {
+                    bail!(
+                        "cannot create output folder {}: {} is a file, not a folder",
+                        dir.display(),
+                        file.display()
+                    );
+                }
+                fs::create_dir_all(&parent).with_context(|| {
+                    format!(
+                        "cannot create output folder {}: its parent {} cannot be created",
+                        dir.display(),
+                        parent.display()
+                    )
+                })?;
+                (parent, dir.clone())
+            }
+        };
+        let base = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "results".into());
+        let tmp = parent.join(format!(".{base}.partial-{}", std::process::id()));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp)
+                .with_context(|| format!("cannot remove stale folder {}", tmp.display()))?;
+        }
+        fs::create_dir(&tmp).with_context(|| {
+            format!(
+                "cannot write to output folder {} (creating {} failed)",
+                dest.display(),
+                tmp.display()
+            )
+        })?;
+        Ok(Staging {
+            tmp,
+            target,
+            dest,
+            committed: false,
+        })
+    }
+
+    /// The staging folder (files are written here).
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// The destination the results will have after [`Staging::commit`] (as chosen now).
+    pub fn destination(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Writes `rel` (relative to the result folder) through a temporary file and a rename.
+    pub fn write_file(
+        &self,
+        rel: &str,
+        f: impl FnOnce(&mut dyn Write) -> Result<()>,
+    ) -> Result<()> {
+        let mut file = self.create_file(rel)?;
+        f(file.writer())?;
+        file.finish()
+    }
+
+    /// A file written progressively and renamed into place by [`AtomicFile::finish`].
+    pub fn create_file(&self, rel: &str) -> Result<AtomicFile> {
+        let path = self.tmp.join(rel);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create folder {}", dir.display()))?;
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let part = path.with_file_name(format!(".{name}.part"));
+        let f =
+            fs::File::create(&part).with_context(|| format!("cannot create {}", part.display()))?;
+        Ok(AtomicFile {
+            w: BufWriter::new(f),
+            part,
+            path,
+        })
+    }
+
+    /// Moves the finished results into place and returns their folder.
+    pub fn commit(mut self) -> Result<PathBuf> {
+        match &self.target {
+            Target::NewUnder(root) => {
+                if self.dest.exists() {
+                    let id = self
+                        .dest
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    self.dest = free_slot(root, &id);
+                }
+                fs::rename(&self.tmp, &self.dest).with_context(|| {
+                    format!("cannot move the results into {}", self.dest.display())
+                })?;
+            }
+            Target::Exact { dir, force } => {
+                if dir.exists() {
+                    if !dir.is_dir() || (!is_empty_dir(dir)? && !force) {
+                        bail!(
+                            "output folder {} appeared during the run and is not empty; results left in {}",
+                            dir.display(),
+                            self.tmp.display()
+                        );
+                    }
+                    let old = self.tmp.with_file_name(format!(
+                        "{}.old",
+                        self.tmp.file_name().unwrap_or_default().to_string_lossy()
+                    ));
+                    fs::rename(dir, &old).with_context(|| {
+                        format!("cannot replace output folder {}", dir.display())
+                    })?;
+                    if let Err(e) = fs::rename(&self.tmp, dir) {
+                        let _ = fs::rename(&old, dir);
+                        return Err(e).with_context(|| {
+                            format!("cannot move the results into {}", dir.display())
+                        });
+                    }
+                    fs::remove_dir_all(&old).with_context(|| {
+                        format!("cannot remove the previous contents {}", old.display())
+                    })?;
+                } else {
+                    fs::rename(&self.tmp, dir).with_context(|| {
+                        format!("cannot move the results into {}", dir.display())
+                    })?;
+                }
+            }
+        }
+        self.committed = true;
+        Ok(self.dest.clone())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// A file under a temporary name until [`AtomicFile::finish`].
+pub struct AtomicFile {
+    w: BufWriter<fs::File>,
+    part: PathBuf,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    pub fn writer(&mut self) -> &mut dyn Write {
+        &mut self.w
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn finish(self) -> Result<()> {
+        let AtomicFile { w, part, path } = self;
+        let f = w
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("cannot write {}", part.display()))?;
+        f.sync_all()
+            .with_context(|| format!("cannot write {}", part.display()))?;
+        fs::rename(&part, &path).with_context(|| format!("cannot create {}", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn utc_formatting() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_795_361_400); // 2026-11-22T15:30:00Z
+        assert_eq!(run_id(t), "20261122T153000Z");
+        assert_eq!(rfc3339(t), "2026-11-22T15:30:00Z");
+        assert_eq!(
+            run_id(UNIX_EPOCH + Duration::from_secs(951_782_400)),
+            "20000229T000000Z"
+        );
+    }
+
+    #[test]
+    fn safe_names() {
+        assert_eq!(safe_name("base line/../x"), "base_line_.._x");
+        assert_eq!(safe_name(".."), "unnamed");
+    }
+}

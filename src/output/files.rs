@@ -1,0 +1,293 @@
+//! `summary.json`, `summary.csv`, `timeseries.csv`, `runs.csv` and `manifest.json`.
+
+use super::dir::{AtomicFile, Staging};
+use super::{csv_num, num, Exporter, Report};
+use crate::engine::{Layout, RunSink, QUANTILES};
+use crate::model::Better;
+use anyhow::{Context, Result};
+use serde_json::{json, Map, Value};
+use std::io::Write;
+
+/// Text of a direction.
+pub fn better_str(b: Better) -> &'static str {
+    match b {
+        Better::Higher => "higher",
+        Better::Lower => "lower",
+        Better::Neither => "neither",
+    }
+}
+
+/// The summary as JSON (the shape documented in the README):
+/// `{"scenario", "seed", "replications", "reference_path", "paths": {PATH: {OUTCOME: {"mean",
+/// "sd", "ci95": [lo, hi], "p5", "p25", "p50", "p75", "p95"}}}, "paired": {PATH: {OUTCOME:
+/// {"mean_diff", "ci95": [lo, hi], "p_better"}}}}`. Undefined numbers are `null`.
+pub fn summary_json(r: &Report<'_>) -> Value {
+    let res = r.results;
+    let l = &res.layout;
+    let mut paths = Map::new();
+    let mut paired = Map::new();
+    for (p, name) in l.path_names.iter().enumerate() {
+        let mut po = Map::new();
+        let mut pp = Map::new();
+        for (o, info) in l.outcomes.iter().enumerate() {
+            let s = &res.outcomes[p][o];
+            let q = s.quantiles;
+            po.insert(
+                info.key.clone(),
+                json!({
+                    "mean": num(s.mean), "sd": num(s.sd),
+                    "ci95": [num(s.ci95[0]), num(s.ci95[1])],
+                    "p5": num(q[0]), "p25": num(q[1]), "p50": num(q[2]),
+                    "p75": num(q[3]), "p95": num(q[4]),
+                }),
+            );
+            let d = &res.paired[p][o];
+            pp.insert(
+                info.key.clone(),
+                json!({
+                    "mean_diff": num(d.mean_diff),
+                    "ci95": [num(d.ci95[0]), num(d.ci95[1])],
+                    "p_better": d.p_better.and_then(num),
+                }),
+            );
+        }
+        paths.insert(name.clone(), Value::Object(po));
+        paired.insert(name.clone(), Value::Object(pp));
+    }
+    json!({
+        "scenario": r.scenario_name,
+        "seed": res.seed,
+        "replications": res.replications,
+        "reference_path": l.path_names[l.reference],
+        "paths": paths,
+        "paired": paired,
+    })
+}
+
+fn write_json(w: &mut dyn Write, v: &Value) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *w, v)?;
+    w.write_all(b"\n")?;
+    Ok(())
+}
+
+pub struct SummaryJson;
+impl Exporter for SummaryJson {
+    fn name(&self) -> &'static str {
+        "summary.json"
+    }
+    fn export(&self, r: &Report<'_>, dir: &Staging) -> Result<()> {
+        let v = summary_json(r);
+        dir.write_file("summary.json", |w| write_json(w, &v))
+    }
+}
+
+/// Header of `summary.csv`.
+pub const SUMMARY_CSV_HEADER: [&str; 17] = [
+    "path",
+    "outcome",
+    "better",
+    "n",
+    "mean",
+    "sd",
+    "ci95_lo",
+    "ci95_hi",
+    "p5",
+    "p25",
+    "p50",
+    "p75",
+    "p95",
+    "paired_mean_diff",
+    "paired_ci95_lo",
+    "paired_ci95_hi",
+    "p_better",
+];
+
+pub struct SummaryCsv;
+impl Exporter for SummaryCsv {
+    fn name(&self) -> &'static str {
+        "summary.csv"
+    }
+    fn export(&self, r: &Report<'_>, dir: &Staging) -> Result<()> {
+        let res = r.results;
+        let l = &res.layout;
+        dir.write_file("summary.csv", |w| {
+            let mut c = csv::Writer::from_writer(w);
+            c.write_record(SUMMARY_CSV_HEADER)?;
+            for (p, name) in l.path_names.iter().enumerate() {
+                for (o, info) in l.outcomes.iter().enumerate() {
+                    let s = &res.outcomes[p][o];
+                    let d = &res.paired[p][o];
+                    let mut row = vec![
+                        name.clone(),
+                        info.key.clone(),
+                        better_str(info.better).into(),
+                        s.n.to_string(),
+                        csv_num(s.mean),
+                        csv_num(s.sd),
+                        csv_num(s.ci95[0]),
+                        csv_num(s.ci95[1]),
+                    ];
+                    row.extend(s.quantiles.iter().map(|q| csv_num(*q)));
+                    row.push(csv_num(d.mean_diff));
+                    row.push(csv_num(d.ci95[0]));
+                    row.push(csv_num(d.ci95[1]));
+                    row.push(d.p_better.map(csv_num).unwrap_or_default());
+                    c.write_record(&row)?;
+                }
+            }
+            c.flush()?;
+            Ok(())
+        })
+    }
+}
+
+/// Header of `timeseries.csv`.
+pub const TIMESERIES_CSV_HEADER: [&str; 9] = [
+    "path", "month", "metric", "mean", "p5", "p25", "p50", "p75", "p95",
+];
+
+pub struct TimeseriesCsv;
+impl Exporter for TimeseriesCsv {
+    fn name(&self) -> &'static str {
+        "timeseries.csv"
+    }
+    fn export(&self, r: &Report<'_>, dir: &Staging) -> Result<()> {
+        let res = r.results;
+        let l = &res.layout;
+        debug_assert_eq!(QUANTILES.len(), 5);
+        dir.write_file("timeseries.csv", |w| {
+            let mut c = csv::Writer::from_writer(w);
+            c.write_record(TIMESERIES_CSV_HEADER)?;
+            for (p, name) in l.path_names.iter().enumerate() {
+                for t in 0..l.months as usize {
+                    let month = l.start.plus(t as i64).to_string();
+                    for (m, info) in l.metrics.iter().enumerate() {
+                        let pt = &res.series[p][t][m];
+                        let mut row = vec![name.clone(), month.clone(), info.key.clone()];
+                        row.push(csv_num(pt.mean));
+                        row.extend(pt.quantiles.iter().map(|q| csv_num(*q)));
+                        c.write_record(&row)?;
+                    }
+                }
+            }
+            c.flush()?;
+            Ok(())
+        })
+    }
+}
+
+/// `runs.csv`, written while the run goes on: one row per replication × path, in replication
+/// order then path order, with every outcome (empty = undefined).
+pub struct RunsCsv {
+    file: Option<AtomicFile>,
+    paths: Vec<String>,
+    line: String,
+}
+
+impl RunsCsv {
+    /// Creates `runs.csv` in `dir`; the header is written by [`RunSink::begin`].
+    pub fn create(dir: &Staging) -> Result<RunsCsv> {
+        Ok(RunsCsv {
+            file: Some(dir.create_file("runs.csv")?),
+            paths: Vec::new(),
+            line: String::new(),
+        })
+    }
+
+    /// Finishes the file (renames it into place).
+    pub fn finish(mut self) -> Result<()> {
+        match self.file.take() {
+            Some(f) => f.finish(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl RunSink for RunsCsv {
+    fn begin(&mut self, layout: &Layout) -> Result<()> {
+        self.paths = layout.path_names.iter().map(|p| csv_field(p)).collect();
+        let mut header = String::from("path,replication");
+        for o in &layout.outcomes {
+            header.push(',');
+            header.push_str(&o.key);
+        }
+        header.push('\n');
+        if let Some(f) = &mut self.file {
+            f.writer()
+                .write_all(header.as_bytes())
+                .context("cannot write runs.csv")?;
+        }
+        Ok(())
+    }
+
+    fn run(&mut self, replication: u64, path: usize, values: &[f64]) -> Result<()> {
+        use std::fmt::Write as _;
+        self.line.clear();
+        let _ = write!(self.line, "{},{replication}", self.paths[path]);
+        for v in values {
+            self.line.push(',');
+            if v.is_finite() {
+                let _ = write!(self.line, "{v}");
+            }
+        }
+        self.line.push('\n');
+        if let Some(f) = &mut self.file {
+            f.writer()
+                .write_all(self.line.as_bytes())
+                .context("cannot write runs.csv")?;
+        }
+        Ok(())
+    }
+}
+
+/// A CSV field, quoted when needed.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Everything `manifest.json` records.
+pub struct Manifest<'a> {
+    pub scenario_file: &'a str,
+    pub scenario_sha256: String,
+    pub effective_scenario_toml: String,
+    pub seed: u64,
+    pub replications: u64,
+    pub paths: &'a [String],
+    pub reference_path: &'a str,
+    pub threads: usize,
+    pub block_size: u64,
+    pub runs_csv: bool,
+    pub started_at: String,
+    pub wall_time_seconds: f64,
+}
+
+/// Writes `manifest.json` (the only file with timings).
+pub fn write_manifest(dir: &Staging, m: &Manifest<'_>) -> Result<()> {
+    let v = json!({
+        "trisim_version": env!("CARGO_PKG_VERSION"),
+        "scenario_file": m.scenario_file,
+        "scenario_sha256": m.scenario_sha256,
+        "seed": m.seed,
+        "replications": m.replications,
+        "paths": m.paths,
+        "reference_path": m.reference_path,
+        "threads": m.threads,
+        "block_size": m.block_size,
+        "runs_csv": m.runs_csv,
+        "started_at": m.started_at,
+        "wall_time_seconds": m.wall_time_seconds,
+        "effective_scenario": m.effective_scenario_toml,
+    });
+    dir.write_file("manifest.json", |w| write_json(w, &v))
+}
+
+/// Lower-case hex SHA-256 of bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(bytes);
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}

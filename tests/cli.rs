@@ -1,0 +1,352 @@
+//! The `trisim` command end to end on a small scenario in a temporary folder.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::fs;
+use std::path::{Path, PathBuf};
+use trisim::model::OUTCOMES;
+
+const TINY: &str = r#"
+[scenario]
+name = "tiny"
+horizon_months = 30
+replications = 60
+seed = 5
+"#;
+
+fn trisim() -> Command {
+    Command::cargo_bin("trisim").unwrap()
+}
+
+fn setup() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("tiny.toml");
+    fs::write(&f, TINY).unwrap();
+    (tmp, f)
+}
+
+fn csv_rows(p: &Path) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let mut r = csv::Reader::from_path(p).unwrap();
+    let h = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r.records().map(|x| x.unwrap()).collect();
+    (h, rows)
+}
+
+#[test]
+fn run_writes_every_file_in_the_documented_shape() {
+    let (tmp, f) = setup();
+    let out = tmp.path().join("out");
+    trisim()
+        .args([
+            "run",
+            f.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            "2",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Paired difference vs `gradual`"))
+        .stdout(predicate::str::contains("hasty"));
+    // No staging folder left behind.
+    let leftovers: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // summary.json: exact keys.
+    let v: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "scenario",
+            "seed",
+            "replications",
+            "reference_path",
+            "paths",
+            "paired"
+        ]
+    );
+    assert_eq!(v["scenario"], "tiny");
+    assert_eq!(v["seed"], 5);
+    assert_eq!(v["replications"], 60);
+    assert_eq!(v["reference_path"], "gradual");
+    let paths = v["paths"].as_object().unwrap();
+    assert_eq!(paths.len(), 5);
+    for (name, outcomes) in paths {
+        let o = outcomes.as_object().unwrap();
+        let okeys: Vec<&str> = o.keys().map(|k| k.as_str()).collect();
+        let expected: Vec<&str> = OUTCOMES.iter().map(|d| d.key).collect();
+        assert_eq!(okeys, expected, "{name}");
+        let fc = o["final_ci"].as_object().unwrap();
+        let fkeys: Vec<&str> = fc.keys().map(|k| k.as_str()).collect();
+        assert_eq!(
+            fkeys,
+            ["mean", "sd", "ci95", "p5", "p25", "p50", "p75", "p95"]
+        );
+        let m = fc["mean"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&m));
+        let ci = fc["ci95"].as_array().unwrap();
+        assert!(ci[0].as_f64().unwrap() <= m && m <= ci[1].as_f64().unwrap());
+        let q: Vec<f64> = ["p5", "p25", "p50", "p75", "p95"]
+            .iter()
+            .map(|k| fc[*k].as_f64().unwrap())
+            .collect();
+        assert!(q.windows(2).all(|w| w[0] <= w[1]), "{q:?}");
+        let p = &v["paired"][name]["kr_crises"];
+        let pkeys: Vec<&str> = p.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        assert_eq!(pkeys, ["mean_diff", "ci95", "p_better"]);
+        assert!(v["paired"][name]["nk_launches"]["p_better"].is_null());
+    }
+
+    // CSVs parse with their headers.
+    let (h, rows) = csv_rows(&out.join("summary.csv"));
+    assert_eq!(&h[..3], ["path", "outcome", "better"]);
+    assert_eq!(rows.len(), 5 * OUTCOMES.len());
+    let (h, rows) = csv_rows(&out.join("timeseries.csv"));
+    assert_eq!(
+        h,
+        ["path", "month", "metric", "mean", "p5", "p25", "p50", "p75", "p95"]
+    );
+    assert_eq!(&rows[0][1], "2023-04");
+    assert!(rows
+        .iter()
+        .any(|r| &r[1] == "2025-09" && &r[2] == "rung.summitry"));
+    assert!(
+        !rows.iter().any(|r| &r[1] == "2025-10"),
+        "30 months from 2023-04"
+    );
+    let (h, rows) = csv_rows(&out.join("runs.csv"));
+    assert_eq!(&h[..2], ["path", "replication"]);
+    assert_eq!(h.len(), 2 + OUTCOMES.len());
+    assert_eq!(rows.len(), 5 * 60);
+
+    // manifest.json
+    let m: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    for k in [
+        "trisim_version",
+        "scenario_file",
+        "scenario_sha256",
+        "effective_scenario",
+        "seed",
+        "replications",
+        "paths",
+        "threads",
+        "started_at",
+        "wall_time_seconds",
+    ] {
+        assert!(m.get(k).is_some(), "manifest lacks {k}");
+    }
+    assert_eq!(m["scenario_sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(m["threads"], 2);
+
+    // Charts: PNGs decode at 1200×800, SVGs exist.
+    for stem in trisim::output::charts::CHARTS {
+        let png_path = out.join(format!("charts/{stem}.png"));
+        let dec = png::Decoder::new(std::io::BufReader::new(fs::File::open(&png_path).unwrap()));
+        let mut reader = dec.read_info().unwrap();
+        let info = reader.info();
+        assert_eq!((info.width, info.height), (1200, 800), "{stem}");
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let frame = reader.next_frame(&mut buf).unwrap();
+        let px = &buf[..frame.buffer_size()];
+        // Not blank: a real chart has plenty of non-white pixels and several colours.
+        let non_white = px.chunks(3).filter(|c| c.iter().any(|v| *v < 200)).count();
+        assert!(non_white > 5_000, "{stem}: {non_white} non-white pixels");
+        let reds = px
+            .chunks(3)
+            .filter(|c| c[0] > 150 && c[1] < 100 && c[2] < 100)
+            .count();
+        assert!(reds > 50, "{stem}: no red (second path) pixels");
+        let svg = fs::read_to_string(out.join(format!("charts/{stem}.svg"))).unwrap();
+        assert!(svg.contains("<svg") && svg.contains("1200"), "{stem}");
+    }
+
+    // A second run into the same folder fails without --force...
+    trisim()
+        .args(["run", f.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not empty"));
+    // ... and succeeds with it.
+    trisim()
+        .args([
+            "run",
+            f.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--force",
+            "--no-runs-csv",
+        ])
+        .assert()
+        .success();
+    assert!(out.join("summary.json").exists());
+    assert!(!out.join("runs.csv").exists());
+}
+
+#[test]
+fn thread_count_does_not_change_results_and_seed_does() {
+    let (tmp, f) = setup();
+    let run = |name: &str, extra: &[&str]| {
+        let out = tmp.path().join(name);
+        let mut args = vec!["run", f.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        trisim().args(&args).assert().success();
+        out
+    };
+    let a = run("a", &["--threads", "1", "--replications", "300"]);
+    let b = run("b", &["--threads", "4", "--replications", "300"]);
+    let c = run(
+        "c",
+        &["--threads", "2", "--replications", "300", "--seed", "6"],
+    );
+    for file in ["summary.json", "summary.csv", "timeseries.csv", "runs.csv"] {
+        assert!(
+            fs::read(a.join(file)).unwrap() == fs::read(b.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    assert!(fs::read(a.join("summary.json")).unwrap() != fs::read(c.join("summary.json")).unwrap());
+}
+
+#[test]
+fn runs_without_out_get_new_folders_and_never_overwrite() {
+    let (tmp, f) = setup();
+    for _ in 0..2 {
+        trisim()
+            .current_dir(tmp.path())
+            .args(["run", f.to_str().unwrap(), "-n", "20"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("results"));
+    }
+    let root = tmp.path().join("results/tiny");
+    let mut ids: Vec<String> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    ids.sort();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(ids
+        .iter()
+        .all(|i| i.len() >= 16 && i.contains('T') && !i.starts_with('.')));
+    for id in &ids {
+        assert!(root.join(id).join("summary.json").exists());
+    }
+}
+
+#[test]
+fn unwritable_output_folder_is_a_clear_error() {
+    let (tmp, f) = setup();
+    let file = tmp.path().join("a_file");
+    fs::write(&file, "x").unwrap();
+    let out = file.join("sub");
+    trisim()
+        .args(["run", f.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot create output folder"))
+        .stderr(predicate::str::contains("is a file, not a folder"));
+}
+
+#[test]
+fn bad_overrides_are_rejected() {
+    let (_tmp, f) = setup();
+    trisim()
+        .args(["run", f.to_str().unwrap(), "--paths", "gradual,hsaty"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("unknown path `hsaty`"))
+        .stderr(predicate::str::contains("did you mean `hasty`"));
+    trisim()
+        .args(["run", f.to_str().unwrap(), "--replications", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--replications"));
+    trisim().args(["run"]).assert().code(2);
+}
+
+#[test]
+fn validate_reports_every_error_and_fails() {
+    let (tmp, good) = setup();
+    let bad = tmp.path().join("bad.toml");
+    fs::write(
+        &bad,
+        "[scenario]\nname = \"bad\"\nrefernce_path = \"gradual\"\n\n[world.nk]\nw_launch = -1\n",
+    )
+    .unwrap();
+    trisim()
+        .args(["validate", good.to_str().unwrap(), bad.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("ok:"))
+        .stdout(predicate::str::contains("tiny.toml"))
+        .stderr(predicate::str::contains("bad.toml:3"))
+        .stderr(predicate::str::contains("reference_path"))
+        .stderr(predicate::str::contains("bad.toml:6"))
+        .stderr(predicate::str::contains("w_launch"));
+    trisim()
+        .args(["validate", good.to_str().unwrap()])
+        .assert()
+        .success();
+}
+
+#[test]
+fn show_prints_a_scenario_that_validates() {
+    let (tmp, f) = setup();
+    let out = trisim()
+        .args(["show", f.to_str().unwrap()])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("[paths.gradual]") && text.contains("horizon_months = 30"));
+    let shown = tmp.path().join("shown.toml");
+    fs::write(&shown, &text).unwrap();
+    trisim()
+        .args(["validate", shown.to_str().unwrap()])
+        .assert()
+        .success();
+    // And it runs to the same results as the original file.
+    let run = |file: &Path, name: &str| {
+        let out = tmp.path().join(name);
+        trisim()
+            .args([
+                "run",
+                file.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "-n",
+                "30",
+            ])
+            .assert()
+            .success();
+        fs::read(out.join("summary.json")).unwrap()
+    };
+    assert!(run(&f, "o1") == run(&shown, "o2"));
+}
+
+#[test]
+fn help_explains_the_commands() {
+    trisim()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Examples"))
+        .stdout(predicate::str::contains("run"))
+        .stdout(predicate::str::contains("validate"));
+    trisim()
+        .args(["run", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--no-runs-csv"))
+        .stdout(predicate::str::contains("--force"));
+}
