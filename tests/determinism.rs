@@ -408,3 +408,26 @@ fn summary_json_round_trips_every_float_bit_for_bit() {
     }
     assert!(checked > 50);
 }
+
+#[test]
+fn runs_csv_has_identical_nk_launches_across_paths() {
+    let s = small();
+    let tmp = tempfile::tempdir().unwrap();
+    let p = plan(&s, 13, 2, None);
+    let dir = run_to_dir(&s, &p, &tmp.path().join("r"));
+    let mut rd = csv::Reader::from_path(dir.join("runs.csv")).unwrap();
+    let h = rd.headers().unwrap().clone();
+    let k = h.iter().position(|x| x == "nk_launches").unwrap();
+    let mut by_rep: HashMap<String, String> = HashMap::new();
+    let mut n = 0;
+    for rec in rd.records() {
+        let rec = rec.unwrap();
+        let first = by_rep
+            .entry(rec[1].to_string())
+            .or_insert_with(|| rec[k].to_string());
+        assert_eq!(*first, rec[k], "replication {} path {}", &rec[1], &rec[0]);
+        n += 1;
+    }
+    assert_eq!(n as u64, p.replications * p.paths.len() as u64);
+    assert_eq!(by_rep.len() as u64, p.replications);
+}

@@ -93,6 +93,8 @@ pub struct Staging {
     target: Target,
     /// Chosen destination (for [`Target::NewUnder`], may change at commit if taken meanwhile).
     dest: PathBuf,
+    /// Run id without suffix (for [`Target::NewUnder`]).
+    id: String,
     committed: bool,
 }
 
@@ -109,12 +111,13 @@ fn free_slot(root: &Path, id: &str) -> PathBuf {
 impl Staging {
     /// Checks the destination and creates the staging folder next to it.
     pub fn create(target: Target, now: SystemTime) -> Result<Staging> {
+        let id = run_id(now);
         let (parent, dest) = match &target {
             Target::NewUnder(root) => {
                 fs::create_dir_all(root).with_context(|| {
                     format!("cannot create the results folder {}", root.display())
                 })?;
-                (root.clone(), free_slot(root, &run_id(now)))
+                (root.clone(), free_slot(root, &id))
             }
             Target::Exact { dir, force } => {
                 if dir.exists() {
@@ -169,6 +172,7 @@ impl Staging {
             tmp,
             target,
             dest,
+            id,
             committed: false,
         })
     }
@@ -219,17 +223,24 @@ impl Staging {
     pub fn commit(mut self) -> Result<PathBuf> {
         match &self.target {
             Target::NewUnder(root) => {
-                if self.dest.exists() {
-                    let id = self
-                        .dest
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    self.dest = free_slot(root, &id);
+                let id = self.id.clone();
+                // Another run may take the slot meanwhile: a rename never replaces a
+                // non-empty folder, so on failure pick the next free slot and retry.
+                let mut tries = 0;
+                loop {
+                    if self.dest.exists() {
+                        self.dest = free_slot(root, &id);
+                    }
+                    match fs::rename(&self.tmp, &self.dest) {
+                        Ok(()) => break,
+                        Err(_) if tries < 100 && self.dest.exists() => tries += 1,
+                        Err(e) => {
+                            return Err(e).with_context(|| {
+                                format!("cannot move the results into {}", self.dest.display())
+                            })
+                        }
+                    }
                 }
-                fs::rename(&self.tmp, &self.dest).with_context(|| {
-                    format!("cannot move the results into {}", self.dest.display())
-                })?;
             }
             Target::Exact { dir, force } => {
                 if dir.exists() {

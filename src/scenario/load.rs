@@ -135,8 +135,9 @@ pub fn to_toml(s: &Scenario) -> String {
         Err(_) => text,
     };
     format!(
-        "# Effective scenario `{}`: every key with its value, defaults filled in.\n\n{body}",
-        s.scenario.name.replace(['\n', '\r'], " ")
+        "# Effective scenario `{}`: every key with its value, defaults filled in.\n\n{}",
+        s.scenario.name.replace(['\n', '\r'], " "),
+        body.trim_start()
     )
 }
 
@@ -1264,6 +1265,7 @@ us_type = "transactional"
         let shown = to_toml(&s);
         let again = load(&shown).unwrap_or_else(|e| panic!("{e}\n{shown}"));
         assert_eq!(again, s, "{shown}");
+        assert!(shown.contains("filled in.\n\n[scenario]\n"), "{shown}");
         // Inline distribution tables in the output.
         assert!(
             shown.contains(r#"favourability = { dist = "uniform", low = 0.2, high = 0.4 }"#),
