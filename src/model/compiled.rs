@@ -123,8 +123,12 @@ pub struct Coefs {
     pub w_launch: f64,
     pub w_nuclear: f64,
     pub threat_smoothing: f64,
-    /// Per-launch threat weight per side: share·w_long + (1 − share)·w_short.
-    pub launch_weight: [f64; 2],
+    /// Probability that a launch is long-range (the monthly split is binomial).
+    pub long_share: f64,
+    /// Per-launch threat weight of a long-range launch per side (KR, JP).
+    pub long_weight: [f64; 2],
+    /// Per-launch threat weight of a short-range launch per side (KR, JP).
+    pub short_weight: [f64; 2],
     pub rally: f64,
     pub surge_desire: f64,
     // China
@@ -413,7 +417,6 @@ impl Compiled {
                 [0.0, 0.0, 0.0]
             }
         };
-        let share = nk.long_range_share.get();
         let prof = |p: &crate::scenario::UsProfile| UsProfileC {
             m_sec: p.m_sec.get(),
             m_hist: p.m_hist.get(),
@@ -447,11 +450,11 @@ impl Compiled {
             w_launch: nk.w_launch.get(),
             w_nuclear: nk.w_nuclear.get(),
             threat_smoothing: nk.threat_smoothing.get(),
-            launch_weight: [
-                share * nk.kr_long_range_weight.get()
-                    + (1.0 - share) * nk.kr_short_range_weight.get(),
-                share * nk.jp_long_range_weight.get()
-                    + (1.0 - share) * nk.jp_short_range_weight.get(),
+            long_share: nk.long_range_share.get(),
+            long_weight: [nk.kr_long_range_weight.get(), nk.jp_long_range_weight.get()],
+            short_weight: [
+                nk.kr_short_range_weight.get(),
+                nk.jp_short_range_weight.get(),
             ],
             rally: nk.rally.get(),
             surge_desire: nk.surge_desire.get(),

@@ -5,8 +5,7 @@ use super::compiled::{us_index, Compiled, PathC, JP, KR};
 use crate::rng::{stream, uniform, FastRng, Stream};
 use crate::scenario::IssueStatus;
 
-/// NK regime indices.
-pub const ENGAGEMENT: usize = 0;
+/// Index of the NK `surge` regime.
 pub const SURGE: usize = 2;
 
 /// Dynamic state of one history issue.
@@ -68,6 +67,8 @@ pub struct State {
     pub pending_jp: Option<usize>,
     pub nk_regime: usize,
     pub launches: u32,
+    /// Long-range launches among this month's `launches`.
+    pub launches_long: u32,
     pub nuclear: bool,
     pub coercion_memory: f64,
     pub refractory: f64,
@@ -282,6 +283,7 @@ impl State {
             pending_jp: None,
             nk_regime: c.nk_initial,
             launches: 0,
+            launches_long: 0,
             nuclear: false,
             coercion_memory: 0.0,
             refractory: 0.0,

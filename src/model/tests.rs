@@ -417,9 +417,8 @@ fn scheduled_election_replaces_the_draw_and_keeps_streams_aligned() {
     let (_, without) = Model::new(&base).simulate_with_diagnostics(p, 5, 2, &mut |_| {});
     assert!(with.kr_turnovers >= 1);
     assert!(with.us_switches >= 1);
-    // The fixed-count streams stay aligned. (The NK stream's Gamma/Poisson draws vary in
-    // count with the NK regime, which the US type legitimately changes: a different world.)
-    assert_eq!(with.stream_probe[1..], without.stream_probe[1..]);
+    // Every stream, NK included, draws a fixed count per month and stays aligned.
+    assert_eq!(with.stream_probe, without.stream_probe);
 }
 
 #[test]
@@ -631,4 +630,68 @@ fn governments_misjudge_backlash_without_bias() {
     }
     assert!((num / den - 1.0).abs() < 1e-6);
     assert!((realized(0.0) - (-0.5 * sd * sd).exp()).abs() < 1e-12);
+}
+
+/// Runs `path` of `m` month by month, returning per month (regime, launches, long-range
+/// launches) and the final stream probe.
+fn nk_trace(m: &Compiled, path: usize, rep: u64) -> (Vec<(usize, u32, u32)>, [u64; 5]) {
+    let mut sim = Sim::new(m, path, 7, rep);
+    let mut out = Vec::new();
+    let mut ei = 0;
+    for t in 0..m.c.horizon {
+        let start = ei;
+        while ei < m.events.len() && m.events[ei].0 == t {
+            ei += 1;
+        }
+        sim.step(t, &m.events[start..ei]);
+        out.push((sim.st.nk_regime, sim.st.launches, sim.st.launches_long));
+    }
+    (out, sim.probe_streams())
+}
+
+/// M1: the NK process takes a fixed count of numbers from its stream every month, so two
+/// scenarios that differ only by a scheduled US-type change share every NK draw before it,
+/// and afterwards draw identical launches in every month where their regimes coincide.
+#[test]
+fn nk_stream_stays_aligned_across_a_us_type_event() {
+    let mut a = Scenario::default();
+    // A strong transactional pull toward engagement makes the regimes diverge after the event.
+    a.world.nk.transactional_engagement_boost = Param::Fixed(0.3);
+    a.world.nk.initial_regime = NkRegime::Surge;
+    let mut b = a.clone();
+    b.events.push(Event {
+        month: YearMonth::new(2025, 10), // month index 30 from 2023-04
+        kind: EventKind::UsType,
+        camp: None,
+        us_type: Some(UsType::Transactional),
+        issue: None,
+        regime: None,
+        track: None,
+        note: None,
+    });
+    let (ma, mb) = (compiled(&a), compiled(&b));
+    assert_eq!(mb.events[0].0, 30);
+    let p = path(&a, "gradual");
+    let (mut diverged, mut coincided_after) = (0, 0);
+    for rep in 0..20 {
+        let (ta, pa) = nk_trace(&ma, p, rep);
+        let (tb, pb) = nk_trace(&mb, p, rep);
+        assert_eq!(ta[..30], tb[..30], "rep {rep}: identical before the event");
+        for t in 30..ta.len() {
+            if ta[t].0 == tb[t].0 {
+                assert_eq!(
+                    ta[t], tb[t],
+                    "rep {rep} month {t}: same regime, same launches"
+                );
+                if ta[t].1 > 0 {
+                    coincided_after += 1;
+                }
+            } else {
+                diverged += 1;
+            }
+        }
+        assert_eq!(pa[0], pb[0], "rep {rep}: nk stream aligned at the end");
+    }
+    assert!(diverged > 0, "the event must change some regimes");
+    assert!(coincided_after > 0);
 }

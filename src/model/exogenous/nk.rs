@@ -3,23 +3,35 @@
 //! A regime-switching negative binomial: regimes engagement / testing / surge follow a monthly
 //! Markov chain (a transactional US adds `transactional_engagement_boost` to P(→ engagement),
 //! 2018); launches `N_t | r ~ NegBin(μ_r, k_r)` drawn as a Gamma–Poisson mixture
-//! (`λ ~ Gamma(k_r, μ_r/k_r)`, `N ~ Poisson(λ)`; variance μ + μ²/k); a nuclear test is
-//! Bernoulli(p_nuc,r). The process uses only the `nk` stream and the US type (itself drawn
-//! independently of the path), so it is identical across paths within a replication.
+//! (`λ ~ Gamma(k_r, μ_r/k_r)`, `N ~ Poisson(λ)`; variance μ + μ²/k); each month's launches
+//! split into long-range `L_t ~ Binomial(N_t, long_range_share)` and short-range `N_t − L_t`;
+//! a nuclear test is Bernoulli(p_nuc,r). The process uses only the `nk` stream and the US type
+//! (itself drawn independently of the path), so it is identical across paths within a
+//! replication.
 //!
-//! Threat update: `θ^NK_S(t+1) = (1−δ)·θ^NK_S + δ·clamp(w_N·ω_S·N_t + w_nuc·nuc_t, 0, 1)`
-//! with ω_S = share_long·w_long,S + (1 − share_long)·w_short,S (Japan weights long-range
-//! launches more, Korea short-range: the 2019 divergence).
+//! Fixed draw count (common random numbers, MODEL.md §1): every month takes exactly three
+//! numbers from the `nk` stream whatever the regime, the US type or the scheduled events —
+//! one `u64` that seeds a month-local Xoshiro256++ sub-generator (used for the Gamma, Poisson
+//! and binomial draws, whose own draw counts vary), one uniform for the regime transition and
+//! one for the nuclear test. Two scenarios that differ only from some month on therefore share
+//! every NK draw before it, and the stream stays aligned after it.
+//!
+//! Threat update: `θ^NK_S(t+1) = (1−δ)·θ^NK_S + δ·clamp(w_N·(w_long,S·L_t + w_short,S·(N_t − L_t))
+//! + w_nuc·nuc_t, 0, 1)`: Japan weights long-range launches more, Korea short-range ones
+//! (the 2019 divergence), so the two perceptions diverge in long-range-heavy or
+//! short-range-heavy months.
 
 use super::super::compiled::{Coefs, EventC};
 use super::super::state::{Sim, SURGE};
 use crate::rng::{uniform, FastRng};
-use rand_distr::{Distribution, Gamma, Poisson};
+use rand::{Rng, SeedableRng};
+use rand_distr::{Binomial, Distribution, Gamma, Poisson};
 
 /// Upper bound on the Poisson intensity (guards against extreme Gamma draws).
 const MAX_INTENSITY: f64 = 1.0e6;
 
 /// One negative-binomial draw with mean `mean` and dispersion `k` (Gamma–Poisson mixture).
+/// The number of numbers drawn from `rng` varies: call it on a month-local sub-generator.
 pub fn negbin(rng: &mut FastRng, mean: f64, k: f64) -> u32 {
     if mean <= 0.0 {
         return 0;
@@ -38,6 +50,28 @@ pub fn negbin(rng: &mut FastRng, mean: f64, k: f64) -> u32 {
         }
         Err(_) => 0,
     }
+}
+
+/// Number of long-range launches among `n`, each long-range with probability `share`.
+pub fn long_range(rng: &mut FastRng, n: u32, share: f64) -> u32 {
+    if n == 0 || share <= 0.0 {
+        return 0;
+    }
+    if share >= 1.0 {
+        return n;
+    }
+    match Binomial::new(n as u64, share) {
+        Ok(b) => b.sample(rng).min(n as u64) as u32,
+        Err(_) => 0,
+    }
+}
+
+/// Launches of a month (total, long-range) from the month's seed: a fresh sub-generator, so the
+/// caller's stream advances by exactly one `u64` whatever the draw.
+pub fn month_launches(seed: u64, mean: f64, k: f64, share: f64) -> (u32, u32) {
+    let mut sub = FastRng::seed_from_u64(seed);
+    let n = negbin(&mut sub, mean, k);
+    (n, long_range(&mut sub, n, share))
 }
 
 /// Next regime from `from` given a uniform draw `u` (transition row, plus the boost toward
@@ -62,21 +96,24 @@ pub fn next_regime(c: &Coefs, from: usize, transactional: bool, u: f64) -> usize
     }
 }
 
-/// Threat input of a month for side `s`.
+/// Threat input of a month for side `s` given `long` long-range and `short` short-range launches.
 #[inline]
-pub fn threat_input(c: &Coefs, s: usize, launches: u32, nuclear: bool) -> f64 {
-    let x =
-        c.w_launch * c.launch_weight[s] * launches as f64 + if nuclear { c.w_nuclear } else { 0.0 };
+pub fn threat_input(c: &Coefs, s: usize, long: u32, short: u32, nuclear: bool) -> f64 {
+    let x = c.w_launch * (c.long_weight[s] * long as f64 + c.short_weight[s] * short as f64)
+        + if nuclear { c.w_nuclear } else { 0.0 };
     x.clamp(0.0, 1.0)
 }
 
 impl Sim<'_> {
-    /// Step 1 (NK): regime switch, launches, nuclear test, threat perceptions.
+    /// Step 1 (NK): regime switch, launches and their range split, nuclear test, threat
+    /// perceptions. Draws exactly three numbers from the `nk` stream (see module docs).
     pub fn nk_month(&mut self, events: &[(u32, EventC)]) {
         let m = self.m;
         let c = &m.c;
         let rng = &mut self.rng.nk;
+        let month_seed = rng.next_u64();
         let u_regime = uniform(rng);
+        let u_nuc = uniform(rng);
         let mut regime = next_regime(c, self.st.nk_regime, self.st.us == 1, u_regime);
         for (_, e) in events {
             if let EventC::NkRegime(r) = e {
@@ -84,11 +121,16 @@ impl Sim<'_> {
             }
         }
         self.st.nk_regime = regime;
-        let launches = negbin(rng, c.nk_mean[regime], c.nk_disp[regime]);
-        let u_nuc = uniform(rng);
+        let (launches, long) = month_launches(
+            month_seed,
+            c.nk_mean[regime],
+            c.nk_disp[regime],
+            c.long_share,
+        );
         let nuclear = u_nuc < c.nk_p_nuc[regime]
             || events.iter().any(|(_, e)| matches!(e, EventC::NuclearTest));
         self.st.launches = launches;
+        self.st.launches_long = long;
         self.st.nuclear = nuclear;
         self.acc.nk_launches += launches as u64;
         if nuclear {
@@ -96,8 +138,8 @@ impl Sim<'_> {
         }
         let d = c.threat_smoothing;
         for s in 0..2 {
-            self.st.theta_nk[s] =
-                (1.0 - d) * self.st.theta_nk[s] + d * threat_input(c, s, launches, nuclear);
+            self.st.theta_nk[s] = (1.0 - d) * self.st.theta_nk[s]
+                + d * threat_input(c, s, long, launches - long, nuclear);
         }
     }
 
@@ -146,5 +188,57 @@ mod tests {
                 .count()
         };
         assert!(share(true) > share(false) + 100);
+    }
+
+    fn default_coefs() -> Coefs {
+        super::super::super::compiled::Compiled::new(&crate::scenario::Scenario::default()).c
+    }
+
+    /// θ^NK of (KR, JP) after `months` months of `long` long-range and `short` short-range
+    /// launches per month, from θ = 0.
+    fn history(c: &Coefs, months: usize, long: u32, short: u32) -> [f64; 2] {
+        let mut th = [0.0; 2];
+        for _ in 0..months {
+            for (s, x) in th.iter_mut().enumerate() {
+                *x = (1.0 - c.threat_smoothing) * *x
+                    + c.threat_smoothing * threat_input(c, s, long, short, false);
+            }
+        }
+        th
+    }
+
+    /// M4 (the 2019 divergence): long-range-heavy months raise Japan's threat perception more
+    /// than Korea's, short-range-heavy months the reverse.
+    #[test]
+    fn range_mix_drives_the_kr_jp_threat_divergence() {
+        let c = default_coefs();
+        let long = history(&c, 12, 3, 0);
+        let short = history(&c, 12, 0, 3);
+        assert!(long[1] > long[0] + 0.01, "long-range heavy: {long:?}");
+        assert!(short[0] > short[1] + 0.01, "short-range heavy: {short:?}");
+        // Same total launches: the gap flips sign with the mix, not with the count.
+        assert!((long[1] - long[0]) * (short[1] - short[0]) < 0.0);
+    }
+
+    #[test]
+    fn long_range_split_is_binomial_and_month_draws_are_seeded() {
+        let c = default_coefs();
+        let mut rng = stream(3, 0, Stream::Nk);
+        let (mut n, mut l) = (0u64, 0u64);
+        for _ in 0..20_000 {
+            let (a, b) = month_launches(rng.next_u64(), 5.0, 0.9, c.long_share);
+            assert!(b <= a);
+            n += a as u64;
+            l += b as u64;
+        }
+        let share = l as f64 / n as f64;
+        assert!((share - c.long_share).abs() < 0.01, "{share}");
+        // A month's draw is a pure function of its seed.
+        assert_eq!(
+            month_launches(42, 5.0, 0.9, 0.3),
+            month_launches(42, 5.0, 0.9, 0.3)
+        );
+        assert_eq!(long_range(&mut rng, 0, 0.5), 0);
+        assert_eq!(long_range(&mut rng, 7, 1.0), 7);
     }
 }
