@@ -56,8 +56,10 @@ impl Sim<'_> {
         let ci = self.st.ci;
         self.acc.peak = self.acc.peak.max(ci);
         self.acc.max_drawdown = self.acc.max_drawdown.max(self.acc.peak - ci);
+        // Months to Camp David: the index of the first month at whose end the state holds
+        // (0 if it already holds at the start, set in `Sim::new`); the horizon if never.
         if self.acc.camp_david.is_none() && camp_david(self.m, &self.st.rung) {
-            self.acc.camp_david = Some(t + 1);
+            self.acc.camp_david = Some(t);
         }
         for tv in self.acc.turnovers.iter_mut() {
             if t < tv.0 + 12 && ci < tv.1 - 1e-12 {

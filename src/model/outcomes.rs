@@ -34,12 +34,12 @@ macro_rules! outcomes {
 outcomes! {
     FinalCi = "final_ci", Higher, "Cooperation index in the last month (0–1).";
     PeakCi = "peak_ci", Higher, "Highest cooperation index reached (0–1).";
-    MonthsToCampDavid = "months_to_camp_david", Lower, "Months until summitry = 3, missile_warning = 2 and exercises >= 2 hold together; the horizon if never (censored).";
+    MonthsToCampDavid = "months_to_camp_david", Lower, "Months until summitry = 3, missile_warning = 2 and exercises >= 2 first hold together: the index t of the first month (0 = the start month) at whose end they hold, 0 if they hold at the start, horizon_months if never (censored; reaching it in the last month gives horizon_months − 1).";
     KrCrises = "kr_crises", Lower, "Political crises in Seoul.";
     JpCrises = "jp_crises", Lower, "Political crises in Tokyo.";
     KrCrisisMonths = "kr_crisis_months", Lower, "Months Seoul spent in crisis (backlash over B_crit or approval under A_crit).";
-    Rollbacks = "rollbacks", Lower, "Rungs rolled back in crises.";
-    Reversals = "reversals", Lower, "Rungs reversed by new governments or linkage retaliation.";
+    Rollbacks = "rollbacks", Lower, "Rungs rolled back in crises, including dependants dropped to rung 0 because a rolled-back track was their prerequisite.";
+    Reversals = "reversals", Lower, "Rungs reversed by new governments or linkage retaliation, including dependants dropped to rung 0 because a reversed track was their prerequisite.";
     MaxDrawdown = "max_drawdown", Lower, "Largest fall of the cooperation index from a previous peak.";
     ChinaCoercionEvents = "china_coercion_events", Lower, "Chinese coercion events against Seoul.";
     ChinaCostGdpPct = "china_cost_gdp_pct", Lower, "Cumulative cost of Chinese coercion to Korea, % of GDP.";

@@ -125,9 +125,7 @@ impl Sim<'_> {
             let p = lock_in_damped(c.p_rollback, self.st.lock[k]);
             if self.draws.rollback[s] < p {
                 let t = self.t_now();
-                if self.st.move_down(k, t) {
-                    self.acc.rollbacks += 1;
-                }
+                self.acc.rollbacks += self.st.move_down(&m.tracks, k, t);
             }
         }
         let st = &mut self.st;
@@ -180,8 +178,8 @@ impl Sim<'_> {
                 let du = self.value_for_camp(s, k, camp);
                 self.st.rung[k] += 1;
                 let p = lock_in_damped(c.p_reverse, self.st.lock[k]);
-                if du < 0.0 && self.draws.reverse[k][s] < p && self.st.move_down(k, now) {
-                    self.acc.reversals += 1;
+                if du < 0.0 && self.draws.reverse[k][s] < p {
+                    self.acc.reversals += self.st.move_down(&m.tracks, k, now);
                 }
             }
             if s == KR {

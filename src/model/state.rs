@@ -376,6 +376,7 @@ impl<'m> Sim<'m> {
         let st = State::new(m);
         let acc = Acc {
             peak: st.ci,
+            camp_david: super::tracks::camp_david(m, &st.rung).then_some(0),
             turnovers: Vec::with_capacity(16),
             ..Acc::default()
         };

@@ -267,6 +267,7 @@ fn linkage_counter_move_is_cancelled_by_us_push_and_credibility() {
         let (econ, intel) = (track(&m, "economic_security"), track(&m, "intelligence"));
         let mut sim = Sim::new(&m, path(&s, "gradual"), 1, 0);
         sim.st.rung[econ] = 1;
+        sim.st.rung[track(&m, "summitry")] = 1; // intelligence's prerequisite
         sim.st.rung[intel] = 1;
         // Retaliation drawn; cancellation draw in the middle of [0, 1).
         sim.flare_up(0, KR, [0.0, 1.0, 0.0, 0.5, 1.0], &mut false);
@@ -509,7 +510,7 @@ fn outcomes_are_well_formed() {
         assert_eq!(o.get(Outcome::FinalCi), last);
         assert_eq!(o.get(Outcome::PeakCi), peak);
         let cd = o.get(Outcome::MonthsToCampDavid);
-        assert!((1.0..=h).contains(&cd));
+        assert!((0.0..=h).contains(&cd));
         assert!([0.0, 1.0].contains(&o.get(Outcome::DurableSuccess)));
         let ts = o.get(Outcome::TurnoverSurvival);
         assert!(ts.is_nan() || (0.0..=1.0).contains(&ts));
@@ -523,7 +524,23 @@ fn outcomes_are_well_formed() {
     short.world.elections.jp_turnover_hazard = Param::Fixed(0.0);
     let o = Model::new(&short).simulate(0, 1, 0, &mut |_| {});
     assert!(o.get(Outcome::TurnoverSurvival).is_nan());
-    assert_eq!(o.get(Outcome::MonthsToCampDavid), 6.0);
+    assert_eq!(
+        o.get(Outcome::MonthsToCampDavid),
+        6.0,
+        "censored at the horizon"
+    );
+    // Holding the Camp David state from the start gives 0.
+    let mut cd = short.clone();
+    for (key, rung) in [
+        ("summitry", 3),
+        ("intelligence", 2),
+        ("missile_warning", 2),
+        ("exercises", 2),
+    ] {
+        cd.tracks.get_mut(key).unwrap().initial = rung;
+    }
+    let o = Model::new(&cd).simulate(0, 1, 0, &mut |_| {});
+    assert_eq!(o.get(Outcome::MonthsToCampDavid), 0.0, "held at the start");
 }
 
 #[test]

@@ -58,15 +58,40 @@ impl State {
         self.moved_now[k] += 1;
     }
 
-    /// Moves track `k` one rung down at month `t` (rollback, reversal, retaliation).
-    /// Returns false if the track is already at rung 0.
-    pub fn move_down(&mut self, k: usize, t: i64) -> bool {
+    /// Moves track `k` one rung down at month `t` (rollback, reversal, linkage retaliation)
+    /// and cascades to its dependants. Returns the number of rungs lost in total (0 if `k` was
+    /// already at rung 0).
+    ///
+    /// Cascade (review S1): the prerequisites of the §2 table are per track — a track may
+    /// stand at any rung ≥ 1 only while its prerequisites hold — so the highest rung a
+    /// dependant is allowed once a prerequisite fails is 0. Every track whose prerequisites no
+    /// longer hold therefore drops to rung 0, transitively (intelligence 1 → 0 takes
+    /// missile_warning and exercises to 0, and with exercises extended_deterrence). Cascaded
+    /// rungs count toward the same outcome as the move that caused them (`rollbacks` for a
+    /// crisis rollback, `reversals` for a turnover reversal or linkage retaliation), since
+    /// those outcomes count rungs lost. Lock-in stocks are kept (the institutions remain).
+    pub fn move_down(&mut self, tracks: &[TrackC], k: usize, t: i64) -> u32 {
         if self.rung[k] == 0 {
-            return false;
+            return 0;
         }
         self.rung[k] -= 1;
         self.last_move[k] = t;
-        true
+        let mut lost = 1;
+        // Fixed point: at most one pass per track (each pass zeroes at least one track).
+        loop {
+            let mut changed = false;
+            for j in 0..tracks.len() {
+                if self.rung[j] > 0 && !prerequisites_met(tracks, &self.rung, j) {
+                    lost += self.rung[j] as u32;
+                    self.rung[j] = 0;
+                    self.last_move[j] = t;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return lost;
+            }
+        }
     }
 }
 
@@ -124,5 +149,41 @@ mod tests {
         assert!(!prerequisites_met(&m.tracks, &r, w));
         r[i] = 1;
         assert!(prerequisites_met(&m.tracks, &r, w));
+    }
+
+    /// S1: moving a prerequisite down cascades to its dependants, transitively, and the
+    /// returned count includes every rung lost.
+    #[test]
+    fn moving_down_cascades_to_dependants() {
+        let m = Compiled::new(&Scenario::default());
+        let idx = |key: &str| m.keys.iter().position(|k| k == key).unwrap();
+        let mut st = State::new(&m);
+        let top: Vec<u8> = m.tracks.iter().map(|t| t.max).collect();
+        st.rung.clone_from(&top);
+        let (intel, warn, ex, ed) = (
+            idx("intelligence"),
+            idx("missile_warning"),
+            idx("exercises"),
+            idx("extended_deterrence"),
+        );
+        // 2 -> 1: intelligence >= 1 still holds, nothing cascades.
+        assert_eq!(st.move_down(&m.tracks, intel, 5), 1);
+        assert_eq!(st.rung[warn], top[warn]);
+        // 1 -> 0: missile_warning and exercises lose their prerequisite, and with exercises
+        // extended_deterrence.
+        let expected = 1 + top[warn] as u32 + top[ex] as u32 + top[ed] as u32;
+        assert_eq!(st.move_down(&m.tracks, intel, 6), expected);
+        for k in [intel, warn, ex, ed] {
+            assert_eq!(st.rung[k], 0, "{}", m.keys[k]);
+            assert_eq!(st.last_move[k], 6);
+        }
+        for k in 0..m.tracks.len() {
+            assert!(st.rung[k] == 0 || prerequisites_met(&m.tracks, &st.rung, k));
+        }
+        // Summitry 3 -> 2 drops institutions (summitry >= 3) but keeps regional (>= 2).
+        let (summ, inst, reg) = (idx("summitry"), idx("institutions"), idx("regional"));
+        assert_eq!(st.move_down(&m.tracks, summ, 7), 1 + top[inst] as u32);
+        assert_eq!((st.rung[inst], st.rung[reg]), (0, top[reg]));
+        assert_eq!(st.move_down(&m.tracks, warn, 8), 0, "already at 0");
     }
 }

@@ -102,9 +102,7 @@ impl Sim<'_> {
         let t = self.t_now();
         self.diag.linkage_retaliations += 1;
         if let Some(e) = self.m.economic_security {
-            if self.st.move_down(e, t) {
-                self.acc.reversals += 1;
-            }
+            self.acc.reversals += self.st.move_down(&m.tracks, e, t);
         }
         let pc = cancel_probability(c.cancel_m_sec, c.cancel_kappa, self.m_sec(), self.kappa());
         if d[3] < pc {
@@ -114,9 +112,7 @@ impl Sim<'_> {
         self.diag.linkage_escalations += 1;
         self.st.tau_jk = (self.st.tau_jk - c.flare_trust * x).max(0.0);
         if let Some(k) = self.m.intelligence {
-            if self.st.move_down(k, t) {
-                self.acc.reversals += 1;
-            }
+            self.acc.reversals += self.st.move_down(&m.tracks, k, t);
         }
     }
 }
