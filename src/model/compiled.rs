@@ -142,6 +142,8 @@ pub struct Coefs {
     pub memory_decay: f64,
     pub jp_threat_shock: f64,
     pub us_threat_shock: f64,
+    /// Monthly relaxation of θ^CN toward its initial level.
+    pub cn_threat_decay: f64,
     pub us_china_tension: f64,
     // US
     pub us_initial: UsType,
@@ -468,6 +470,7 @@ impl Compiled {
             memory_decay: ch.memory_decay.get(),
             jp_threat_shock: ch.jp_threat_shock.get(),
             us_threat_shock: ch.us_threat_shock.get(),
+            cn_threat_decay: ch.threat_decay.get(),
             us_china_tension: ch.us_china_tension.get(),
             us_initial: w.us.initial_type,
             us_profiles: [

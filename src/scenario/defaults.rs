@@ -88,6 +88,7 @@ impl Default for World {
                 memory_decay: p(0.1),
                 jp_threat_shock: p(0.05),
                 us_threat_shock: p(0.03),
+                threat_decay: p(0.03),
                 us_china_tension: p(0.5),
             },
             us: UsCalendar {

@@ -178,6 +178,13 @@ pub struct China {
     pub jp_threat_shock: Param,
     /// Rise of the US's China threat perception per event.
     pub us_threat_shock: Param,
+    /// Monthly relaxation of Japan's and the US's China threat perceptions toward their
+    /// initial levels (`actors.tokyo.threat_cn`, `actors.washington.threat_cn`):
+    /// `θ^CN_S += threat_decay·(θ^CN_S(0) − θ^CN_S)` each month, so the hardening after a
+    /// coercion event fades without new events (0.03: half-life ≈ 23 months; a prior).
+    /// Korea's θ^CN does not respond to coercion events (Seoul bears the cost, it does not
+    /// harden: 003, 004), so it stays at its initial level.
+    pub threat_decay: Param,
     /// Background US–China tension in [0, 1].
     pub us_china_tension: Param,
 }
@@ -770,7 +777,7 @@ impl VisitParams for World {
         v.nested("china", |v| {
             visit_fields!(v, self.china; assertiveness: NonNeg, h0: Unit, h_move: Unit, h_regional: Unit,
                 cost_scale: NonNeg, refractory_months: NonNeg, desire_penalty: NonNeg,
-                memory_decay: Unit, jp_threat_shock: Unit, us_threat_shock: Unit,
+                memory_decay: Unit, jp_threat_shock: Unit, us_threat_shock: Unit, threat_decay: Unit,
                 us_china_tension: Unit)
         });
         v.nested("us", |v| visit_fields!(v, self.us; p_switch: Unit));

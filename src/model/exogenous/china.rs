@@ -5,7 +5,10 @@
 //! (Δℓ: upward moves of the previous month). An event costs Korea `cost_scale·E_KR` % of GDP
 //! (THAAD 2017 ≈ 0.5% at E_KR ≈ 0.25), adds one unit to Korea's "recent coercion" memory
 //! (driving entrapment fear ε_KR), lowers Korea's desire for high-χ tracks for
-//! `refractory_months`, and raises θ^CN of Japan and the US.
+//! `refractory_months`, and raises θ^CN of Japan and the US by `jp_threat_shock` and
+//! `us_threat_shock`. Each month, before the event, θ^CN of every actor relaxes toward its
+//! initial level: `θ^CN_S += threat_decay·(θ^CN_S(0) − θ^CN_S)` (review S8: without it the
+//! hardening only ratchets up). Korea's θ^CN is not moved by events (Seoul bears the cost).
 
 use super::super::compiled::{Coefs, EventC, TrackC, JP};
 use super::super::state::Sim;
@@ -35,6 +38,10 @@ impl Sim<'_> {
                 .any(|(_, e)| matches!(e, EventC::ChinaCoercion));
         self.st.coercion_memory *= 1.0 - c.memory_decay;
         self.st.refractory = (self.st.refractory - 1.0).max(0.0);
+        let initial = [c.theta_cn0[0], c.theta_cn0[JP], c.us_threat_cn];
+        for (th, th0) in self.st.theta_cn.iter_mut().zip(initial) {
+            *th += c.cn_threat_decay * (th0 - *th);
+        }
         if event {
             self.acc.coercion_events += 1;
             self.diag.coercion_events += 1;
@@ -70,5 +77,36 @@ mod tests {
         moved_nt[m.tracks.iter().position(|t| t.chi < 0.1).unwrap()] = 1;
         let hn = hazard(&m.c, &m.tracks, &moved_nt, 0);
         assert!(hr > hn && hn > h0, "{hr} {hn} {h0}");
+    }
+
+    /// S8: Japan's and the US's China threat perceptions rise with an event and relax toward
+    /// their initial levels without new events.
+    #[test]
+    fn china_threat_hardening_decays_toward_the_initial_level() {
+        let mut s = Scenario::default();
+        s.world.china.h0 = crate::scenario::Param::Fixed(0.0);
+        s.world.china.h_move = crate::scenario::Param::Fixed(0.0);
+        s.world.china.h_regional = crate::scenario::Param::Fixed(0.0);
+        let m = Compiled::new(&s);
+        let mut sim = Sim::new(&m, 0, 1, 0);
+        let start = sim.st.theta_cn;
+        sim.china_month(&[(0, EventC::ChinaCoercion)]);
+        let jolt = sim.st.theta_cn;
+        assert!(jolt[JP] > start[JP] && jolt[2] > start[2]);
+        assert_eq!(jolt[0], start[0], "Seoul does not harden");
+        for _ in 0..24 {
+            sim.draws.china = 1.0; // no random event
+            sim.china_month(&[]);
+        }
+        let later = sim.st.theta_cn;
+        for s in [JP, 2] {
+            assert!(
+                later[s] < jolt[s] && later[s] > start[s],
+                "{later:?} {jolt:?}"
+            );
+            // Geometric relaxation: the excess shrinks by (1 − decay) per month.
+            let expect = (jolt[s] - start[s]) * (1.0 - m.c.cn_threat_decay).powi(24);
+            assert!((later[s] - start[s] - expect).abs() < 1e-9);
+        }
     }
 }
