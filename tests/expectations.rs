@@ -312,28 +312,40 @@ fn lock_in_makes_cooperation_survive_a_progressive_turnover() {
 }
 
 /// §8.7: the expectations are not hard-coded — a parameter choice reverses them. With a warm
-/// Korean public (very high F_KR) and high trust, hasty is no worse than gradual on crises
-/// and at least as good on CI.
+/// Korean public (very high F_KR) and high trust, the hasty path's crisis penalty nearly
+/// vanishes: the paired hasty − gradual gap in KR crises is less than a third of the gap under
+/// the default cold public (with 2-standard-error margins on both gaps), and hasty is no worse
+/// on final CI.
 #[test]
 fn warm_public_reverses_the_hasty_penalty() {
-    let mut s = baseline();
-    s.actors.seoul.favourability = Param::Fixed(0.95);
-    s.actors.seoul.favourability_target = Param::Fixed(0.95);
-    s.relations.trust_kr_jp = Param::Fixed(0.9);
-    let g = run(&s, "gradual");
-    let h = run(&s, "hasty");
-    let (d, se) = paired(
-        &outcome(&h, Outcome::KrCrises),
-        &outcome(&g, Outcome::KrCrises),
+    let cold = baseline();
+    let mut warm = baseline();
+    warm.actors.seoul.favourability = Param::Fixed(0.95);
+    warm.actors.seoul.favourability_target = Param::Fixed(0.95);
+    warm.relations.trust_kr_jp = Param::Fixed(0.9);
+    let gap = |s: &Scenario, o: Outcome| {
+        let (g, h) = (run(s, "gradual"), run(s, "hasty"));
+        paired(&outcome(&h, o), &outcome(&g, o))
+    };
+    let (d_cold, se_cold) = gap(&cold, Outcome::KrCrises);
+    let (d_warm, se_warm) = gap(&warm, Outcome::KrCrises);
+    eprintln!("KR crises, hasty - gradual: cold {d_cold:.3} (se {se_cold:.3}), warm {d_warm:.3} (se {se_warm:.3})");
+    assert!(
+        d_cold - 2.0 * se_cold > 0.0,
+        "cold public: hasty has more KR crises ({d_cold}, se {se_cold})"
     );
     assert!(
-        d <= 0.02 + 2.0 * se,
-        "hasty crises minus gradual: {d} (se {se})"
+        d_warm + 2.0 * se_warm < (d_cold - 2.0 * se_cold) / 3.0,
+        "warm public: the crisis gap {d_warm} (se {se_warm}) should be under a third of the cold \
+         gap {d_cold} (se {se_cold})"
     );
-    let (d, se) = paired(
-        &outcome(&h, Outcome::FinalCi),
-        &outcome(&g, Outcome::FinalCi),
+    // And hasty stays no worse on CI. (This alone holds under the cold public too, where hasty
+    // leads on final CI despite its crises — a finding, see docs — so it is not the test's
+    // discriminating part; the crisis-gap ratio above is.)
+    let (c_warm, sc_warm) = gap(&warm, Outcome::FinalCi);
+    eprintln!("final CI, hasty - gradual, warm: {c_warm:.4} (se {sc_warm:.4})");
+    assert!(
+        c_warm >= -2.0 * sc_warm,
+        "hasty CI minus gradual: {c_warm} (se {sc_warm})"
     );
-    assert!(d >= -2.0 * se, "hasty CI minus gradual: {d} (se {se})");
-    // ... while under the baseline the penalty is there (see `baseline_is_plausible`).
 }
