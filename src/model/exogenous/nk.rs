@@ -16,8 +16,8 @@
 //! one for the nuclear test. Two scenarios that differ only from some month on therefore share
 //! every NK draw before it, and the stream stays aligned after it.
 //!
-//! Threat update: `θ^NK_S(t+1) = (1−δ)·θ^NK_S + δ·clamp(w_N·(w_long,S·L_t + w_short,S·(N_t − L_t))
-//! + w_nuc·nuc_t, 0, 1)`: Japan weights long-range launches more, Korea short-range ones
+//! Threat update: `θ^NK_S(t+1) = (1−δ)·θ^NK_S + δ·x_S` with
+//! `x_S = clamp(w_N·(w_long,S·L_t + w_short,S·(N_t − L_t)) + w_nuc·nuc_t, 0, 1)`: Japan weights long-range launches more, Korea short-range ones
 //! (the 2019 divergence), so the two perceptions diverge in long-range-heavy or
 //! short-range-heavy months.
 
