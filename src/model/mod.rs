@@ -10,8 +10,10 @@
 //!
 //! Common random numbers: every call to [`Model::simulate`] creates fresh streams from
 //! (seed, replication); each process draws a fixed count of numbers every month (the
-//! path-dependent ones up front in [`state::Draws`]), and the NK process depends on nothing
-//! path-specific, so replication *r* of every path sees the same exogenous randomness.
+//! path-dependent ones up front in [`state::Draws`]; the NK process takes one `u64` seeding a
+//! month-local sub-generator plus two uniforms), and the NK process depends on nothing
+//! path-specific, so replication *r* of every path sees the same exogenous randomness, and two
+//! scenarios that differ only from some month on share every draw before it.
 
 pub mod compiled;
 pub mod cycle;
