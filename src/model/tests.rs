@@ -712,3 +712,40 @@ fn nk_stream_stays_aligned_across_a_us_type_event() {
     assert!(diverged > 0, "the event must change some regimes");
     assert!(coincided_after > 0);
 }
+
+/// S1 in a live simulation: with frequent rollbacks, reversals and linkage retaliation, no
+/// track ever stands above rung 0 without its prerequisites, on any path.
+#[test]
+fn prerequisites_hold_every_month_despite_downward_moves() {
+    let mut s = Scenario::default();
+    s.world.politics.p_rollback = Param::Fixed(1.0);
+    s.world.politics.p_reverse = Param::Fixed(1.0);
+    s.world.decisions.p_retaliate = Param::Fixed(1.0);
+    for issue in s.history.issues.iter_mut() {
+        issue.hazard = Param::Fixed(0.1);
+    }
+    s.world.elections.kr_early_termination_hazard = Param::Fixed(0.05);
+    let m = Model::new(&s);
+    let tracks = &m.compiled().tracks;
+    let (mut down, mut checked) = (0.0, 0u32);
+    for rep in 0..10 {
+        for p in 0..m.path_count() {
+            let o = m.simulate(p, 3, rep, &mut |r| {
+                for k in 0..tracks.len() {
+                    assert!(
+                        r.rungs[k] == 0 || super::tracks::prerequisites_met(tracks, r.rungs, k),
+                        "month {} track {k}: rungs {:?}",
+                        r.t,
+                        r.rungs
+                    );
+                }
+                checked += 1;
+            });
+            down += o.get(Outcome::Rollbacks) + o.get(Outcome::Reversals);
+        }
+    }
+    assert!(
+        checked > 0 && down > 10.0,
+        "downward moves happened: {down}"
+    );
+}
