@@ -228,11 +228,13 @@ pub struct Elections {
     pub c1: Param,
     /// Weight c₂ of the backlash stock B_KR.
     pub c2: Param,
-    /// Penalty on the incumbent camp's logit per political crisis during the term.
+    /// Penalty on the incumbent camp's logit per political crisis during the term (Korea: at
+    /// the presidential election; Japan: on the successor's camp at a PM turnover).
     pub crisis_penalty: Param,
     /// Monthly hazard of a Japanese PM turnover.
     pub jp_turnover_hazard: Param,
-    /// Probability that a new Japanese PM comes from the hawkish camp.
+    /// Probability that a new Japanese PM comes from the hawkish camp (with no crisis during
+    /// the outgoing PM's term; crises shift it toward the other camp by `crisis_penalty`).
     pub jp_p_hawkish: Param,
     /// Approval of a newly installed government.
     pub honeymoon_approval: Param,

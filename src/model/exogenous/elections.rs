@@ -5,7 +5,10 @@
 //!   `logistic(c₀ + c₁·(A_KR − 0.5) − c₂·B_KR − crisis_penalty·crises_in_term)`; the camp
 //!   sets the government's priors (a progressive government values military and regional
 //!   tracks less and demands more on history: 000, 001, 004).
-//! - Japan: monthly PM-turnover hazard; the successor is hawkish with probability `jp_p_hawkish`.
+//! - Japan: monthly PM-turnover hazard; the successor is hawkish with probability `jp_p_hawkish`
+//!   when the outgoing government had no crisis. Each crisis during its term raises the other
+//!   camp's chance (MODEL.md §5 step 6, "the opposition's chance at the next election rises"):
+//!   the incumbent camp's probability `p` becomes `logistic(logit(p) − crisis_penalty·crises)`.
 //! - US: an election every `interval_months`; with probability `p_switch` the type changes
 //!   `inauguration_lag_months` later (engaged: high m_sec and κ, 004; transactional: low m_sec,
 //!   high ρ, 002: "Why do I have to get involved in everything?"). The US draw never depends on the path (it uses a fixed
@@ -13,7 +16,7 @@
 //!
 //! Elections are drawn in step 1 and take effect in step 8 (leader turnover, `politics.rs`).
 
-use super::super::compiled::{EventC, KR};
+use super::super::compiled::{EventC, JP, KR};
 use super::super::state::Sim;
 
 /// Logistic function.
@@ -26,6 +29,23 @@ pub fn logistic(x: f64) -> f64 {
 #[inline]
 pub fn p_incumbent(c0: f64, c1: f64, c2: f64, penalty: f64, a: f64, b: f64, crises: u32) -> f64 {
     logistic(c0 + c1 * (a - 0.5) - c2 * b - penalty * crises as f64)
+}
+
+/// Probability that a new Japanese PM is hawkish: `jp_p_hawkish` with no crisis in the
+/// outgoing term, shifted away from the incumbent camp `inc` (2 mainstream, 3 hawkish) by
+/// `penalty` on the logit per crisis.
+#[inline]
+pub fn jp_p_hawkish(p_hawkish: f64, penalty: f64, inc: usize, crises: u32) -> f64 {
+    if crises == 0 {
+        return p_hawkish;
+    }
+    let p_inc = if inc == 3 { p_hawkish } else { 1.0 - p_hawkish };
+    let p_inc = logistic((p_inc / (1.0 - p_inc)).ln() - penalty * crises as f64);
+    if inc == 3 {
+        p_inc
+    } else {
+        1.0 - p_inc
+    }
 }
 
 /// Other camp of the same country (camp indices 0/1 Korea, 2/3 Japan).
@@ -106,7 +126,13 @@ impl Sim<'_> {
         if let Some(camp) = scheduled_jp {
             self.st.pending_jp = Some(camp);
         } else if d.jp_turn < c.jp_turnover_hazard {
-            self.st.pending_jp = Some(if d.jp_camp < c.jp_p_hawkish { 3 } else { 2 });
+            let p = jp_p_hawkish(
+                c.jp_p_hawkish,
+                c.crisis_penalty,
+                self.st.camp[JP],
+                self.st.crises_term[JP],
+            );
+            self.st.pending_jp = Some(if d.jp_camp < p { 3 } else { 2 });
         }
     }
 }
@@ -122,6 +148,13 @@ mod tests {
         assert!(p_incumbent(-0.2, 3.0, 1.0, 0.3, 0.5, 1.0, 0) < base);
         assert!(p_incumbent(-0.2, 3.0, 1.0, 0.3, 0.5, 0.0, 2) < base);
         assert_eq!(other_camp(0), 1);
+        // Japan: no crisis leaves jp_p_hawkish unchanged; crises favour the other camp.
+        assert_eq!(jp_p_hawkish(0.4, 0.3, 3, 0), 0.4);
+        assert!(jp_p_hawkish(0.4, 0.3, 3, 2) < jp_p_hawkish(0.4, 0.3, 3, 1));
+        assert!(jp_p_hawkish(0.4, 0.3, 3, 1) < 0.4);
+        assert!(jp_p_hawkish(0.4, 0.3, 2, 1) > 0.4);
+        assert_eq!(jp_p_hawkish(1.0, 0.3, 3, 2), 1.0);
+        assert_eq!(jp_p_hawkish(0.0, 0.3, 2, 2), 0.0);
         assert_eq!(other_camp(3), 2);
     }
 }
