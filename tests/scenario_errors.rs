@@ -208,6 +208,20 @@ fn negative_rate_is_rejected() {
 }
 
 #[test]
+fn zero_dispersion_has_a_readable_range() {
+    let d = error("[world.nk.surge]\ndispersion = 0\n");
+    check(
+        &d,
+        2,
+        14,
+        Some("world.nk.surge.dispersion"),
+        &["0 is outside the valid range (0, ∞) (a positive number)"],
+    );
+    assert!(d.message.len() < 100, "{}", d.message);
+    assert!(!d.message.contains("179769"), "{}", d.message);
+}
+
+#[test]
 fn nan_and_infinity_are_rejected() {
     let d = error("[relations]\ntrust_kr_jp = nan\n");
     check(&d, 2, 15, Some("relations.trust_kr_jp"), &["finite", "NaN"]);

@@ -92,7 +92,6 @@ pub enum NkRegime {
 }
 
 impl NkRegime {
-    pub const ALL: [NkRegime; 3] = [NkRegime::Engagement, NkRegime::Testing, NkRegime::Surge];
     pub fn index(self) -> usize {
         self as usize
     }
@@ -744,7 +743,7 @@ impl VisitParams for World {
                 ("surge", &mut nk.surge),
             ] {
                 v.nested(name, |v| {
-                    visit_fields!(v, r; mean: NonNeg, dispersion: Bound::Range(1e-6, f64::MAX),
+                    visit_fields!(v, r; mean: NonNeg, dispersion: Bound::Positive,
                         p_nuclear: Unit)
                 });
             }
