@@ -144,7 +144,8 @@ pub struct Problem {
     /// Whether the problem is the key itself (a name) rather than its value.
     pub on_key: bool,
     /// The other value of a conflict (e.g. the `rungs` a prerequisite exceeds), used for the
-    /// location when `path` is a default not written in the file.
+    /// location when `path` is a default not written in the file, and to skip the problem when
+    /// that value is a placeholder put in by the loader for a broken or missing one.
     pub related: Option<Vec<Seg>>,
 }
 
