@@ -700,6 +700,46 @@ fn missing_keys_do_not_hide_the_other_errors_of_the_entry() {
 }
 
 #[test]
+fn too_many_rungs_are_rejected_at_load_time() {
+    let all = errors(
+        "[tracks.summitry]\nrungs = 300\ninitial = 256\n[paths.hasty.targets]\nsummitry = 40\n",
+    );
+    let keys: Vec<_> = all.iter().filter_map(|d| d.key.clone()).collect();
+    assert_eq!(
+        keys,
+        [
+            "tracks.summitry.rungs",
+            "tracks.summitry.initial",
+            "paths.hasty.targets.summitry"
+        ],
+        "{all:#?}"
+    );
+    check(
+        &all[0],
+        2,
+        9,
+        Some("tracks.summitry.rungs"),
+        &["at most 20 rungs", "rungs = 300"],
+    );
+    check(
+        &all[1],
+        3,
+        11,
+        Some("tracks.summitry.initial"),
+        &["initial rung 256", "(20)"],
+    );
+    check(
+        &all[2],
+        5,
+        12,
+        Some("paths.hasty.targets.summitry"),
+        &["target rung 40", "(20)"],
+    );
+    let s = ok("[tracks.summitry]\nrungs = 20\ninitial = 20\n");
+    assert_eq!(s.tracks["summitry"].rungs, 20);
+}
+
+#[test]
 fn effective_scenario_round_trips() {
     let s = ok(r#"
 [scenario]

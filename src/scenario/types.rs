@@ -542,7 +542,7 @@ pub struct CampPriors {
 #[serde(deny_unknown_fields)]
 pub struct TrackSpec {
     pub name: String,
-    /// Highest rung (rungs are 0..=rungs).
+    /// Highest rung (rungs are 0..=rungs); 1 to `validate::MAX_RUNGS` (20).
     pub rungs: u32,
     /// Rung at the start.
     pub initial: u32,
