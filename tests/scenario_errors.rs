@@ -284,6 +284,17 @@ fn bad_distribution_parameters() {
 }
 
 #[test]
+fn the_did_you_mean_helper_is_public() {
+    use trisim::scenario::validate::{did_you_mean, nearest};
+    assert_eq!(nearest("hastey", ["gradual", "hasty"]), Some("hasty"));
+    assert_eq!(
+        did_you_mean("paralel", ["gradual", "parallel"]).as_deref(),
+        Some("did you mean `parallel`?")
+    );
+    assert_eq!(did_you_mean("zzz", ["gradual", "parallel"]), None);
+}
+
+#[test]
 fn unknown_paths_have_hints() {
     let all =
         errors("[scenario]\nreference_path = \"gradul\"\npaths = [\"gradual\", \"hastty\"]\n");

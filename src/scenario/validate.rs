@@ -87,6 +87,13 @@ pub fn format_key(path: &[Seg]) -> String {
 }
 
 /// The nearest name to `word` among `candidates`, if one is close enough to be a likely typo.
+///
+/// This is trisim's one did-you-mean matcher: the loader, the validator and every other module
+/// (engine, command line) should call it — or [`did_you_mean`] for the ready-made hint — rather
+/// than keep their own, so that suggestions are the same everywhere. Matching ignores case and
+/// accepts a small edit distance (Damerau–Levenshtein up to a third of the length), a high
+/// Jaro–Winkler similarity, or a candidate containing `word`; an exact match is skipped (it is
+/// no typo).
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = word.to_lowercase();
     let mut best: Option<(&str, usize, f64)> = None;
@@ -116,7 +123,8 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     best.map(|b| b.0)
 }
 
-/// "did you mean `x`?" for the nearest candidate, if any.
+/// "did you mean `x`?" for the [`nearest`] candidate, if any: the hint to attach to any
+/// message about an unknown name (public so that every module reuses it).
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
