@@ -431,3 +431,59 @@ fn runs_csv_has_identical_nk_launches_across_paths() {
     assert_eq!(n as u64, p.replications * p.paths.len() as u64);
     assert_eq!(by_rep.len() as u64, p.replications);
 }
+
+#[test]
+fn b_kr_quantiles_cover_the_crisis_range() {
+    use trisim::model::Model;
+    use trisim::scenario::{param::p, sample::sample};
+    let mut s = small();
+    s.scenario.horizon_months = 24;
+    s.scenario.replications = 120;
+    // A high crisis threshold: the backlash stock climbs well above 2 before a crisis.
+    s.world.politics.b_crit = p(6.0);
+    let pl = plan(&s, 11, 2, Some(&["hasty"]));
+    let spec = engine::b_kr_hist(&s);
+    assert_eq!(spec.hi, 12.0);
+    let width = (spec.hi - spec.lo) / spec.bins as f64;
+    assert!(width <= engine::B_KR_BIN_WIDTH + 1e-12);
+    let res = engine::run(&s, &pl, None, None).unwrap();
+    let m = res.metric_index("b_kr").unwrap();
+    let hasty = res
+        .layout
+        .path_names
+        .iter()
+        .position(|n| n == "hasty")
+        .unwrap();
+    let path = s.paths.get_index_of("hasty").unwrap();
+    // Exact values per month, from the model directly.
+    let months = s.scenario.horizon_months as usize;
+    let mut exact: Vec<Vec<f64>> = vec![Vec::new(); months];
+    for r in 0..s.scenario.replications {
+        let model = Model::new(&sample(&s, pl.seed, r));
+        model.simulate(path, pl.seed, r, &mut |rec| {
+            exact[rec.t as usize].push(rec.b_kr)
+        });
+    }
+    let mut above_two = 0;
+    for (t, xs) in exact.iter_mut().enumerate() {
+        xs.sort_by(f64::total_cmp);
+        let n = xs.len() as f64;
+        for (i, q) in engine::QUANTILES.iter().enumerate() {
+            // The histogram's rule: the order statistic of rank ceil(q·n), within one bin.
+            let rank = ((q * n).ceil() as usize).max(1);
+            let want = xs[rank - 1];
+            let got = res.series[hasty][t][m].quantiles[i];
+            if want > 2.0 {
+                above_two += 1;
+            }
+            assert!(
+                (got - want).abs() <= width + 1e-9,
+                "month {t} q={q}: {got} vs exact {want}"
+            );
+        }
+    }
+    assert!(
+        above_two > 0,
+        "B_KR never exceeded 2: the test is not exercising the range"
+    );
+}

@@ -25,6 +25,7 @@
 pub mod stats;
 
 use crate::model::{Better, Model, MONTH_METRICS, OUTCOMES};
+use crate::scenario::param::{Dist, Param};
 use crate::scenario::sample::sample;
 use crate::scenario::{Scenario, YearMonth};
 use anyhow::{bail, Context, Result};
@@ -167,6 +168,43 @@ impl RunPlan {
     }
 }
 
+/// Largest value a parameter can take: the fixed value, or the upper end of the distribution's
+/// support (normal: mean + 4 sd; log-normal: exp(μ + 4σ), i.e. beyond the 99.99th percentile).
+fn param_upper(p: &Param) -> f64 {
+    match p {
+        Param::Fixed(x) => *x,
+        Param::Dist(d) => match *d {
+            Dist::Uniform { high, .. } => high,
+            Dist::Normal { mean, sd } => mean + 4.0 * sd,
+            Dist::Beta { .. } => 1.0,
+            Dist::Triangular { max, .. } => max,
+            Dist::Lognormal { mu, sigma } => (mu + 4.0 * sigma).exp(),
+        },
+    }
+}
+
+/// Width of the `b_kr` bins (absolute quantile error in `timeseries.csv`) while the range is at
+/// most [`B_KR_MAX_BINS`] × this.
+pub const B_KR_BIN_WIDTH: f64 = 0.005;
+/// Most bins of the `b_kr` histogram (beyond, bins are wider than [`B_KR_BIN_WIDTH`]).
+pub const B_KR_MAX_BINS: usize = 4000;
+
+/// Histogram of the backlash stock B_KR: bins over [0, hi] with hi = 2 × the largest
+/// `world.politics.b_crit` the scenario allows (at least 2), so the crisis range (B around and
+/// above B_crit) is covered. Bins are [`B_KR_BIN_WIDTH`] wide (hi/[`B_KR_MAX_BINS`] if wider):
+/// a quantile is within one bin width of the exact order statistic. Values above hi (rare:
+/// crises discharge B) are interpolated between hi and the exact maximum.
+pub fn b_kr_hist(s: &Scenario) -> HistSpec {
+    let b = param_upper(&s.world.politics.b_crit);
+    let hi = if b.is_finite() {
+        (2.0 * b).clamp(2.0, 1e6)
+    } else {
+        2.0
+    };
+    let bins = ((hi / B_KR_BIN_WIDTH).ceil() as usize).clamp(1, B_KR_MAX_BINS);
+    HistSpec::continuous(0.0, hi, bins)
+}
+
 /// One reported outcome: a model outcome or the weighted `score`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutcomeInfo {
@@ -227,8 +265,8 @@ impl Layout {
                 hist: match *k {
                     // Exact counts up to 99 launches a month.
                     "nk_launches" => HistSpec::integer(99),
-                    // Backlash stock B ≥ 0 (B_crit = 1 by default): 0.005-wide bins on [0, 2].
-                    "b_kr" => HistSpec::continuous(0.0, 2.0, 400),
+                    // Backlash stock B ≥ 0: see [`b_kr_hist`].
+                    "b_kr" => b_kr_hist(s),
                     // Indices, trust, favourability, approval, threat: [0, 1], 0.005-wide bins.
                     _ => HistSpec::continuous(0.0, 1.0, 200),
                 },
