@@ -129,6 +129,7 @@ fn block_size_changes_only_float_rounding_not_counts() {
     for (a, b) in r1.paired.iter().flatten().zip(r2.paired.iter().flatten()) {
         assert_eq!(a.p_better, b.p_better);
     }
+    assert_eq!(r1.final_ci_bins, r2.final_ci_bins);
 }
 
 #[test]
@@ -486,4 +487,41 @@ fn b_kr_quantiles_cover_the_crisis_range() {
         above_two > 0,
         "B_KR never exceeded 2: the test is not exercising the range"
     );
+}
+
+#[test]
+fn final_ci_bins_assign_edge_values_exactly() {
+    use trisim::engine::stats::Bins;
+    let mut b = Bins::uniform(0.0, 1.0, 20);
+    for x in [0.8, 0.05, 0.0, 1.0, 0.849_999, 0.35, 0.7, 0.55] {
+        b.push(x);
+    }
+    b.push(1.5);
+    b.push(f64::NAN);
+    let c = b.counts();
+    assert_eq!(b.edges()[16], 0.8);
+    assert_eq!(c[16], 2, "0.8 and 0.849999 in [0.80, 0.85)");
+    assert_eq!(c[15], 0, "nothing in [0.75, 0.80)");
+    assert_eq!((c[0], c[1], c[7], c[14], c[11], c[19]), (1, 1, 1, 1, 1, 1));
+    assert_eq!(b.count(), 9);
+    // The sketch's representative of 0.8 is truncated below 0.8: why charts use Bins.
+    let mut sk = Sketch::default();
+    sk.push(0.8);
+    assert!(sk.counts()[0].0 < 0.8);
+
+    // The engine's bins agree with the per-replication outcomes.
+    let s = small();
+    let p = plan(&s, 3, 2, None);
+    let mut rows = Rows::default();
+    let res = engine::run(&s, &p, Some(&mut rows), None).unwrap();
+    let f = rows.keys.iter().position(|k| k == "final_ci").unwrap();
+    for (pi, name) in res.layout.path_names.iter().enumerate() {
+        let mut want = Bins::uniform(0.0, 1.0, 20);
+        rows.rows
+            .iter()
+            .filter(|r| &r.1 == name)
+            .for_each(|r| want.push(r.2[f]));
+        assert_eq!(res.final_ci_bins[pi], want, "{name}");
+        assert_eq!(want.count(), s.scenario.replications);
+    }
 }

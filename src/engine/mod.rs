@@ -30,7 +30,7 @@ use crate::scenario::sample::sample;
 use crate::scenario::{Scenario, YearMonth};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
-use stats::{HistSpec, Histogram, Moments, Paired, Sketch};
+use stats::{Bins, HistSpec, Histogram, Moments, Paired, Sketch};
 
 /// Default number of replications per block.
 pub const DEFAULT_BLOCK_SIZE: u64 = 256;
@@ -205,6 +205,11 @@ pub fn b_kr_hist(s: &Scenario) -> HistSpec {
     HistSpec::continuous(0.0, hi, bins)
 }
 
+/// Bins of the final-CI distribution (chart `dist_final_ci`): 20 bins 0.05 wide on [0, 1].
+pub fn final_ci_bins() -> Bins {
+    Bins::uniform(0.0, 1.0, 20)
+}
+
 /// One reported outcome: a model outcome or the weighted `score`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutcomeInfo {
@@ -233,6 +238,8 @@ pub struct Layout {
     pub months: u32,
     pub metrics: Vec<MetricInfo>,
     pub track_keys: Vec<String>,
+    /// Index of `final_ci` in `outcomes`.
+    pub final_ci: Option<usize>,
 }
 
 impl Layout {
@@ -292,10 +299,11 @@ impl Layout {
                 })
                 .collect(),
             reference: plan.reference,
-            outcomes,
             score,
             start: s.scenario.start,
             months: s.scenario.horizon_months,
+            final_ci: outcomes.iter().position(|o| o.key == "final_ci"),
+            outcomes,
             metrics,
             track_keys,
         }
@@ -317,6 +325,8 @@ struct Accum {
     moments: Vec<Vec<Moments>>,
     sketches: Vec<Vec<Sketch>>,
     paired: Vec<Vec<Paired>>,
+    /// [path]: final CI in fixed bins.
+    final_ci: Vec<Bins>,
     /// [path][month][metric]
     ts_sum: Vec<f64>,
     ts_n: Vec<u64>,
@@ -338,6 +348,7 @@ impl Accum {
             moments: vec![vec![Moments::default(); o]; p],
             sketches: vec![vec![Sketch::default(); o]; p],
             paired: vec![vec![Paired::default(); o]; p],
+            final_ci: vec![final_ci_bins(); p],
             ts_sum: vec![0.0; cells],
             ts_n: vec![0; cells],
             ts_hist,
@@ -354,6 +365,9 @@ impl Accum {
         }
         for (x, y) in self.paired.iter_mut().zip(&b.paired) {
             x.iter_mut().zip(y).for_each(|(x, y)| x.merge(y));
+        }
+        for (x, y) in self.final_ci.iter_mut().zip(&b.final_ci) {
+            x.merge(y);
         }
         self.ts_sum
             .iter_mut()
@@ -440,6 +454,9 @@ fn run_block(
         let reference = &values[l.reference * no..(l.reference + 1) * no].to_vec();
         for pi in 0..np {
             let v = &values[pi * no..(pi + 1) * no];
+            if let Some(f) = l.final_ci {
+                acc.final_ci[pi].push(v[f]);
+            }
             for o in 0..no {
                 acc.moments[pi][o].push(v[o]);
                 acc.sketches[pi][o].push(v[o]);
@@ -494,6 +511,8 @@ pub struct RunResults {
     pub outcomes: Vec<Vec<OutcomeSummary>>,
     /// [path][outcome] (the reference against itself included: zero difference)
     pub paired: Vec<Vec<PairedSummary>>,
+    /// [path]: the final CI in fixed bins ([`final_ci_bins`]), for the distribution chart.
+    pub final_ci_bins: Vec<Bins>,
     /// [path][month][metric]
     pub series: Vec<Vec<Vec<SeriesPoint>>>,
 }
@@ -668,6 +687,7 @@ fn finish(layout: Layout, plan: &RunPlan, total: Accum) -> RunResults {
         replications: plan.replications,
         outcomes,
         paired,
+        final_ci_bins: total.final_ci,
         series,
     }
 }

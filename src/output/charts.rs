@@ -2,7 +2,8 @@
 //!
 //! - `fan_ci`: cooperation index over time per path: median line, 50% band (p25–p75, darker)
 //!   and 90% band (p5–p95, lighter).
-//! - `dist_final_ci`: share of replications per final-CI bin (0.05 wide), bars grouped by path.
+//! - `dist_final_ci`: share of replications per final-CI bin ([0.00, 0.05), ..., [0.95, 1.00];
+//!   exact bin assignment, [`crate::engine::stats::Bins`]), bars grouped by path.
 //! - `dist_kr_crises`: share of replications by number of Korean political crises, per path.
 //! - `paired_diff`: per outcome, the paired mean difference (path − reference) with its 95% CI,
 //!   in pooled standard deviations of the two paths' outcome, √((sd_path² + sd_ref²)/2) (an
@@ -287,25 +288,25 @@ where
     DB::ErrorType: 'static,
 {
     let res = r.results;
-    let o = res
-        .outcome_index("final_ci")
-        .ok_or_else(|| anyhow!("no final_ci outcome"))?;
-    let bins = 20;
-    let edges: Vec<f64> = (0..=bins).map(|i| i as f64 / bins as f64).collect();
-    let groups: Vec<String> = (0..bins)
-        .map(|i| format!("{:.2}", i as f64 / bins as f64))
+    if res.layout.final_ci.is_none() {
+        return Err(anyhow!("no final_ci outcome"));
+    }
+    let edges = res
+        .final_ci_bins
+        .first()
+        .map(|b| b.edges().to_vec())
+        .unwrap_or_default();
+    let groups: Vec<String> = edges
+        .iter()
+        .take(edges.len().saturating_sub(1))
+        .map(|e| format!("{e:.2}"))
         .collect();
     let shares: Vec<Vec<f64>> = res
-        .outcomes
+        .final_ci_bins
         .iter()
-        .map(|os| {
-            let s = &os[o];
-            let n = s.sketch.count().max(1) as f64;
-            s.sketch
-                .histogram(&edges)
-                .iter()
-                .map(|c| 100.0 * *c as f64 / n)
-                .collect()
+        .map(|b| {
+            let n = b.count().max(1) as f64;
+            b.counts().iter().map(|c| 100.0 * *c as f64 / n).collect()
         })
         .collect();
     grouped_bars(
