@@ -207,6 +207,11 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
     scenario::validate::check(&s, "command-line options")?;
     let rows = plan.replications.saturating_mul(plan.paths.len() as u64);
     let write_runs = !a.no_runs_csv && (a.runs_csv || rows <= RUNS_CSV_DEFAULT_LIMIT);
+    if !a.no_runs_csv && !write_runs {
+        eprintln!(
+            "note: runs.csv not written ({rows} rows > {RUNS_CSV_DEFAULT_LIMIT}); pass --runs-csv to write it anyway"
+        );
+    }
 
     let target = match &a.out {
         Some(dir) => Target::Exact {

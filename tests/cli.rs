@@ -408,3 +408,50 @@ fn force_never_replaces_a_folder_that_is_not_a_trisim_result() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn skipping_a_large_runs_csv_is_announced() {
+    let (tmp, f) = setup();
+    // 20,001 replications × 5 paths = 100,005 rows > 100,000 (one month each: fast).
+    let out = tmp.path().join("big");
+    let base = [
+        "run",
+        f.to_str().unwrap(),
+        "--replications",
+        "20001",
+        "--paths",
+        "gradual,hasty,parallel,history_first,status_quo",
+    ];
+    let mut args: Vec<&str> = base.to_vec();
+    args.extend(["--out", out.to_str().unwrap()]);
+    let tiny_horizon = tmp.path().join("short.toml");
+    fs::write(
+        &tiny_horizon,
+        TINY.replace("horizon_months = 30", "horizon_months = 1"),
+    )
+    .unwrap();
+    args[1] = tiny_horizon.to_str().unwrap();
+    trisim()
+        .args(&args)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "runs.csv not written (100005 rows > 100000)",
+        ))
+        .stderr(predicate::str::contains("--runs-csv"));
+    assert!(!out.join("runs.csv").exists());
+    // Below the limit (or with --no-runs-csv): no note.
+    let small = tmp.path().join("small");
+    trisim()
+        .args([
+            "run",
+            tiny_horizon.to_str().unwrap(),
+            "--replications",
+            "10",
+            "--out",
+            small.to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("runs.csv").not());
+}
