@@ -204,7 +204,6 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
         .filter_map(|i| s.paths.get_index(*i).map(|(k, _)| k.clone()))
         .collect();
     s.scenario.paths = path_names.clone();
-    scenario::validate::check(&s, "command-line options")?;
     let rows = plan.replications.saturating_mul(plan.paths.len() as u64);
     let write_runs = !a.no_runs_csv && (a.runs_csv || rows <= RUNS_CSV_DEFAULT_LIMIT);
     if !a.no_runs_csv && !write_runs {

@@ -224,6 +224,24 @@ fn paths_override_adds_the_reference_and_rejects_unknown_names() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("at least 1"), "{err}");
+    // Same rules and did-you-mean as the scenario file (one implementation: validate).
+    for (paths, want) in [
+        (vec!["hasty", "hasty"], "listed twice"),
+        (vec!["hsaty"], "did you mean `hasty`?"),
+    ] {
+        let err = RunPlan::new(
+            &s,
+            &Overrides {
+                paths: Some(paths.iter().map(|x| x.to_string()).collect()),
+                ..Overrides::default()
+            },
+        )
+        .unwrap_err();
+        let se = err
+            .downcast_ref::<trisim::scenario::ScenarioError>()
+            .expect("a scenario error");
+        assert!(se.to_string().contains(want), "{se}");
+    }
 }
 
 fn lcg(state: &mut u64) -> f64 {

@@ -27,6 +27,7 @@ pub mod stats;
 use crate::model::{Better, Model, MONTH_METRICS, OUTCOMES};
 use crate::scenario::param::{Dist, Param};
 use crate::scenario::sample::sample;
+use crate::scenario::validate;
 use crate::scenario::{Scenario, YearMonth};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
@@ -72,43 +73,14 @@ pub struct Overrides {
     pub paths: Option<Vec<String>>,
 }
 
-fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a String> {
-    candidates
-        .map(|c| (strsim::jaro_winkler(name, c), c))
-        .filter(|(s, _)| *s > 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
-
-fn path_index(s: &Scenario, name: &str, what: &str) -> Result<usize> {
-    match s.paths.get_index_of(name) {
-        Some(i) => Ok(i),
-        None => {
-            let hint = match nearest(name, s.paths.keys()) {
-                Some(n) => format!(" (did you mean `{n}`?)"),
-                None => String::new(),
-            };
-            let known: Vec<&str> = s.paths.keys().map(|k| k.as_str()).collect();
-            bail!(
-                "unknown path `{name}` in {what}{hint}; defined paths: {}",
-                known.join(", ")
-            )
-        }
-    }
-}
-
 impl RunPlan {
-    /// Resolves the scenario's settings and the overrides into a plan, checking them.
+    /// Resolves the scenario's settings and the overrides into a plan, checking them: the
+    /// scenario with the overrides applied is checked by [`validate::check`] (errors are
+    /// reported against "command-line options"), plus the engine's own limits (threads,
+    /// [`MAX_REPLICATIONS`]).
     pub fn new(s: &Scenario, o: &Overrides) -> Result<RunPlan> {
         let replications = o.replications.unwrap_or(s.scenario.replications);
-        if replications == 0 {
-            bail!("the number of replications must be at least 1, got 0");
-        }
-        if replications > MAX_REPLICATIONS {
-            bail!(
-                "the number of replications must be at most {MAX_REPLICATIONS}, got {replications}"
-            );
-        }
+        let seed = o.seed.unwrap_or(s.scenario.seed);
         let threads = match o.threads {
             Some(0) => bail!("the number of threads must be at least 1, got 0"),
             Some(t) if t > MAX_THREADS => {
@@ -119,41 +91,40 @@ impl RunPlan {
                 .map(|n| n.get())
                 .unwrap_or(1),
         };
-        if s.scenario.horizon_months == 0 {
-            bail!("`scenario.horizon_months` must be at least 1, got 0");
-        }
-        let (names, what): (Vec<String>, &str) = match &o.paths {
-            Some(p) => (p.clone(), "--paths"),
-            None if !s.scenario.paths.is_empty() => (s.scenario.paths.clone(), "`scenario.paths`"),
-            None => (s.paths.keys().cloned().collect(), "the scenario"),
+        let mut names: Vec<String> = match &o.paths {
+            Some(p) if p.is_empty() => bail!("no path selected in --paths"),
+            Some(p) => p.iter().map(|n| n.trim().to_string()).collect(),
+            None if !s.scenario.paths.is_empty() => s.scenario.paths.clone(),
+            None => s.paths.keys().cloned().collect(),
         };
-        if names.is_empty() {
-            bail!("no path selected in {what}");
+        let reference = &s.scenario.reference_path;
+        if !names.contains(reference) {
+            names.insert(0, reference.clone());
         }
-        let reference = path_index(s, &s.scenario.reference_path, "`scenario.reference_path`")?;
-        let mut paths = Vec::new();
-        for n in &names {
-            let i = path_index(s, n.trim(), what)?;
-            if paths.contains(&i) {
-                bail!("path `{n}` is listed twice in {what}");
-            }
-            paths.push(i);
+        // One set of rules: the effective settings go through the scenario's validation.
+        let mut effective = s.clone();
+        effective.scenario.replications = replications;
+        effective.scenario.seed = seed;
+        effective.scenario.paths = names.clone();
+        validate::check(&effective, "command-line options")?;
+        if replications > MAX_REPLICATIONS {
+            bail!(
+                "the number of replications must be at most {MAX_REPLICATIONS}, got {replications}"
+            );
         }
-        if !paths.contains(&reference) {
-            paths.insert(0, reference);
-        }
+        let index = |n: &str| {
+            s.paths
+                .get_index_of(n)
+                .with_context(|| format!("unknown path `{n}`"))
+        };
+        let paths = names
+            .iter()
+            .map(|n| index(n))
+            .collect::<Result<Vec<usize>>>()?;
+        let reference = index(reference)?;
         let reference = paths.iter().position(|p| *p == reference).unwrap_or(0);
-        for k in s.scenario.score.keys() {
-            if crate::model::outcome_index(k).is_none() {
-                let keys: Vec<String> = OUTCOMES.iter().map(|o| o.key.to_string()).collect();
-                let hint = nearest(k, keys.iter())
-                    .map(|n| format!(" (did you mean `{n}`?)"))
-                    .unwrap_or_default();
-                bail!("`scenario.score` names unknown outcome `{k}`{hint}");
-            }
-        }
         Ok(RunPlan {
-            seed: o.seed.unwrap_or(s.scenario.seed),
+            seed,
             replications,
             paths,
             reference,
