@@ -247,7 +247,10 @@ where
         .filter(|x| x.is_finite())
         .fold(0.0f64, f64::max)
         .max(1.0)
-        * 1.1;
+        // Headroom for the legend (upper right), one line per path, above the tallest bar.
+        * (1.15 + 0.06 * shares.len() as f64);
+    // Shares: never past 105%.
+    let ymax = ymax.min(105.0);
     let n = groups.len().max(1);
     let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 24))
