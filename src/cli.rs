@@ -95,10 +95,12 @@ pub struct RunArgs {
     #[arg(long, short = 't', value_name = "T", value_parser = clap::value_parser!(u64).range(1..))]
     pub threads: Option<u64>,
     /// Write results exactly into DIR instead of results/<scenario-name>/<run-id>/.
-    /// DIR must not exist or be empty, unless --force.
+    /// DIR must not exist or be empty, unless --force (and it holds a previous trisim result).
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// With --out: replace the contents of a non-empty DIR.
+    /// With --out: replace a previous trisim result in DIR (a folder with trisim's
+    /// manifest.json and only trisim's files). Any other non-empty folder is refused, so
+    /// nothing unrelated is ever deleted.
     #[arg(long, requires = "out")]
     pub force: bool,
     /// Comma-separated paths to run (overrides `scenario.paths`); the reference path is always
@@ -108,7 +110,8 @@ pub struct RunArgs {
     /// Do not write runs.csv (one row per path × replication).
     #[arg(long, conflicts_with = "runs_csv")]
     pub no_runs_csv: bool,
-    /// Write runs.csv even above 100,000 rows (by default it is written up to 100,000 rows).
+    /// Write runs.csv even above 100,000 rows (by default it is written up to 100,000 rows,
+    /// and a note on stderr says when it is skipped).
     #[arg(long)]
     pub runs_csv: bool,
 }
