@@ -400,6 +400,14 @@ fn force_never_replaces_a_folder_that_is_not_a_trisim_result() {
         .code(1)
         .stderr(predicate::str::contains("notes.txt"));
     assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+    fs::remove_file(out.join("notes.txt")).unwrap();
+    fs::write(out.join("charts/annotated.png"), "mine").unwrap();
+    run(&out)
+        .code(1)
+        .stderr(predicate::str::contains("charts/annotated.png"));
+    assert!(out.join("charts/annotated.png").exists());
+    fs::remove_file(out.join("charts/annotated.png")).unwrap();
+    run(&out).success();
     // No staging folder left behind.
     let leftovers: Vec<_> = fs::read_dir(tmp.path())
         .unwrap()

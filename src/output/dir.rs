@@ -97,8 +97,8 @@ pub const RESULT_ENTRIES: &[&str] = &[
 ];
 
 /// Why a non-empty folder may not be replaced by `--force`: `None` if it is a trisim result
-/// folder (a `manifest.json` with a `trisim_version`, and nothing but [`RESULT_ENTRIES`]),
-/// else the reason.
+/// folder (a `manifest.json` with a `trisim_version`, and nothing but [`RESULT_ENTRIES`] and,
+/// in `charts/`, the chart files), else the reason.
 pub fn not_a_result_folder(dir: &Path) -> Result<Option<String>> {
     let manifest = dir.join("manifest.json");
     let version = fs::read(&manifest)
@@ -114,16 +114,34 @@ pub fn not_a_result_folder(dir: &Path) -> Result<Option<String>> {
             "it has no manifest.json with a `trisim_version`".to_string(),
         ));
     }
-    let mut entries = fs::read_dir(dir)
-        .with_context(|| format!("cannot read output folder {}", dir.display()))?
-        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
-        .collect::<std::io::Result<Vec<_>>>()
-        .with_context(|| format!("cannot read output folder {}", dir.display()))?;
-    entries.sort();
-    let other: Vec<String> = entries
+    let list = |d: &Path| -> Result<Vec<String>> {
+        let mut v = fs::read_dir(d)
+            .with_context(|| format!("cannot read folder {}", d.display()))?
+            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<std::io::Result<Vec<_>>>()
+            .with_context(|| format!("cannot read folder {}", d.display()))?;
+        v.sort();
+        Ok(v)
+    };
+    let mut other: Vec<String> = list(dir)?
         .into_iter()
         .filter(|n| !RESULT_ENTRIES.contains(&n.as_str()))
         .collect();
+    let charts = dir.join("charts");
+    if charts.is_dir() {
+        let known: Vec<String> = super::charts::CHARTS
+            .iter()
+            .flat_map(|c| [format!("{c}.png"), format!("{c}.svg")])
+            .collect();
+        other.extend(
+            list(&charts)?
+                .into_iter()
+                .filter(|n| !known.contains(n))
+                .map(|n| format!("charts/{n}")),
+        );
+    } else if charts.exists() {
+        other.push("charts (not a folder)".into());
+    }
     if other.is_empty() {
         Ok(None)
     } else {
