@@ -1,6 +1,6 @@
 //! Replication-months per second of the whole engine (model + streaming statistics) on
-//! `scenarios/baseline.toml` (or the default scenario if the file cannot be loaded), every
-//! path, all cores.
+//! `scenarios/baseline.toml`, every path, all cores. Fails (panics) if the scenario cannot be
+//! loaded: a figure measured on another scenario would be misleading.
 //!
 //! Run: `cargo bench --bench throughput -- --warm-up-time 1 --measurement-time 5`
 
@@ -12,22 +12,20 @@ use trisim::scenario::{load_file, Scenario};
 
 const REPLICATIONS: u64 = 2000;
 
-fn scenario() -> (Scenario, &'static str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
-    if path.exists() {
-        match load_file(&path) {
-            Ok(s) => return (s, "scenarios/baseline.toml"),
-            Err(e) => eprintln!(
-                "cannot load {}: {e}; using the default scenario",
-                path.display()
-            ),
-        }
-    }
-    (Scenario::default(), "default scenario")
+const SCENARIO: &str = "scenarios/baseline.toml";
+
+fn scenario() -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(SCENARIO);
+    load_file(&path).unwrap_or_else(|e| {
+        panic!(
+            "the benchmark needs {}, which cannot be loaded:\n{e}",
+            path.display()
+        )
+    })
 }
 
 fn throughput(c: &mut Criterion) {
-    let (s, name) = scenario();
+    let s = scenario();
     let plan = RunPlan::new(
         &s,
         &Overrides {
@@ -39,7 +37,7 @@ fn throughput(c: &mut Criterion) {
     let months = s.scenario.horizon_months as u64;
     let elements = REPLICATIONS * plan.paths.len() as u64 * months;
     eprintln!(
-        "{name}: {} paths × {months} months × {REPLICATIONS} replications on {} threads",
+        "{SCENARIO}: {} paths × {months} months × {REPLICATIONS} replications on {} threads",
         plan.paths.len(),
         plan.threads
     );

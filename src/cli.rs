@@ -95,10 +95,12 @@ pub struct RunArgs {
     #[arg(long, short = 't', value_name = "T", value_parser = clap::value_parser!(u64).range(1..))]
     pub threads: Option<u64>,
     /// Write results exactly into DIR instead of results/<scenario-name>/<run-id>/.
-    /// DIR must not exist or be empty, unless --force.
+    /// DIR must not exist or be empty, unless --force (and it holds a previous trisim result).
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// With --out: replace the contents of a non-empty DIR.
+    /// With --out: replace a previous trisim result in DIR (a folder with trisim's
+    /// manifest.json and only trisim's files). Any other non-empty folder is refused, so
+    /// nothing unrelated is ever deleted.
     #[arg(long, requires = "out")]
     pub force: bool,
     /// Comma-separated paths to run (overrides `scenario.paths`); the reference path is always
@@ -108,7 +110,8 @@ pub struct RunArgs {
     /// Do not write runs.csv (one row per path × replication).
     #[arg(long, conflicts_with = "runs_csv")]
     pub no_runs_csv: bool,
-    /// Write runs.csv even above 100,000 rows (by default it is written up to 100,000 rows).
+    /// Write runs.csv even above 100,000 rows (by default it is written up to 100,000 rows,
+    /// and a note on stderr says when it is skipped).
     #[arg(long)]
     pub runs_csv: bool,
 }
@@ -204,9 +207,13 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
         .filter_map(|i| s.paths.get_index(*i).map(|(k, _)| k.clone()))
         .collect();
     s.scenario.paths = path_names.clone();
-    scenario::validate::check(&s, "command-line options")?;
     let rows = plan.replications.saturating_mul(plan.paths.len() as u64);
     let write_runs = !a.no_runs_csv && (a.runs_csv || rows <= RUNS_CSV_DEFAULT_LIMIT);
+    if !a.no_runs_csv && !write_runs {
+        eprintln!(
+            "note: runs.csv not written ({rows} rows > {RUNS_CSV_DEFAULT_LIMIT}); pass --runs-csv to write it anyway"
+        );
+    }
 
     let target = match &a.out {
         Some(dir) => Target::Exact {

@@ -350,3 +350,116 @@ fn help_explains_the_commands() {
         .stdout(predicate::str::contains("--no-runs-csv"))
         .stdout(predicate::str::contains("--force"));
 }
+
+#[test]
+fn force_never_replaces_a_folder_that_is_not_a_trisim_result() {
+    let (tmp, f) = setup();
+    let run = |out: &Path| {
+        trisim()
+            .args([
+                "run",
+                f.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--force",
+                "--replications",
+                "20",
+            ])
+            .assert()
+    };
+    // An unrelated folder: refused even with --force, and left untouched.
+    let other = tmp.path().join("thesis");
+    fs::create_dir(&other).unwrap();
+    fs::write(other.join("chapter1.tex"), "precious").unwrap();
+    run(&other)
+        .code(1)
+        .stderr(predicate::str::contains(
+            "does not look like a trisim result folder",
+        ))
+        .stderr(predicate::str::contains("nothing was deleted"));
+    assert_eq!(
+        fs::read_to_string(other.join("chapter1.tex")).unwrap(),
+        "precious"
+    );
+    assert_eq!(fs::read_dir(&other).unwrap().count(), 1);
+    // A manifest.json that trisim did not write does not make it a result folder.
+    fs::write(other.join("manifest.json"), r#"{"name": "x"}"#).unwrap();
+    run(&other)
+        .code(1)
+        .stderr(predicate::str::contains("trisim_version"));
+    assert!(other.join("chapter1.tex").exists());
+
+    // A previous result folder is replaced...
+    let out = tmp.path().join("out");
+    run(&out).success();
+    run(&out).success();
+    assert!(out.join("manifest.json").exists());
+    // ... but not once someone has put their own file in it.
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    run(&out)
+        .code(1)
+        .stderr(predicate::str::contains("notes.txt"));
+    assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+    fs::remove_file(out.join("notes.txt")).unwrap();
+    fs::write(out.join("charts/annotated.png"), "mine").unwrap();
+    run(&out)
+        .code(1)
+        .stderr(predicate::str::contains("charts/annotated.png"));
+    assert!(out.join("charts/annotated.png").exists());
+    fs::remove_file(out.join("charts/annotated.png")).unwrap();
+    run(&out).success();
+    // No staging folder left behind.
+    let leftovers: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn skipping_a_large_runs_csv_is_announced() {
+    let (tmp, f) = setup();
+    // 20,001 replications × 5 paths = 100,005 rows > 100,000 (one month each: fast).
+    let out = tmp.path().join("big");
+    let base = [
+        "run",
+        f.to_str().unwrap(),
+        "--replications",
+        "20001",
+        "--paths",
+        "gradual,hasty,parallel,history_first,status_quo",
+    ];
+    let mut args: Vec<&str> = base.to_vec();
+    args.extend(["--out", out.to_str().unwrap()]);
+    let tiny_horizon = tmp.path().join("short.toml");
+    fs::write(
+        &tiny_horizon,
+        TINY.replace("horizon_months = 30", "horizon_months = 1"),
+    )
+    .unwrap();
+    args[1] = tiny_horizon.to_str().unwrap();
+    trisim()
+        .args(&args)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "runs.csv not written (100005 rows > 100000)",
+        ))
+        .stderr(predicate::str::contains("--runs-csv"));
+    assert!(!out.join("runs.csv").exists());
+    // Below the limit (or with --no-runs-csv): no note.
+    let small = tmp.path().join("small");
+    trisim()
+        .args([
+            "run",
+            tiny_horizon.to_str().unwrap(),
+            "--replications",
+            "10",
+            "--out",
+            small.to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("runs.csv").not());
+}

@@ -129,6 +129,7 @@ fn block_size_changes_only_float_rounding_not_counts() {
     for (a, b) in r1.paired.iter().flatten().zip(r2.paired.iter().flatten()) {
         assert_eq!(a.p_better, b.p_better);
     }
+    assert_eq!(r1.final_ci_bins, r2.final_ci_bins);
 }
 
 #[test]
@@ -223,6 +224,24 @@ fn paths_override_adds_the_reference_and_rejects_unknown_names() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("at least 1"), "{err}");
+    // Same rules and did-you-mean as the scenario file (one implementation: validate).
+    for (paths, want) in [
+        (vec!["hasty", "hasty"], "listed twice"),
+        (vec!["hsaty"], "did you mean `hasty`?"),
+    ] {
+        let err = RunPlan::new(
+            &s,
+            &Overrides {
+                paths: Some(paths.iter().map(|x| x.to_string()).collect()),
+                ..Overrides::default()
+            },
+        )
+        .unwrap_err();
+        let se = err
+            .downcast_ref::<trisim::scenario::ScenarioError>()
+            .expect("a scenario error");
+        assert!(se.to_string().contains(want), "{se}");
+    }
 }
 
 fn lcg(state: &mut u64) -> f64 {
@@ -430,4 +449,97 @@ fn runs_csv_has_identical_nk_launches_across_paths() {
     }
     assert_eq!(n as u64, p.replications * p.paths.len() as u64);
     assert_eq!(by_rep.len() as u64, p.replications);
+}
+
+#[test]
+fn b_kr_quantiles_cover_the_crisis_range() {
+    use trisim::model::Model;
+    use trisim::scenario::{param::p, sample::sample};
+    let mut s = small();
+    s.scenario.horizon_months = 24;
+    s.scenario.replications = 120;
+    // A high crisis threshold: the backlash stock climbs well above 2 before a crisis.
+    s.world.politics.b_crit = p(6.0);
+    let pl = plan(&s, 11, 2, Some(&["hasty"]));
+    let spec = engine::b_kr_hist(&s);
+    assert_eq!(spec.hi, 12.0);
+    let width = (spec.hi - spec.lo) / spec.bins as f64;
+    assert!(width <= engine::B_KR_BIN_WIDTH + 1e-12);
+    let res = engine::run(&s, &pl, None, None).unwrap();
+    let m = res.metric_index("b_kr").unwrap();
+    let hasty = res
+        .layout
+        .path_names
+        .iter()
+        .position(|n| n == "hasty")
+        .unwrap();
+    let path = s.paths.get_index_of("hasty").unwrap();
+    // Exact values per month, from the model directly.
+    let months = s.scenario.horizon_months as usize;
+    let mut exact: Vec<Vec<f64>> = vec![Vec::new(); months];
+    for r in 0..s.scenario.replications {
+        let model = Model::new(&sample(&s, pl.seed, r));
+        model.simulate(path, pl.seed, r, &mut |rec| {
+            exact[rec.t as usize].push(rec.b_kr)
+        });
+    }
+    let mut above_two = 0;
+    for (t, xs) in exact.iter_mut().enumerate() {
+        xs.sort_by(f64::total_cmp);
+        let n = xs.len() as f64;
+        for (i, q) in engine::QUANTILES.iter().enumerate() {
+            // The histogram's rule: the order statistic of rank ceil(q·n), within one bin.
+            let rank = ((q * n).ceil() as usize).max(1);
+            let want = xs[rank - 1];
+            let got = res.series[hasty][t][m].quantiles[i];
+            if want > 2.0 {
+                above_two += 1;
+            }
+            assert!(
+                (got - want).abs() <= width + 1e-9,
+                "month {t} q={q}: {got} vs exact {want}"
+            );
+        }
+    }
+    assert!(
+        above_two > 0,
+        "B_KR never exceeded 2: the test is not exercising the range"
+    );
+}
+
+#[test]
+fn final_ci_bins_assign_edge_values_exactly() {
+    use trisim::engine::stats::Bins;
+    let mut b = Bins::uniform(0.0, 1.0, 20);
+    for x in [0.8, 0.05, 0.0, 1.0, 0.849_999, 0.35, 0.7, 0.55] {
+        b.push(x);
+    }
+    b.push(1.5);
+    b.push(f64::NAN);
+    let c = b.counts();
+    assert_eq!(b.edges()[16], 0.8);
+    assert_eq!(c[16], 2, "0.8 and 0.849999 in [0.80, 0.85)");
+    assert_eq!(c[15], 0, "nothing in [0.75, 0.80)");
+    assert_eq!((c[0], c[1], c[7], c[14], c[11], c[19]), (1, 1, 1, 1, 1, 1));
+    assert_eq!(b.count(), 9);
+    // The sketch's representative of 0.8 is truncated below 0.8: why charts use Bins.
+    let mut sk = Sketch::default();
+    sk.push(0.8);
+    assert!(sk.counts()[0].0 < 0.8);
+
+    // The engine's bins agree with the per-replication outcomes.
+    let s = small();
+    let p = plan(&s, 3, 2, None);
+    let mut rows = Rows::default();
+    let res = engine::run(&s, &p, Some(&mut rows), None).unwrap();
+    let f = rows.keys.iter().position(|k| k == "final_ci").unwrap();
+    for (pi, name) in res.layout.path_names.iter().enumerate() {
+        let mut want = Bins::uniform(0.0, 1.0, 20);
+        rows.rows
+            .iter()
+            .filter(|r| &r.1 == name)
+            .for_each(|r| want.push(r.2[f]));
+        assert_eq!(res.final_ci_bins[pi], want, "{name}");
+        assert_eq!(want.count(), s.scenario.replications);
+    }
 }

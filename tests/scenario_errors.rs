@@ -208,6 +208,20 @@ fn negative_rate_is_rejected() {
 }
 
 #[test]
+fn zero_dispersion_has_a_readable_range() {
+    let d = error("[world.nk.surge]\ndispersion = 0\n");
+    check(
+        &d,
+        2,
+        14,
+        Some("world.nk.surge.dispersion"),
+        &["0 is outside the valid range (0, ∞) (a positive number)"],
+    );
+    assert!(d.message.len() < 100, "{}", d.message);
+    assert!(!d.message.contains("179769"), "{}", d.message);
+}
+
+#[test]
 fn nan_and_infinity_are_rejected() {
     let d = error("[relations]\ntrust_kr_jp = nan\n");
     check(&d, 2, 15, Some("relations.trust_kr_jp"), &["finite", "NaN"]);
@@ -267,6 +281,17 @@ fn bad_distribution_parameters() {
         Some("relations.trust_kr_us"),
         &["outside the valid range"],
     );
+}
+
+#[test]
+fn the_did_you_mean_helper_is_public() {
+    use trisim::scenario::validate::{did_you_mean, nearest};
+    assert_eq!(nearest("hastey", ["gradual", "hasty"]), Some("hasty"));
+    assert_eq!(
+        did_you_mean("paralel", ["gradual", "parallel"]).as_deref(),
+        Some("did you mean `parallel`?")
+    );
+    assert_eq!(did_you_mean("zzz", ["gradual", "parallel"]), None);
 }
 
 #[test]
@@ -597,6 +622,132 @@ fn new_track_needs_its_required_keys() {
         Some("events[0]"),
         &["event 1 is missing key `month`"],
     );
+}
+
+#[test]
+fn missing_keys_do_not_hide_the_other_errors_of_the_entry() {
+    // A history issue without `name`: its bad salience and hazard are still reported.
+    let all = errors(
+        "[[history.issues]]\nkey = \"sado\"\nhazard = -0.2\nsalience = 1.5\n\
+         [[history.issues]]\nname = \"Dokdo\"\nsalience = 0.4\nhazard = 0.01\n",
+    );
+    assert_eq!(all.len(), 4, "{all:#?}");
+    check(
+        &all[0],
+        1,
+        1,
+        Some("history.issues[0]"),
+        &["history issue 1 is missing key `name`"],
+    );
+    check(
+        &all[1],
+        3,
+        10,
+        Some("history.issues[0].hazard"),
+        &["-0.2 is outside the valid range [0, 1]"],
+    );
+    check(
+        &all[2],
+        4,
+        12,
+        Some("history.issues[0].salience"),
+        &["1.5 is outside the valid range [0, 1]"],
+    );
+    // The placeholder key of the second issue is not reported as an invalid key.
+    check(
+        &all[3],
+        5,
+        1,
+        Some("history.issues[1]"),
+        &["history issue 2 is missing key `key`"],
+    );
+
+    // A new track missing most keys: `rungs = 0` and `w = -1` are still reported.
+    let all = errors("[tracks.coast_guard]\nname = \"Coast guard\"\nrungs = 0\nw = -1\n");
+    assert_eq!(all.len(), 3, "{all:#?}");
+    check(
+        &all[0],
+        1,
+        9,
+        Some("tracks.coast_guard"),
+        &["new track `coast_guard` is missing keys `sigma`, `chi`, `lambda`, `b` and `b_cn`"],
+    );
+    check(
+        &all[1],
+        3,
+        9,
+        Some("tracks.coast_guard.rungs"),
+        &["at least 1 rung", "rungs = 0"],
+    );
+    check(
+        &all[2],
+        4,
+        5,
+        Some("tracks.coast_guard.w"),
+        &["-1 is outside the valid range [0, ∞)"],
+    );
+
+    // Problems that only compare with a placeholder are not reported: `initial = 5` is checked
+    // against a `rungs` the file does not give.
+    let d = error(
+        "[tracks.coast_guard]\nname = \"Coast guard\"\ninitial = 5\nsigma = 0.1\nchi = 0.2\n\
+         lambda = 0.03\nb = 0.2\nb_cn = 0.3\nw = 0.5\n",
+    );
+    check(
+        &d,
+        1,
+        9,
+        Some("tracks.coast_guard"),
+        &["missing key `rungs`"],
+    );
+    // A wrong type in an entry does not hide the entry's other errors either.
+    let all = errors("[tracks.summitry]\nrungs = \"three\"\nw = -1\n");
+    let keys: Vec<_> = all.iter().filter_map(|d| d.key.clone()).collect();
+    assert_eq!(
+        keys,
+        ["tracks.summitry.rungs", "tracks.summitry.w"],
+        "{all:#?}"
+    );
+}
+
+#[test]
+fn too_many_rungs_are_rejected_at_load_time() {
+    let all = errors(
+        "[tracks.summitry]\nrungs = 300\ninitial = 256\n[paths.hasty.targets]\nsummitry = 40\n",
+    );
+    let keys: Vec<_> = all.iter().filter_map(|d| d.key.clone()).collect();
+    assert_eq!(
+        keys,
+        [
+            "tracks.summitry.rungs",
+            "tracks.summitry.initial",
+            "paths.hasty.targets.summitry"
+        ],
+        "{all:#?}"
+    );
+    check(
+        &all[0],
+        2,
+        9,
+        Some("tracks.summitry.rungs"),
+        &["at most 20 rungs", "rungs = 300"],
+    );
+    check(
+        &all[1],
+        3,
+        11,
+        Some("tracks.summitry.initial"),
+        &["initial rung 256", "(20)"],
+    );
+    check(
+        &all[2],
+        5,
+        12,
+        Some("paths.hasty.targets.summitry"),
+        &["target rung 40", "(20)"],
+    );
+    let s = ok("[tracks.summitry]\nrungs = 20\ninitial = 20\n");
+    assert_eq!(s.tracks["summitry"].rungs, 20);
 }
 
 #[test]

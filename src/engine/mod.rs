@@ -25,11 +25,13 @@
 pub mod stats;
 
 use crate::model::{Better, Model, MONTH_METRICS, OUTCOMES};
+use crate::scenario::param::{Dist, Param};
 use crate::scenario::sample::sample;
+use crate::scenario::validate;
 use crate::scenario::{Scenario, YearMonth};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
-use stats::{HistSpec, Histogram, Moments, Paired, Sketch};
+use stats::{Bins, HistSpec, Histogram, Moments, Paired, Sketch};
 
 /// Default number of replications per block.
 pub const DEFAULT_BLOCK_SIZE: u64 = 256;
@@ -71,43 +73,14 @@ pub struct Overrides {
     pub paths: Option<Vec<String>>,
 }
 
-fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a String> {
-    candidates
-        .map(|c| (strsim::jaro_winkler(name, c), c))
-        .filter(|(s, _)| *s > 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
-
-fn path_index(s: &Scenario, name: &str, what: &str) -> Result<usize> {
-    match s.paths.get_index_of(name) {
-        Some(i) => Ok(i),
-        None => {
-            let hint = match nearest(name, s.paths.keys()) {
-                Some(n) => format!(" (did you mean `{n}`?)"),
-                None => String::new(),
-            };
-            let known: Vec<&str> = s.paths.keys().map(|k| k.as_str()).collect();
-            bail!(
-                "unknown path `{name}` in {what}{hint}; defined paths: {}",
-                known.join(", ")
-            )
-        }
-    }
-}
-
 impl RunPlan {
-    /// Resolves the scenario's settings and the overrides into a plan, checking them.
+    /// Resolves the scenario's settings and the overrides into a plan, checking them: the
+    /// scenario with the overrides applied is checked by [`validate::check`] (errors are
+    /// reported against "command-line options"), plus the engine's own limits (threads,
+    /// [`MAX_REPLICATIONS`]).
     pub fn new(s: &Scenario, o: &Overrides) -> Result<RunPlan> {
         let replications = o.replications.unwrap_or(s.scenario.replications);
-        if replications == 0 {
-            bail!("the number of replications must be at least 1, got 0");
-        }
-        if replications > MAX_REPLICATIONS {
-            bail!(
-                "the number of replications must be at most {MAX_REPLICATIONS}, got {replications}"
-            );
-        }
+        let seed = o.seed.unwrap_or(s.scenario.seed);
         let threads = match o.threads {
             Some(0) => bail!("the number of threads must be at least 1, got 0"),
             Some(t) if t > MAX_THREADS => {
@@ -118,41 +91,40 @@ impl RunPlan {
                 .map(|n| n.get())
                 .unwrap_or(1),
         };
-        if s.scenario.horizon_months == 0 {
-            bail!("`scenario.horizon_months` must be at least 1, got 0");
-        }
-        let (names, what): (Vec<String>, &str) = match &o.paths {
-            Some(p) => (p.clone(), "--paths"),
-            None if !s.scenario.paths.is_empty() => (s.scenario.paths.clone(), "`scenario.paths`"),
-            None => (s.paths.keys().cloned().collect(), "the scenario"),
+        let mut names: Vec<String> = match &o.paths {
+            Some(p) if p.is_empty() => bail!("no path selected in --paths"),
+            Some(p) => p.iter().map(|n| n.trim().to_string()).collect(),
+            None if !s.scenario.paths.is_empty() => s.scenario.paths.clone(),
+            None => s.paths.keys().cloned().collect(),
         };
-        if names.is_empty() {
-            bail!("no path selected in {what}");
+        let reference = &s.scenario.reference_path;
+        if !names.contains(reference) {
+            names.insert(0, reference.clone());
         }
-        let reference = path_index(s, &s.scenario.reference_path, "`scenario.reference_path`")?;
-        let mut paths = Vec::new();
-        for n in &names {
-            let i = path_index(s, n.trim(), what)?;
-            if paths.contains(&i) {
-                bail!("path `{n}` is listed twice in {what}");
-            }
-            paths.push(i);
+        // One set of rules: the effective settings go through the scenario's validation.
+        let mut effective = s.clone();
+        effective.scenario.replications = replications;
+        effective.scenario.seed = seed;
+        effective.scenario.paths = names.clone();
+        validate::check(&effective, "command-line options")?;
+        if replications > MAX_REPLICATIONS {
+            bail!(
+                "the number of replications must be at most {MAX_REPLICATIONS}, got {replications}"
+            );
         }
-        if !paths.contains(&reference) {
-            paths.insert(0, reference);
-        }
+        let index = |n: &str| {
+            s.paths
+                .get_index_of(n)
+                .with_context(|| format!("unknown path `{n}`"))
+        };
+        let paths = names
+            .iter()
+            .map(|n| index(n))
+            .collect::<Result<Vec<usize>>>()?;
+        let reference = index(reference)?;
         let reference = paths.iter().position(|p| *p == reference).unwrap_or(0);
-        for k in s.scenario.score.keys() {
-            if crate::model::outcome_index(k).is_none() {
-                let keys: Vec<String> = OUTCOMES.iter().map(|o| o.key.to_string()).collect();
-                let hint = nearest(k, keys.iter())
-                    .map(|n| format!(" (did you mean `{n}`?)"))
-                    .unwrap_or_default();
-                bail!("`scenario.score` names unknown outcome `{k}`{hint}");
-            }
-        }
         Ok(RunPlan {
-            seed: o.seed.unwrap_or(s.scenario.seed),
+            seed,
             replications,
             paths,
             reference,
@@ -165,6 +137,48 @@ impl RunPlan {
     pub fn blocks(&self) -> u64 {
         self.replications.div_ceil(self.block_size)
     }
+}
+
+/// Largest value a parameter can take: the fixed value, or the upper end of the distribution's
+/// support (normal: mean + 4 sd; log-normal: exp(μ + 4σ), i.e. beyond the 99.99th percentile).
+fn param_upper(p: &Param) -> f64 {
+    match p {
+        Param::Fixed(x) => *x,
+        Param::Dist(d) => match *d {
+            Dist::Uniform { high, .. } => high,
+            Dist::Normal { mean, sd } => mean + 4.0 * sd,
+            Dist::Beta { .. } => 1.0,
+            Dist::Triangular { max, .. } => max,
+            Dist::Lognormal { mu, sigma } => (mu + 4.0 * sigma).exp(),
+        },
+    }
+}
+
+/// Width of the `b_kr` bins (absolute quantile error in `timeseries.csv`) while the range is at
+/// most [`B_KR_MAX_BINS`] × this.
+pub const B_KR_BIN_WIDTH: f64 = 0.005;
+/// Most bins of the `b_kr` histogram (beyond, bins are wider than [`B_KR_BIN_WIDTH`]).
+pub const B_KR_MAX_BINS: usize = 4000;
+
+/// Histogram of the backlash stock B_KR: bins over [0, hi] with hi = 2 × the largest
+/// `world.politics.b_crit` the scenario allows (at least 2), so the crisis range (B around and
+/// above B_crit) is covered. Bins are [`B_KR_BIN_WIDTH`] wide (hi/[`B_KR_MAX_BINS`] if wider):
+/// a quantile is within one bin width of the exact order statistic. Values above hi (rare:
+/// crises discharge B) are interpolated between hi and the exact maximum.
+pub fn b_kr_hist(s: &Scenario) -> HistSpec {
+    let b = param_upper(&s.world.politics.b_crit);
+    let hi = if b.is_finite() {
+        (2.0 * b).clamp(2.0, 1e6)
+    } else {
+        2.0
+    };
+    let bins = ((hi / B_KR_BIN_WIDTH).ceil() as usize).clamp(1, B_KR_MAX_BINS);
+    HistSpec::continuous(0.0, hi, bins)
+}
+
+/// Bins of the final-CI distribution (chart `dist_final_ci`): 20 bins 0.05 wide on [0, 1].
+pub fn final_ci_bins() -> Bins {
+    Bins::uniform(0.0, 1.0, 20)
 }
 
 /// One reported outcome: a model outcome or the weighted `score`.
@@ -195,6 +209,8 @@ pub struct Layout {
     pub months: u32,
     pub metrics: Vec<MetricInfo>,
     pub track_keys: Vec<String>,
+    /// Index of `final_ci` in `outcomes`.
+    pub final_ci: Option<usize>,
 }
 
 impl Layout {
@@ -227,8 +243,8 @@ impl Layout {
                 hist: match *k {
                     // Exact counts up to 99 launches a month.
                     "nk_launches" => HistSpec::integer(99),
-                    // Backlash stock B ≥ 0 (B_crit = 1 by default): 0.005-wide bins on [0, 2].
-                    "b_kr" => HistSpec::continuous(0.0, 2.0, 400),
+                    // Backlash stock B ≥ 0: see [`b_kr_hist`].
+                    "b_kr" => b_kr_hist(s),
                     // Indices, trust, favourability, approval, threat: [0, 1], 0.005-wide bins.
                     _ => HistSpec::continuous(0.0, 1.0, 200),
                 },
@@ -254,10 +270,11 @@ impl Layout {
                 })
                 .collect(),
             reference: plan.reference,
-            outcomes,
             score,
             start: s.scenario.start,
             months: s.scenario.horizon_months,
+            final_ci: outcomes.iter().position(|o| o.key == "final_ci"),
+            outcomes,
             metrics,
             track_keys,
         }
@@ -279,6 +296,8 @@ struct Accum {
     moments: Vec<Vec<Moments>>,
     sketches: Vec<Vec<Sketch>>,
     paired: Vec<Vec<Paired>>,
+    /// [path]: final CI in fixed bins.
+    final_ci: Vec<Bins>,
     /// [path][month][metric]
     ts_sum: Vec<f64>,
     ts_n: Vec<u64>,
@@ -300,6 +319,7 @@ impl Accum {
             moments: vec![vec![Moments::default(); o]; p],
             sketches: vec![vec![Sketch::default(); o]; p],
             paired: vec![vec![Paired::default(); o]; p],
+            final_ci: vec![final_ci_bins(); p],
             ts_sum: vec![0.0; cells],
             ts_n: vec![0; cells],
             ts_hist,
@@ -316,6 +336,9 @@ impl Accum {
         }
         for (x, y) in self.paired.iter_mut().zip(&b.paired) {
             x.iter_mut().zip(y).for_each(|(x, y)| x.merge(y));
+        }
+        for (x, y) in self.final_ci.iter_mut().zip(&b.final_ci) {
+            x.merge(y);
         }
         self.ts_sum
             .iter_mut()
@@ -402,6 +425,9 @@ fn run_block(
         let reference = &values[l.reference * no..(l.reference + 1) * no].to_vec();
         for pi in 0..np {
             let v = &values[pi * no..(pi + 1) * no];
+            if let Some(f) = l.final_ci {
+                acc.final_ci[pi].push(v[f]);
+            }
             for o in 0..no {
                 acc.moments[pi][o].push(v[o]);
                 acc.sketches[pi][o].push(v[o]);
@@ -456,6 +482,8 @@ pub struct RunResults {
     pub outcomes: Vec<Vec<OutcomeSummary>>,
     /// [path][outcome] (the reference against itself included: zero difference)
     pub paired: Vec<Vec<PairedSummary>>,
+    /// [path]: the final CI in fixed bins ([`final_ci_bins`]), for the distribution chart.
+    pub final_ci_bins: Vec<Bins>,
     /// [path][month][metric]
     pub series: Vec<Vec<Vec<SeriesPoint>>>,
 }
@@ -630,6 +658,7 @@ fn finish(layout: Layout, plan: &RunPlan, total: Accum) -> RunResults {
         replications: plan.replications,
         outcomes,
         paired,
+        final_ci_bins: total.final_ci,
         series,
     }
 }

@@ -233,11 +233,6 @@ impl Sketch {
         self.n
     }
 
-    /// Number of distinct bins in use.
-    pub fn bins_used(&self) -> usize {
-        self.bins.len()
-    }
-
     /// The representative of the value of rank `r` (0-based) in sorted order.
     fn rank(&self, r: u64) -> f64 {
         let mut seen = 0;
@@ -272,32 +267,80 @@ impl Sketch {
         v.clamp(self.min, self.max)
     }
 
-    /// Counts of values per interval `[edges[i], edges[i+1])` (the last interval is closed),
-    /// by bin representative. Values outside every interval are not counted.
-    pub fn histogram(&self, edges: &[f64]) -> Vec<u64> {
-        let mut out = vec![0; edges.len().saturating_sub(1)];
-        if out.is_empty() {
-            return out;
-        }
-        let last = edges[edges.len() - 1];
-        for (k, c) in &self.bins {
-            let v = Self::value(*k);
-            if v < edges[0] || v > last {
-                continue;
-            }
-            let last_bin = out.len() - 1;
-            let i = edges.partition_point(|e| *e <= v).saturating_sub(1);
-            out[i.min(last_bin)] += c;
-        }
-        out
-    }
-
     /// Counts per integer value (for integer outcomes such as crisis counts): (value, count).
     pub fn counts(&self) -> Vec<(f64, u64)> {
         self.bins
             .iter()
             .map(|(k, c)| (Self::value(*k), *c))
             .collect()
+    }
+}
+
+/// Counts per interval `[edges[i], edges[i+1])` (the last interval closed) with **exact** bin
+/// assignment: a value is compared with the edges themselves, so a value equal to an edge
+/// (e.g. exactly 0.8 with edges 0, 0.05, ..., 1) lands in the bin starting at that edge. For
+/// distribution charts. Values outside `[edges[0], last edge]` are counted apart. Integer counts:
+/// merges exactly in any order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bins {
+    edges: Vec<f64>,
+    counts: Vec<u64>,
+    outside: u64,
+}
+
+impl Bins {
+    /// `n` equal bins over `[lo, hi]`; edge i is `lo + (hi − lo) · (i / n)` (so on [0, 1] with
+    /// 20 bins, edge 16 is the f64 nearest 0.8).
+    pub fn uniform(lo: f64, hi: f64, n: usize) -> Bins {
+        let n = n.max(1);
+        Bins {
+            edges: (0..=n)
+                .map(|i| lo + (hi - lo) * (i as f64 / n as f64))
+                .collect(),
+            counts: vec![0; n],
+            outside: 0,
+        }
+    }
+
+    /// Adds one value; NaN is ignored.
+    #[inline]
+    pub fn push(&mut self, x: f64) {
+        if x.is_nan() {
+            return;
+        }
+        let last = self.edges[self.edges.len() - 1];
+        if x < self.edges[0] || x > last {
+            self.outside += 1;
+            return;
+        }
+        let i = self.edges.partition_point(|e| *e <= x).saturating_sub(1);
+        let i = i.min(self.counts.len() - 1);
+        self.counts[i] += 1;
+    }
+
+    /// Adds every count of `o` (same edges).
+    pub fn merge(&mut self, o: &Bins) {
+        debug_assert_eq!(self.edges, o.edges);
+        self.counts
+            .iter_mut()
+            .zip(&o.counts)
+            .for_each(|(a, b)| *a += b);
+        self.outside += o.outside;
+    }
+
+    /// The bin edges (one more than the bins).
+    pub fn edges(&self) -> &[f64] {
+        &self.edges
+    }
+
+    /// Count per bin.
+    pub fn counts(&self) -> &[u64] {
+        &self.counts
+    }
+
+    /// Number of values, inside the bins or not.
+    pub fn count(&self) -> u64 {
+        self.outside + self.counts.iter().sum::<u64>()
     }
 }
 
@@ -552,7 +595,6 @@ mod tests {
         assert_eq!(s.quantile(1.0), 2047.0);
         let c: Vec<f64> = s.counts().iter().map(|(v, _)| *v).collect();
         assert_eq!(c, vec![-3.0, -1.0, 0.0, 1.0, 2.0, 5.0, 2047.0]);
-        assert_eq!(s.histogram(&[-5.0, 0.0, 10.0]), vec![2, 5]);
     }
 
     #[test]

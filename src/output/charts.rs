@@ -1,14 +1,17 @@
 //! Charts (PNG and SVG, 1200×800) drawn with plotters and the embedded DejaVu Sans font.
 //!
 //! - `fan_ci`: cooperation index over time per path: median line, 50% band (p25–p75, darker)
-//!   and 90% band (p5–p95, lighter).
-//! - `dist_final_ci`: share of replications per final-CI bin (0.05 wide), bars grouped by path.
+//!   and 90% band (p5–p95, lighter); the reference path's median is drawn last and thicker.
+//! - `dist_final_ci`: share of replications per final-CI bin ([0.00, 0.05), ..., [0.95, 1.00];
+//!   exact bin assignment, [`crate::engine::stats::Bins`]), bars grouped by path.
 //! - `dist_kr_crises`: share of replications by number of Korean political crises, per path.
 //! - `paired_diff`: per outcome, the paired mean difference (path − reference) with its 95% CI,
 //!   in pooled standard deviations of the two paths' outcome, √((sd_path² + sd_ref²)/2) (an
 //!   effect size, so outcomes with different units share one axis); each outcome label says
-//!   whether higher or lower is better.
-//! - `rungs`: median rung of each track over time, one panel per track, one line per path.
+//!   whether higher or lower is better. Whiskers have caps and are drawn over hollow markers,
+//!   at least 7 px either side of the mean (narrower CIs would be hidden by the marker).
+//! - `rungs`: median rung of each track over time, one panel per track, one line per path;
+//!   x ticks on January of each year (every second year beyond 12 years, ...).
 
 use super::dir::Staging;
 use super::{Exporter, Report};
@@ -34,6 +37,9 @@ pub const CHARTS: [&str; 5] = [
 ];
 
 const FONT: &str = "sans-serif";
+
+/// Smallest drawn half-width (pixels) of a paired-difference whisker, so narrow CIs stay visible.
+const MIN_HALF_PX: f64 = 7.0;
 
 /// Registers the embedded DejaVu Sans font (once per process) for every text in charts.
 pub fn register_fonts() -> Result<()> {
@@ -157,7 +163,14 @@ where
         .path_names
         .iter()
         .enumerate()
-        .map(|(p, n)| (color(p), n.clone()))
+        .map(|(p, n)| {
+            let label = if p == l.reference {
+                format!("{n} (reference, thick line)")
+            } else {
+                n.clone()
+            };
+            (color(p), label)
+        })
         .collect();
     title_strip(
         &top,
@@ -200,10 +213,15 @@ where
             chart.draw_series(std::iter::once(Polygon::new(pts, c.mix(alpha).filled())))?;
         }
     }
-    for p in 0..l.path_names.len() {
+    // The reference path's median last (on top of the others) and thicker.
+    let order = (0..l.path_names.len())
+        .filter(|p| *p != l.reference)
+        .chain(std::iter::once(l.reference));
+    for p in order {
         let c = color(p);
-        chart.draw_series(LineSeries::new(series(p, 2), WHITE.stroke_width(6)))?;
-        chart.draw_series(LineSeries::new(series(p, 2), c.stroke_width(3)))?;
+        let w = if p == l.reference { 6 } else { 3 };
+        chart.draw_series(LineSeries::new(series(p, 2), WHITE.stroke_width(w + 3)))?;
+        chart.draw_series(LineSeries::new(series(p, 2), c.stroke_width(w)))?;
     }
     Ok(())
 }
@@ -229,7 +247,10 @@ where
         .filter(|x| x.is_finite())
         .fold(0.0f64, f64::max)
         .max(1.0)
-        * 1.1;
+        // Headroom for the legend (upper right), one line per path, above the tallest bar.
+        * (1.15 + 0.06 * shares.len() as f64);
+    // Shares: never past 105%.
+    let ymax = ymax.min(105.0);
     let n = groups.len().max(1);
     let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 24))
@@ -287,25 +308,25 @@ where
     DB::ErrorType: 'static,
 {
     let res = r.results;
-    let o = res
-        .outcome_index("final_ci")
-        .ok_or_else(|| anyhow!("no final_ci outcome"))?;
-    let bins = 20;
-    let edges: Vec<f64> = (0..=bins).map(|i| i as f64 / bins as f64).collect();
-    let groups: Vec<String> = (0..bins)
-        .map(|i| format!("{:.2}", i as f64 / bins as f64))
+    if res.layout.final_ci.is_none() {
+        return Err(anyhow!("no final_ci outcome"));
+    }
+    let edges = res
+        .final_ci_bins
+        .first()
+        .map(|b| b.edges().to_vec())
+        .unwrap_or_default();
+    let groups: Vec<String> = edges
+        .iter()
+        .take(edges.len().saturating_sub(1))
+        .map(|e| format!("{e:.2}"))
         .collect();
     let shares: Vec<Vec<f64>> = res
-        .outcomes
+        .final_ci_bins
         .iter()
-        .map(|os| {
-            let s = &os[o];
-            let n = s.sketch.count().max(1) as f64;
-            s.sketch
-                .histogram(&edges)
-                .iter()
-                .map(|c| 100.0 * *c as f64 / n)
-                .collect()
+        .map(|b| {
+            let n = b.count().max(1) as f64;
+            b.counts().iter().map(|c| 100.0 * *c as f64 / n).collect()
         })
         .collect();
     grouped_bars(
@@ -453,7 +474,9 @@ where
         .configure_mesh()
         .y_labels(no)
         .y_label_formatter(&ylab)
-        .x_desc("(path − reference) / pooled SD of the two paths' outcome (0 = no difference)")
+        .x_desc(format!(
+            "(path − reference) / pooled SD (0 = no difference); whiskers: 95% CI, drawn at least {MIN_HALF_PX:.0} px each side"
+        ))
         .label_style((FONT, 15))
         .axis_desc_style((FONT, 18))
         .draw()?;
@@ -461,6 +484,9 @@ where
         vec![(0.0, -0.5), (0.0, no as f64 - 0.5)],
         BLACK.stroke_width(1),
     )))?;
+    // Data units per pixel, for the whiskers' minimum drawn half-width.
+    let plot_px = chart.plotting_area().dim_in_pixel().0.max(1) as f64;
+    let min_half = MIN_HALF_PX * 2.0 * ext / plot_px;
     let k = others.len().max(1) as f64;
     for (j, &p) in others.iter().enumerate() {
         let c = color(p);
@@ -470,17 +496,30 @@ where
             0.0
         };
         let row = |o: usize| (no - 1 - o) as f64 + off;
+        // Markers first (hollow), then whiskers with caps on top. A CI narrower than the
+        // marker is drawn MIN_HALF_PX pixels either side of the mean (see the axis title).
         chart.draw_series(pts[j].iter().enumerate().filter_map(|(o, v)| {
-            v.map(|(_, lo, hi)| {
-                PathElement::new(vec![(lo, row(o)), (hi, row(o))], c.stroke_width(2))
+            v.map(|(m, _, _)| Circle::new((m, row(o)), 5, c.stroke_width(2)))
+        }))?;
+        let cap = 0.1;
+        chart.draw_series(pts[j].iter().enumerate().filter_map(|(o, v)| {
+            v.map(|(m, lo, hi)| {
+                let lo = lo.min(m - min_half);
+                let hi = hi.max(m + min_half);
+                let y = row(o);
+                PathElement::new(
+                    vec![
+                        (lo, y - cap),
+                        (lo, y + cap),
+                        (lo, y),
+                        (hi, y),
+                        (hi, y - cap),
+                        (hi, y + cap),
+                    ],
+                    c.stroke_width(2),
+                )
             })
         }))?;
-        chart.draw_series(
-            pts[j]
-                .iter()
-                .enumerate()
-                .filter_map(|(o, v)| v.map(|(m, _, _)| Circle::new((m, row(o)), 4, c.filled()))),
-        )?;
     }
     if others.is_empty() {
         root.draw(&Text::new(
@@ -541,6 +580,19 @@ where
     let last = (l.months.max(2) - 1) as f64;
     let np = l.path_names.len() as f64;
     let xr = cal_range(res);
+    // One tick per year (every second year beyond 12 years, and so on).
+    let span = (xr.end - xr.start).max(1.0);
+    let step = (span / 12.0).ceil().max(1.0);
+    let years = (span / step).ceil() as usize;
+    let year_label = move |x: &f64| {
+        let m = (x * 12.0).round() as i64;
+        let y = m.div_euclid(12);
+        if m.rem_euclid(12) == 0 && (y as f64 % step) == 0.0 {
+            y.to_string()
+        } else {
+            String::new()
+        }
+    };
     for (ti, key) in l.track_keys.iter().enumerate() {
         let Some(m) = res.metric_index(&format!("rung.{key}")) else {
             continue;
@@ -550,18 +602,19 @@ where
         let mut chart = ChartBuilder::on(area)
             .caption(key, (FONT, 17))
             .margin(8)
-            .x_label_area_size(28)
-            .y_label_area_size(34)
+            .x_label_area_size(24)
+            .y_label_area_size(44)
             .build_cartesian_2d(xr.clone(), -0.2f64..max_rung + 0.2)?;
-        let fmt = |x: &f64| month_label(*x);
         let yfmt = |y: &f64| format!("{y:.0}");
         chart
             .configure_mesh()
-            .x_labels(4)
+            .x_labels(years + 1)
             .y_labels(max_rung as usize + 1)
-            .x_label_formatter(&fmt)
+            .x_label_formatter(&year_label)
             .y_label_formatter(&yfmt)
+            .y_desc("median rung")
             .label_style((FONT, 12))
+            .axis_desc_style((FONT, 13))
             .disable_x_mesh()
             .draw()?;
         for p in 0..l.path_names.len() {

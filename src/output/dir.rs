@@ -86,6 +86,90 @@ fn is_empty_dir(p: &Path) -> Result<bool> {
         .is_none())
 }
 
+/// Entries of a trisim result folder (anything else in a folder means it is not one).
+pub const RESULT_ENTRIES: &[&str] = &[
+    "manifest.json",
+    "summary.json",
+    "summary.csv",
+    "timeseries.csv",
+    "runs.csv",
+    "charts",
+];
+
+/// Why a non-empty folder may not be replaced by `--force`: `None` if it is a trisim result
+/// folder (a `manifest.json` with a `trisim_version`, and nothing but [`RESULT_ENTRIES`] and,
+/// in `charts/`, the chart files), else the reason.
+pub fn not_a_result_folder(dir: &Path) -> Result<Option<String>> {
+    let manifest = dir.join("manifest.json");
+    let version = fs::read(&manifest)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| {
+            v.get("trisim_version")
+                .and_then(|x| x.as_str())
+                .map(String::from)
+        });
+    if version.is_none() {
+        return Ok(Some(
+            "it has no manifest.json with a `trisim_version`".to_string(),
+        ));
+    }
+    let list = |d: &Path| -> Result<Vec<String>> {
+        let mut v = fs::read_dir(d)
+            .with_context(|| format!("cannot read folder {}", d.display()))?
+            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<std::io::Result<Vec<_>>>()
+            .with_context(|| format!("cannot read folder {}", d.display()))?;
+        v.sort();
+        Ok(v)
+    };
+    let mut other: Vec<String> = list(dir)?
+        .into_iter()
+        .filter(|n| !RESULT_ENTRIES.contains(&n.as_str()))
+        .collect();
+    let charts = dir.join("charts");
+    if charts.is_dir() {
+        let known: Vec<String> = super::charts::CHARTS
+            .iter()
+            .flat_map(|c| [format!("{c}.png"), format!("{c}.svg")])
+            .collect();
+        other.extend(
+            list(&charts)?
+                .into_iter()
+                .filter(|n| !known.contains(n))
+                .map(|n| format!("charts/{n}")),
+        );
+    } else if charts.exists() {
+        other.push("charts (not a folder)".into());
+    }
+    if other.is_empty() {
+        Ok(None)
+    } else {
+        Ok(Some(format!(
+            "it holds files trisim did not write: {}",
+            other.join(", ")
+        )))
+    }
+}
+
+/// Fails unless the non-empty `dir` may be replaced (`force` and a trisim result folder).
+fn check_replaceable(dir: &Path, force: bool) -> Result<()> {
+    if !force {
+        bail!(
+            "output folder {} is not empty; choose another folder or pass --force to replace a previous trisim result folder",
+            dir.display()
+        );
+    }
+    if let Some(why) = not_a_result_folder(dir)? {
+        bail!(
+            "output folder {} is not empty and does not look like a trisim result folder ({why}); \
+             --force only replaces previous trisim results, so nothing was deleted: choose another folder",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
 /// A hidden staging folder that becomes the result folder on [`Staging::commit`].
 #[derive(Debug)]
 pub struct Staging {
@@ -124,11 +208,8 @@ impl Staging {
                     if !dir.is_dir() {
                         bail!("output folder {} exists and is not a folder", dir.display());
                     }
-                    if !is_empty_dir(dir)? && !force {
-                        bail!(
-                            "output folder {} is not empty; choose another folder or pass --force to replace its contents",
-                            dir.display()
-                        );
+                    if !is_empty_dir(dir)? {
+                        check_replaceable(dir, *force)?;
                     }
                 }
                 let parent = match dir.parent() {
@@ -244,12 +325,22 @@ impl Staging {
             }
             Target::Exact { dir, force } => {
                 if dir.exists() {
-                    if !dir.is_dir() || (!is_empty_dir(dir)? && !force) {
+                    if !dir.is_dir() {
                         bail!(
-                            "output folder {} appeared during the run and is not empty; results left in {}",
+                            "output folder {} is no longer a folder; results left in {}",
                             dir.display(),
                             self.tmp.display()
                         );
+                    }
+                    if !is_empty_dir(dir)? {
+                        if let Err(e) = check_replaceable(dir, *force) {
+                            // Keep the finished results rather than dropping them.
+                            self.committed = true;
+                            return Err(e.context(format!(
+                                "the output folder changed during the run; results left in {}",
+                                self.tmp.display()
+                            )));
+                        }
                     }
                     let old = self.tmp.with_file_name(format!(
                         "{}.old",

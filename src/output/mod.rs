@@ -12,8 +12,9 @@
 //!   significant bits: relative error ≤ 2⁻¹⁰ ≈ 0.1% (toward zero); integers below 2048
 //!   (counts, months, 0/1) exact;
 //! - monthly series (`timeseries.csv`): [`crate::engine::stats::Histogram`]; continuous
-//!   metrics in [0, 1] (`b_kr` in [0, 2]) with bins 0.005 wide and interpolation inside the
-//!   bin: absolute error ≤ 0.005; integer metrics (rungs, NK launches up to 99) exact (the
+//!   metrics in [0, 1] with bins 0.005 wide and interpolation inside the bin: absolute error
+//!   ≤ 0.005; `b_kr` on [0, 2 × the largest `b_crit`] (at least [0, 2]) with bins 0.005 wide
+//!   (wider only beyond 4000 bins, see [`crate::engine::b_kr_hist`]): error ≤ one bin; integer metrics (rungs, NK launches up to 99) exact (the
 //!   smallest value whose cumulative share reaches q).
 //!
 //! Means, standard deviations and confidence intervals are exact streaming moments.

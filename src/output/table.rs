@@ -3,25 +3,74 @@
 use crate::engine::RunResults;
 use std::fmt::Write;
 
-/// Headline outcomes (key, column title, scale for display).
-pub const HEADLINE: [(&str, &str, f64); 6] = [
-    ("final_ci", "final CI", 1.0),
-    ("months_to_camp_david", "months to CD", 1.0),
-    ("kr_crises", "KR crises", 1.0),
-    ("rollbacks", "rollbacks", 1.0),
-    ("durable_success", "durable %", 100.0),
-    ("china_cost_gdp_pct", "China cost %GDP", 1.0),
+/// How a headline outcome is shown.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Kind {
+    /// An index in [0, 1] (cooperation index): 3 decimals.
+    Index,
+    /// Months: 1 decimal.
+    Months,
+    /// Counts per replication and other quantities: 2 decimals.
+    Count,
+    /// A share in [0, 1] shown as a percentage ("97.3%"); differences in percentage points
+    /// ("+2.4 pp").
+    Share,
+}
+
+/// Headline outcomes (key, column title, display kind).
+pub const HEADLINE: [(&str, &str, Kind); 6] = [
+    ("final_ci", "final CI", Kind::Index),
+    ("months_to_camp_david", "months to CD", Kind::Months),
+    ("kr_crises", "KR crises", Kind::Count),
+    ("rollbacks", "rollbacks", Kind::Count),
+    ("durable_success", "durable", Kind::Share),
+    ("china_cost_gdp_pct", "China cost %GDP", Kind::Count),
 ];
 
-fn fmt_num(x: f64) -> String {
-    if !x.is_finite() {
-        "–".into()
-    } else if x.abs() >= 100.0 {
-        format!("{x:.0}")
-    } else if x.abs() >= 10.0 {
-        format!("{x:.1}")
-    } else {
-        format!("{x:.3}")
+impl Kind {
+    fn decimals(self) -> usize {
+        match self {
+            Kind::Index => 3,
+            Kind::Months | Kind::Share => 1,
+            Kind::Count => 2,
+        }
+    }
+
+    fn scale(self) -> f64 {
+        if self == Kind::Share {
+            100.0
+        } else {
+            1.0
+        }
+    }
+
+    /// A value (e.g. a mean): "0.832", "36.5", "0.03", "97.3%".
+    pub fn value(self, x: f64) -> String {
+        if !x.is_finite() {
+            return "–".into();
+        }
+        let d = self.decimals();
+        let v = x * self.scale();
+        if self == Kind::Share {
+            format!("{v:.d$}%")
+        } else {
+            format!("{v:.d$}")
+        }
+    }
+
+    /// A paired difference and its 95% CI half-width: "+0.107 ±0.004", "+2.4 pp ±0.7".
+    pub fn diff(self, mean: f64, half: f64) -> String {
+        if !mean.is_finite() {
+            return "–".into();
+        }
+        let d = self.decimals();
+        let (m, h) = (mean * self.scale(), half * self.scale());
+        let unit = if self == Kind::Share { " pp" } else { "" };
+        if h.is_finite() {
+            format!("{m:+.d$}{unit} ±{h:.d$}")
+        } else {
+            format!("{m:+.d$}{unit}")
+        }
     }
 }
 
@@ -56,19 +105,19 @@ pub fn render(scenario: &str, res: &RunResults) -> String {
     s.push('\n');
     for (p, name) in l.path_names.iter().enumerate() {
         let _ = write!(s, "{name:<name_w$}");
-        for (key, title, scale) in HEADLINE {
+        for (key, title, kind) in HEADLINE {
             let cell = match res.outcome_index(key) {
                 Some(o) => {
                     let os = &res.outcomes[p][o];
                     if title == "final CI" {
                         format!(
                             "{} [{}–{}]",
-                            fmt_num(os.mean),
-                            fmt_num(os.quantiles[0]),
-                            fmt_num(os.quantiles[4])
+                            kind.value(os.mean),
+                            kind.value(os.quantiles[0]),
+                            kind.value(os.quantiles[4])
                         )
                     } else {
-                        fmt_num(os.mean * scale)
+                        kind.value(os.mean)
                     }
                 }
                 None => "–".into(),
@@ -87,14 +136,14 @@ pub fn render(scenario: &str, res: &RunResults) -> String {
     }
     let _ = writeln!(
         s,
-        "\nPaired difference vs `{refname}` on the same worlds: mean ± 95% CI half-width (P(better))"
+        "\nPaired difference vs `{refname}` on the same worlds: mean ± 95% CI half-width (P(better)); pp = percentage points"
     );
     let _ = write!(s, "{:<16}", "outcome");
     for p in &others {
         let _ = write!(s, " {:>24}", l.path_names[*p]);
     }
     s.push('\n');
-    for (key, title, scale) in HEADLINE {
+    for (key, title, kind) in HEADLINE {
         let Some(o) = res.outcome_index(key) else {
             continue;
         };
@@ -105,19 +154,9 @@ pub fn render(scenario: &str, res: &RunResults) -> String {
                 .p_better
                 .map(|x| format!(" ({:.0}%)", 100.0 * x))
                 .unwrap_or_default();
-            let half = (d.ci95[1] - d.ci95[0]) / 2.0 * scale;
-            let mean = d.mean_diff * scale;
-            // Same decimals for the mean and its half-width.
-            let dec = match mean.abs().max(half) {
-                x if x >= 100.0 => 0,
-                x if x >= 10.0 => 1,
-                _ => 3,
-            };
-            let cell = if mean.is_finite() {
-                format!(
-                    "{mean:+.dec$} ±{:.dec$}{pb}",
-                    if half.is_finite() { half } else { 0.0 }
-                )
+            let half = (d.ci95[1] - d.ci95[0]) / 2.0;
+            let cell = if d.mean_diff.is_finite() {
+                format!("{}{pb}", kind.diff(d.mean_diff, half))
             } else {
                 "–".into()
             };
@@ -126,4 +165,26 @@ pub fn render(scenario: &str, res: &RunResults) -> String {
         s.push('\n');
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+
+    #[test]
+    fn numbers_are_formatted_by_kind() {
+        assert_eq!(Kind::Index.value(0.8321), "0.832");
+        assert_eq!(Kind::Months.value(3.13), "3.1");
+        assert_eq!(Kind::Months.value(110.04), "110.0");
+        assert_eq!(Kind::Count.value(0.027), "0.03");
+        assert_eq!(Kind::Count.value(1.933), "1.93");
+        assert_eq!(Kind::Share.value(0.973), "97.3%");
+        assert_eq!(Kind::Share.value(0.0), "0.0%");
+        assert_eq!(Kind::Share.value(f64::NAN), "–");
+        assert_eq!(Kind::Share.diff(0.0243, 0.00746), "+2.4 pp ±0.7");
+        assert_eq!(Kind::Share.diff(-0.973, 0.007), "-97.3 pp ±0.7");
+        assert_eq!(Kind::Index.diff(0.1071, 0.0042), "+0.107 ±0.004");
+        assert_eq!(Kind::Months.diff(-33.44, 2.04), "-33.4 ±2.0");
+        assert_eq!(Kind::Count.diff(1.906, f64::NAN), "+1.91");
+    }
 }

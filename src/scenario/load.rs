@@ -20,7 +20,10 @@
 //! 3. The merged table is deserialized into [`Scenario`]; each failure (unknown key, wrong type,
 //!    missing key, bad name) is reported at the key's location, repaired with the default value
 //!    (or dropped) and deserialization is retried, so that one run reports every such error.
-//! 4. [`validate`] checks ranges and cross references; every problem is reported.
+//!    Missing required keys are all reported in one message and filled with placeholders, so
+//!    the values written next to them are still validated in step 4.
+//! 4. [`validate`] checks ranges and cross references; every problem is reported, except those
+//!    about a repaired value or comparing with one (they would be consequences of the repair).
 //!
 //! No input panics: every failure becomes a [`Diagnostic`] with file, line, column and key.
 
@@ -89,8 +92,9 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         return Err(sorted(ctx.diagnostics));
     };
     for p in validate(&scenario) {
-        if tainted.iter().any(|t| p.path.starts_with(t)) {
-            continue; // a value repaired above; its real error is already reported
+        let repaired = |path: &[Seg]| tainted.iter().any(|t| path.starts_with(t));
+        if repaired(&p.path) || p.related.as_deref().is_some_and(repaired) {
+            continue; // about a value repaired above; its real error is already reported
         }
         if inherited(&p.path, defaults, &ctx) {
             continue; // reported in the base path, where it is written
@@ -664,7 +668,7 @@ fn deserialize(
         }
         match repaired {
             Repair::Removed => {}
-            Repair::Replaced(at) => tainted.push(entity(&at)),
+            Repair::Replaced(at) => tainted.extend(at.iter().map(|p| entity(p))),
             Repair::Failed => break,
         }
     }
@@ -686,8 +690,9 @@ fn inherited(path: &[Seg], defaults: &Table, ctx: &Ctx) -> bool {
 enum Repair {
     /// An unknown key was removed.
     Removed,
-    /// A value was replaced by a default or placeholder at this path.
-    Replaced(Vec<Seg>),
+    /// Values were replaced by (or missing keys filled with) a default or placeholder at
+    /// these paths.
+    Replaced(Vec<Vec<Seg>>),
     Failed,
 }
 
@@ -805,12 +810,16 @@ fn remove(t: &mut Table, path: &[Seg]) -> bool {
     }
 }
 
-/// The repaired entity of a path: a whole track, path, issue or event (its other problems would
-/// be consequences of the repair), or the value itself.
+/// What a repair at `path` taints, i.e. whose semantic problems are not reported because they
+/// would be consequences of the repair: a whole event (a placeholder `kind` changes which
+/// fields mean something), the whole list `scenario.paths`, a whole map entry, or else just the
+/// value itself. Within a track, path or history issue only the repaired values are tainted, so
+/// the values written next to them are still checked (problems that merely compare with a
+/// repaired value, such as `initial` against a placeholder `rungs`, are skipped through
+/// `Problem::related`).
 fn entity(path: &[Seg]) -> Vec<Seg> {
     let n = match path {
-        [Seg::Key(a), ..] if a == "tracks" || a == "paths" || a == "events" => 2,
-        [Seg::Key(a), Seg::Key(b), ..] if a == "history" && b == "issues" => 3,
+        [Seg::Key(a), ..] if a == "events" => 2,
         [Seg::Key(a), Seg::Key(b), ..] if a == "scenario" && b == "paths" => 2,
         [Seg::Key(a), Seg::Key(b), ..] if a == "scenario" && b == "score" => 3,
         [Seg::Key(a), Seg::Key(b), Seg::Key(c), ..]
@@ -924,7 +933,7 @@ fn template_for(path: &[Seg], merged: &Table, defaults: &Table) -> Option<Value>
 /// Puts a repair value at `at`.
 fn put(merged: &mut Table, at: &[Seg], value: Option<Value>) -> Repair {
     match value {
-        Some(v) if set(merged, at, v.clone()) => Repair::Replaced(at.to_vec()),
+        Some(v) if set(merged, at, v.clone()) => Repair::Replaced(vec![at.to_vec()]),
         _ => Repair::Failed,
     }
 }
@@ -957,7 +966,7 @@ fn report_and_repair(
     let replace = |merged: &mut Table, at: &[Seg]| -> Repair {
         match template_for(at, merged, defaults) {
             Some(v) => put(merged, at, Some(v)),
-            None if remove(merged, at) => Repair::Replaced(at.to_vec()),
+            None if remove(merged, at) => Repair::Replaced(vec![at.to_vec()]),
             None => Repair::Failed,
         }
     };
@@ -1117,17 +1126,23 @@ fn report_and_repair(
             d = d.with_note(n);
         }
         ctx.diagnostics.push(d);
-        let mut result = Repair::Failed;
+        // Fill every missing key with a placeholder; the values written in the entity are still
+        // validated (only the placeholders are tainted).
+        let mut filled = Vec::new();
         for m in &missing {
             let mut key_path = path.to_vec();
             key_path.push(Seg::Key(m.clone()));
             let v = template_for(&key_path, merged, defaults);
-            result = put(merged, &key_path, v);
-            if matches!(result, Repair::Failed) {
-                break;
+            match put(merged, &key_path, v) {
+                Repair::Replaced(at) => filled.extend(at),
+                _ => return Repair::Failed,
             }
         }
-        return result;
+        return if filled.is_empty() {
+            Repair::Failed
+        } else {
+            Repair::Replaced(filled)
+        };
     }
 
     if let Some(rest) = raw.strip_prefix("unknown variant ") {

@@ -45,7 +45,7 @@ impl Dist {
             if x.is_finite() {
                 Ok(())
             } else {
-                Err(format!("`{name}` must be a finite number, got {x}"))
+                Err(format!("`{name}` must be a finite number, got {}", num(x)))
             }
         };
         let (lo, hi) = match *self {
@@ -54,7 +54,9 @@ impl Dist {
                 finite("high", high)?;
                 if low > high {
                     return Err(format!(
-                        "uniform distribution needs low <= high, got low = {low}, high = {high}"
+                        "uniform distribution needs low <= high, got low = {}, high = {}",
+                        num(low),
+                        num(high)
                     ));
                 }
                 (low, high)
@@ -63,7 +65,10 @@ impl Dist {
                 finite("mean", mean)?;
                 finite("sd", sd)?;
                 if sd < 0.0 {
-                    return Err(format!("normal distribution needs sd >= 0, got sd = {sd}"));
+                    return Err(format!(
+                        "normal distribution needs sd >= 0, got sd = {}",
+                        num(sd)
+                    ));
                 }
                 (f64::NEG_INFINITY, f64::INFINITY)
             }
@@ -72,7 +77,9 @@ impl Dist {
                 finite("beta", beta)?;
                 if alpha <= 0.0 || beta <= 0.0 {
                     return Err(format!(
-                        "beta distribution needs alpha > 0 and beta > 0, got alpha = {alpha}, beta = {beta}"
+                        "beta distribution needs alpha > 0 and beta > 0, got alpha = {}, beta = {}",
+                        num(alpha),
+                        num(beta)
                     ));
                 }
                 (0.0, 1.0)
@@ -83,7 +90,10 @@ impl Dist {
                 finite("max", max)?;
                 if !(min <= mode && mode <= max) || min >= max {
                     return Err(format!(
-                        "triangular distribution needs min <= mode <= max and min < max, got min = {min}, mode = {mode}, max = {max}"
+                        "triangular distribution needs min <= mode <= max and min < max, got min = {}, mode = {}, max = {}",
+                        num(min),
+                        num(mode),
+                        num(max)
                     ));
                 }
                 (min, max)
@@ -93,16 +103,19 @@ impl Dist {
                 finite("sigma", sigma)?;
                 if sigma < 0.0 {
                     return Err(format!(
-                        "lognormal distribution needs sigma >= 0, got sigma = {sigma}"
+                        "lognormal distribution needs sigma >= 0, got sigma = {}",
+                        num(sigma)
                     ));
                 }
                 (0.0, f64::INFINITY)
             }
         };
         let (blo, bhi) = bound.limits();
-        if hi < blo || lo > bhi {
+        if hi < blo || lo > bhi || (bound == Bound::Positive && hi <= 0.0) {
             return Err(format!(
-                "the distribution's support [{lo}, {hi}] lies outside the valid range {}",
+                "the distribution's support [{}, {}] lies outside the valid range {}",
+                num(lo),
+                num(hi),
                 bound.describe()
             ));
         }
@@ -110,7 +123,9 @@ impl Dist {
             // Truncation by rejection needs a reasonable chance of landing in range.
             if (mean < blo && (blo - mean) > 4.0 * sd) || (mean > bhi && (mean - bhi) > 4.0 * sd) {
                 return Err(format!(
-                    "normal(mean = {mean}, sd = {sd}) has almost no mass in the valid range {}",
+                    "normal(mean = {}, sd = {}) has almost no mass in the valid range {}",
+                    num(mean),
+                    num(sd),
                     bound.describe()
                 ));
             }
@@ -126,17 +141,21 @@ pub enum Bound {
     Unit,
     /// A non-negative quantity (rate, scale, weight): [0, ∞).
     NonNeg,
+    /// A strictly positive quantity (e.g. a dispersion): (0, ∞).
+    Positive,
     /// Any finite real number (utilities, logistic intercepts).
     Any,
-    /// An explicit closed range.
+    /// An explicit closed range (either end may be infinite).
     Range(f64, f64),
 }
 
 impl Bound {
+    /// The closure of the range: lowest and highest valid values (for `Positive`, 0 itself is
+    /// excluded; see [`Bound::contains`]).
     pub fn limits(self) -> (f64, f64) {
         match self {
             Bound::Unit => (0.0, 1.0),
-            Bound::NonNeg => (0.0, f64::INFINITY),
+            Bound::NonNeg | Bound::Positive => (0.0, f64::INFINITY),
             Bound::Any => (f64::NEG_INFINITY, f64::INFINITY),
             Bound::Range(lo, hi) => (lo, hi),
         }
@@ -144,16 +163,58 @@ impl Bound {
 
     pub fn contains(self, x: f64) -> bool {
         let (lo, hi) = self.limits();
-        x.is_finite() && x >= lo && x <= hi
+        x.is_finite() && x >= lo && x <= hi && !(self == Bound::Positive && x <= 0.0)
+    }
+
+    /// The valid value nearest to `x` (a finite `x`; used as a last resort when truncating).
+    pub fn clamp(self, x: f64) -> f64 {
+        let (lo, hi) = self.limits();
+        let y = x.clamp(lo, hi);
+        if self == Bound::Positive && y <= 0.0 {
+            f64::MIN_POSITIVE
+        } else {
+            y
+        }
     }
 
     pub fn describe(self) -> String {
         match self {
             Bound::Unit => "[0, 1] (a probability or share)".to_string(),
             Bound::NonNeg => "[0, ∞) (a non-negative number)".to_string(),
+            Bound::Positive => "(0, ∞) (a positive number)".to_string(),
             Bound::Any => "any finite number".to_string(),
-            Bound::Range(lo, hi) => format!("[{lo}, {hi}]"),
+            Bound::Range(lo, hi) => {
+                // `f64::MAX` (or `MIN`) as a limit means "no limit".
+                let lo = if lo <= f64::MIN {
+                    f64::NEG_INFINITY
+                } else {
+                    lo
+                };
+                let hi = if hi >= f64::MAX { f64::INFINITY } else { hi };
+                format!(
+                    "{}{}, {}{}",
+                    if lo.is_finite() { "[" } else { "(" },
+                    num(lo),
+                    num(hi),
+                    if hi.is_finite() { "]" } else { ")" }
+                )
+            }
         }
+    }
+}
+
+/// A number as written in messages: plain when of ordinary size, in scientific notation when
+/// very large or very small (so that e.g. `f64::MAX` never prints as 309 digits), `∞` for
+/// infinities.
+pub fn num(x: f64) -> String {
+    if x == f64::INFINITY {
+        "∞".to_string()
+    } else if x == f64::NEG_INFINITY {
+        "-∞".to_string()
+    } else if x != 0.0 && x.is_finite() && !(1e-6..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }
 
@@ -186,10 +247,11 @@ impl Param {
                 if bound.contains(*x) {
                     Ok(())
                 } else if !x.is_finite() {
-                    Err(format!("expected a finite number, got {x}"))
+                    Err(format!("expected a finite number, got {}", num(*x)))
                 } else {
                     Err(format!(
-                        "{x} is outside the valid range {}",
+                        "{} is outside the valid range {}",
+                        num(*x),
                         bound.describe()
                     ))
                 }
@@ -301,4 +363,45 @@ macro_rules! visit_fields {
     ($v:expr, $s:expr; $($field:ident : $bound:expr),* $(,)?) => {
         { $( $v.param(stringify!($field), &mut $s.$field, $bound); )* }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positive_bound_excludes_zero_and_prints_readably() {
+        let b = Bound::Positive;
+        assert!(!b.contains(0.0) && !b.contains(-1.0) && !b.contains(f64::INFINITY));
+        assert!(b.contains(1e-300) && b.contains(5.0));
+        let e = Param::Fixed(0.0).check(b).unwrap_err();
+        assert_eq!(e, "0 is outside the valid range (0, ∞) (a positive number)");
+        let e = Param::Dist(Dist::Uniform {
+            low: -1.0,
+            high: 0.0,
+        })
+        .check(b)
+        .unwrap_err();
+        assert!(e.contains("outside the valid range (0, ∞)"), "{e}");
+    }
+
+    #[test]
+    fn no_message_prints_hundreds_of_digits() {
+        assert_eq!(Bound::Range(1e-6, f64::MAX).describe(), "[0.000001, ∞)");
+        assert_eq!(Bound::Range(0.5, 2.0).describe(), "[0.5, 2]");
+        assert_eq!(num(f64::MAX), "1.7976931348623157e308");
+        assert_eq!(num(-1e20), "-1e20");
+        assert_eq!(num(f64::NEG_INFINITY), "-∞");
+        assert_eq!(num(-0.01), "-0.01");
+        assert_eq!(num(f64::NAN), "NaN");
+        let e = Param::Fixed(1e300).check(Bound::Unit).unwrap_err();
+        assert!(e.len() < 80, "{e}");
+        let e = Param::Dist(Dist::Uniform {
+            low: 2.0,
+            high: f64::MAX,
+        })
+        .check(Bound::Unit)
+        .unwrap_err();
+        assert!(e.len() < 120, "{e}");
+    }
 }

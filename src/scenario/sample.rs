@@ -9,14 +9,6 @@ use super::types::Scenario;
 use crate::rng::{keyed_stream, stable_hash, std_normal, uniform, FastRng, Stream};
 use rand_distr::{Beta, Distribution};
 
-/// Whether any parameter of the scenario is a distribution.
-pub fn has_distributions(s: &Scenario) -> bool {
-    let mut any = false;
-    let mut s = s.clone();
-    s.visit_params(&mut ParamVisitor::new(&mut |_, p, _| any |= !p.is_fixed()));
-    any
-}
-
 /// A copy of `s` with every distribution parameter replaced by its draw for `replication`.
 pub fn sample(s: &Scenario, seed: u64, replication: u64) -> Scenario {
     let mut out = s.clone();
@@ -32,15 +24,14 @@ pub fn sample(s: &Scenario, seed: u64, replication: u64) -> Scenario {
 
 /// Draws from `d` truncated to `bound` by rejection (at most 256 tries, then clamped).
 pub fn draw_truncated(d: &Dist, bound: Bound, rng: &mut FastRng) -> f64 {
-    let (lo, hi) = bound.limits();
     let mut x = draw(d, rng);
     for _ in 0..256 {
-        if x >= lo && x <= hi {
+        if bound.contains(x) {
             return x;
         }
         x = draw(d, rng);
     }
-    x.clamp(lo, hi)
+    bound.clamp(x)
 }
 
 fn draw(d: &Dist, rng: &mut FastRng) -> f64 {
@@ -88,7 +79,13 @@ mod tests {
         }
         let mean = seen.iter().sum::<f64>() / seen.len() as f64;
         assert!((mean - 0.3).abs() < 0.02, "{mean}");
-        assert!(!has_distributions(&sample(&s, 5, 0)));
+        // Every distribution of a sampled scenario is replaced by a fixed draw.
+        let mut sampled = sample(&s, 5, 0);
+        let mut dists = 0;
+        sampled.visit_params(&mut ParamVisitor::new(&mut |_, p, _| {
+            dists += usize::from(!p.is_fixed())
+        }));
+        assert_eq!(dists, 0);
     }
 
     #[test]
@@ -105,6 +102,21 @@ mod tests {
         });
         let after = sample(&s, 9, 3).relations.trust_kr_jp.get();
         assert_eq!(before, after);
+    }
+
+    #[test]
+    fn positive_bound_excludes_zero() {
+        let d = Dist::Uniform {
+            low: -1.0,
+            high: 0.5,
+        };
+        let mut rng = keyed_stream(2, 3, 4);
+        for _ in 0..500 {
+            let x = draw_truncated(&d, Bound::Positive, &mut rng);
+            assert!(x > 0.0 && x <= 0.5, "{x}");
+        }
+        assert!(Bound::Positive.clamp(-3.0) > 0.0);
+        assert_eq!(Bound::Positive.clamp(2.0), 2.0);
     }
 
     #[test]

@@ -92,7 +92,6 @@ pub enum NkRegime {
 }
 
 impl NkRegime {
-    pub const ALL: [NkRegime; 3] = [NkRegime::Engagement, NkRegime::Testing, NkRegime::Surge];
     pub fn index(self) -> usize {
         self as usize
     }
@@ -552,7 +551,7 @@ pub struct CampPriors {
 #[serde(deny_unknown_fields)]
 pub struct TrackSpec {
     pub name: String,
-    /// Highest rung (rungs are 0..=rungs).
+    /// Highest rung (rungs are 0..=rungs); 1 to `validate::MAX_RUNGS` (20).
     pub rungs: u32,
     /// Rung at the start.
     pub initial: u32,
@@ -753,7 +752,7 @@ impl VisitParams for World {
                 ("surge", &mut nk.surge),
             ] {
                 v.nested(name, |v| {
-                    visit_fields!(v, r; mean: NonNeg, dispersion: Bound::Range(1e-6, f64::MAX),
+                    visit_fields!(v, r; mean: NonNeg, dispersion: Bound::Positive,
                         p_nuclear: Unit)
                 });
             }

@@ -17,6 +17,11 @@ use std::fmt;
 /// Longest horizon accepted (100 years), so a typo cannot exhaust memory.
 pub const MAX_HORIZON_MONTHS: u32 = 1200;
 
+/// Highest top rung a track may have (`rungs`), and so the highest rung any `initial`,
+/// prerequisite, path target or US expectation may name. Ladders in MODEL.md have 2 to 4 rungs;
+/// 20 leaves ample room while keeping rungs well inside the model's 8-bit rung counters.
+pub const MAX_RUNGS: u32 = 20;
+
 /// One segment of a key path: a table key or an array index.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Seg {
@@ -82,6 +87,13 @@ pub fn format_key(path: &[Seg]) -> String {
 }
 
 /// The nearest name to `word` among `candidates`, if one is close enough to be a likely typo.
+///
+/// This is trisim's one did-you-mean matcher: the loader, the validator and every other module
+/// (engine, command line) should call it — or [`did_you_mean`] for the ready-made hint — rather
+/// than keep their own, so that suggestions are the same everywhere. Matching ignores case and
+/// accepts a small edit distance (Damerau–Levenshtein up to a third of the length), a high
+/// Jaro–Winkler similarity, or a candidate containing `word`; an exact match is skipped (it is
+/// no typo).
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = word.to_lowercase();
     let mut best: Option<(&str, usize, f64)> = None;
@@ -111,7 +123,8 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     best.map(|b| b.0)
 }
 
-/// "did you mean `x`?" for the nearest candidate, if any.
+/// "did you mean `x`?" for the [`nearest`] candidate, if any: the hint to attach to any
+/// message about an unknown name (public so that every module reuses it).
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
@@ -144,7 +157,8 @@ pub struct Problem {
     /// Whether the problem is the key itself (a name) rather than its value.
     pub on_key: bool,
     /// The other value of a conflict (e.g. the `rungs` a prerequisite exceeds), used for the
-    /// location when `path` is a default not written in the file.
+    /// location when `path` is a default not written in the file, and to skip the problem when
+    /// that value is a placeholder put in by the loader for a broken or missing one.
     pub related: Option<Vec<Seg>>,
 }
 
@@ -636,9 +650,17 @@ fn check_actors(s: &Scenario, out: &mut Vec<Problem>) {
                 )))
                 .related(path!["tracks", k, "rungs"]),
             ),
+            Some(_) if *rung > MAX_RUNGS => {
+                out.push(Problem::new(path, above_max("expected rung", *rung)))
+            }
             _ => {}
         }
     }
+}
+
+/// A rung above [`MAX_RUNGS`] (on a track whose own `rungs` is reported as too high).
+fn above_max(what: &str, rung: u32) -> String {
+    format!("{what} {rung} is above the highest rung a track may have ({MAX_RUNGS})")
 }
 
 fn camp_name(c: Camp) -> &'static str {
@@ -706,17 +728,33 @@ fn check_tracks(s: &Scenario, out: &mut Vec<Problem>) {
                 path!["tracks", key, "rungs"],
                 "a track needs at least 1 rung above 0, got rungs = 0",
             ));
-        } else if t.initial > t.rungs {
-            out.push(
-                Problem::new(
-                    path!["tracks", key, "initial"],
+        } else {
+            if t.rungs > MAX_RUNGS {
+                out.push(Problem::new(
+                    path!["tracks", key, "rungs"],
                     format!(
-                        "initial rung {} is above the track's top rung {}",
-                        t.initial, t.rungs
+                        "a track has at most {MAX_RUNGS} rungs above 0, got rungs = {}",
+                        t.rungs
                     ),
-                )
-                .related(path!["tracks", key, "rungs"]),
-            );
+                ));
+            }
+            if t.initial > t.rungs {
+                out.push(
+                    Problem::new(
+                        path!["tracks", key, "initial"],
+                        format!(
+                            "initial rung {} is above the track's top rung {}",
+                            t.initial, t.rungs
+                        ),
+                    )
+                    .related(path!["tracks", key, "rungs"]),
+                );
+            } else if t.initial > MAX_RUNGS {
+                out.push(Problem::new(
+                    path!["tracks", key, "initial"],
+                    above_max("initial rung", t.initial),
+                ));
+            }
         }
         for (j, req) in t.requires.iter().enumerate() {
             match s.tracks.get(&req.track) {
@@ -737,6 +775,10 @@ fn check_tracks(s: &Scenario, out: &mut Vec<Problem>) {
                     )
                     .related(path!["tracks", &req.track, "rungs"]),
                 ),
+                Some(_) if req.rung > MAX_RUNGS => out.push(Problem::new(
+                    path!["tracks", key, "requires", j, "rung"],
+                    above_max("prerequisite rung", req.rung),
+                )),
                 _ => {}
             }
         }
@@ -873,6 +915,9 @@ fn check_paths(s: &Scenario, out: &mut Vec<Problem>) {
                     )
                     .related(path!["tracks", t, "rungs"]),
                 ),
+                Some(_) if *rung > MAX_RUNGS => {
+                    out.push(Problem::new(path, above_max("target rung", *rung)))
+                }
                 _ => {}
             }
         }
@@ -1266,6 +1311,49 @@ mod tests {
                 "tracks.regional.requires[0].rung",
             ]
         );
+    }
+
+    #[test]
+    fn rungs_have_a_maximum() {
+        let mut s = Scenario::default();
+        let t = s.tracks.get_mut("summitry").unwrap();
+        t.rungs = 300;
+        t.initial = 25;
+        s.tracks.get_mut("regional").unwrap().requires[0].rung = 21;
+        s.paths
+            .get_mut("hasty")
+            .unwrap()
+            .targets
+            .insert("summitry".into(), 255);
+        s.actors
+            .washington
+            .expectations
+            .insert("summitry".into(), 30);
+        let problems = validate(&s);
+        assert_eq!(
+            keys(&problems),
+            [
+                "actors.washington.expectations.summitry",
+                "tracks.summitry.rungs",
+                "tracks.summitry.initial",
+                "tracks.regional.requires[0].rung",
+                "paths.hasty.targets.summitry",
+            ],
+            "{problems:#?}"
+        );
+        assert_eq!(
+            problems[1].message,
+            "a track has at most 20 rungs above 0, got rungs = 300"
+        );
+        assert!(problems[2]
+            .message
+            .contains("highest rung a track may have (20)"));
+        // The maximum itself is fine.
+        let mut s = Scenario::default();
+        let t = s.tracks.get_mut("summitry").unwrap();
+        t.rungs = MAX_RUNGS;
+        t.initial = MAX_RUNGS;
+        assert!(validate(&s).is_empty());
     }
 
     #[test]
