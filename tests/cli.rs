@@ -25,6 +25,29 @@ fn setup() -> (tempfile::TempDir, PathBuf) {
     (tmp, f)
 }
 
+/// `trisim run FILE --out OUT EXTRA...`, asserted on.
+fn run_into(file: &Path, out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    trisim()
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .args(extra)
+        .assert()
+}
+
+/// No staging folder (a hidden one) is left behind in `dir`.
+fn assert_no_staging_folder(dir: &Path) {
+    let leftovers: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
 fn csv_rows(p: &Path) -> (Vec<String>, Vec<csv::StringRecord>) {
     let mut r = csv::Reader::from_path(p).unwrap();
     let h = r.headers().unwrap().iter().map(String::from).collect();
@@ -36,26 +59,12 @@ fn csv_rows(p: &Path) -> (Vec<String>, Vec<csv::StringRecord>) {
 fn run_writes_every_file_in_the_documented_shape() {
     let (tmp, f) = setup();
     let out = tmp.path().join("out");
-    trisim()
-        .args([
-            "run",
-            f.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--threads",
-            "2",
-        ])
-        .assert()
+    run_into(&f, &out, &["--threads", "2"])
         .success()
         .stdout(predicate::str::contains("Paired difference vs `gradual`"))
         .stdout(predicate::str::contains("hasty"));
     // No staging folder left behind.
-    let leftovers: Vec<_> = fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_no_staging_folder(tmp.path());
 
     // summary.json: exact keys.
     let v: serde_json::Value =
@@ -169,23 +178,11 @@ fn run_writes_every_file_in_the_documented_shape() {
     }
 
     // A second run into the same folder fails without --force...
-    trisim()
-        .args(["run", f.to_str().unwrap(), "--out", out.to_str().unwrap()])
-        .assert()
+    run_into(&f, &out, &[])
         .code(1)
         .stderr(predicate::str::contains("not empty"));
     // ... and succeeds with it.
-    trisim()
-        .args([
-            "run",
-            f.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--force",
-            "--no-runs-csv",
-        ])
-        .assert()
-        .success();
+    run_into(&f, &out, &["--force", "--no-runs-csv"]).success();
     assert!(out.join("summary.json").exists());
     assert!(!out.join("runs.csv").exists());
 }
@@ -195,9 +192,7 @@ fn thread_count_does_not_change_results_and_seed_does() {
     let (tmp, f) = setup();
     let run = |name: &str, extra: &[&str]| {
         let out = tmp.path().join(name);
-        let mut args = vec!["run", f.to_str().unwrap(), "--out", out.to_str().unwrap()];
-        args.extend_from_slice(extra);
-        trisim().args(&args).assert().success();
+        run_into(&f, &out, extra).success();
         out
     };
     let a = run("a", &["--threads", "1", "--replications", "300"]);
@@ -247,9 +242,7 @@ fn unwritable_output_folder_is_a_clear_error() {
     let file = tmp.path().join("a_file");
     fs::write(&file, "x").unwrap();
     let out = file.join("sub");
-    trisim()
-        .args(["run", f.to_str().unwrap(), "--out", out.to_str().unwrap()])
-        .assert()
+    run_into(&f, &out, &[])
         .code(1)
         .stderr(predicate::str::contains("cannot create output folder"))
         .stderr(predicate::str::contains("is a file, not a folder"));
@@ -318,17 +311,7 @@ fn show_prints_a_scenario_that_validates() {
     // And it runs to the same results as the original file.
     let run = |file: &Path, name: &str| {
         let out = tmp.path().join(name);
-        trisim()
-            .args([
-                "run",
-                file.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "-n",
-                "30",
-            ])
-            .assert()
-            .success();
+        run_into(file, &out, &["-n", "30"]).success();
         fs::read(out.join("summary.json")).unwrap()
     };
     assert!(run(&f, "o1") == run(&shown, "o2"));
@@ -354,19 +337,7 @@ fn help_explains_the_commands() {
 #[test]
 fn force_never_replaces_a_folder_that_is_not_a_trisim_result() {
     let (tmp, f) = setup();
-    let run = |out: &Path| {
-        trisim()
-            .args([
-                "run",
-                f.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--force",
-                "--replications",
-                "20",
-            ])
-            .assert()
-    };
+    let run = |out: &Path| run_into(&f, out, &["--force", "--replications", "20"]);
     // An unrelated folder: refused even with --force, and left untouched.
     let other = tmp.path().join("thesis");
     fs::create_dir(&other).unwrap();
@@ -409,12 +380,7 @@ fn force_never_replaces_a_folder_that_is_not_a_trisim_result() {
     fs::remove_file(out.join("charts/annotated.png")).unwrap();
     run(&out).success();
     // No staging folder left behind.
-    let leftovers: Vec<_> = fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_no_staging_folder(tmp.path());
 }
 
 #[test]
@@ -450,16 +416,7 @@ fn skipping_a_large_runs_csv_is_announced() {
     assert!(!out.join("runs.csv").exists());
     // Below the limit (or with --no-runs-csv): no note.
     let small = tmp.path().join("small");
-    trisim()
-        .args([
-            "run",
-            tiny_horizon.to_str().unwrap(),
-            "--replications",
-            "10",
-            "--out",
-            small.to_str().unwrap(),
-        ])
-        .assert()
+    run_into(&tiny_horizon, &small, &["--replications", "10"])
         .success()
         .stderr(predicate::str::contains("runs.csv").not());
 }

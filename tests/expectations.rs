@@ -53,6 +53,29 @@ fn assert_greater(a: &[f64], b: &[f64], margin: f64, what: &str) {
     );
 }
 
+/// Asserts outcome `o` of `a` − `b` > margin and > Z standard errors (see `assert_greater`).
+fn assert_greater_on(
+    a: &[(Outcomes, Diagnostics)],
+    b: &[(Outcomes, Diagnostics)],
+    o: Outcome,
+    margin: f64,
+    what: &str,
+) {
+    assert_greater(&outcome(a, o), &outcome(b, o), margin, what);
+}
+
+/// Asserts that hasty (`h`) reaches Camp David more than 12 months sooner than gradual (`g`),
+/// with more than 0.5 more KR crises and 0.2 more rollbacks; `what` names the three checks.
+fn assert_hasty_faster_but_crisis_prone(
+    g: &[(Outcomes, Diagnostics)],
+    h: &[(Outcomes, Diagnostics)],
+    what: [&str; 3],
+) {
+    assert_greater_on(g, h, Outcome::MonthsToCampDavid, 12.0, what[0]);
+    assert_greater_on(h, g, Outcome::KrCrises, 0.5, what[1]);
+    assert_greater_on(h, g, Outcome::Rollbacks, 0.2, what[2]);
+}
+
 fn baseline() -> Scenario {
     // MODEL.md §8 baseline: 2023-04, conservative KR, engaged US, NK in surge.
     let mut s = Scenario::default();
@@ -74,23 +97,14 @@ fn baseline_is_plausible() {
     let ci0 = 0.0;
     assert!(mean(&outcome(&g, Outcome::FinalCi)) > ci0 + 0.3);
     assert!(mean(&outcome(&h, Outcome::FinalCi)) > ci0 + 0.3);
-    assert_greater(
-        &outcome(&g, Outcome::MonthsToCampDavid),
-        &outcome(&h, Outcome::MonthsToCampDavid),
-        12.0,
-        "hasty reaches Camp David sooner",
-    );
-    assert_greater(
-        &outcome(&h, Outcome::KrCrises),
-        &outcome(&g, Outcome::KrCrises),
-        0.5,
-        "hasty has more KR crises",
-    );
-    assert_greater(
-        &outcome(&h, Outcome::Rollbacks),
-        &outcome(&g, Outcome::Rollbacks),
-        0.2,
-        "hasty has more rollbacks",
+    assert_hasty_faster_but_crisis_prone(
+        &g,
+        &h,
+        [
+            "hasty reaches Camp David sooner",
+            "hasty has more KR crises",
+            "hasty has more rollbacks",
+        ],
     );
 }
 
@@ -160,23 +174,14 @@ fn hasty_is_faster_but_crisis_prone_when_publics_are_cold() {
     for s in [&cold, &in_2023] {
         let g = run(s, "gradual");
         let h = run(s, "hasty");
-        assert_greater(
-            &outcome(&g, Outcome::MonthsToCampDavid),
-            &outcome(&h, Outcome::MonthsToCampDavid),
-            12.0,
-            "hasty sooner",
-        );
-        assert_greater(
-            &outcome(&h, Outcome::KrCrises),
-            &outcome(&g, Outcome::KrCrises),
-            0.5,
-            "hasty more KR crises",
-        );
-        assert_greater(
-            &outcome(&h, Outcome::Rollbacks),
-            &outcome(&g, Outcome::Rollbacks),
-            0.2,
-            "hasty more rollbacks",
+        assert_hasty_faster_but_crisis_prone(
+            &g,
+            &h,
+            [
+                "hasty sooner",
+                "hasty more KR crises",
+                "hasty more rollbacks",
+            ],
         );
     }
 }
@@ -197,9 +202,10 @@ fn us_disengagement_lowers_cooperation_and_lets_linkage_escalate() {
     for name in ["gradual", "hasty", "parallel"] {
         let a = run(&with_us, name);
         let b = run(&without, name);
-        assert_greater(
-            &outcome(&a, Outcome::FinalCi),
-            &outcome(&b, Outcome::FinalCi),
+        assert_greater_on(
+            &a,
+            &b,
+            Outcome::FinalCi,
             0.02,
             &format!("US push raises CI on {name}"),
         );
@@ -240,9 +246,10 @@ fn china_coercion_falls_on_seoul_and_rises_with_regional() {
     for name in ["hasty", "gradual", "status_quo"] {
         let a = run(&regional, name);
         let b = run(&no_regional, name);
-        assert_greater(
-            &outcome(&a, Outcome::ChinaCoercionEvents),
-            &outcome(&b, Outcome::ChinaCoercionEvents),
+        assert_greater_on(
+            &a,
+            &b,
+            Outcome::ChinaCoercionEvents,
             0.1,
             &format!("{name}: more coercion with the regional track"),
         );

@@ -21,11 +21,36 @@ fn track(m: &Compiled, key: &str) -> usize {
     m.keys.iter().position(|k| k == key).unwrap()
 }
 
-#[test]
-fn prerequisites_block_moves() {
+/// The default scenario and its compiled form.
+fn default_compiled() -> (Scenario, Compiled) {
     let s = Scenario::default();
     let m = compiled(&s);
-    let mut sim = Sim::new(&m, path(&s, "hasty"), 1, 0);
+    (s, m)
+}
+
+/// A live simulation of path `name` of `m` (compiled from `s`): seed 1, replication 0.
+fn new_sim<'m>(m: &'m Compiled, s: &Scenario, name: &str) -> Sim<'m> {
+    Sim::new(m, path(s, name), 1, 0)
+}
+
+/// A scheduled event of `kind` in `month`, with every optional field unset.
+fn event(month: YearMonth, kind: EventKind) -> Event {
+    Event {
+        month,
+        kind,
+        camp: None,
+        us_type: None,
+        issue: None,
+        regime: None,
+        track: None,
+        note: None,
+    }
+}
+
+#[test]
+fn prerequisites_block_moves() {
+    let (s, m) = default_compiled();
+    let mut sim = new_sim(&m, &s, "hasty");
     let (intel, summ) = (track(&m, "intelligence"), track(&m, "summitry"));
     assert!(!sim.eligible(intel, 0), "intelligence needs summitry >= 1");
     sim.st.rung[summ] = 1;
@@ -34,9 +59,8 @@ fn prerequisites_block_moves() {
 
 #[test]
 fn gates_block_moves() {
-    let s = Scenario::default();
-    let m = compiled(&s);
-    let mut sim = Sim::new(&m, path(&s, "gradual"), 1, 0);
+    let (s, m) = default_compiled();
+    let mut sim = new_sim(&m, &s, "gradual");
     let k = track(&m, "summitry");
     let (g_tau, g_f) = sim.path.gates[k];
     assert!(g_tau > 0.0 && g_f > 0.0);
@@ -56,11 +80,10 @@ fn gates_block_moves() {
 
 #[test]
 fn winset_refuses_moves_that_breach_it_only_where_respected() {
-    let s = Scenario::default();
-    let m = compiled(&s);
+    let (s, m) = default_compiled();
     let k = track(&m, "nontraditional");
     for (name, respects) in [("gradual", true), ("hasty", false)] {
-        let mut sim = Sim::new(&m, path(&s, name), 1, 0);
+        let mut sim = new_sim(&m, &s, name);
         assert_eq!(sim.path.respect_winset, respects);
         sim.st.fav[KR] = 0.3;
         // Backlash just under the win-set limit: any move breaches it.
@@ -71,7 +94,7 @@ fn winset_refuses_moves_that_breach_it_only_where_respected() {
         assert_eq!(sim.diag.winset_refusals, respects as u32);
     }
     // Approval below A_min also closes the win-set.
-    let mut sim = Sim::new(&m, path(&s, "gradual"), 1, 0);
+    let mut sim = new_sim(&m, &s, "gradual");
     sim.st.approval[KR] = m.c.a_min - 0.01;
     assert!(!sim.propose(k));
 }
@@ -81,7 +104,7 @@ fn us_facilitation_bridges_a_small_negative_utility() {
     let base = Scenario::default();
     let m0 = compiled(&base);
     let k = track(&m0, "exercises");
-    let sim0 = Sim::new(&m0, path(&base, "hasty"), 1, 0);
+    let sim0 = new_sim(&m0, &base, "hasty");
     let bridge = m0.c.facilitation * sim0.m_sec();
     assert!(bridge > 0.0);
     // Shift both governments' priors so that ΔU = −bridge/2 for each.
@@ -91,7 +114,7 @@ fn us_facilitation_bridges_a_small_negative_utility() {
     t.prior.conservative = Param::Fixed(t.prior.conservative.get() - du_kr - bridge / 2.0);
     t.prior.mainstream = Param::Fixed(t.prior.mainstream.get() - du_jp - bridge / 2.0);
     let m = compiled(&s);
-    let mut sim = Sim::new(&m, path(&s, "hasty"), 1, 0);
+    let mut sim = new_sim(&m, &s, "hasty");
     assert!((sim.value(KR, k) + bridge / 2.0).abs() < 1e-9);
     assert!(sim.propose(k), "bridged by a side payment");
     assert_eq!(sim.diag.side_payments, 1);
@@ -99,16 +122,15 @@ fn us_facilitation_bridges_a_small_negative_utility() {
     let mut s2 = s.clone();
     s2.world.decisions.facilitation = Param::Fixed(0.0);
     let m2 = compiled(&s2);
-    let mut sim2 = Sim::new(&m2, path(&s2, "hasty"), 1, 0);
+    let mut sim2 = new_sim(&m2, &s2, "hasty");
     assert!(!sim2.propose(k));
     assert_eq!(sim2.diag.utility_refusals, 1);
 }
 
 #[test]
 fn moves_add_backlash_and_lower_approval() {
-    let s = Scenario::default();
-    let m = compiled(&s);
-    let mut sim = Sim::new(&m, path(&s, "hasty"), 1, 0);
+    let (s, m) = default_compiled();
+    let mut sim = new_sim(&m, &s, "hasty");
     let k = track(&m, "summitry");
     let expected = sim.move_backlash(KR, k);
     // z = s/2 makes the misjudgement factor exp(s·z − s²/2) exactly 1.
@@ -130,15 +152,14 @@ fn moves_add_backlash_and_lower_approval() {
 
 #[test]
 fn crisis_rolls_back_the_most_recent_military_move_unless_locked_in() {
-    let s = Scenario::default();
-    let m = compiled(&s);
+    let (s, m) = default_compiled();
     let (intel, ex, summ) = (
         track(&m, "intelligence"),
         track(&m, "exercises"),
         track(&m, "summitry"),
     );
     for (lock, rolled) in [(0.0, true), (1.0, false)] {
-        let mut sim = Sim::new(&m, path(&s, "hasty"), 1, 0);
+        let mut sim = new_sim(&m, &s, "hasty");
         sim.st.rung[summ] = 1;
         sim.st.rung[intel] = 1;
         sim.st.rung[ex] = 1;
@@ -166,9 +187,8 @@ fn crisis_rolls_back_the_most_recent_military_move_unless_locked_in() {
 
 #[test]
 fn low_approval_led_by_japan_policy_triggers_a_crisis() {
-    let s = Scenario::default();
-    let m = compiled(&s);
-    let mut sim = Sim::new(&m, path(&s, "hasty"), 1, 0);
+    let (s, m) = default_compiled();
+    let mut sim = new_sim(&m, &s, "hasty");
     sim.st.approval[KR] = m.c.a_crit - 0.05;
     sim.st.japan_drag[KR] = 0.0; // not Japan-led
     for t in 0..6 {
@@ -184,15 +204,14 @@ fn low_approval_led_by_japan_policy_triggers_a_crisis() {
 
 #[test]
 fn turnover_reversal_is_less_likely_with_lock_in() {
-    let s = Scenario::default();
-    let m = compiled(&s);
+    let (s, m) = default_compiled();
     let reg = track(&m, "regional");
     let summ = track(&m, "summitry");
     let p_rev = m.c.p_reverse;
     // A draw that reverses an unlocked track (u < p_reverse) but not one with Λ = 0.8.
     let u = p_rev * 0.5;
     for (lock, reversed) in [(0.0, true), (0.8, false)] {
-        let mut sim = Sim::new(&m, path(&s, "status_quo"), 1, 0);
+        let mut sim = new_sim(&m, &s, "status_quo");
         sim.st.rung[summ] = 2;
         sim.st.rung[reg] = 1;
         sim.st.lock[reg] = lock;
@@ -209,7 +228,7 @@ fn turnover_reversal_is_less_likely_with_lock_in() {
         assert_eq!(sim.st.approval[KR], m.c.honeymoon);
     }
     // A turnover within the same camp reverses nothing.
-    let mut sim = Sim::new(&m, path(&s, "status_quo"), 1, 0);
+    let mut sim = new_sim(&m, &s, "status_quo");
     sim.st.rung[summ] = 2;
     sim.st.rung[reg] = 1;
     for r in sim.draws.reverse.iter_mut() {
@@ -221,9 +240,8 @@ fn turnover_reversal_is_less_likely_with_lock_in() {
 
 #[test]
 fn flare_up_lowers_the_other_publics_favourability_and_trust() {
-    let s = Scenario::default();
-    let m = compiled(&s);
-    let mut sim = Sim::new(&m, path(&s, "gradual"), 1, 0);
+    let (s, m) = default_compiled();
+    let mut sim = new_sim(&m, &s, "gradual");
     let i = 0;
     assert_eq!(m.issues[i].offended, KR);
     let (fk, fj, tau, gk) = (
@@ -248,7 +266,7 @@ fn us_mediation_damps_flare_up_shocks() {
         let mut s2 = s.clone();
         s2.actors.washington.engaged.m_hist = Param::Fixed(m_hist);
         let m2 = compiled(&s2);
-        let mut sim = Sim::new(&m2, path(&s2, "gradual"), 1, 0);
+        let mut sim = new_sim(&m2, &s2, "gradual");
         let f = sim.st.fav[JP];
         sim.flare_up(0, KR, [0.0, 1.0, 1.0, 1.0, 1.0], &mut false);
         f - sim.st.fav[JP]
@@ -265,7 +283,7 @@ fn linkage_counter_move_is_cancelled_by_us_push_and_credibility() {
         s.actors.washington.engaged.kappa = Param::Fixed(kappa);
         let m = compiled(&s);
         let (econ, intel) = (track(&m, "economic_security"), track(&m, "intelligence"));
-        let mut sim = Sim::new(&m, path(&s, "gradual"), 1, 0);
+        let mut sim = new_sim(&m, &s, "gradual");
         sim.st.rung[econ] = 1;
         sim.st.rung[track(&m, "summitry")] = 1; // intelligence's prerequisite
         sim.st.rung[intel] = 1;
@@ -289,18 +307,10 @@ fn linkage_counter_move_is_cancelled_by_us_push_and_credibility() {
 #[test]
 fn china_event_costs_seoul_and_hardens_japan() {
     let mut s = Scenario::default();
-    s.events.push(Event {
-        month: YearMonth::new(2023, 4),
-        kind: EventKind::ChinaCoercion,
-        camp: None,
-        us_type: None,
-        issue: None,
-        regime: None,
-        track: None,
-        note: None,
-    });
+    s.events
+        .push(event(YearMonth::new(2023, 4), EventKind::ChinaCoercion));
     let m = compiled(&s);
-    let mut sim = Sim::new(&m, path(&s, "status_quo"), 1, 0);
+    let mut sim = new_sim(&m, &s, "status_quo");
     let jp = sim.st.theta_cn[JP];
     let ev: Vec<(u32, EventC)> = m.events.clone();
     sim.draws.china = 1.0;
@@ -318,15 +328,14 @@ fn china_event_costs_seoul_and_hardens_japan() {
 
 #[test]
 fn history_first_caps_security_tracks_until_a_settlement() {
-    let s = Scenario::default();
-    let m = compiled(&s);
-    let mut sim = Sim::new(&m, path(&s, "history_first"), 1, 0);
+    let (s, m) = default_compiled();
+    let mut sim = new_sim(&m, &s, "history_first");
     let ex = track(&m, "exercises");
     assert_eq!(sim.ceiling(ex), 1);
     sim.st.issues[0].status = IssueStatus::Settled;
     sim.st.any_settled = true;
     assert!(sim.ceiling(ex) > 1);
-    let sim2 = Sim::new(&m, path(&s, "parallel"), 1, 0);
+    let sim2 = new_sim(&m, &s, "parallel");
     assert!(sim2.ceiling(ex) > 1);
 }
 
@@ -335,7 +344,7 @@ fn settlement_and_repudiation_after_turnover_to_the_other_camp() {
     let mut s = Scenario::default();
     s.paths.get_mut("hasty").unwrap().months_to_settle = Param::Fixed(0.0);
     let m = compiled(&s);
-    let mut sim = Sim::new(&m, path(&s, "hasty"), 1, 0);
+    let mut sim = new_sim(&m, &s, "hasty");
     sim.settlement_month(); // opens negotiation and settles at once
     let i = sim
         .st
@@ -357,10 +366,9 @@ fn settlement_and_repudiation_after_turnover_to_the_other_camp() {
 
 #[test]
 fn us_friction_falls_with_expectation_management() {
-    let s = Scenario::default();
-    let m = compiled(&s);
+    let (s, m) = default_compiled();
     let loss = |name: &str| {
-        let mut sim = Sim::new(&m, path(&s, name), 1, 0);
+        let mut sim = new_sim(&m, &s, name);
         let before = sim.st.tau_ku;
         sim.us_friction_month();
         before - sim.st.tau_ku
@@ -374,14 +382,8 @@ fn us_friction_falls_with_expectation_management() {
 fn status_quo_proposes_nothing_but_summits_still_happen() {
     let mut s = Scenario::default();
     s.events.push(Event {
-        month: YearMonth::new(2023, 6),
-        kind: EventKind::Summit,
-        camp: None,
-        us_type: None,
-        issue: None,
-        regime: None,
         track: Some("summitry".into()),
-        note: None,
+        ..event(YearMonth::new(2023, 6), EventKind::Summit)
     });
     let m = Model::new(&s);
     let (o, d) = m.simulate_with_diagnostics(path(&s, "status_quo"), 3, 0, &mut |_| {});
@@ -394,24 +396,12 @@ fn scheduled_election_replaces_the_draw_and_keeps_streams_aligned() {
     let base = Scenario::default();
     let mut s = base.clone();
     s.events.push(Event {
-        month: YearMonth::new(2024, 1),
-        kind: EventKind::KrElection,
         camp: Some(Camp::Progressive),
-        us_type: None,
-        issue: None,
-        regime: None,
-        track: None,
-        note: None,
+        ..event(YearMonth::new(2024, 1), EventKind::KrElection)
     });
     s.events.push(Event {
-        month: YearMonth::new(2024, 2),
-        kind: EventKind::UsType,
-        camp: None,
         us_type: Some(UsType::Transactional),
-        issue: None,
-        regime: None,
-        track: None,
-        note: None,
+        ..event(YearMonth::new(2024, 2), EventKind::UsType)
     });
     let p = path(&s, "gradual");
     let (_, with) = Model::new(&s).simulate_with_diagnostics(p, 5, 2, &mut |_| {});
@@ -545,11 +535,10 @@ fn outcomes_are_well_formed() {
 
 #[test]
 fn favourability_and_trust_dynamics() {
-    let s = Scenario::default();
-    let m = compiled(&s);
-    let sim0 = Sim::new(&m, path(&s, "gradual"), 1, 0);
+    let (s, m) = default_compiled();
+    let sim0 = new_sim(&m, &s, "gradual");
     let f = |gain: f64, crisis: bool, ci: f64| {
-        let mut sim = Sim::new(&m, path(&s, "gradual"), 1, 0);
+        let mut sim = new_sim(&m, &s, "gradual");
         sim.draws.n_fav = [0.0, 0.0];
         sim.st.ci_gain_last = gain;
         sim.st.crisis_last = [crisis, false];
@@ -578,7 +567,7 @@ fn us_type_switches_after_the_inauguration_lag() {
     let mut s = Scenario::default();
     s.world.us.p_switch = Param::Fixed(1.0);
     let m = compiled(&s);
-    let mut sim = Sim::new(&m, path(&s, "gradual"), 1, 0);
+    let mut sim = new_sim(&m, &s, "gradual");
     let election = m.c.us_first_election as u32;
     let lag = m.c.us_lag as u32;
     for t in 0..=election + lag {
@@ -625,11 +614,10 @@ fn nuclear_test_event_raises_threat_perception() {
 
 #[test]
 fn governments_misjudge_backlash_without_bias() {
-    let s = Scenario::default();
-    let m = compiled(&s);
+    let (s, m) = default_compiled();
     let k = track(&m, "summitry");
     let realized = |z: f64| {
-        let mut sim = Sim::new(&m, path(&s, "hasty"), 1, 0);
+        let mut sim = new_sim(&m, &s, "hasty");
         sim.draws.misjudge = [z, z];
         let db = [sim.move_backlash(KR, k), sim.move_backlash(JP, k)];
         sim.apply_move(k, db);
@@ -677,14 +665,9 @@ fn nk_stream_stays_aligned_across_a_us_type_event() {
     a.world.nk.initial_regime = NkRegime::Surge;
     let mut b = a.clone();
     b.events.push(Event {
-        month: YearMonth::new(2025, 10), // month index 30 from 2023-04
-        kind: EventKind::UsType,
-        camp: None,
         us_type: Some(UsType::Transactional),
-        issue: None,
-        regime: None,
-        track: None,
-        note: None,
+        // Month index 30 from 2023-04.
+        ..event(YearMonth::new(2025, 10), EventKind::UsType)
     });
     let (ma, mb) = (compiled(&a), compiled(&b));
     assert_eq!(mb.events[0].0, 30);
