@@ -578,7 +578,7 @@ fn new_path_inherits_from_its_base() {
     // Without `base`, a new path starts from `gradual`.
     let s = ok("[paths.slow]\nmin_dwell_months = 12\n");
     let mut expected = s.paths["gradual"].clone();
-    expected.min_dwell_months = 12;
+    expected.min_dwell_months = p(12.0);
     assert_eq!(s.paths["slow"], expected);
 }
 
@@ -806,5 +806,86 @@ fn load_file_reads_and_names_the_file() {
     assert_eq!(
         (e.diagnostics[0].line, e.diagnostics[0].column),
         (Some(1), Some(5))
+    );
+}
+
+#[test]
+fn whole_month_keys_take_distributions_and_reject_fractions() {
+    let text = "[paths.hasty]\nmin_dwell_months = { dist = \"uniform\", low = 2, high = 8 }\n\
+                max_moves_per_month = { dist = \"triangular\", min = 1, mode = 2, max = 3 }\n\
+                [world.us]\ninterval_months = { dist = \"uniform\", low = 46, high = 50 }\n\
+                inauguration_lag_months = { dist = \"uniform\", low = 1, high = 3 }\n\
+                [world.elections]\nkr_term_months = { dist = \"normal\", mean = 60, sd = 1 }\n";
+    let s = ok(text);
+    assert_eq!(
+        s.paths["hasty"].min_dwell_months,
+        Param::Dist(Dist::Uniform {
+            low: 2.0,
+            high: 8.0
+        })
+    );
+    // `to_toml` round-trips the distributions.
+    assert_eq!(load_str(&to_toml(&s), "shown.toml").unwrap(), s);
+
+    // Each replication draws its own whole numbers, and the model runs with them.
+    let hasty = s.paths.get_index_of("hasty").unwrap();
+    let mut dwell = std::collections::BTreeSet::new();
+    let mut terms = std::collections::BTreeSet::new();
+    for r in 0..40 {
+        let sampled = trisim::scenario::sample::sample(&s, 11, r);
+        for x in [
+            sampled.paths["hasty"].min_dwell_months.get(),
+            sampled.paths["hasty"].max_moves_per_month.get(),
+            sampled.world.us.interval_months.get(),
+            sampled.world.us.inauguration_lag_months.get(),
+            sampled.world.elections.kr_term_months.get(),
+        ] {
+            assert!(x.is_finite() && x > 0.0, "{x}");
+        }
+        let model = trisim::model::Model::new(&sampled);
+        let c = model.compiled();
+        let d = c.paths[hasty].min_dwell;
+        assert!((2..=8).contains(&d), "dwell {d}");
+        assert_eq!(
+            f64::from(d),
+            sampled.paths["hasty"].min_dwell_months.get().round()
+        );
+        assert!((1..=3).contains(&c.paths[hasty].max_moves));
+        assert!((46..=50).contains(&c.c.us_interval));
+        assert!((1..=3).contains(&c.c.us_lag));
+        dwell.insert(d);
+        terms.insert(c.c.kr_term);
+        if r < 3 {
+            let out = model.simulate(hasty, 11, r, &mut |_| {});
+            assert!(out.values.iter().all(|x| !x.is_nan()), "{:?}", out.values);
+        }
+    }
+    assert!(dwell.len() >= 4, "dwell draws {dwell:?}");
+    assert!(terms.len() >= 2, "term draws {terms:?}");
+
+    // A fixed fraction of a month is rejected where it is written.
+    let d = error("[paths.hasty]\nmin_dwell_months = 2.5\n");
+    check(
+        &d,
+        2,
+        20,
+        Some("paths.hasty.min_dwell_months"),
+        &["min_dwell_months must be a whole number of months, got 2.5"],
+    );
+    let d = error("[world.us]\ninterval_months = 0\n");
+    check(
+        &d,
+        2,
+        19,
+        Some("world.us.interval_months"),
+        &["outside the valid range [1, 240]"],
+    );
+    let d = error("[world.us]\ninterval_months = 24\ninauguration_lag_months = { dist = \"uniform\", low = 0, high = 24 }\n");
+    check(
+        &d,
+        3,
+        27,
+        Some("world.us.inauguration_lag_months"),
+        &["shorter than interval_months in every replication"],
     );
 }

@@ -3,8 +3,8 @@
 //! by name and no allocation.
 
 use crate::scenario::{
-    Camp, ChaVariant, EventKind, HistoryMode, IssueStatus, Scenario, Sequence, SequenceName, Side,
-    UsType,
+    Camp, ChaVariant, EventKind, HistoryMode, IssueStatus, Param, Scenario, Sequence, SequenceName,
+    Side, UsType,
 };
 
 /// Index of a camp in per-camp arrays.
@@ -244,6 +244,12 @@ pub struct Coefs {
     pub target_ci: f64,
 }
 
+/// A whole-month (or whole-count) parameter of the sampled scenario: its value rounded to the
+/// nearest integer (negative values, which validation rejects, count as 0).
+fn whole(p: &Param) -> u32 {
+    p.get().round().max(0.0) as u32
+}
+
 /// Index of the first election at or after month 0 of a calendar with period `interval`.
 fn first_on_or_after_zero(offset: i64, interval: i64) -> i64 {
     if interval <= 0 {
@@ -363,8 +369,8 @@ impl Compiled {
                 PathC {
                     proposes: p.proposes,
                     order,
-                    min_dwell: p.min_dwell_months,
-                    max_moves: p.max_moves_per_month,
+                    min_dwell: whole(&p.min_dwell_months),
+                    max_moves: whole(&p.max_moves_per_month),
                     gates,
                     respect_winset: p.respect_winset,
                     transparency: p.transparency.get(),
@@ -438,6 +444,8 @@ impl Compiled {
         let op = &w.opinion;
         let ch = &w.china;
         let (kr, jp) = (&a.seoul, &a.tokyo);
+        let us_interval = whole(&w.us.interval_months).max(1) as i64;
+        let kr_term = whole(&el.kr_term_months).max(1) as i64;
         let c = Coefs {
             nk_initial: nk.initial_regime.index(),
             nk_mean: regimes.map(|r| r.mean.get()),
@@ -479,17 +487,17 @@ impl Compiled {
             ],
             us_first_election: first_on_or_after_zero(
                 start.months_until(w.us.next_election),
-                w.us.interval_months as i64,
+                us_interval,
             ),
-            us_interval: w.us.interval_months.max(1) as i64,
-            us_lag: w.us.inauguration_lag_months as i64,
+            us_interval,
+            us_lag: whole(&w.us.inauguration_lag_months) as i64,
             us_p_switch: w.us.p_switch.get(),
             us_threat_cn: a.washington.threat_cn.get(),
             kr_first_election: first_on_or_after_zero(
                 start.months_until(el.kr_next_election),
-                el.kr_term_months as i64,
+                kr_term,
             ),
-            kr_term: el.kr_term_months.max(1) as i64,
+            kr_term,
             kr_early_hazard: el.kr_early_termination_hazard.get(),
             c0: el.c0.get(),
             c1: el.c1.get(),

@@ -203,10 +203,13 @@ pub struct UsCalendar {
     pub initial_type: UsType,
     /// Month of the next presidential election.
     pub next_election: YearMonth,
-    /// Months between elections.
-    pub interval_months: u32,
-    /// Months from election to inauguration (when the type changes).
-    pub inauguration_lag_months: u32,
+    /// Months between elections (whole months, 1 to 240; a distribution is rounded to the
+    /// nearest integer after sampling).
+    pub interval_months: Param,
+    /// Months from election to inauguration, when the type changes (whole months, 0 to 24,
+    /// shorter than `interval_months`; a distribution is rounded to the nearest integer after
+    /// sampling).
+    pub inauguration_lag_months: Param,
     /// Probability that an election switches the administration type.
     pub p_switch: Param,
 }
@@ -217,8 +220,9 @@ pub struct UsCalendar {
 pub struct Elections {
     /// Month of the next Korean presidential election.
     pub kr_next_election: YearMonth,
-    /// Korean single presidential term, months.
-    pub kr_term_months: u32,
+    /// Korean single presidential term (whole months, 1 to 240; a distribution is rounded to
+    /// the nearest integer after sampling).
+    pub kr_term_months: Param,
     /// Monthly hazard of early termination (impeachment, 2017 and 2025).
     pub kr_early_termination_hazard: Param,
     /// Logistic intercept c₀ of P(incumbent camp wins).
@@ -618,10 +622,12 @@ pub struct PathSpec {
     /// Whether the path proposes moves at all (`status_quo`: false).
     pub proposes: bool,
     pub sequence: Sequence,
-    /// Minimum months between two moves on one track.
-    pub min_dwell_months: u32,
-    /// Maximum one-rung moves proposed per month.
-    pub max_moves_per_month: u32,
+    /// Minimum months between two moves on one track (whole months, 0 to 120; a
+    /// distribution is rounded to the nearest integer after sampling).
+    pub min_dwell_months: Param,
+    /// Maximum one-rung moves proposed per month (a whole number, 0 to 20; a distribution is
+    /// rounded to the nearest integer after sampling).
+    pub max_moves_per_month: Param,
     /// Gates per track; a track without a gate is ungated.
     pub gates: IndexMap<String, Gate>,
     /// Governments decline moves that would breach their win-set.
@@ -688,6 +694,17 @@ pub struct Event {
 // Parameter visiting (validation and per-replication sampling)
 // ---------------------------------------------------------------------------------------------
 
+/// Valid range of `paths.<name>.min_dwell_months` (whole months).
+pub const MIN_DWELL_MONTHS: Bound = Bound::Range(0.0, 120.0);
+/// Valid range of `paths.<name>.max_moves_per_month`.
+pub const MAX_MOVES_PER_MONTH: Bound = Bound::Range(0.0, 20.0);
+/// Valid range of `world.us.interval_months` (whole months).
+pub const INTERVAL_MONTHS: Bound = Bound::Range(1.0, 240.0);
+/// Valid range of `world.us.inauguration_lag_months` (whole months).
+pub const INAUGURATION_LAG_MONTHS: Bound = Bound::Range(0.0, 24.0);
+/// Valid range of `world.elections.kr_term_months` (whole months).
+pub const KR_TERM_MONTHS: Bound = Bound::Range(1.0, 240.0);
+
 impl VisitParams for Scenario {
     fn visit_params(&mut self, v: &mut ParamVisitor<'_>) {
         v.nested("world", |v| self.world.visit_params(v));
@@ -726,7 +743,9 @@ impl VisitParams for Scenario {
         v.nested("paths", |v| {
             for (key, path) in &mut self.paths {
                 v.nested(key, |v| {
-                    visit_fields!(v, path; transparency: Unit, settlement_quality: Unit,
+                    visit_fields!(v, path; min_dwell_months: MIN_DWELL_MONTHS,
+                        max_moves_per_month: MAX_MOVES_PER_MONTH, transparency: Unit,
+                        settlement_quality: Unit,
                         months_to_settle: NonNeg, expectation_management: Unit, us_push: NonNeg);
                     v.nested("gates", |v| {
                         for (track, g) in &mut path.gates {
@@ -781,9 +800,13 @@ impl VisitParams for World {
                 memory_decay: Unit, jp_threat_shock: Unit, us_threat_shock: Unit, threat_decay: Unit,
                 us_china_tension: Unit)
         });
-        v.nested("us", |v| visit_fields!(v, self.us; p_switch: Unit));
+        v.nested("us", |v| {
+            visit_fields!(v, self.us; interval_months: INTERVAL_MONTHS,
+                inauguration_lag_months: INAUGURATION_LAG_MONTHS, p_switch: Unit)
+        });
         v.nested("elections", |v| {
-            visit_fields!(v, self.elections; kr_early_termination_hazard: Unit, c0: Any,
+            visit_fields!(v, self.elections; kr_term_months: KR_TERM_MONTHS,
+                kr_early_termination_hazard: Unit, c0: Any,
                 c1: Any, c2: Any, crisis_penalty: NonNeg, jp_turnover_hazard: Unit,
                 jp_p_hawkish: Unit, honeymoon_approval: Unit)
         });

@@ -7,7 +7,7 @@
 //! nearest-name hint where a name is wrong. `load.rs` maps the keys to file locations.
 
 use super::error::{Diagnostic, ScenarioError};
-use super::param::{Bound, Dist, Param, ParamVisitor, VisitParams};
+use super::param::{num, Bound, Dist, Param, ParamVisitor, VisitParams};
 use super::types::*;
 use crate::model::outcomes::OUTCOMES;
 use indexmap::IndexMap;
@@ -585,27 +585,117 @@ fn check_world(s: &Scenario, out: &mut Vec<Problem>) {
         }
     }
     let us = &w.us;
-    if us.interval_months == 0 {
-        out.push(Problem::new(
-            path!["world", "us", "interval_months"],
-            "interval_months (months between US elections) must be at least 1, got 0",
-        ));
-    } else if us.inauguration_lag_months >= us.interval_months {
-        out.push(Problem::new(
-            path!["world", "us", "inauguration_lag_months"],
-            format!(
-                "inauguration_lag_months ({}) must be shorter than interval_months ({})",
-                us.inauguration_lag_months, us.interval_months
-            ),
-        ));
+    let interval = path!["world", "us", "interval_months"];
+    let lag = path!["world", "us", "inauguration_lag_months"];
+    let interval_ok = whole_number(
+        &us.interval_months,
+        INTERVAL_MONTHS,
+        interval.clone(),
+        "months",
+        out,
+    );
+    let lag_ok = whole_number(
+        &us.inauguration_lag_months,
+        INAUGURATION_LAG_MONTHS,
+        lag.clone(),
+        "months",
+        out,
+    );
+    if interval_ok && lag_ok {
+        let (shortest, _) = rounded_support(&us.interval_months, INTERVAL_MONTHS);
+        let (_, longest) = rounded_support(&us.inauguration_lag_months, INAUGURATION_LAG_MONTHS);
+        if longest >= shortest {
+            let message = if us.interval_months.is_fixed() && us.inauguration_lag_months.is_fixed()
+            {
+                format!(
+                    "inauguration_lag_months ({}) must be shorter than interval_months ({})",
+                    num(longest),
+                    num(shortest)
+                )
+            } else {
+                format!(
+                    "inauguration_lag_months must be shorter than interval_months in every replication, but the lag can be as long as {} and the interval as short as {} (whole months, after truncation to the valid ranges and rounding); narrow the distributions, e.g. with a uniform or triangular one",
+                    num(longest),
+                    num(shortest)
+                )
+            };
+            out.push(Problem::new(lag, message).related(interval));
+        }
     }
-    let el = &w.elections;
-    if el.kr_term_months == 0 {
-        out.push(Problem::new(
-            path!["world", "elections", "kr_term_months"],
-            "kr_term_months (the Korean presidential term) must be at least 1, got 0",
-        ));
+    whole_number(
+        &w.elections.kr_term_months,
+        KR_TERM_MONTHS,
+        path!["world", "elections", "kr_term_months"],
+        "months",
+        out,
+    );
+}
+
+/// For a fixed parameter that counts whole months (or moves), checks that it is a whole
+/// number; a distribution is rounded after sampling, so any distribution passes. Returns
+/// whether the parameter is usable (in range and, when fixed, whole), so that checks relating
+/// it to other parameters run only on sound values (range errors are reported by
+/// [`check_params`]).
+fn whole_number(
+    p: &Param,
+    bound: Bound,
+    path: Vec<Seg>,
+    unit: &str,
+    out: &mut Vec<Problem>,
+) -> bool {
+    if p.check(bound).is_err() {
+        return false;
     }
+    match p {
+        Param::Fixed(x) if x.fract() != 0.0 => {
+            let name = match path.last() {
+                Some(Seg::Key(k)) => k.as_str(),
+                _ => "value",
+            };
+            out.push(
+                Problem::new(
+                    path.clone(),
+                    format!("{name} must be a whole number of {unit}, got {}", num(*x)),
+                )
+                .hint(Some(
+                    "write an integer, or a distribution (its draws are rounded to the nearest integer)"
+                        .to_string(),
+                )),
+            );
+            false
+        }
+        _ => true,
+    }
+}
+
+/// The smallest and largest values a whole-number parameter can take in a replication: its
+/// support truncated to `bound`, rounded to the nearest integers.
+fn rounded_support(p: &Param, bound: Bound) -> (f64, f64) {
+    let (lo, hi) = bound.limits();
+    let clamp = |x: f64| x.clamp(lo, hi);
+    let (a, b) = match p {
+        Param::Fixed(x) => (*x, *x),
+        Param::Dist(d) => match *d {
+            Dist::Uniform { low, high } => (clamp(low), clamp(high)),
+            Dist::Normal { mean, sd } => {
+                if sd > 0.0 {
+                    (lo, hi)
+                } else {
+                    (clamp(mean), clamp(mean))
+                }
+            }
+            Dist::Beta { .. } => (clamp(0.0), clamp(1.0)),
+            Dist::Triangular { min, max, .. } => (clamp(min), clamp(max)),
+            Dist::Lognormal { mu, sigma } => {
+                if sigma > 0.0 {
+                    (clamp(0.0), hi)
+                } else {
+                    (clamp(mu.exp()), clamp(mu.exp()))
+                }
+            }
+        },
+    };
+    (a.round(), b.round())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -887,6 +977,20 @@ fn cycle_problem(s: &Scenario, cycle: &[usize], edges: &[Vec<(usize, usize)>]) -
 fn check_paths(s: &Scenario, out: &mut Vec<Problem>) {
     let tracks = names(&s.tracks);
     for (name, p) in &s.paths {
+        whole_number(
+            &p.min_dwell_months,
+            MIN_DWELL_MONTHS,
+            path!["paths", name, "min_dwell_months"],
+            "months",
+            out,
+        );
+        whole_number(
+            &p.max_moves_per_month,
+            MAX_MOVES_PER_MONTH,
+            path!["paths", name, "max_moves_per_month"],
+            "moves",
+            out,
+        );
         if !is_bare(name) {
             out.push(
                 Problem::new(
@@ -1290,17 +1394,18 @@ mod tests {
         s.history.issues[2].key = s.history.issues[1].key.clone();
         s.actors.seoul.camp = Camp::Hawkish;
         s.actors.tokyo.camp = Camp::Progressive;
-        s.world.us.interval_months = 0;
-        s.world.elections.kr_term_months = 0;
+        s.world.us.interval_months = Param::Fixed(0.0);
+        s.world.elections.kr_term_months = Param::Fixed(0.0);
         let k = keys(&validate(&s));
         assert_eq!(
             k,
             [
+                // Out of their valid ranges: reported with the other numeric parameters.
+                "world.us.interval_months",
+                "world.elections.kr_term_months",
                 "scenario.horizon_months",
                 "scenario.replications",
                 "scenario.target_ci",
-                "world.us.interval_months",
-                "world.elections.kr_term_months",
                 "actors.seoul.camp",
                 "actors.tokyo.camp",
                 "history.issues[0].seasonal_months[0]",
@@ -1311,6 +1416,86 @@ mod tests {
                 "tracks.regional.requires[0].rung",
             ]
         );
+    }
+
+    #[test]
+    fn whole_month_parameters() {
+        let mut s = Scenario::default();
+        s.paths.get_mut("gradual").unwrap().min_dwell_months = Param::Fixed(2.5);
+        s.paths.get_mut("hasty").unwrap().max_moves_per_month = Param::Fixed(21.0);
+        s.paths.get_mut("parallel").unwrap().min_dwell_months = Param::Dist(Dist::Uniform {
+            low: 2.5,
+            high: 8.0,
+        });
+        s.world.elections.kr_term_months = Param::Fixed(59.9);
+        let problems = validate(&s);
+        let k = keys(&problems);
+        assert_eq!(
+            k,
+            [
+                "paths.hasty.max_moves_per_month",
+                "world.elections.kr_term_months",
+                "paths.gradual.min_dwell_months",
+            ],
+            "{problems:?}"
+        );
+        assert!(
+            problems[0]
+                .message
+                .contains("outside the valid range [0, 20]"),
+            "{}",
+            problems[0]
+        );
+        assert_eq!(
+            problems[1].message,
+            "kr_term_months must be a whole number of months, got 59.9"
+        );
+        assert_eq!(
+            problems[2].message,
+            "min_dwell_months must be a whole number of months, got 2.5"
+        );
+
+        // The lag must be shorter than the interval whatever the draws.
+        let mut s = Scenario::default();
+        s.world.us.interval_months = Param::Fixed(12.0);
+        s.world.us.inauguration_lag_months = Param::Fixed(12.0);
+        let problems = validate(&s);
+        assert_eq!(keys(&problems), ["world.us.inauguration_lag_months"]);
+        assert_eq!(
+            problems[0].message,
+            "inauguration_lag_months (12) must be shorter than interval_months (12)"
+        );
+        s.world.us.inauguration_lag_months = Param::Dist(Dist::Uniform {
+            low: 1.0,
+            high: 11.4,
+        });
+        assert!(validate(&s).is_empty());
+        s.world.us.inauguration_lag_months = Param::Dist(Dist::Uniform {
+            low: 1.0,
+            high: 11.6,
+        });
+        assert_eq!(keys(&validate(&s)), ["world.us.inauguration_lag_months"]);
+        // A normal interval can be drawn anywhere in [1, 240].
+        s.world.us.inauguration_lag_months = Param::Fixed(2.0);
+        s.world.us.interval_months = Param::Dist(Dist::Normal {
+            mean: 48.0,
+            sd: 2.0,
+        });
+        let problems = validate(&s);
+        assert_eq!(keys(&problems), ["world.us.inauguration_lag_months"]);
+        assert!(
+            problems[0].message.contains(
+                "the lag can be as long as 2 and the interval as short as 1 (whole months"
+            ),
+            "{}",
+            problems[0]
+        );
+        s.world.us.interval_months = Param::Dist(Dist::Triangular {
+            min: 44.0,
+            mode: 48.0,
+            max: 52.0,
+        });
+        assert!(validate(&s).is_empty());
     }
 
     #[test]
