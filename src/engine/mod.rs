@@ -422,7 +422,7 @@ fn run_block(
                 v[no - 1] = l.score.iter().map(|(i, w)| w * out.values[*i]).sum();
             }
         }
-        let reference = &values[l.reference * no..(l.reference + 1) * no].to_vec();
+        let reference = &values[l.reference * no..(l.reference + 1) * no];
         for pi in 0..np {
             let v = &values[pi * no..(pi + 1) * no];
             if let Some(f) = l.final_ci {
