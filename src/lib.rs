@@ -3,9 +3,11 @@
 //!
 //! Layers: [`scenario`] (the input format, loading, validation, sampling), [`model`] (the
 //! agent-based model, pure), [`engine`] (replications in parallel, streaming statistics),
+//! [`experiment`] (designs of experiments and their analyses: Sobol', tornado, PRIM),
 //! [`output`] (result files, charts, terminal table).
 
 pub mod engine;
+pub mod experiment;
 pub mod model;
 pub mod output;
 pub mod rng;

@@ -1,0 +1,6 @@
+//! Analyses of experiment results.
+
+pub mod influence;
+pub mod prim;
+pub mod sobol;
+pub mod tornado;
