@@ -23,6 +23,7 @@
 //! The engine never prints: progress is reported through an optional callback.
 
 pub mod stats;
+pub mod sweep;
 
 use crate::model::{Better, Model, MONTH_METRICS, OUTCOMES};
 use crate::scenario::param::{Dist, Param};
@@ -374,16 +375,19 @@ pub trait RunSink {
 /// Progress: (replications done, replications total), called after each wave.
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 
+/// Simulates block `block` (replications `block × block_size ..` up to `limit`, exclusive) and
+/// reduces it in replication order.
 fn run_block(
     s: &Scenario,
     plan: &RunPlan,
     l: &Layout,
     block: u64,
+    limit: u64,
     keep_runs: bool,
 ) -> (Accum, Option<BlockRuns>) {
     let mut acc = Accum::new(l);
     let first = block * plan.block_size;
-    let end = (first + plan.block_size).min(plan.replications);
+    let end = (first + plan.block_size).min(limit);
     let np = plan.paths.len();
     let no = l.outcomes.len();
     let nm = l.metrics.len();
@@ -401,7 +405,7 @@ fn run_block(
             let (sum, n, hist) = (&mut acc.ts_sum, &mut acc.ts_n, &mut acc.ts_hist);
             let mut record = |rec: &crate::model::MonthRecord| {
                 let t = rec.t as usize;
-                if t >= months {
+                if nm == 0 || t >= months {
                     return;
                 }
                 let cell = base + t * nm;
@@ -507,85 +511,157 @@ pub fn track_keys(s: &Scenario, seed: u64) -> Vec<String> {
 pub fn run(
     s: &Scenario,
     plan: &RunPlan,
-    mut sink: Option<&mut (dyn RunSink + Send)>,
-    mut progress: Option<Progress<'_>>,
+    sink: Option<&mut (dyn RunSink + Send)>,
+    progress: Option<Progress<'_>>,
 ) -> Result<RunResults> {
-    let layout = Layout::new(s, plan, track_keys(s, plan.seed));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(plan.threads)
-        .build()
-        .context("cannot start the worker threads")?;
-    let keep_runs = sink.is_some();
-    if let Some(sink) = sink.as_deref_mut() {
-        sink.begin(&layout)?;
+    let mut runner = Runner::new(s, plan)?;
+    runner.advance(plan.replications, sink, progress)?;
+    Ok(runner.results())
+}
+
+/// A run that can be extended: replications are added in whole blocks, folded in block order
+/// into the same totals, so a run advanced to *n* replications in several steps gives exactly
+/// (bit for bit) the results of a run of *n* replications in one step. Used by adaptive
+/// precision (`--precision`), which adds batches until the confidence intervals are narrow
+/// enough.
+pub struct Runner<'a> {
+    s: &'a Scenario,
+    plan: RunPlan,
+    layout: Layout,
+    pool: rayon::ThreadPool,
+    total: Accum,
+    /// Replications folded into `total` so far.
+    done: u64,
+}
+
+impl<'a> Runner<'a> {
+    pub fn new(s: &'a Scenario, plan: &RunPlan) -> Result<Runner<'a>> {
+        let layout = Layout::new(s, plan, track_keys(s, plan.seed));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(plan.threads)
+            .build()
+            .context("cannot start the worker threads")?;
+        Ok(Runner {
+            s,
+            plan: plan.clone(),
+            total: Accum::new(&layout),
+            layout,
+            pool,
+            done: 0,
+        })
     }
-    let mut total = Accum::new(&layout);
-    let blocks = plan.blocks();
-    let accum_bytes: usize = layout
-        .metrics
-        .iter()
-        .map(|m| m.hist.bins * 4 + 64)
-        .sum::<usize>()
-        * layout.months as usize
-        * layout.path_names.len();
-    let wave = (WAVE_MEMORY_BUDGET / accum_bytes.max(1)) as u64;
-    let wave = wave.clamp(1, 2 * plan.threads as u64);
-    let np = plan.paths.len();
-    let no = layout.outcomes.len();
-    // Wave k+1 is computed while wave k is folded (in block order) and streamed to the sink.
-    let mut pending: Option<(u64, Vec<Part>)> = None;
-    let mut next = 0;
-    loop {
-        let range = next..(next + wave).min(blocks);
-        let layout_ref = &layout;
-        let total_ref = &mut total;
-        let sink_ref = &mut sink;
-        let to_fold = pending.take();
-        let (computed, folded) = pool.install(|| {
-            rayon::join(
-                || {
-                    (!range.is_empty()).then(|| {
-                        range
-                            .clone()
-                            .into_par_iter()
-                            .map(|b| run_block(s, plan, layout_ref, b, keep_runs))
-                            .collect::<Vec<Part>>()
-                    })
-                },
-                || -> Result<Option<u64>> {
-                    let Some((end, parts)) = to_fold else {
-                        return Ok(None);
-                    };
-                    for (acc, runs) in parts {
-                        total_ref.merge(&acc);
-                        if let (Some(sink), Some(runs)) = (sink_ref.as_deref_mut(), runs) {
-                            for (i, rep) in runs.values.chunks(np * no).enumerate() {
-                                for (pi, v) in rep.chunks(no).enumerate() {
-                                    sink.run(runs.first + i as u64, pi, v)?;
+
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Replications done so far.
+    pub fn done(&self) -> u64 {
+        self.done
+    }
+
+    /// Simulates replications `done()..to`. Unless `to` is the last step of the run, `to` must
+    /// be a multiple of the block size (a partial block cannot be extended later). The sink,
+    /// if any, gets `begin` on the first call and the new replications in order.
+    pub fn advance(
+        &mut self,
+        to: u64,
+        mut sink: Option<&mut (dyn RunSink + Send)>,
+        mut progress: Option<Progress<'_>>,
+    ) -> Result<()> {
+        let plan = &self.plan;
+        if self.done % plan.block_size != 0 {
+            bail!("a run that ended on a partial block cannot be extended");
+        }
+        if to <= self.done {
+            return Ok(());
+        }
+        let keep_runs = sink.is_some();
+        if self.done == 0 {
+            if let Some(sink) = sink.as_deref_mut() {
+                sink.begin(&self.layout)?;
+            }
+        }
+        let layout = &self.layout;
+        let s = self.s;
+        let first_block = self.done / plan.block_size;
+        let blocks = to.div_ceil(plan.block_size);
+        let accum_bytes: usize = layout
+            .metrics
+            .iter()
+            .map(|m| m.hist.bins * 4 + 64)
+            .sum::<usize>()
+            * layout.months as usize
+            * layout.path_names.len();
+        let wave = (WAVE_MEMORY_BUDGET / accum_bytes.max(1)) as u64;
+        let wave = wave.clamp(1, 2 * plan.threads as u64);
+        let np = plan.paths.len();
+        let no = layout.outcomes.len();
+        // Wave k+1 is computed while wave k is folded (in block order) and streamed to the sink.
+        let mut pending: Option<(u64, Vec<Part>)> = None;
+        let mut next = first_block;
+        loop {
+            let range = next..(next + wave).min(blocks);
+            let total_ref = &mut self.total;
+            let sink_ref = &mut sink;
+            let to_fold = pending.take();
+            let (computed, folded) = self.pool.install(|| {
+                rayon::join(
+                    || {
+                        (!range.is_empty()).then(|| {
+                            range
+                                .clone()
+                                .into_par_iter()
+                                .map(|b| run_block(s, plan, layout, b, to, keep_runs))
+                                .collect::<Vec<Part>>()
+                        })
+                    },
+                    || -> Result<Option<u64>> {
+                        let Some((end, parts)) = to_fold else {
+                            return Ok(None);
+                        };
+                        for (acc, runs) in parts {
+                            total_ref.merge(&acc);
+                            if let (Some(sink), Some(runs)) = (sink_ref.as_deref_mut(), runs) {
+                                for (i, rep) in runs.values.chunks(np * no).enumerate() {
+                                    for (pi, v) in rep.chunks(no).enumerate() {
+                                        sink.run(runs.first + i as u64, pi, v)?;
+                                    }
                                 }
                             }
                         }
-                    }
-                    Ok(Some(end))
-                },
-            )
-        });
-        if let (Some(end), Some(p)) = (folded?, progress.as_deref_mut()) {
-            p(
-                (end * plan.block_size).min(plan.replications),
-                plan.replications,
-            );
+                        Ok(Some(end))
+                    },
+                )
+            });
+            if let Some(end) = folded? {
+                self.done = (end * plan.block_size).min(to);
+                if let Some(p) = progress.as_deref_mut() {
+                    p(self.done, to);
+                }
+            }
+            match computed {
+                Some(parts) => pending = Some((range.end, parts)),
+                None => break,
+            }
+            next = range.end;
         }
-        match computed {
-            Some(parts) => pending = Some((range.end, parts)),
-            None => break,
-        }
-        next = range.end;
+        self.done = to;
+        Ok(())
     }
-    Ok(finish(layout, plan, total))
+
+    /// The results of the replications done so far.
+    pub fn results(&self) -> RunResults {
+        finish(
+            self.layout.clone(),
+            self.plan.seed,
+            self.done,
+            self.total.clone(),
+        )
+    }
 }
 
-fn finish(layout: Layout, plan: &RunPlan, total: Accum) -> RunResults {
+fn finish(layout: Layout, seed: u64, replications: u64, total: Accum) -> RunResults {
     let quant = |f: &dyn Fn(f64) -> f64| QUANTILES.map(f);
     let outcomes = total
         .moments
@@ -654,8 +730,8 @@ fn finish(layout: Layout, plan: &RunPlan, total: Accum) -> RunResults {
         .collect();
     RunResults {
         layout,
-        seed: plan.seed,
-        replications: plan.replications,
+        seed,
+        replications,
         outcomes,
         paired,
         final_ci_bins: total.final_ci,

@@ -22,6 +22,7 @@ impl Default for Scenario {
             tracks: default_tracks(),
             paths: default_paths(),
             events: Vec::new(),
+            sweep: None,
         }
     }
 }

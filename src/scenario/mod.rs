@@ -1,12 +1,14 @@
 //! Scenario files: the format ([`types`]), its defaults, loading with precise error messages,
 //! validation, and per-replication sampling of distribution parameters.
 
+pub mod address;
 pub mod calendar;
 pub mod defaults;
 pub mod error;
 pub mod load;
 pub mod param;
 pub mod sample;
+pub mod sweep;
 pub mod types;
 pub mod validate;
 

@@ -30,6 +30,10 @@ pub struct Scenario {
     /// Scheduled events that replace the random draw in their month.
     #[serde(default)]
     pub events: Vec<Event>,
+    /// Optional experiment design for `trisim sweep` / `trisim sensitivity` (issue 3); ignored
+    /// by `trisim run`. See [`super::sweep`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<super::sweep::Sweep>,
 }
 
 /// `[scenario]`: what to run.

@@ -215,6 +215,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     check_tracks(s, &mut out);
     check_paths(s, &mut out);
     check_events(s, &mut out);
+    check_sweep(s, &mut out);
     out
 }
 
@@ -1049,6 +1050,197 @@ fn check_paths(s: &Scenario, out: &mut Vec<Problem>) {
                 }
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// [sweep]
+// ---------------------------------------------------------------------------------------------
+
+fn check_sweep(s: &Scenario, out: &mut Vec<Problem>) {
+    use super::sweep::{DesignKind, MAX_POINTS};
+    let Some(sw) = &s.sweep else { return };
+    let design = sw.design;
+    if sw.parameters.is_empty() {
+        out.push(
+            Problem::new(
+                path!["sweep", "parameters"],
+                "a sweep needs at least one parameter in [sweep.parameters]",
+            )
+            .hint(Some(
+                "e.g. \"actors.seoul.favourability\" = { values = [0.15, 0.3, 0.45] }".into(),
+            )),
+        );
+    }
+    match (design, sw.n) {
+        (DesignKind::Grid, Some(_)) => out.push(Problem::new(
+            path!["sweep", "n"],
+            "`n` applies to design = \"lhs\" or \"sobol\"; a grid's size is set by the values and steps of its parameters",
+        )),
+        (_, Some(n)) if n < 2 => out.push(Problem::new(
+            path!["sweep", "n"],
+            format!("`n` must be at least 2, got {n}"),
+        )),
+        _ => {}
+    }
+    if let Some(r) = sw.replications {
+        if r == 0 {
+            out.push(Problem::new(
+                path!["sweep", "replications"],
+                "replications must be at least 1, got 0",
+            ));
+        }
+    }
+    if let Some(o) = &sw.outcome {
+        let mut valid: Vec<&str> = OUTCOMES.iter().map(|x| x.key).collect();
+        if !s.scenario.score.is_empty() {
+            valid.push("score");
+        }
+        if !valid.contains(&o.as_str()) {
+            out.push(unknown(path!["sweep", "outcome"], "outcome", o, &valid));
+        }
+    }
+    if let Some(pd) = &sw.path_diff {
+        let paths = names(&s.paths);
+        match pd.split_once(':') {
+            Some((a, b)) if !a.is_empty() && !b.is_empty() => {
+                for p in [a, b] {
+                    if !s.paths.contains_key(p) {
+                        out.push(unknown(path!["sweep", "path_diff"], "path", p, &paths));
+                    }
+                }
+                if a == b {
+                    out.push(Problem::new(
+                        path!["sweep", "path_diff"],
+                        format!("path_diff compares a path with itself (`{pd}`); name two different paths"),
+                    ));
+                }
+            }
+            _ => out.push(Problem::new(
+                path!["sweep", "path_diff"],
+                format!("expected \"PATH:PATH\" (e.g. \"hasty:gradual\" for hasty − gradual), got `{pd}`"),
+            )),
+        }
+    }
+    let addresses = super::address::all(s);
+    for (key, p) in &sw.parameters {
+        let at = |rest: &[&str]| {
+            let mut v = path!["sweep", "parameters", key];
+            v.extend(rest.iter().map(|r| Seg::from(*r)));
+            v
+        };
+        let Some(a) = addresses.iter().find(|a| &a.key == key) else {
+            let valid: Vec<&str> = addresses.iter().map(|a| a.key.as_str()).collect();
+            out.push(
+                Problem::new(
+                    at(&[]),
+                    format!("unknown parameter address `{key}`; a swept parameter must be a numeric key of the scenario (as in `trisim show`)"),
+                )
+                .hint(did_you_mean(key, valid.iter().copied()))
+                .on_key(),
+            );
+            continue;
+        };
+        let in_range = |x: f64, path: Vec<Seg>, out: &mut Vec<Problem>| {
+            if let Err(e) = Param::Fixed(x).check(a.bound) {
+                out.push(Problem::new(path, format!("{key}: {e}")));
+            } else if a.whole && x.fract() != 0.0 && design == DesignKind::Grid {
+                out.push(Problem::new(
+                    path,
+                    format!("{key} counts whole months or moves; got {}", num(x)),
+                ));
+            }
+        };
+        match (&p.values, &p.range) {
+            (Some(_), Some(_)) | (None, None) => out.push(Problem::new(
+                at(&[]),
+                format!(
+                    "`{key}` needs exactly one of `values = [...]` or `range = {{ low, high{} }}`",
+                    if design == DesignKind::Grid {
+                        ", steps"
+                    } else {
+                        ""
+                    }
+                ),
+            )),
+            (Some(values), None) => {
+                if design != DesignKind::Grid {
+                    out.push(Problem::new(
+                        at(&["values"]),
+                        format!("design = \"{}\" samples ranges; write `range = {{ low = ..., high = ... }}` instead of a list of values", design.name()),
+                    ));
+                } else if values.is_empty() {
+                    out.push(Problem::new(
+                        at(&["values"]),
+                        "`values` is empty; list at least one value",
+                    ));
+                }
+                for (i, x) in values.iter().enumerate() {
+                    let mut path = at(&["values"]);
+                    path.push(Seg::Index(i));
+                    in_range(*x, path.clone(), out);
+                    if values[..i].contains(x) {
+                        out.push(Problem::new(
+                            path,
+                            format!("value {} is listed twice", num(*x)),
+                        ));
+                    }
+                }
+            }
+            (None, Some(r)) => {
+                in_range(r.low, at(&["range", "low"]), out);
+                in_range(r.high, at(&["range", "high"]), out);
+                if r.low.is_finite() && r.high.is_finite() && r.low >= r.high {
+                    out.push(Problem::new(
+                        at(&["range", "high"]),
+                        format!(
+                            "empty range: high ({}) must be above low ({})",
+                            num(r.high),
+                            num(r.low)
+                        ),
+                    ));
+                }
+                match (design, r.steps) {
+                    (DesignKind::Grid, None) => out.push(Problem::new(
+                        at(&["range"]),
+                        "a grid range needs `steps` (the number of evenly spaced values, at least 2)",
+                    )),
+                    (DesignKind::Grid, Some(st)) if st < 2 => out.push(Problem::new(
+                        at(&["range", "steps"]),
+                        format!("steps must be at least 2 (both ends of the range), got {st}"),
+                    )),
+                    (DesignKind::Grid, Some(st)) if a.whole && r.low.fract() == 0.0 && r.high.fract() == 0.0
+                        && ((r.high - r.low) % (st as f64 - 1.0)) != 0.0 =>
+                    {
+                        out.push(Problem::new(
+                            at(&["range", "steps"]),
+                            format!("{key} counts whole months or moves, but {st} steps from {} to {} are not whole numbers", num(r.low), num(r.high)),
+                        ));
+                    }
+                    (DesignKind::Lhs | DesignKind::Sobol, Some(_)) => out.push(Problem::new(
+                        at(&["range", "steps"]),
+                        format!("`steps` applies to design = \"grid\"; design = \"{}\" samples the range", design.name()),
+                    )),
+                    _ => {}
+                }
+            }
+        }
+    }
+    if design == DesignKind::Sobol && sw.parameters.len() > 128 {
+        out.push(Problem::new(
+            path!["sweep", "parameters"],
+            format!(
+                "a Sobol' design takes at most 128 parameters, got {}",
+                sw.parameters.len()
+            ),
+        ));
+    }
+    let points = sw.points();
+    if points > MAX_POINTS {
+        out.push(Problem::new(
+            path!["sweep"],
+            format!("the sweep has {points} design points, more than the limit of {MAX_POINTS}; use fewer values or steps, or an lhs design"),
+        ));
     }
 }
 
