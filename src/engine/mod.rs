@@ -22,6 +22,7 @@
 //!
 //! The engine never prints: progress is reported through an optional callback.
 
+pub mod precision;
 pub mod stats;
 pub mod sweep;
 

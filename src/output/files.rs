@@ -64,7 +64,7 @@ pub fn summary_json(r: &Report<'_>) -> Value {
     })
 }
 
-fn write_json(w: &mut dyn Write, v: &Value) -> Result<()> {
+pub(crate) fn write_json(w: &mut dyn Write, v: &Value) -> Result<()> {
     serde_json::to_writer_pretty(&mut *w, v)?;
     w.write_all(b"\n")?;
     Ok(())
@@ -241,7 +241,7 @@ impl RunSink for RunsCsv {
 }
 
 /// A CSV field, quoted when needed.
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -251,6 +251,8 @@ fn csv_field(s: &str) -> String {
 
 /// Everything `manifest.json` records.
 pub struct Manifest<'a> {
+    /// The command that wrote the folder: `run`, `sweep`, `sensitivity`.
+    pub command: &'a str,
     pub scenario_file: &'a str,
     pub scenario_sha256: String,
     pub effective_scenario_toml: String,
@@ -263,12 +265,15 @@ pub struct Manifest<'a> {
     pub runs_csv: bool,
     pub started_at: String,
     pub wall_time_seconds: f64,
+    /// Command-specific entries (e.g. a sweep's design size, adaptive precision), or Null.
+    pub extra: Value,
 }
 
 /// Writes `manifest.json` (the only file with timings).
 pub fn write_manifest(dir: &Staging, m: &Manifest<'_>) -> Result<()> {
-    let v = json!({
+    let mut v = json!({
         "trisim_version": env!("CARGO_PKG_VERSION"),
+        "command": m.command,
         "scenario_file": m.scenario_file,
         "scenario_sha256": m.scenario_sha256,
         "seed": m.seed,
@@ -282,6 +287,11 @@ pub fn write_manifest(dir: &Staging, m: &Manifest<'_>) -> Result<()> {
         "wall_time_seconds": m.wall_time_seconds,
         "effective_scenario": m.effective_scenario_toml,
     });
+    if let (Some(obj), Value::Object(extra)) = (v.as_object_mut(), &m.extra) {
+        for (k, x) in extra {
+            obj.insert(k.clone(), x.clone());
+        }
+    }
     dir.write_file("manifest.json", |w| write_json(w, &v))
 }
 

@@ -22,6 +22,7 @@
 pub mod charts;
 pub mod dir;
 pub mod files;
+pub mod sweep_files;
 pub mod table;
 
 pub use dir::{Staging, Target};

@@ -1,4 +1,6 @@
-//! The command line: `trisim run`, `trisim validate`, `trisim show`.
+//! The command line: `trisim run`, `validate`, `show`, `sweep`, `sensitivity`, `discover`.
+
+mod experiment;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -78,14 +80,25 @@ Example:
         #[arg(value_name = "SCENARIO")]
         scenario: PathBuf,
     },
+    /// Run every point of a parameter sweep (grid, Latin hypercube or Sobol' design).
+    #[command(long_about = experiment::SWEEP_ABOUT)]
+    Sweep(experiment::SweepArgs),
+    /// Sobol' sensitivity indices (with bootstrap CIs) and a tornado of one outcome or paired difference.
+    #[command(long_about = experiment::SENSITIVITY_ABOUT)]
+    Sensitivity(experiment::SensitivityArgs),
+    /// Scenario discovery (PRIM): where in a sweep's parameter space does a condition hold?
+    #[command(long_about = experiment::DISCOVER_ABOUT)]
+    Discover(experiment::DiscoverArgs),
 }
 
+/// Options shared by `run`, `sweep` and `sensitivity`.
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub struct CommonArgs {
     /// Scenario file (TOML).
     #[arg(value_name = "SCENARIO")]
     pub scenario: PathBuf,
-    /// Monte Carlo replications per path (overrides `scenario.replications`).
+    /// Monte Carlo replications per path (per design point for sweeps; overrides
+    /// `scenario.replications` and `sweep.replications`).
     #[arg(long, short = 'n', value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub replications: Option<u64>,
     /// Master seed of all random streams (overrides `scenario.seed`). Same seed, same results.
@@ -94,7 +107,7 @@ pub struct RunArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, short = 't', value_name = "T", value_parser = clap::value_parser!(u64).range(1..))]
     pub threads: Option<u64>,
-    /// Write results exactly into DIR instead of results/<scenario-name>/<run-id>/.
+    /// Write results exactly into DIR instead of a new folder under results/.
     /// DIR must not exist or be empty, unless --force (and it holds a previous trisim result).
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -103,6 +116,37 @@ pub struct RunArgs {
     /// nothing unrelated is ever deleted.
     #[arg(long, requires = "out")]
     pub force: bool,
+}
+
+impl CommonArgs {
+    fn overrides(&self, paths: Option<Vec<String>>) -> Overrides {
+        Overrides {
+            replications: self.replications,
+            seed: self.seed,
+            threads: self.threads.map(|t| t as usize),
+            paths,
+        }
+    }
+
+    /// Where results go: `--out`, or a new folder `results/<scenario-name><suffix>/<run-id>`.
+    fn target(&self, s: &Scenario, suffix: &str) -> Target {
+        match &self.out {
+            Some(dir) => Target::Exact {
+                dir: dir.clone(),
+                force: self.force,
+            },
+            None => Target::NewUnder(PathBuf::from("results").join(format!(
+                "{}{suffix}",
+                output::dir::safe_name(&s.scenario.name)
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
     /// Comma-separated paths to run (overrides `scenario.paths`); the reference path is always
     /// added, as differences are measured against it.
     #[arg(long, short = 'p', value_name = "a,b", value_delimiter = ',')]
@@ -114,6 +158,23 @@ pub struct RunArgs {
     /// and a note on stderr says when it is skipped).
     #[arg(long)]
     pub runs_csv: bool,
+    /// Adaptive precision: keep adding replications (in whole blocks of 256) until the 95% CI
+    /// half-width of every paired difference of the primary outcome (`score` if the scenario
+    /// defines one, else `final_ci`) is at most H. Starts from --replications (or the
+    /// scenario's); same seed, same stopping point and same numbers.
+    #[arg(long, value_name = "H", value_parser = parse_positive)]
+    pub precision: Option<f64>,
+    /// With --precision: the most replications to run (default 1,000,000).
+    #[arg(long, value_name = "N", requires = "precision", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_replications: Option<u64>,
+}
+
+fn parse_positive(s: &str) -> std::result::Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        Ok(x) => Err(format!("expected a positive number, got {x}")),
+        Err(_) => Err(format!("expected a positive number, got `{s}`")),
+    }
 }
 
 /// Parses the command line, runs the command and returns the exit status.
@@ -121,6 +182,9 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let res = match cli.command {
         Command::Run(a) => run(&a),
+        Command::Sweep(a) => experiment::sweep(&a),
+        Command::Sensitivity(a) => experiment::sensitivity(&a),
+        Command::Discover(a) => experiment::discover(&a),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Show { scenario } => show(&scenario),
     };
@@ -185,46 +249,41 @@ fn validate(paths: &[PathBuf]) -> Result<ExitCode> {
     }
 }
 
+/// Default cap of `--precision` runs.
+pub const PRECISION_DEFAULT_MAX: u64 = 1_000_000;
+
 fn run(a: &RunArgs) -> Result<ExitCode> {
     let started = SystemTime::now();
     let clock = Instant::now();
-    let bytes = std::fs::read(&a.scenario)
-        .with_context(|| format!("cannot read scenario file {}", a.scenario.display()))?;
-    let mut s = load(&a.scenario)?;
-    let overrides = Overrides {
-        replications: a.replications,
-        seed: a.seed,
-        threads: a.threads.map(|t| t as usize),
-        paths: a.paths.clone(),
-    };
-    let plan = RunPlan::new(&s, &overrides)?;
-    // The effective scenario, command-line overrides included.
-    s.scenario.seed = plan.seed;
-    s.scenario.replications = plan.replications;
+    let c = &a.common;
+    let bytes = std::fs::read(&c.scenario)
+        .with_context(|| format!("cannot read scenario file {}", c.scenario.display()))?;
+    let mut s = load(&c.scenario)?;
+    let plan = RunPlan::new(&s, &c.overrides(a.paths.clone()))?;
+    if a.precision.is_some() && plan.paths.len() < 2 {
+        anyhow::bail!(
+            "--precision needs at least two paths (it controls the paired differences against the reference path)"
+        );
+    }
     let path_names: Vec<String> = plan
         .paths
         .iter()
         .filter_map(|i| s.paths.get_index(*i).map(|(k, _)| k.clone()))
         .collect();
-    s.scenario.paths = path_names.clone();
-    let rows = plan.replications.saturating_mul(plan.paths.len() as u64);
+    let max_reps = match a.precision {
+        Some(_) => a.max_replications.unwrap_or(PRECISION_DEFAULT_MAX),
+        None => plan.replications,
+    };
+    let rows = max_reps.saturating_mul(plan.paths.len() as u64);
     let write_runs = !a.no_runs_csv && (a.runs_csv || rows <= RUNS_CSV_DEFAULT_LIMIT);
     if !a.no_runs_csv && !write_runs {
         eprintln!(
-            "note: runs.csv not written ({rows} rows > {RUNS_CSV_DEFAULT_LIMIT}); pass --runs-csv to write it anyway"
+            "note: runs.csv not written ({rows} rows > {RUNS_CSV_DEFAULT_LIMIT}{}); pass --runs-csv to write it anyway",
+            if a.precision.is_some() { " at the --max-replications cap" } else { "" }
         );
     }
 
-    let target = match &a.out {
-        Some(dir) => Target::Exact {
-            dir: dir.clone(),
-            force: a.force,
-        },
-        None => Target::NewUnder(
-            PathBuf::from("results").join(output::dir::safe_name(&s.scenario.name)),
-        ),
-    };
-    let staging = Staging::create(target, started)?;
+    let staging = Staging::create(c.target(&s, ""), started)?;
     let mut runs = if write_runs {
         Some(files::RunsCsv::create(&staging)?)
     } else {
@@ -238,16 +297,37 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
             let _ = std::io::stderr().flush();
         }
     };
-    let results = engine::run(
-        &s,
-        &plan,
-        runs.as_mut()
-            .map(|r| r as &mut (dyn engine::RunSink + Send)),
-        Some(&mut progress),
-    )?;
+    let mut runner = engine::Runner::new(&s, &plan)?;
+    let mut sink: Option<&mut (dyn engine::RunSink + Send)> = runs
+        .as_mut()
+        .map(|r| r as &mut (dyn engine::RunSink + Send));
+    let mut extra = serde_json::Value::Null;
+    match a.precision {
+        None => runner.advance(plan.replications, sink, Some(&mut progress))?,
+        Some(h) => {
+            let p = engine::precision::run(
+                &mut runner,
+                h,
+                plan.replications,
+                max_reps,
+                &mut sink,
+                &mut progress,
+            )?;
+            if show_progress {
+                eprint!("\r\x1b[2K");
+            }
+            eprintln!("{}", p.message());
+            extra = serde_json::json!({ "precision": p.to_json() });
+        }
+    }
+    let results = runner.results();
     if show_progress {
         eprint!("\r\x1b[2K");
     }
+    // The effective scenario, command-line overrides included.
+    s.scenario.seed = plan.seed;
+    s.scenario.replications = results.replications;
+    s.scenario.paths = path_names.clone();
     let report = Report {
         scenario_name: &s.scenario.name,
         results: &results,
@@ -259,11 +339,12 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
     files::write_manifest(
         &staging,
         &files::Manifest {
-            scenario_file: &a.scenario.to_string_lossy(),
+            command: "run",
+            scenario_file: &c.scenario.to_string_lossy(),
             scenario_sha256: files::sha256_hex(&bytes),
             effective_scenario_toml: scenario::to_toml(&s),
             seed: plan.seed,
-            replications: plan.replications,
+            replications: results.replications,
             paths: &path_names,
             reference_path: &path_names[plan.reference],
             threads: plan.threads,
@@ -271,6 +352,7 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
             runs_csv: write_runs,
             started_at: output::dir::rfc3339(started),
             wall_time_seconds: clock.elapsed().as_secs_f64(),
+            extra,
         },
     )?;
     let dest = staging.commit()?;
