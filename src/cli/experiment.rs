@@ -367,7 +367,7 @@ fn most_influential(res: &SweepResults, outcome: usize) -> Option<(usize, usize)
     if y.len() < 2 {
         return Some((0, 1));
     }
-    let ranked = influence::rank_parameters(&xs, &y);
+    let ranked = influence::rank_parameters(&xs, &y).ok()?;
     match ranked.as_slice() {
         [a, b, ..] => Some((a.0, b.0)),
         _ => Some((0, 1)),
@@ -725,7 +725,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<ExitCode> {
     if ty.iter().any(|v| !v.is_finite()) {
         bail!("{} is undefined at a tornado point", target.label());
     }
-    let tor_res = tornado::tornado(&ty, d);
+    let tor_res = tornado::tornado(&ty, d).map_err(|e| anyhow!("tornado of {}: {e}", target.label()))?;
     write_sensitivity(&staging, &target, &design, &idx, &tor_res, &res, &s)?;
     let label = target.label();
     let names_k: Vec<String> = design.keys.clone();

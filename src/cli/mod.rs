@@ -201,6 +201,23 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// A progress callback that rewrites one line on stderr when it is a terminal; call it with
+/// (u64::MAX, u64::MAX) to clear the line.
+fn progress_printer() -> impl FnMut(u64, u64) {
+    let show = std::io::stderr().is_terminal();
+    move |done: u64, total: u64| {
+        if !show {
+            return;
+        }
+        if done == u64::MAX {
+            eprint!("\r\x1b[2K");
+        } else {
+            eprint!("\r  {done}/{total} replications");
+        }
+        let _ = std::io::stderr().flush();
+    }
+}
+
 fn load(path: &Path) -> Result<Scenario> {
     Ok(scenario::load_file(path)?)
 }
@@ -290,13 +307,7 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
         None
     };
 
-    let show_progress = std::io::stderr().is_terminal();
-    let mut progress = |done: u64, total: u64| {
-        if show_progress {
-            eprint!("\r  {done}/{total} replications");
-            let _ = std::io::stderr().flush();
-        }
-    };
+    let mut progress = progress_printer();
     let mut runner = engine::Runner::new(&s, &plan)?;
     let mut sink: Option<&mut (dyn engine::RunSink + Send)> = runs
         .as_mut()
@@ -313,17 +324,13 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
                 &mut sink,
                 &mut progress,
             )?;
-            if show_progress {
-                eprint!("\r\x1b[2K");
-            }
+            progress(u64::MAX, u64::MAX);
             eprintln!("{}", p.message());
             extra = serde_json::json!({ "precision": p.to_json() });
         }
     }
     let results = runner.results();
-    if show_progress {
-        eprint!("\r\x1b[2K");
-    }
+    progress(u64::MAX, u64::MAX);
     // The effective scenario, command-line overrides included.
     s.scenario.seed = plan.seed;
     s.scenario.replications = results.replications;

@@ -564,10 +564,10 @@ impl<'a> Runner<'a> {
     /// Simulates replications `done()..to`. Unless `to` is the last step of the run, `to` must
     /// be a multiple of the block size (a partial block cannot be extended later). The sink,
     /// if any, gets `begin` on the first call and the new replications in order.
-    pub fn advance(
+    pub fn advance<'s>(
         &mut self,
         to: u64,
-        mut sink: Option<&mut (dyn RunSink + Send)>,
+        mut sink: Option<&mut (dyn RunSink + Send + 's)>,
         mut progress: Option<Progress<'_>>,
     ) -> Result<()> {
         let plan = &self.plan;

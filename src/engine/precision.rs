@@ -115,12 +115,12 @@ fn widest(r: &RunResults, outcome: usize) -> (f64, usize) {
 }
 
 /// Runs `runner` from `start` replications until the target half-width `h` or `max`.
-pub fn run(
+pub fn run<'s>(
     runner: &mut Runner<'_>,
     h: f64,
     start: u64,
     max: u64,
-    sink: &mut Option<&mut (dyn RunSink + Send)>,
+    sink: &mut Option<&mut (dyn RunSink + Send + 's)>,
     progress: Progress<'_>,
 ) -> Result<PrecisionReport> {
     if !(h.is_finite() && h > 0.0) {

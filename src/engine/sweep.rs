@@ -64,7 +64,7 @@ impl Design {
         let points = match sw.design {
             DesignKind::Grid => {
                 levels = sw.parameters.values().map(|p| p.levels()).collect();
-                grid::grid(&levels)
+                grid::grid(&levels).map_err(anyhow::Error::msg)?
             }
             DesignKind::Lhs => scale(lhs::lhs(sw.n.unwrap_or(DEFAULT_LHS_N) as usize, d, seed)),
             DesignKind::Sobol => {

@@ -64,7 +64,7 @@ pub fn summary_json(r: &Report<'_>) -> Value {
     })
 }
 
-pub(crate) fn write_json(w: &mut dyn Write, v: &Value) -> Result<()> {
+pub fn write_json(w: &mut dyn Write, v: &Value) -> Result<()> {
     serde_json::to_writer_pretty(&mut *w, v)?;
     w.write_all(b"\n")?;
     Ok(())
@@ -241,7 +241,7 @@ impl RunSink for RunsCsv {
 }
 
 /// A CSV field, quoted when needed.
-pub(crate) fn csv_field(s: &str) -> String {
+pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -64,13 +64,13 @@ pub fn export_all(report: &Report<'_>, dir: &Staging) -> Result<()> {
 }
 
 /// A number for JSON: None (null) when not finite.
-pub(crate) fn num(x: f64) -> Option<f64> {
+pub fn num(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
 /// A number for CSV: empty when not finite; otherwise the shortest text that reads back to
 /// the same f64.
-pub(crate) fn csv_num(x: f64) -> String {
+pub fn csv_num(x: f64) -> String {
     if x.is_finite() {
         format!("{x}")
     } else {

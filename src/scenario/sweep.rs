@@ -107,13 +107,15 @@ impl SweepParam {
         }
     }
 
-    /// The grid levels: the values, or `steps` evenly spaced values of the range (ends exact).
+    /// The grid levels: the values, or `steps` evenly spaced values of the range (ends exact;
+    /// empty for an invalid range, which validation reports).
     pub fn levels(&self) -> Vec<f64> {
         match (&self.values, &self.range) {
             (Some(v), _) => v.clone(),
             (None, Some(r)) => {
                 let steps = r.steps.unwrap_or(2).max(2);
                 crate::experiment::design::grid::linspace(r.low, r.high, steps as usize)
+                    .unwrap_or_default()
             }
             (None, None) => Vec::new(),
         }
