@@ -174,18 +174,28 @@ fn locate(source: &str, span: Range<usize>) -> Location {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScenarioError {
     pub diagnostics: Vec<Diagnostic>,
+    /// The scenario file loaded, when its problems may be in other files (those it `extends`);
+    /// `None`: the file of the first problem.
+    pub scenario: Option<String>,
 }
 
 impl ScenarioError {
     pub fn new(diagnostics: Vec<Diagnostic>) -> Self {
-        ScenarioError { diagnostics }
+        ScenarioError {
+            diagnostics,
+            scenario: None,
+        }
     }
 
     /// A single problem.
     pub fn single(d: Diagnostic) -> Self {
-        ScenarioError {
-            diagnostics: vec![d],
-        }
+        ScenarioError::new(vec![d])
+    }
+
+    /// Names the scenario file loaded (the problems may be in files it extends).
+    pub fn in_scenario(mut self, file: impl Into<String>) -> Self {
+        self.scenario = Some(file.into());
+        self
     }
 
     /// Number of problems.
@@ -238,11 +248,18 @@ impl fmt::Display for ScenarioError {
             writeln!(f, "{d}")?;
         }
         let n = self.diagnostics.len();
-        let file = self.diagnostics.first().map_or("", |d| d.file.as_str());
+        let first = self.diagnostics.first().map_or("", |d| d.file.as_str());
+        let file = self.scenario.as_deref().unwrap_or(first);
+        let elsewhere = self.diagnostics.iter().any(|d| d.file != file);
         write!(
             f,
-            "error: {n} problem{} in scenario `{file}`",
-            if n == 1 { "" } else { "s" }
+            "error: {n} problem{} in scenario `{file}`{}",
+            if n == 1 { "" } else { "s" },
+            if elsewhere {
+                " and the files it extends"
+            } else {
+                ""
+            }
         )
     }
 }

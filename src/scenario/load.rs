@@ -3,6 +3,20 @@
 //! 1. The text is parsed twice from the same bytes: by `toml_edit` (which keeps the byte span
 //!    of every key and value, for messages) and by `toml` (the values). A syntax error stops here
 //!    with its line and column.
+//!
+//!    **Inheritance.** A top-level `extends = "FILE"` names the scenario file this one builds
+//!    on, relative to the folder of the file that contains it; that file may extend another,
+//!    up to [`MAX_EXTENDS_DEPTH`] files. Each file is parsed as above, then the files are
+//!    merged child over parent with the first two rules of step 2 (tables merge deeply; arrays,
+//!    including arrays of tables such as `[[history.issues]]`, scalars and distributions
+//!    replace), and the result goes through steps 2–4 as if it were one file. `extends` is not
+//!    a scenario key: it never reaches the scenario, and below the top level it is an unknown
+//!    key. A missing or unreadable parent, a non-string `extends`, a cycle and a too long
+//!    chain are reported at the `extends` value; a parent's syntax error in the parent. Every
+//!    later problem is reported in the file, and at the line, where the value in effect is
+//!    written (`Ctx::span`): an inherited value in the parent, an overriding one in the child.
+//!    Text without a file ([`load_str`]) has no folder, so `extends` there is an error;
+//!    [`load_str_with_base`] resolves it relative to a given folder.
 //! 2. The user's table is merged onto [`Scenario::default()`] serialized as a TOML table:
 //!    - tables merge key by key, recursively; arrays and scalars replace;
 //!    - a parameter written as a distribution table (`{ dist = ... }`) replaces the old value
@@ -32,64 +46,83 @@ use super::types::Scenario;
 use super::validate::{did_you_mean, format_key, one_of, validate, Seg};
 use std::collections::HashSet;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
 use toml::{Table, Value};
 
-/// Loads and validates the scenario file at `path`.
+/// Most files in one `extends` chain (the scenario itself and the files it extends).
+pub const MAX_EXTENDS_DEPTH: usize = 32;
+
+/// Loads and validates the scenario file at `path` (with the files it `extends`).
 pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        ScenarioError::single(Diagnostic::new(
-            &file,
-            format!("cannot read the scenario file: {e}"),
-        ))
-    })?;
-    match String::from_utf8(bytes) {
-        Ok(text) => load_str(&text, &file),
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            // The lossy text has the same bytes up to the first invalid one.
-            Err(ScenarioError::single(
-                Diagnostic::new(&file, "the file is not UTF-8 text")
-                    .at(&text, valid..valid + 1)
-                    .with_hint(Some("save the scenario file as UTF-8".into())),
-            ))
-        }
-    }
+    load_file_with_sources(path).map(|(s, _)| s)
 }
 
-/// Loads and validates scenario text; `file` names it in messages.
+/// Loads and validates the scenario file at `path`, and returns it with the files it was built
+/// from: `path` itself first, then the file it `extends`, and so on up the chain. Parents are
+/// named by their path relative to the directory of the file that extends them (joined to that
+/// directory, `.` and `dir/..` removed when that names the same file).
+pub fn load_file_with_sources(path: &Path) -> Result<(Scenario, Vec<PathBuf>), ScenarioError> {
+    let file = path.display().to_string();
+    let text = read_utf8(path, &file).map_err(|e| match e {
+        ReadFailure::Io(e) => ScenarioError::single(Diagnostic::new(
+            &file,
+            format!("cannot read the scenario file: {e}"),
+        )),
+        ReadFailure::NotUtf8(d) => ScenarioError::single(*d),
+    })?;
+    let root = Layer::parse(text, file, Some(path.to_path_buf()))
+        .map_err(|d| ScenarioError::single(*d))?;
+    let dir = path.parent().map(Path::to_path_buf);
+    let layers = load_chain(root, dir)?;
+    let sources = layers.iter().filter_map(|l| l.path.clone()).collect();
+    load_layers(&layers).map(|s| (s, sources))
+}
+
+/// Loads and validates scenario text; `file` names it in messages. The text has no folder, so
+/// a top-level `extends` is an error here: use [`load_file`], or [`load_str_with_base`] to
+/// resolve it relative to a folder.
 pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-    let doc = match toml_edit::Document::parse(text) {
-        Ok(doc) => doc,
-        Err(e) => return Err(ScenarioError::single(syntax_error(text, file, &e))),
-    };
-    let user: Table = match toml::from_str(text) {
-        Ok(t) => t,
-        Err(e) => {
-            let mut d = Diagnostic::new(file, format!("invalid TOML: {}", e.message().trim()));
-            if let Some(span) = e.span() {
-                d = d.at(text, span);
-            }
-            return Err(ScenarioError::single(d));
-        }
-    };
+    let root = Layer::parse(text.to_string(), file.to_string(), None)
+        .map_err(|d| ScenarioError::single(*d))?;
+    let layers = load_chain(root, None)?;
+    load_layers(&layers)
+}
+
+/// Loads and validates scenario text whose `extends` (if any) is relative to `base_dir`, as if
+/// the text were a file in that folder; `file` names it in messages.
+pub fn load_str_with_base(
+    text: &str,
+    file: &str,
+    base_dir: &Path,
+) -> Result<Scenario, ScenarioError> {
+    let root = Layer::parse(text.to_string(), file.to_string(), None)
+        .map_err(|d| ScenarioError::single(*d))?;
+    let layers = load_chain(root, Some(base_dir.to_path_buf()))?;
+    load_layers(&layers)
+}
+
+/// Merges the files of a chain (child first), then loads the result as one scenario.
+fn load_layers(layers: &[Layer]) -> Result<Scenario, ScenarioError> {
+    let root = layers[0].file.as_str();
+    // The child's keys override its parent's: tables merge deeply, arrays and scalars (and
+    // distributions) replace; the result is then merged onto the defaults like one file.
+    let mut user = Table::new();
+    for layer in layers.iter().rev() {
+        merge_tables(&mut user, &layer.user);
+    }
     let defaults = match default_table() {
         Ok(t) => t,
-        Err(e) => return Err(ScenarioError::single(Diagnostic::new(file, e))),
+        Err(e) => return Err(ScenarioError::single(Diagnostic::new(root, e))),
     };
     let mut ctx = Ctx {
-        text,
-        file,
-        doc: doc.as_table(),
+        layers,
         diagnostics: Vec::new(),
     };
     let mut merged = merge_root(defaults, &user, &mut ctx);
     let (scenario, tainted) = deserialize(&mut merged, defaults, &mut ctx);
     let Some(scenario) = scenario else {
-        return Err(sorted(ctx.diagnostics));
+        return Err(sorted(ctx.diagnostics, layers));
     };
     for p in validate(&scenario) {
         let repaired = |path: &[Seg]| tainted.iter().any(|t| path.starts_with(t));
@@ -105,15 +138,45 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     if ctx.diagnostics.is_empty() {
         Ok(scenario)
     } else {
-        Err(sorted(ctx.diagnostics))
+        Err(sorted(ctx.diagnostics, layers))
     }
 }
 
-/// Diagnostics in file order (those without a location last).
-fn sorted(mut diagnostics: Vec<Diagnostic>) -> ScenarioError {
-    diagnostics.sort_by_key(|d| (d.line.unwrap_or(usize::MAX), d.column.unwrap_or(0)));
-    diagnostics.dedup_by(|a, b| a.key == b.key && a.message == b.message && a.line == b.line);
-    ScenarioError::new(diagnostics)
+/// Diagnostics in file order (the scenario first, then the files it extends; those without a
+/// location last), those in an extended file noted as such.
+fn sorted(mut diagnostics: Vec<Diagnostic>, layers: &[Layer]) -> ScenarioError {
+    let layer_of = |d: &Diagnostic| layers.iter().position(|l| l.file == d.file).unwrap_or(0);
+    diagnostics.sort_by_key(|d| {
+        (
+            d.line.is_none(),
+            layer_of(d),
+            d.line.unwrap_or(0),
+            d.column.unwrap_or(0),
+        )
+    });
+    diagnostics.dedup_by(|a, b| {
+        a.key == b.key && a.message == b.message && a.line == b.line && a.file == b.file
+    });
+    let files: Vec<&str> = layers.iter().map(|l| l.file.as_str()).collect();
+    for d in &mut diagnostics {
+        let i = layer_of(d);
+        if i > 0 {
+            d.notes.push(chain_note(&files[..=i]));
+        }
+    }
+    ScenarioError::new(diagnostics).in_scenario(&layers[0].file)
+}
+
+/// A note on a diagnostic in an extended file, the last of `chain` (at least two file names,
+/// the scenario loaded first): how the scenario comes to read it.
+fn chain_note(chain: &[&str]) -> String {
+    let n = chain.len();
+    let by = format!("note: this file is extended by `{}`", chain[n - 2]);
+    if n == 2 {
+        by
+    } else {
+        format!("{by} (extends chain: {})", chain.join(" → "))
+    }
 }
 
 /// The effective scenario as TOML (every default filled in). `load_str(&to_toml(&s), ..)` gives
@@ -236,11 +299,262 @@ fn syntax_hint(msg: &str, line: &str, spanned: &str) -> Option<String> {
     None
 }
 
-/// Where a key path is in the user's document.
+// ---------------------------------------------------------------------------------------------
+// `extends`: reading the chain of files
+// ---------------------------------------------------------------------------------------------
+
+/// The file named by `extends`, and the span of the value.
+type Extends = (String, Option<Range<usize>>);
+
+/// One file of an `extends` chain, parsed.
+struct Layer {
+    /// The name in messages.
+    file: String,
+    /// The file read (`None` for text given directly).
+    path: Option<PathBuf>,
+    /// The text with the span of every key and value.
+    doc: toml_edit::Document<String>,
+    /// The values, without the top-level `extends`.
+    user: Table,
+}
+
+impl Layer {
+    fn parse(text: String, file: String, path: Option<PathBuf>) -> Result<Layer, Box<Diagnostic>> {
+        let doc = match toml_edit::Document::parse(text.clone()) {
+            Ok(doc) => doc,
+            Err(e) => return Err(Box::new(syntax_error(&text, &file, &e))),
+        };
+        let mut user: Table = match toml::from_str(&text) {
+            Ok(t) => t,
+            Err(e) => {
+                let mut d = Diagnostic::new(&file, format!("invalid TOML: {}", e.message().trim()));
+                if let Some(span) = e.span() {
+                    d = d.at(&text, span);
+                }
+                return Err(Box::new(d));
+            }
+        };
+        user.remove("extends");
+        Ok(Layer {
+            file,
+            path,
+            doc,
+            user,
+        })
+    }
+
+    fn text(&self) -> &str {
+        self.doc.raw()
+    }
+
+    /// A diagnostic at `span` of this file.
+    fn at(&self, span: Option<Range<usize>>, message: String) -> Diagnostic {
+        let d = Diagnostic::new(&self.file, message);
+        match span {
+            Some(s) => d.at(self.text(), s),
+            None => d,
+        }
+    }
+
+    /// The file named by this file's top-level `extends`, with the span of the value.
+    fn extends(&self) -> Result<Option<Extends>, Box<Diagnostic>> {
+        let Some((key, item)) = self.doc.as_table().get_key_value("extends") else {
+            return Ok(None);
+        };
+        let span = item.span().or_else(|| key.span());
+        let example = "write the file this scenario extends in quotes, e.g. extends = \"baseline.toml\", at the top of the file";
+        match item.as_str() {
+            Some(name) if !name.trim().is_empty() => Ok(Some((name.to_string(), span))),
+            Some(_) => Err(Box::new(
+                self.at(
+                    span,
+                    "`extends` is empty: expected the name of a scenario file".into(),
+                )
+                .with_key("extends")
+                .with_hint(Some(example.into())),
+            )),
+            None => {
+                let found = match item {
+                    toml_edit::Item::Table(_) => "a table",
+                    toml_edit::Item::ArrayOfTables(_) => "an array of tables",
+                    toml_edit::Item::Value(v) => match v {
+                        toml_edit::Value::String(_) => "a string",
+                        toml_edit::Value::Integer(_) => "an integer",
+                        toml_edit::Value::Float(_) => "a float",
+                        toml_edit::Value::Boolean(_) => "a boolean",
+                        toml_edit::Value::Datetime(_) => "a date",
+                        toml_edit::Value::Array(_) => "an array",
+                        toml_edit::Value::InlineTable(_) => "a table",
+                    },
+                    toml_edit::Item::None => "nothing",
+                };
+                Err(Box::new(
+                    self.at(
+                        span,
+                        format!(
+                            "wrong type: `extends` expects a file name in quotes, found {found}"
+                        ),
+                    )
+                    .with_key("extends")
+                    .with_hint(Some(example.into())),
+                ))
+            }
+        }
+    }
+}
+
+enum ReadFailure {
+    Io(std::io::Error),
+    NotUtf8(Box<Diagnostic>),
+}
+
+/// The text of the file at `path` (named `file` in messages).
+fn read_utf8(path: &Path, file: &str) -> Result<String, ReadFailure> {
+    let bytes = std::fs::read(path).map_err(ReadFailure::Io)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        // The lossy text has the same bytes up to the first invalid one.
+        ReadFailure::NotUtf8(Box::new(
+            Diagnostic::new(file, "the file is not UTF-8 text")
+                .at(&text, valid..valid + 1)
+                .with_hint(Some("save the scenario file as UTF-8".into())),
+        ))
+    })
+}
+
+/// `path` without `.` components and with `dir/..` removed, if that names the same file.
+fn tidy(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            _ => out.push(c),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        return path.to_path_buf();
+    }
+    match (std::fs::canonicalize(path), std::fs::canonicalize(&out)) {
+        (Ok(a), Ok(b)) if a == b => out,
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Reads the files `root` extends, directly or not: the chain, child first. `dir` is the folder
+/// `root`'s `extends` is relative to (`None`: the root is text without a folder).
+fn load_chain(root: Layer, dir: Option<PathBuf>) -> Result<Vec<Layer>, ScenarioError> {
+    let mut seen: Vec<Option<PathBuf>> = vec![root
+        .path
+        .as_ref()
+        .and_then(|p| std::fs::canonicalize(p).ok())];
+    let mut layers = vec![root];
+    let mut dir = dir;
+    // A failure in the file at the end of `chain` (file names, the scenario first).
+    let fail = |mut d: Diagnostic, chain: &[&str]| {
+        if chain.len() > 1 {
+            d.notes.push(chain_note(chain));
+        }
+        Err(ScenarioError::single(d).in_scenario(chain[0]))
+    };
+    loop {
+        let current = &layers[layers.len() - 1];
+        let mut chain: Vec<&str> = layers.iter().map(|l| l.file.as_str()).collect();
+        let (name, span) = match current.extends() {
+            Ok(Some(e)) => e,
+            Ok(None) => return Ok(layers),
+            Err(d) => return fail(*d, &chain),
+        };
+        let Some(folder) = dir.take() else {
+            let d = current
+                .at(
+                    span,
+                    "`extends` is relative to the scenario's folder, and this scenario text was not read from a file".into(),
+                )
+                .with_key("extends")
+                .with_hint(Some("load the scenario from its file (or give a base folder)".into()));
+            return fail(d, &chain);
+        };
+        if layers.len() >= MAX_EXTENDS_DEPTH {
+            let mut all = chain.clone();
+            all.push(&name);
+            let shown = format!(
+                "{} → … → {}",
+                all[..2].join(" → "),
+                all[all.len() - 2..].join(" → ")
+            );
+            let d = current
+                .at(
+                    span,
+                    format!(
+                        "too many `extends`: a chain may have at most {MAX_EXTENDS_DEPTH} files ({shown})"
+                    ),
+                )
+                .with_key("extends")
+                .with_hint(Some("merge some of these files into one".into()));
+            return fail(d, &chain);
+        }
+        let resolved = tidy(&folder.join(&name));
+        let shown = resolved.display().to_string();
+        let canonical = std::fs::canonicalize(&resolved).ok();
+        if let Some(j) = canonical
+            .as_ref()
+            .and_then(|c| seen.iter().position(|s| s.as_ref() == Some(c)))
+        {
+            let mut cycle = chain.clone();
+            cycle.push(&layers[j].file);
+            let d = current
+                .at(span, format!("cycle of `extends`: {}", cycle.join(" → ")))
+                .with_key("extends")
+                .with_hint(Some(
+                    "a scenario cannot extend itself or a file that extends it".into(),
+                ));
+            // The message shows the chain: no note.
+            return Err(ScenarioError::single(d).in_scenario(chain[0]));
+        }
+        let parsed = match read_utf8(&resolved, &shown) {
+            Ok(text) => Layer::parse(text, shown.clone(), Some(resolved.clone())),
+            Err(ReadFailure::NotUtf8(d)) => Err(d),
+            Err(ReadFailure::Io(e)) => {
+                let d = current
+                    .at(
+                        span,
+                        format!("cannot read `{name}`, which this scenario extends: {shown}: {e}"),
+                    )
+                    .with_key("extends")
+                    .with_note(
+                        "note: the path in `extends` is relative to the folder of the file that contains it",
+                    );
+                return fail(d, &chain);
+            }
+        };
+        let layer = match parsed {
+            Ok(layer) => layer,
+            Err(d) => {
+                // The parent's own error (not UTF-8, invalid TOML), in the parent.
+                chain.push(&shown);
+                return fail(*d, &chain);
+            }
+        };
+        dir = Some(
+            resolved
+                .parent()
+                .map_or_else(PathBuf::new, Path::to_path_buf),
+        );
+        seen.push(canonical);
+        layers.push(layer);
+    }
+}
+
+/// Where a key path is in the user's files (the scenario and the files it extends, child
+/// first), and the problems found so far.
 struct Ctx<'a> {
-    text: &'a str,
-    file: &'a str,
-    doc: &'a toml_edit::Table,
+    layers: &'a [Layer],
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -271,6 +585,16 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// Whether a value written here replaces the value of a file it extends, rather than being
+    /// merged into it: anything but a table that is not a distribution (as in `merge_tables`).
+    fn replaces(self) -> bool {
+        match self {
+            Node::Table(t) => t.contains_key("dist"),
+            Node::Inline(t) => t.contains_key("dist"),
+            Node::Array(_) | Node::Aot(_) | Node::Leaf => true,
+        }
+    }
+
     /// (key span, value span, child) of one step.
     #[allow(clippy::type_complexity)]
     fn child(self, seg: &Seg) -> Option<(Option<Range<usize>>, Option<Range<usize>>, Node<'a>)> {
@@ -292,32 +616,84 @@ impl<'a> Node<'a> {
     }
 }
 
-impl Ctx<'_> {
-    /// The span of `path` in the user's text: the key (`on_key`) or the value if the user wrote
-    /// it, else the nearest enclosing key the user wrote. The flag says whether the whole path
-    /// was found.
-    fn span(&self, path: &[Seg], on_key: bool) -> (Option<Range<usize>>, bool) {
-        let mut node = Node::Table(self.doc);
-        let mut best: Option<Range<usize>> = None;
-        for (depth, seg) in path.iter().enumerate() {
-            let Some((key_span, value_span, next)) = node.child(seg) else {
-                return (best, false);
+/// How far `path` is written in one file.
+struct Walk {
+    /// Number of segments of `path` found.
+    depth: usize,
+    /// The span to point at (see `Ctx::span`).
+    best: Option<Range<usize>>,
+    /// Length of the shortest prefix of `path` whose value replaces rather than merges.
+    replaces_at: Option<usize>,
+}
+
+fn walk(doc: &toml_edit::Table, path: &[Seg], on_key: bool) -> Walk {
+    let mut node = Node::Table(doc);
+    let mut best: Option<Range<usize>> = None;
+    let mut replaces_at = None;
+    for (depth, seg) in path.iter().enumerate() {
+        let Some((key_span, value_span, next)) = node.child(seg) else {
+            return Walk {
+                depth,
+                best,
+                replaces_at,
             };
-            let last = depth + 1 == path.len();
-            let span = if last && !on_key {
-                value_span.or(key_span)
-            } else {
-                key_span.or(value_span)
-            };
-            // A table only implied by a deeper header (`actors` in `[actors.seoul]`) is no
-            // place to point at: its key is on another table's line.
-            let implied = matches!(next, Node::Table(t) if t.is_implicit() && !t.is_dotted());
-            if span.is_some() && (!implied || last) {
-                best = span;
-            }
-            node = next;
+        };
+        let last = depth + 1 == path.len();
+        let span = if last && !on_key {
+            value_span.or(key_span)
+        } else {
+            key_span.or(value_span)
+        };
+        // A table only implied by a deeper header (`actors` in `[actors.seoul]`) is no
+        // place to point at: its key is on another table's line.
+        let implied = matches!(next, Node::Table(t) if t.is_implicit() && !t.is_dotted());
+        if span.is_some() && (!implied || last) {
+            best = span;
         }
-        (best, true)
+        if replaces_at.is_none() && next.replaces() {
+            replaces_at = Some(depth + 1);
+        }
+        node = next;
+    }
+    Walk {
+        depth: path.len(),
+        best,
+        replaces_at,
+    }
+}
+
+impl Ctx<'_> {
+    /// Where `path` is written: the file (index in `layers`) whose value is in effect, and the
+    /// span of the key (`on_key`) or the value there; else the nearest enclosing key written.
+    /// The flag says whether the whole path was found.
+    ///
+    /// A file's value is in effect unless a file extending it (earlier in `layers`) replaced
+    /// it: tables merge, so the files are searched child first, down to the first one that
+    /// writes the path or replaces one of its enclosing values (an array, a distribution or a
+    /// scalar where the child has a table, or the other way round).
+    fn span(&self, path: &[Seg], on_key: bool) -> (Option<(usize, Range<usize>)>, bool) {
+        // How deep the files searched so far wrote tables along `path`.
+        let mut covered = 0;
+        let mut nearest: Option<(usize, usize, Range<usize>)> = None;
+        for (i, layer) in self.layers.iter().enumerate() {
+            let w = walk(layer.doc.as_table(), path, on_key);
+            let exact = w.depth == path.len();
+            match w.replaces_at {
+                // A table of a file extending this one replaced the value written here.
+                Some(k) if k <= covered => break,
+                Some(_) => return (w.best.map(|s| (i, s)), exact),
+                None if exact => return (w.best.map(|s| (i, s)), true),
+                None => {
+                    covered = covered.max(w.depth);
+                    if let Some(s) = w.best {
+                        if nearest.as_ref().is_none_or(|(d, _, _)| w.depth > *d) {
+                            nearest = Some((w.depth, i, s));
+                        }
+                    }
+                }
+            }
+        }
+        (nearest.map(|(_, i, s)| (i, s)), false)
     }
 
     /// A diagnostic for `path`; `note_default` adds a note when the value is not in the file.
@@ -342,7 +718,8 @@ impl Ctx<'_> {
         note_default: bool,
     ) -> Diagnostic {
         let (mut span, exact) = self.span(path, on_key);
-        let mut d = Diagnostic::new(self.file, message);
+        let layer = &self.layers[span.as_ref().map_or(0, |(i, _)| *i)];
+        let mut d = Diagnostic::new(&layer.file, message);
         if !path.is_empty() {
             d = d.with_key(format_key(path));
         }
@@ -355,15 +732,24 @@ impl Ctx<'_> {
                 }
             }
         }
-        if let Some(span) = span {
-            d = d.at(self.text, span);
+        if let Some((i, span)) = span {
+            d = Diagnostic {
+                file: self.layers[i].file.clone(),
+                ..d
+            }
+            .at(self.layers[i].text(), span);
         }
         if note_default && !exact {
             let rel = related.map(format_key).unwrap_or_default();
-            d = d.with_note(if at_related {
-                format!("note: `{}` is not written in the file (it is a default); the location shown is `{rel}`, which conflicts with it", format_key(path))
+            let files = if self.layers.len() > 1 {
+                "the scenario or the files it extends"
             } else {
-                "note: this value is not written in the file; it comes from the defaults (or the path's `base`)".to_string()
+                "the file"
+            };
+            d = d.with_note(if at_related {
+                format!("note: `{}` is not written in {files} (it is a default); the location shown is `{rel}`, which conflicts with it", format_key(path))
+            } else {
+                format!("note: this value is not written in {files}; it comes from the defaults (or the path's `base`)")
             });
         }
         d
@@ -638,7 +1024,7 @@ fn deserialize(
     for round in 0..=MAX_STRUCTURAL_ERRORS {
         if round == MAX_STRUCTURAL_ERRORS {
             ctx.diagnostics.push(Diagnostic::new(
-                ctx.file,
+                &ctx.layers[0].file,
                 format!("stopped after {MAX_STRUCTURAL_ERRORS} errors; fix these and load the file again"),
             ));
             break;
@@ -1058,7 +1444,11 @@ fn report_and_repair(
             (k, path.to_vec())
         };
         let message = format!("unknown key `{field}` {}", where_(&table_path));
-        let hint = did_you_mean(&field, valid.iter().map(String::as_str));
+        let hint = if field == "extends" {
+            Some("`extends` is only allowed at the top level: write it at the start of the file, before any [table] header".to_string())
+        } else {
+            did_you_mean(&field, valid.iter().map(String::as_str))
+        };
         let d = ctx
             .diagnostic(&key_path, true, message, false)
             .with_note(if valid.is_empty() {
@@ -1484,5 +1874,298 @@ track = "extra"
             }
         }
         assert!(n >= 300, "{n} variants");
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // `extends`
+    // -----------------------------------------------------------------------------------------
+
+    /// Loads a chain of files given as (name, text), the scenario first, without the disk.
+    fn load_chain_of(files: &[(&str, &str)]) -> Result<Scenario, ScenarioError> {
+        let layers: Vec<Layer> = files
+            .iter()
+            .map(|(f, t)| Layer::parse(t.to_string(), f.to_string(), None).unwrap())
+            .collect();
+        load_layers(&layers)
+    }
+
+    /// (file, line, key) of each diagnostic.
+    fn places(e: &ScenarioError) -> Vec<(String, Option<usize>, Option<String>)> {
+        e.diagnostics
+            .iter()
+            .map(|d| (d.file.clone(), d.line, d.key.clone()))
+            .collect()
+    }
+
+    const GRANDPARENT: &str = r#"[scenario]
+name = "gp"
+horizon_months = 36
+paths = ["gradual", "hasty"]
+[actors.seoul]
+approval = 0.4
+favourability = 0.25
+[paths.mine]
+base = "hasty"
+transparency = 0.7
+gates = { summitry = { trust = 0.2, favourability = 0.1 } }
+"#;
+
+    #[test]
+    fn chain_merges_tables_deeply_and_the_child_wins() {
+        let parent = "[scenario]\nname = \"parent\"\ndescription = \"from parent\"\n\
+                      [actors.seoul]\nfavourability = 0.35\n[paths.mine]\nus_push = 1.1\n";
+        let child = "[scenario]\nname = \"child\"\n[actors.seoul]\ncamp = \"progressive\"\n\
+                     [paths.mine.gates.summitry]\ntrust = 0.3\n";
+        let s = load_chain_of(&[
+            ("c.toml", child),
+            ("p.toml", parent),
+            ("g.toml", GRANDPARENT),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.scenario.name, "child");
+        assert_eq!(s.scenario.description, "from parent");
+        assert_eq!(s.scenario.horizon_months, 36);
+        assert_eq!(s.actors.seoul.camp, Camp::Progressive);
+        assert_eq!(s.actors.seoul.favourability, p(0.35));
+        assert_eq!(s.actors.seoul.approval, p(0.4));
+        // Defaults still fill what no file writes.
+        assert_eq!(s.actors.tokyo, Scenario::default().actors.tokyo);
+        // A new path: its base from the grandparent, keys from all three files, and the gate
+        // (an inline table in the grandparent) merged key by key.
+        let mine = &s.paths["mine"];
+        assert_eq!(mine.base.as_deref(), Some("hasty"));
+        assert_eq!(mine.transparency, p(0.7));
+        assert_eq!(mine.us_push, p(1.1));
+        assert_eq!(mine.gates["summitry"].trust, p(0.3));
+        assert_eq!(mine.gates["summitry"].favourability, p(0.1));
+        let hasty = &s.paths["hasty"];
+        assert_eq!(mine.min_dwell_months, hasty.min_dwell_months);
+    }
+
+    #[test]
+    fn arrays_arrays_of_tables_and_distributions_replace() {
+        let parent = r#"[scenario]
+paths = ["gradual", "hasty", "parallel"]
+[actors.seoul]
+favourability = { dist = "uniform", low = 0.2, high = 0.4 }
+[[history.issues]]
+key = "a"
+name = "A"
+salience = 0.5
+hazard = 0.01
+seasonal_months = [3, 8]
+[[history.issues]]
+key = "b"
+name = "B"
+salience = 0.4
+hazard = 0.02
+"#;
+        let child = r#"[scenario]
+paths = ["gradual", "history_first"]
+[actors.seoul]
+favourability = { dist = "normal", mean = 0.3, sd = 0.05 }
+[[history.issues]]
+key = "c"
+name = "C"
+salience = 0.3
+hazard = 0.03
+"#;
+        let s = load_chain_of(&[("c.toml", child), ("p.toml", parent)])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.scenario.paths, ["gradual", "history_first"]);
+        assert_eq!(
+            s.actors.seoul.favourability,
+            Param::Dist(Dist::Normal {
+                mean: 0.3,
+                sd: 0.05
+            })
+        );
+        let keys: Vec<_> = s.history.issues.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, ["c"]);
+        assert!(s.history.issues[0].seasonal_months.is_empty());
+        // Without the child's issues, the parent's are kept whole.
+        let s = load_chain_of(&[
+            ("c.toml", "[history]\nseasonal_multiplier = 2\n"),
+            ("p.toml", parent),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.history.issues.len(), 2);
+        assert_eq!(s.history.issues[0].seasonal_months, [3, 8]);
+        assert_eq!(s.history.seasonal_multiplier, p(2.0));
+    }
+
+    #[test]
+    fn each_error_points_to_the_file_that_wrote_the_value() {
+        let parent =
+            "[scenario]\nname = \"p\"\n[actors.seoul]\napproval = 1.7\nfavourabilty = 0.3\n\
+                      [actors.tokyo]\napproval = 1.5\n";
+        let child = "[scenario]\nhorizon_months = 0\n[actors.tokyo]\napproval = 0.3\n\
+                     [actors.washington]\nthreat_cn = -1\n";
+        let e = load_chain_of(&[("c.toml", child), ("p.toml", parent)]).unwrap_err();
+        let s = |x: &str| x.to_string();
+        assert_eq!(
+            places(&e),
+            [
+                (s("c.toml"), Some(2), Some(s("scenario.horizon_months"))),
+                (s("c.toml"), Some(6), Some(s("actors.washington.threat_cn"))),
+                (s("p.toml"), Some(4), Some(s("actors.seoul.approval"))),
+                (s("p.toml"), Some(5), Some(s("actors.seoul.favourabilty"))),
+            ],
+            "{e}"
+        );
+        // Column and caret in the parent's text; a note says who extends it.
+        let d = &e.diagnostics[2];
+        assert_eq!(d.column, Some(12));
+        assert_eq!(d.snippet.as_ref().unwrap().text, "approval = 1.7");
+        assert!(
+            d.notes.iter().any(|n| n.contains("extended by `c.toml`")),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .ends_with("4 problems in scenario `c.toml` and the files it extends"),
+            "{e}"
+        );
+        // Only parent errors: the summary still names the scenario loaded.
+        let e = load_chain_of(&[
+            ("c.toml", "[actors.tokyo]\napproval = 0.3\n"),
+            ("p.toml", parent),
+        ])
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("2 problems in scenario `c.toml` and the files it extends"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn values_replaced_by_the_child_are_not_checked_in_the_parent() {
+        let parent = r#"[actors.seoul]
+favourability = { dist = "uniform", low = 0.5, high = 0.1 }
+approval = 2
+[[history.issues]]
+key = "a"
+name = "A"
+salience = 7
+hazard = 0.01
+"#;
+        let child = r#"[actors.seoul]
+favourability = 0.3
+approval = 0.5
+[[history.issues]]
+key = "b"
+name = "B"
+salience = 0.5
+hazard = 0.01
+"#;
+        load_chain_of(&[("c.toml", child), ("p.toml", parent)]).unwrap_or_else(|e| panic!("{e}"));
+        // A parent's scalar replaced by the child's table: the values below come from the
+        // child or the defaults, never from the parent.
+        let s = load_chain_of(&[
+            ("c.toml", "[actors.seoul]\napproval = 0.5\n"),
+            ("p.toml", "actors = 5\n"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.actors.seoul.approval, p(0.5));
+    }
+
+    #[test]
+    fn errors_inside_a_replacing_value_point_to_the_child() {
+        let parent = "[[history.issues]]\nkey = \"a\"\nname = \"A\"\nsalience = 0.5\nhazard = 0.01\n\
+                      [actors.seoul]\nfavourability = { dist = \"uniform\", low = 0.1, high = 0.2 }\n";
+        // The child's issue lacks `hazard`; its distribution lacks `sd`. Both are the child's,
+        // although the parent writes the same keys.
+        let child = "[actors.seoul]\nfavourability = { dist = \"normal\", mean = 0.3 }\n\
+                     [[history.issues]]\nkey = \"b\"\nname = \"B\"\nsalience = 0.5\n";
+        let e = load_chain_of(&[("c.toml", child), ("p.toml", parent)]).unwrap_err();
+        let s = |x: &str| x.to_string();
+        assert_eq!(
+            places(&e),
+            [
+                (s("c.toml"), Some(2), Some(s("actors.seoul.favourability"))),
+                (s("c.toml"), Some(3), Some(s("history.issues[0]"))),
+            ],
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_bad_value_of_a_new_path_is_reported_where_it_is_written() {
+        let parent = "[paths.mine]\nbase = \"hasty\"\ntransparency = 2.0\n";
+        let child = "[scenario]\npaths = [\"gradual\", \"mine\"]\n[paths.mine]\nus_push = 1.1\n";
+        let e = load_chain_of(&[("c.toml", child), ("p.toml", parent)]).unwrap_err();
+        assert_eq!(e.len(), 1, "{e}");
+        assert_eq!(
+            (e.diagnostics[0].file.as_str(), e.diagnostics[0].line),
+            ("p.toml", Some(3)),
+            "{e}"
+        );
+        assert_eq!(
+            e.diagnostics[0].key.as_deref(),
+            Some("paths.mine.transparency")
+        );
+    }
+
+    #[test]
+    fn extends_is_a_top_level_string() {
+        let e = load("[actors.seoul]\nextends = \"base.toml\"\n").unwrap_err();
+        assert_eq!(e.len(), 1, "{e}");
+        let d = &e.diagnostics[0];
+        assert_eq!(d.key.as_deref(), Some("actors.seoul.extends"));
+        assert_eq!((d.line, d.column), (Some(2), Some(1)));
+        assert!(
+            d.hint
+                .as_deref()
+                .unwrap()
+                .contains("only allowed at the top level"),
+            "{e}"
+        );
+
+        for (text, words) in [
+            ("extends = 3\n", "found an integer"),
+            ("extends = [\"a.toml\"]\n", "found an array"),
+            ("[extends]\nfile = \"a.toml\"\n", "found a table"),
+            ("extends = \"  \"\n", "`extends` is empty"),
+        ] {
+            let e = load(text).unwrap_err();
+            assert_eq!(e.len(), 1, "{e}");
+            let d = &e.diagnostics[0];
+            assert!(d.message.contains(words), "{text}: {e}");
+            assert_eq!(d.key.as_deref(), Some("extends"));
+            assert_eq!(d.line, Some(1), "{e}");
+        }
+    }
+
+    #[test]
+    fn text_without_a_folder_rejects_extends_unless_given_one() {
+        let text = "# a comment\nextends = \"parent.toml\"\n[scenario]\nname = \"kid\"\n";
+        let e = load(text).unwrap_err();
+        assert_eq!(e.len(), 1, "{e}");
+        let d = &e.diagnostics[0];
+        assert!(d.message.contains("not read from a file"), "{e}");
+        assert_eq!((d.line, d.column), (Some(2), Some(11)));
+
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("parent.toml"), GRANDPARENT).unwrap();
+        let s = load_str_with_base(text, "kid.toml", dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.scenario.name, "kid");
+        assert_eq!(s.scenario.horizon_months, 36);
+        // `extends` never reaches the effective scenario.
+        assert!(!to_toml(&s).contains("extends"));
+    }
+
+    #[test]
+    fn tidy_removes_dots_only_when_they_name_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a");
+        std::fs::create_dir(&a).unwrap();
+        std::fs::write(dir.path().join("x.toml"), "").unwrap();
+        let messy = a.join(".").join("..").join("x.toml");
+        assert_eq!(tidy(&messy), dir.path().join("x.toml"));
+        // A missing file is shown as written.
+        let missing = a.join("..").join("nope.toml");
+        assert_eq!(tidy(&missing), missing);
+        assert_eq!(tidy(Path::new("x.toml")), Path::new("x.toml"));
     }
 }

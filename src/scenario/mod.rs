@@ -14,6 +14,8 @@ pub mod validate;
 
 pub use calendar::YearMonth;
 pub use error::{Diagnostic, ScenarioError};
-pub use load::{load_file, load_str, to_toml};
+pub use load::{
+    load_file, load_file_with_sources, load_str, load_str_with_base, to_toml, MAX_EXTENDS_DEPTH,
+};
 pub use param::{Bound, Dist, Param};
 pub use types::*;
