@@ -8,13 +8,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime};
+use trisim::engine::sensitivity::{self, run_sensitivity, SensitivityResults};
 use trisim::engine::sweep::{run_sweep, Design, SweepResults};
 use trisim::engine::{Overrides, RunPlan};
-use trisim::experiment::analysis::{influence, prim, sobol, tornado};
+use trisim::experiment::analysis::{influence, prim};
 use trisim::experiment::condition;
 use trisim::model::Better;
 use trisim::output::files::{self, write_json};
-use trisim::output::{self, experiment_charts, sweep_files, Staging, Target};
+use trisim::output::{self, experiment_charts, sweep_files, Staging, Target as OutTarget};
 use trisim::scenario::param::num;
 use trisim::scenario::sweep::{DesignKind, Sweep, SweepParam, SweepRange, DEFAULT_SOBOL_N};
 use trisim::scenario::{self, validate, Scenario};
@@ -484,7 +485,13 @@ pub fn sweep_summary(
             .points
             .iter()
             .enumerate()
-            .map(|(i, pt)| (i, pt.paired[p][outcome].mean_diff, pt.paired[p][outcome].ci95))
+            .map(|(i, pt)| {
+                (
+                    i,
+                    pt.paired[p][outcome].mean_diff,
+                    pt.paired[p][outcome].ci95,
+                )
+            })
             .filter(|(_, d, _)| d.is_finite())
             .collect();
         let (Some(lo), Some(hi)) = (
@@ -544,47 +551,33 @@ pub fn sweep_summary(
     t
 }
 
-/// What `sensitivity` analyses: the outcome of path `a`, minus that of path `b` if any.
-struct Target2 {
-    outcome: String,
-    a: String,
-    b: Option<String>,
-}
-
-impl Target2 {
-    fn label(&self) -> String {
-        match &self.b {
-            Some(b) => format!("{} − {}: {}", self.a, b, self.outcome),
-            None => format!("{}: {}", self.a, self.outcome),
-        }
-    }
-}
-
 pub fn sensitivity(a: &SensitivityArgs) -> Result<ExitCode> {
     let started = SystemTime::now();
     let clock = Instant::now();
     let c = &a.common;
     let bytes = read_bytes(&c.scenario)?;
     let mut s = load(&c.scenario)?;
-    // Parameters and ranges: --param, else the [sweep] table (values → their extremes).
+    // Parameters and ranges: --param, else the [sweep] table (listed values → their extremes).
     let base = s.sweep.clone();
-    let mut params = Vec::new();
-    if a.params.is_empty() {
+    let params: Vec<String> = if a.params.is_empty() {
         let Some(sw) = &base else {
             bail!("nothing to analyse: the scenario has no [sweep] table and no --param was given");
         };
-        for (k, p) in &sw.parameters {
-            let (low, high) = p.bounds();
-            params.push(format!("{k}={low}..{high}"));
-        }
+        sw.parameters
+            .iter()
+            .map(|(k, p)| {
+                let (low, high) = p.bounds();
+                format!("{k}={low}..{high}")
+            })
+            .collect()
     } else {
-        params = a.params.clone();
-    }
+        a.params.clone()
+    };
     let n = a.n.or(match &base {
         Some(sw) if sw.design == DesignKind::Sobol => sw.n,
         _ => None,
     });
-    // Build a sobol sweep from the ranges.
+    // The same table as a Sobol' design over the ranges.
     s.sweep = base.map(|mut sw| {
         sw.design = DesignKind::Sobol;
         sw.n = None;
@@ -597,151 +590,55 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<ExitCode> {
         Some(DesignKind::Sobol),
         Some(n.unwrap_or(DEFAULT_SOBOL_N)),
     )?;
-    let reference = s.scenario.reference_path.clone();
-    let outcome = a
-        .outcome
-        .clone()
-        .or_else(|| sw.outcome.clone())
-        .unwrap_or_else(|| "final_ci".to_string());
-    check_outcome(&s, &outcome)?;
-    let check_path = |p: &str| -> Result<()> {
-        if s.paths.contains_key(p) {
-            return Ok(());
-        }
-        let hint = validate::did_you_mean(p, s.paths.keys().map(String::as_str))
-            .map(|h| format!("; {h}"))
-            .unwrap_or_default();
-        bail!("unknown path `{p}`{hint}")
-    };
-    let target = if let Some(p) = &a.path {
-        check_path(p)?;
-        Target2 {
-            outcome,
-            a: p.clone(),
-            b: None,
-        }
-    } else {
-        let pd = match a.path_diff.clone().or_else(|| sw.path_diff.clone()) {
-            Some(pd) => pd,
-            None => {
-                let other = s
-                    .scenario
-                    .paths
-                    .iter()
-                    .chain(s.paths.keys())
-                    .find(|p| **p != reference)
-                    .cloned()
-                    .ok_or_else(|| anyhow!("the scenario has a single path: use --path"))?;
-                format!("{other}:{reference}")
-            }
-        };
-        let (x, y) = pd
-            .split_once(':')
-            .ok_or_else(|| anyhow!("--path-diff expects A:B (A − B), got `{pd}`"))?;
-        check_path(x)?;
-        check_path(y)?;
-        if x == y {
-            bail!("--path-diff compares `{x}` with itself; name two different paths");
-        }
-        Target2 {
-            outcome,
-            a: x.to_string(),
-            b: Some(y.to_string()),
-        }
-    };
-    // The plan: path b first as the reference of the paired differences (or a alone).
+    let target = sensitivity::Target::resolve(
+        &s,
+        a.outcome.clone().or_else(|| sw.outcome.clone()),
+        a.path.clone(),
+        a.path_diff.clone().or_else(|| sw.path_diff.clone()),
+    )?;
     let mut overrides = c.overrides(None);
     overrides.replications = c.replications.or(sw.replications);
-    let mut plan = RunPlan::new(&s, &overrides)?;
-    let index = |p: &str| s.paths.get_index_of(p).expect("checked path");
-    plan.paths = match &target.b {
-        Some(b) => vec![index(b), index(&target.a)],
-        None => vec![index(&target.a)],
-    };
-    plan.reference = 0;
+    let plan = target.plan(&s, &overrides)?;
     let names = path_names(&s, &plan);
     s.scenario.seed = plan.seed;
     s.scenario.paths = names.clone();
     let design = Design::from_sweep(&s, &sw, plan.seed)?;
     let d = design.keys.len();
-    let sobol_n = design.sobol_n;
-    // Tornado: the scenario as is, then each parameter at its low and high end.
-    let mut tornado_points = vec![vec![f64::NAN; d]];
-    for k in 0..d {
-        for x in [design.bounds[k].0, design.bounds[k].1] {
-            let mut p = vec![f64::NAN; d];
-            p[k] = x;
-            tornado_points.push(p);
-        }
-    }
-    let tornado_design = Design {
-        kind: DesignKind::Grid,
-        keys: design.keys.clone(),
-        bounds: design.bounds.clone(),
-        levels: Vec::new(),
-        points: tornado_points,
-        sobol_n: 0,
-    };
-    tornado_design.check(&s)?;
+    let label = target.label();
     let staging = Staging::create(c.target(&s, "-sensitivity"), started)?;
     eprintln!(
-        "sensitivity of {}: Saltelli design {} × ({d} + 2) = {} points + {} tornado points, {} replication(s) each",
-        target.label(),
-        sobol_n,
+        "sensitivity of {label}: Saltelli design {} × ({d} + 2) = {} points + {} tornado points, {} replication(s) each",
+        design.sobol_n,
         design.points.len(),
-        tornado_design.points.len(),
+        2 * d + 1,
         plan.replications
     );
     let mut progress = progress_printer();
-    let res = run_sweep(&s, &design, &plan, Some(&mut progress))?;
-    let tor = run_sweep(&s, &tornado_design, &plan, Some(&mut progress))?;
+    let r = run_sensitivity(
+        &s,
+        &design,
+        &plan,
+        &target,
+        a.bootstrap as usize,
+        Some(&mut progress),
+    )?;
     progress(u64::MAX, u64::MAX);
-    let o = res
-        .outcome_index(&target.outcome)
-        .ok_or_else(|| anyhow!("no outcome {}", target.outcome))?;
-    let pa = res.path_index(&target.a).expect("path a runs");
-    let value = |r: &SweepResults| -> Vec<f64> {
-        r.points
-            .iter()
-            .map(|pt| match target.b {
-                Some(_) => pt.paired[pa][o].mean_diff,
-                None => pt.outcomes[pa][o].mean,
-            })
-            .collect()
-    };
-    let y = value(&res);
-    if let Some(i) = y.iter().position(|v| !v.is_finite()) {
-        bail!(
-            "{} is undefined at design point {} ({}): no replication defines it there; choose another outcome (e.g. final_ci) or narrower ranges",
-            target.label(),
-            i + 1,
-            design.describe(i)
-        );
-    }
-    let seed = plan.seed;
-    let idx = sobol::sobol_indices(sobol_n, d, &y, a.bootstrap as usize, seed)
-        .map_err(|e| anyhow!("cannot compute Sobol' indices of {}: {e}", target.label()))?;
-    let ty = value(&tor);
-    if ty.iter().any(|v| !v.is_finite()) {
-        bail!("{} is undefined at a tornado point", target.label());
-    }
-    let tor_res = tornado::tornado(&ty, d).map_err(|e| anyhow!("tornado of {}: {e}", target.label()))?;
-    write_sensitivity(&staging, &target, &design, &idx, &tor_res, &res, &s)?;
-    let label = target.label();
-    let names_k: Vec<String> = design.keys.clone();
+    sweep_files::write_sensitivity(&staging, &r, &s.scenario.name)?;
+    let idx = &r.indices;
     let first: Vec<(f64, [f64; 2])> = idx.first.iter().map(|i| (i.estimate, i.ci95)).collect();
     let total: Vec<(f64, [f64; 2])> = idx.total.iter().map(|i| (i.estimate, i.ci95)).collect();
     let mut charts = experiment_charts::sobol_chart(
         &staging,
-        &names_k,
+        &design.keys,
         &first,
         &total,
         &format!(
-            "Sobol' indices of {label} ({sobol_n} base samples, {} replications per point)",
-            plan.replications
+            "Sobol' indices of {label} ({} base samples, {} replications per point)",
+            design.sobol_n, plan.replications
         ),
     )?;
-    let bars: Vec<(String, f64, f64)> = tor_res
+    let bars: Vec<(String, f64, f64)> = r
+        .tornado
         .bars
         .iter()
         .map(|b| {
@@ -755,9 +652,9 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<ExitCode> {
         .collect();
     charts.extend(experiment_charts::tornado_chart(
         &staging,
-        tor_res.base,
+        r.tornado.base,
         &bars,
-        &format!("Tornado: {label} with each parameter at the ends of its range"),
+        &format!("Tornado: {label}, each parameter at the ends of its range"),
         &label,
     )?);
     manifest(
@@ -770,27 +667,45 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<ExitCode> {
         &names,
         started,
         clock,
-        json!({ "design": "sobol", "base_samples": sobol_n, "points": design.points.len(), "tornado_points": tornado_design.points.len(), "charts": charts }),
+        json!({ "design": "sobol", "base_samples": design.sobol_n, "points": design.points.len(), "tornado_points": 2 * d + 1, "charts": charts }),
     )?;
     let dest = staging.commit()?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{}Results written to {}",
+        sensitivity_table(&r, &design),
+        dest.display()
+    )
+    .context("cannot write to standard output")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The terminal table of a sensitivity study, parameters by decreasing total index.
+pub fn sensitivity_table(r: &SensitivityResults, design: &Design) -> String {
+    let idx = &r.indices;
     let mut t = format!(
-        "Sensitivity of {label} ({} points × {} replications; 95% bootstrap CIs, {} resamples)\n",
+        "Sensitivity of {} ({} points × {} replications; 95% bootstrap CIs from {} resamples)\n",
+        r.target.label(),
         design.points.len(),
-        plan.replications,
-        a.bootstrap
+        r.saltelli.replications,
+        r.bootstrap
     );
     t.push_str(&format!(
         "Variance of the point means: {:.3e}\n{:<44} {:>22} {:>22} {:>24}\n",
-        idx.variance, "parameter", "first-order S1", "total ST", "tornado low → high"
+        idx.variance,
+        "parameter",
+        "first-order S1 [95% CI]",
+        "total ST [95% CI]",
+        "tornado: at low, at high"
     ));
-    let mut order: Vec<usize> = (0..d).collect();
+    let mut order: Vec<usize> = (0..design.keys.len()).collect();
     order.sort_by(|x, y| idx.total[*y].estimate.total_cmp(&idx.total[*x].estimate));
     for k in order {
-        let f = &idx.first[k];
-        let tt = &idx.total[k];
-        let bar = tor_res.bars.iter().find(|b| b.parameter == k);
+        let (f, tt) = (&idx.first[k], &idx.total[k]);
+        let bar = r.tornado.bars.iter().find(|b| b.parameter == k);
         t.push_str(&format!(
-            "{:<44} {:>6.3} [{:>6.3}, {:>6.3}] {:>6.3} [{:>6.3}, {:>6.3}] {:>+10.4} → {:>+10.4}\n",
+            "{:<44} {:>6.3} [{:>6.3}, {:>6.3}] {:>6.3} [{:>6.3}, {:>6.3}] {:>+11.4}, {:>+11.4}\n",
             design.keys[k],
             f.estimate,
             f.ci95[0],
@@ -803,222 +718,16 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<ExitCode> {
         ));
     }
     t.push_str(&format!(
-        "Tornado base (scenario as written): {:+.4}\n",
-        tor_res.base
+        "Tornado base (the scenario as written): {:+.4}\n",
+        r.tornado.base
     ));
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{t}Results written to {}", dest.display())
-        .context("cannot write to standard output")?;
-    Ok(ExitCode::SUCCESS)
-}
-
-fn write_sensitivity(
-    dir: &Staging,
-    target: &Target2,
-    design: &Design,
-    idx: &sobol::SobolIndices,
-    tor: &tornado::Tornado,
-    res: &SweepResults,
-    s: &Scenario,
-) -> Result<()> {
-    let d = design.keys.len();
-    dir.write_file("sensitivity.csv", |w| {
-        writeln!(
-            w,
-            "parameter,low,high,s1,s1_ci_low,s1_ci_high,st,st_ci_low,st_ci_high,tornado_low,tornado_high,tornado_swing"
-        )?;
-        for k in 0..d {
-            let bar = tor.bars.iter().find(|b| b.parameter == k);
-            let f = &idx.first[k];
-            let t = &idx.total[k];
-            let cells = [
-                design.bounds[k].0,
-                design.bounds[k].1,
-                f.estimate,
-                f.ci95[0],
-                f.ci95[1],
-                t.estimate,
-                t.ci95[0],
-                t.ci95[1],
-                bar.map(|b| b.low).unwrap_or(f64::NAN),
-                bar.map(|b| b.high).unwrap_or(f64::NAN),
-                bar.map(|b| b.swing).unwrap_or(f64::NAN),
-            ];
-            let cells: Vec<String> = cells.iter().map(|x| output::csv_num(*x)).collect();
-            writeln!(
-                w,
-                "{},{}",
-                files::csv_field(&design.keys[k]),
-                cells.join(",")
-            )?;
-        }
-        Ok(())
-    })?;
-    let j = |x: f64| x.is_finite().then_some(x);
-    let v = json!({
-        "scenario": s.scenario.name,
-        "target": {
-            "outcome": target.outcome,
-            "path": target.a,
-            "minus_path": target.b,
-            "label": target.label(),
-        },
-        "method": {
-            "design": "Saltelli (2010) on an Owen-scrambled Sobol' sequence",
-            "first_order": "Saltelli et al. (2010): mean(f(B)·(f(AB_i) − f(A))) / V",
-            "total": "Jansen (1999): mean((f(A) − f(AB_i))²) / (2V)",
-            "ci": "bootstrap percentile 95% over base samples",
-            "tornado": "one at a time: each parameter at the low and high end of its range, the others as in the scenario",
-        },
-        "base_samples": design.sobol_n,
-        "points": design.points.len(),
-        "replications_per_point": res.replications,
-        "seed": res.seed,
-        "variance": j(idx.variance),
-        "parameters": (0..d).map(|k| json!({
-            "address": design.keys[k],
-            "low": design.bounds[k].0,
-            "high": design.bounds[k].1,
-            "first_order": { "estimate": j(idx.first[k].estimate), "ci95": [j(idx.first[k].ci95[0]), j(idx.first[k].ci95[1])] },
-            "total": { "estimate": j(idx.total[k].estimate), "ci95": [j(idx.total[k].ci95[0]), j(idx.total[k].ci95[1])] },
-        })).collect::<Vec<_>>(),
-        "tornado": {
-            "base": j(tor.base),
-            "bars": tor.bars.iter().map(|b| json!({
-                "parameter": design.keys[b.parameter],
-                "at_low": j(b.low),
-                "at_high": j(b.high),
-                "swing": j(b.swing),
-            })).collect::<Vec<_>>(),
-        },
-    });
-    dir.write_file("sensitivity.json", |w| write_json(w, &v))?;
-    sweep_files::write_sweep_csv(dir, res)?;
-    sweep_files::write_sweep_json(dir, res, &s.scenario.name)
-}
-
-/// A finished sweep read back from its folder: per point, the swept values and the mean of
-/// every outcome of every path.
-struct SweepData {
-    parameters: Vec<String>,
-    paths: Vec<String>,
-    outcomes: Vec<String>,
-    /// [point] values
-    x: Vec<Vec<f64>>,
-    /// [point][path][outcome] means
-    means: Vec<Vec<Vec<f64>>>,
-}
-
-fn read_sweep(dir: &Path) -> Result<SweepData> {
-    let jpath = dir.join("sweep.json");
-    let text = std::fs::read_to_string(&jpath).with_context(|| {
-        format!(
-            "cannot read {} (is {} a folder written by `trisim sweep`?)",
-            jpath.display(),
-            dir.display()
-        )
-    })?;
-    let j: Value = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not valid JSON", jpath.display()))?;
-    let strings = |key: &str, field: Option<&str>| -> Result<Vec<String>> {
-        j.get(key)
-            .and_then(|v| v.as_array())
-            .ok_or_else(|| anyhow!("{} has no `{key}` list", jpath.display()))?
-            .iter()
-            .map(|v| {
-                let v = match field {
-                    Some(f) => v.get(f),
-                    None => Some(v),
-                };
-                v.and_then(|x| x.as_str())
-                    .map(String::from)
-                    .ok_or_else(|| anyhow!("{}: malformed `{key}`", jpath.display()))
-            })
-            .collect()
-    };
-    let parameters = strings("parameters", Some("address"))?;
-    let paths = strings("paths", None)?;
-    let outcomes = strings("outcomes", Some("key"))?;
-    let cpath = dir.join("sweep.csv");
-    let mut rdr = csv::Reader::from_path(&cpath)
-        .with_context(|| format!("cannot read {}", cpath.display()))?;
-    let headers = rdr
-        .headers()
-        .with_context(|| format!("cannot read the header of {}", cpath.display()))?
-        .clone();
-    let col = |name: &str| -> Result<usize> {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| anyhow!("{} has no column `{name}`", cpath.display()))
-    };
-    let point_col = col("point")?;
-    let path_col = col("path")?;
-    let param_cols = parameters
-        .iter()
-        .map(|p| col(p))
-        .collect::<Result<Vec<_>>>()?;
-    let mean_cols = outcomes
-        .iter()
-        .map(|o| col(&format!("{o}_mean")))
-        .collect::<Result<Vec<_>>>()?;
-    let mut x: Vec<Vec<f64>> = Vec::new();
-    let mut means: Vec<Vec<Vec<f64>>> = Vec::new();
-    let parse = |s: &str| -> f64 {
-        if s.is_empty() {
-            f64::NAN
-        } else {
-            s.parse().unwrap_or(f64::NAN)
-        }
-    };
-    for (line, rec) in rdr.records().enumerate() {
-        let rec = rec.with_context(|| format!("{}: bad row {}", cpath.display(), line + 2))?;
-        let point: usize = rec
-            .get(point_col)
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| anyhow!("{}: bad point number on row {}", cpath.display(), line + 2))?;
-        let path = rec.get(path_col).unwrap_or_default();
-        let pi = paths
-            .iter()
-            .position(|p| p == path)
-            .ok_or_else(|| anyhow!("{}: unknown path `{path}` on row {}", cpath.display(), line + 2))?;
-        if point == 0 || point > x.len() + 1 {
-            bail!(
-                "{}: rows are not in point order (point {point} on row {})",
-                cpath.display(),
-                line + 2
-            );
-        }
-        if point == x.len() + 1 {
-            x.push(
-                param_cols
-                    .iter()
-                    .map(|c| parse(rec.get(*c).unwrap_or_default()))
-                    .collect(),
-            );
-            means.push(vec![vec![f64::NAN; outcomes.len()]; paths.len()]);
-        }
-        means[point - 1][pi] = mean_cols
-            .iter()
-            .map(|c| parse(rec.get(*c).unwrap_or_default()))
-            .collect();
-    }
-    if x.is_empty() {
-        bail!("{} has no rows", cpath.display());
-    }
-    Ok(SweepData {
-        parameters,
-        paths,
-        outcomes,
-        x,
-        means,
-    })
+    t
 }
 
 pub fn discover(a: &DiscoverArgs) -> Result<ExitCode> {
     let started = SystemTime::now();
     let clock = Instant::now();
-    let data = read_sweep(&a.sweep_dir)?;
+    let data = sweep_files::read_sweep(&a.sweep_dir)?;
     let cond = condition::parse(&a.when, &data.paths, &data.outcomes)
         .map_err(|e| anyhow!("in --when:\n{e}"))?;
     let y: Vec<bool> = data
@@ -1041,11 +750,11 @@ pub fn discover(a: &DiscoverArgs) -> Result<ExitCode> {
     };
     let result = prim::prim(&data.x, &y, &cfg).map_err(|e| anyhow!("PRIM failed: {e}"))?;
     let target = match &a.out {
-        Some(dir) => Target::Exact {
+        Some(dir) => OutTarget::Exact {
             dir: dir.clone(),
             force: a.force,
         },
-        None => Target::NewUnder(a.sweep_dir.join("discoveries")),
+        None => OutTarget::NewUnder(a.sweep_dir.join("discoveries")),
     };
     let staging = Staging::create(target, started)?;
     let chosen = &result.trajectory[result.chosen];

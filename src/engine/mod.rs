@@ -23,6 +23,7 @@
 //! The engine never prints: progress is reported through an optional callback.
 
 pub mod precision;
+pub mod sensitivity;
 pub mod stats;
 pub mod sweep;
 

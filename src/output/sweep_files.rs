@@ -4,9 +4,11 @@
 use super::dir::Staging;
 use super::files::{better_str, csv_field, write_json};
 use super::{csv_num, num};
+use crate::engine::sensitivity::SensitivityResults;
 use crate::engine::sweep::SweepResults;
-use anyhow::Result;
+use anyhow::{anyhow, bail, Context, Result};
 use serde_json::{json, Value};
+use std::path::Path;
 
 /// Columns written per outcome in `sweep.csv` (after `<outcome>_`).
 pub const OUTCOME_COLUMNS: [&str; 13] = [
@@ -97,4 +99,202 @@ pub fn sweep_json(r: &SweepResults, scenario_name: &str) -> Value {
 pub fn write_sweep_json(dir: &Staging, r: &SweepResults, scenario_name: &str) -> Result<()> {
     let v = sweep_json(r, scenario_name);
     dir.write_file("sweep.json", |w| write_json(w, &v))
+}
+
+/// Writes `sensitivity.csv` (one row per parameter: range, S1 and ST with CIs, tornado),
+/// `sensitivity.json` (the same with the method and target) and the Saltelli points as
+/// `sweep.csv` / `sweep.json`.
+pub fn write_sensitivity(dir: &Staging, r: &SensitivityResults, scenario_name: &str) -> Result<()> {
+    let design = &r.saltelli.design;
+    let (idx, tor) = (&r.indices, &r.tornado);
+    let d = design.keys.len();
+    let bar = |k: usize| tor.bars.iter().find(|b| b.parameter == k);
+    dir.write_file("sensitivity.csv", |w| {
+        writeln!(
+            w,
+            "parameter,low,high,s1,s1_ci_low,s1_ci_high,st,st_ci_low,st_ci_high,tornado_low,tornado_high,tornado_swing"
+        )?;
+        for k in 0..d {
+            let (f, t) = (&idx.first[k], &idx.total[k]);
+            let cells = [
+                design.bounds[k].0,
+                design.bounds[k].1,
+                f.estimate,
+                f.ci95[0],
+                f.ci95[1],
+                t.estimate,
+                t.ci95[0],
+                t.ci95[1],
+                bar(k).map(|b| b.low).unwrap_or(f64::NAN),
+                bar(k).map(|b| b.high).unwrap_or(f64::NAN),
+                bar(k).map(|b| b.swing).unwrap_or(f64::NAN),
+            ];
+            let cells: Vec<String> = cells.iter().map(|x| csv_num(*x)).collect();
+            writeln!(w, "{},{}", csv_field(&design.keys[k]), cells.join(","))?;
+        }
+        Ok(())
+    })?;
+    let index = |i: &crate::experiment::analysis::sobol::Index| json!({ "estimate": num(i.estimate), "ci95": [num(i.ci95[0]), num(i.ci95[1])] });
+    let v = json!({
+        "scenario": scenario_name,
+        "target": {
+            "outcome": r.target.outcome,
+            "path": r.target.path,
+            "minus_path": r.target.minus,
+            "label": r.target.label(),
+        },
+        "method": {
+            "design": "Saltelli (2010) on an Owen-scrambled Sobol' sequence: rows A, AB_1..AB_d, B per base sample",
+            "first_order": "Saltelli et al. (2010): mean(f(B)·(f(AB_i) − f(A))) / V",
+            "total": "Jansen (1999): mean((f(A) − f(AB_i))²) / (2V)",
+            "ci95": "bootstrap percentile interval over base samples",
+            "tornado": "one at a time: each parameter at the low and high end of its range, the others as in the scenario",
+        },
+        "base_samples": design.sobol_n,
+        "points": design.points.len(),
+        "replications_per_point": r.saltelli.replications,
+        "bootstrap": r.bootstrap,
+        "seed": r.saltelli.seed,
+        "variance": num(idx.variance),
+        "parameters": (0..d).map(|k| json!({
+            "address": design.keys[k],
+            "low": design.bounds[k].0,
+            "high": design.bounds[k].1,
+            "first_order": index(&idx.first[k]),
+            "total": index(&idx.total[k]),
+        })).collect::<Vec<_>>(),
+        "tornado": {
+            "base": num(tor.base),
+            "bars": tor.bars.iter().map(|b| json!({
+                "parameter": design.keys[b.parameter],
+                "at_low": num(b.low),
+                "at_high": num(b.high),
+                "swing": num(b.swing),
+            })).collect::<Vec<_>>(),
+        },
+    });
+    dir.write_file("sensitivity.json", |w| write_json(w, &v))?;
+    write_sweep_csv(dir, &r.saltelli)?;
+    write_sweep_json(dir, &r.saltelli, scenario_name)
+}
+
+/// A finished sweep read back from its folder: per point, the swept values and the mean of
+/// every outcome of every path.
+pub struct SweepTable {
+    pub parameters: Vec<String>,
+    pub paths: Vec<String>,
+    pub outcomes: Vec<String>,
+    /// [point] values
+    pub x: Vec<Vec<f64>>,
+    /// [point][path][outcome] means
+    pub means: Vec<Vec<Vec<f64>>>,
+}
+
+pub fn read_sweep(dir: &Path) -> Result<SweepTable> {
+    let jpath = dir.join("sweep.json");
+    let text = std::fs::read_to_string(&jpath).with_context(|| {
+        format!(
+            "cannot read {} (is {} a folder written by `trisim sweep`?)",
+            jpath.display(),
+            dir.display()
+        )
+    })?;
+    let j: Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid JSON", jpath.display()))?;
+    let strings = |key: &str, field: Option<&str>| -> Result<Vec<String>> {
+        j.get(key)
+            .and_then(|v| v.as_array())
+            .ok_or_else(|| anyhow!("{} has no `{key}` list", jpath.display()))?
+            .iter()
+            .map(|v| {
+                let v = match field {
+                    Some(f) => v.get(f),
+                    None => Some(v),
+                };
+                v.and_then(|x| x.as_str())
+                    .map(String::from)
+                    .ok_or_else(|| anyhow!("{}: malformed `{key}`", jpath.display()))
+            })
+            .collect()
+    };
+    let parameters = strings("parameters", Some("address"))?;
+    let paths = strings("paths", None)?;
+    let outcomes = strings("outcomes", Some("key"))?;
+    let cpath = dir.join("sweep.csv");
+    let mut rdr = csv::Reader::from_path(&cpath)
+        .with_context(|| format!("cannot read {}", cpath.display()))?;
+    let headers = rdr
+        .headers()
+        .with_context(|| format!("cannot read the header of {}", cpath.display()))?
+        .clone();
+    let col = |name: &str| -> Result<usize> {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| anyhow!("{} has no column `{name}`", cpath.display()))
+    };
+    let point_col = col("point")?;
+    let path_col = col("path")?;
+    let param_cols = parameters
+        .iter()
+        .map(|p| col(p))
+        .collect::<Result<Vec<_>>>()?;
+    let mean_cols = outcomes
+        .iter()
+        .map(|o| col(&format!("{o}_mean")))
+        .collect::<Result<Vec<_>>>()?;
+    let mut x: Vec<Vec<f64>> = Vec::new();
+    let mut means: Vec<Vec<Vec<f64>>> = Vec::new();
+    let parse = |s: &str| -> f64 {
+        if s.is_empty() {
+            f64::NAN
+        } else {
+            s.parse().unwrap_or(f64::NAN)
+        }
+    };
+    for (line, rec) in rdr.records().enumerate() {
+        let rec = rec.with_context(|| format!("{}: bad row {}", cpath.display(), line + 2))?;
+        let point: usize = rec
+            .get(point_col)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| anyhow!("{}: bad point number on row {}", cpath.display(), line + 2))?;
+        let path = rec.get(path_col).unwrap_or_default();
+        let pi = paths.iter().position(|p| p == path).ok_or_else(|| {
+            anyhow!(
+                "{}: unknown path `{path}` on row {}",
+                cpath.display(),
+                line + 2
+            )
+        })?;
+        if point == 0 || point > x.len() + 1 {
+            bail!(
+                "{}: rows are not in point order (point {point} on row {})",
+                cpath.display(),
+                line + 2
+            );
+        }
+        if point == x.len() + 1 {
+            x.push(
+                param_cols
+                    .iter()
+                    .map(|c| parse(rec.get(*c).unwrap_or_default()))
+                    .collect(),
+            );
+            means.push(vec![vec![f64::NAN; outcomes.len()]; paths.len()]);
+        }
+        means[point - 1][pi] = mean_cols
+            .iter()
+            .map(|c| parse(rec.get(*c).unwrap_or_default()))
+            .collect();
+    }
+    if x.is_empty() {
+        bail!("{} has no rows", cpath.display());
+    }
+    Ok(SweepTable {
+        parameters,
+        paths,
+        outcomes,
+        x,
+        means,
+    })
 }

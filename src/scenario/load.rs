@@ -107,8 +107,20 @@ fn load_layers(layers: &[Layer]) -> Result<Scenario, ScenarioError> {
     let root = layers[0].file.as_str();
     // The child's keys override its parent's: tables merge deeply, arrays and scalars (and
     // distributions) replace; the result is then merged onto the defaults like one file.
+    // One exception: a child's `[sweep.parameters]` replaces its parent's as a whole (a
+    // child sweeping other parameters must not sweep the parent's too).
     let mut user = Table::new();
     for layer in layers.iter().rev() {
+        let child_params = layer
+            .user
+            .get("sweep")
+            .and_then(Value::as_table)
+            .is_some_and(|t| t.contains_key("parameters"));
+        if child_params {
+            if let Some(Value::Table(sw)) = user.get_mut("sweep") {
+                sw.remove("parameters");
+            }
+        }
         merge_tables(&mut user, &layer.user);
     }
     let defaults = match default_table() {
