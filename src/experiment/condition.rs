@@ -145,6 +145,9 @@ impl fmt::Display for ConditionError {
 
 impl std::error::Error for ConditionError {}
 
+/// The error type inside the parser (boxed: errors are large and rare).
+type Error = Box<ConditionError>;
+
 /// Comparison operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum CmpOp {
@@ -475,7 +478,7 @@ impl Ctx<'_> {
     }
 
     /// An error at characters `start..start + len`.
-    fn error(&self, kind: ErrorKind, start: usize, len: usize, message: String) -> ConditionError {
+    fn error(&self, kind: ErrorKind, start: usize, len: usize, message: String) -> Error {
         let start = start.min(self.chars.len());
         let line_start = self.chars[..start]
             .iter()
@@ -489,7 +492,7 @@ impl Ctx<'_> {
         let source_line: String = self.chars[line_start..line_end].iter().collect();
         let column = start - line_start + 1;
         let width = len.min(line_end.saturating_sub(start)).max(1);
-        ConditionError {
+        Box::new(ConditionError {
             kind,
             message,
             expected: None,
@@ -498,12 +501,12 @@ impl Ctx<'_> {
             column,
             width,
             source_line: source_line.trim_end_matches('\r').to_string(),
-        }
+        })
     }
 
     /// Splits the text into tokens. A lexical error ends the list and is returned beside it,
     /// so that the parser reports any earlier problem first.
-    fn lex(&self) -> (Vec<Token>, Option<ConditionError>) {
+    fn lex(&self) -> (Vec<Token>, Option<Error>) {
         let mut toks = Vec::new();
         match self.lex_into(&mut toks) {
             Ok(()) => (toks, None),
@@ -511,7 +514,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn lex_into(&self, toks: &mut Vec<Token>) -> Result<(), ConditionError> {
+    fn lex_into(&self, toks: &mut Vec<Token>) -> Result<(), Error> {
         let c = &self.chars;
         let at = |i: usize| c.get(i).copied();
         let mut i = 0;
@@ -620,7 +623,7 @@ impl Ctx<'_> {
     }
 
     /// Lexes a number at `start`; returns the index after it.
-    fn lex_number(&self, start: usize, toks: &mut Vec<Token>) -> Result<usize, ConditionError> {
+    fn lex_number(&self, start: usize, toks: &mut Vec<Token>) -> Result<usize, Error> {
         let c = &self.chars;
         let digit_at = |i: usize| c.get(i).is_some_and(|x| x.is_ascii_digit());
         let mut i = start;
@@ -683,12 +686,7 @@ impl Ctx<'_> {
 
     /// Resolves `PATH.OUTCOME` with the path at `start..dot` and the outcome at
     /// `dot + 1..end`.
-    fn resolve(
-        &self,
-        start: usize,
-        dot: usize,
-        end: usize,
-    ) -> Result<(usize, usize), ConditionError> {
+    fn resolve(&self, start: usize, dot: usize, end: usize) -> Result<(usize, usize), Error> {
         let path = self.text(start, dot - start);
         let outcome = self.text(dot + 1, end - dot - 1);
         let p = self.paths.iter().position(|p| *p == path);
@@ -776,16 +774,16 @@ enum NodeKind {
 struct Parser<'a> {
     ctx: &'a Ctx<'a>,
     toks: Vec<Token>,
-    lex_error: Option<ConditionError>,
+    lex_error: Option<Error>,
     pos: usize,
     nesting: usize,
 }
 
-type Parsed = Result<Node, ConditionError>;
+type Parsed = Result<Node, Error>;
 
 impl Parser<'_> {
     /// The next token; at the end of the tokens, the lexical error that ended them, if any.
-    fn peek(&self) -> Result<Option<&Token>, ConditionError> {
+    fn peek(&self) -> Result<Option<&Token>, Error> {
         match self.toks.get(self.pos) {
             Some(t) => Ok(Some(t)),
             None => match &self.lex_error {
@@ -820,7 +818,7 @@ impl Parser<'_> {
         })
     }
 
-    fn too_complex(&self, start: usize, len: usize) -> ConditionError {
+    fn too_complex(&self, start: usize, len: usize) -> Error {
         let mut e = self.ctx.error(
             ErrorKind::TooComplex,
             start,
@@ -835,7 +833,7 @@ impl Parser<'_> {
     }
 
     /// Enters a nested construct (parenthesis or prefix operator) at token `t`.
-    fn enter(&mut self, t: &Token) -> Result<(), ConditionError> {
+    fn enter(&mut self, t: &Token) -> Result<(), Error> {
         self.nesting += 1;
         if self.nesting > MAX_NESTING {
             return Err(self.too_complex(t.start, t.len));
@@ -1007,7 +1005,7 @@ impl Parser<'_> {
     }
 
     /// The error for an operand missing before `found` (`None`: the end of the condition).
-    fn missing_operand(&self, found: Option<&Token>) -> ConditionError {
+    fn missing_operand(&self, found: Option<&Token>) -> Error {
         let prev = self.pos.checked_sub(1).and_then(|i| self.toks.get(i));
         let found_text = found.map_or("the end of the condition".to_string(), |t| {
             format!("`{}`", self.token_text(t))
@@ -1047,7 +1045,7 @@ impl Parser<'_> {
     }
 
     /// The error for a bare name `w` (not `PATH.OUTCOME`, not a keyword).
-    fn bare_name(&self, w: &str, t: &Token) -> ConditionError {
+    fn bare_name(&self, w: &str, t: &Token) -> Error {
         let ctx = self.ctx;
         let example_outcome = ctx.outcomes.first().map_or("final_ci", |s| s.as_str());
         let example_path = ctx.paths.first().map_or("hasty", |s| s.as_str());
@@ -1088,7 +1086,7 @@ fn excerpt(ctx: &Ctx, start: usize, end: usize) -> String {
 }
 
 /// Checks that `n` is a condition; `context` names where it stands (for the message).
-fn to_cond(ctx: &Ctx, n: Node, context: &str) -> Result<Cond, ConditionError> {
+fn to_cond(ctx: &Ctx, n: Node, context: &str) -> Result<Cond, Error> {
     let (start, end) = (n.start, n.end);
     match n.kind {
         NodeKind::Cmp(op, a, b) => Ok(Cond::Cmp(
@@ -1124,7 +1122,7 @@ fn to_cond(ctx: &Ctx, n: Node, context: &str) -> Result<Cond, ConditionError> {
 }
 
 /// Checks that `n` is a number; `op` is the operator it is an operand of.
-fn to_num(ctx: &Ctx, n: Node, op: &str) -> Result<Num, ConditionError> {
+fn to_num(ctx: &Ctx, n: Node, op: &str) -> Result<Num, Error> {
     match n.kind {
         NodeKind::Num(v) => Ok(Num::Const(v)),
         NodeKind::Ref(p, o) => Ok(Num::Ref(p, o)),
@@ -1150,11 +1148,16 @@ fn to_num(ctx: &Ctx, n: Node, op: &str) -> Result<Num, ConditionError> {
 
 /// Parses a condition over the outcomes `outcomes` of the paths `paths` (their names as in the
 /// scenario and the outcome table). References resolve to indices into these slices.
+#[allow(clippy::result_large_err)] // called once per command; the error is the diagnostic
 pub fn parse(
     text: &str,
     paths: &[String],
     outcomes: &[String],
 ) -> Result<Condition, ConditionError> {
+    parse_boxed(text, paths, outcomes).map_err(|e| *e)
+}
+
+fn parse_boxed(text: &str, paths: &[String], outcomes: &[String]) -> Result<Condition, Error> {
     let ctx = Ctx {
         chars: text.chars().collect(),
         paths,
@@ -1237,6 +1240,7 @@ mod tests {
         names(&["final_ci", "kr_crises", "months_to_camp_david", "peak_ci"])
     }
 
+    #[allow(clippy::result_large_err)]
     fn p(text: &str) -> Result<Condition, ConditionError> {
         parse(text, &paths(), &outcomes())
     }
