@@ -309,7 +309,7 @@ fn sweep_tables_load_and_show_their_design() {
     let sw = s.sweep.clone().unwrap();
     assert_eq!(sw.points(), 12);
     let d = Design::from_sweep(&s, &sw, 1).unwrap();
-    assert_eq!(d.levels[1], vec![0.2, 0.4, 0.6000000000000001, 0.8]);
+    assert_eq!(d.levels[1], vec![0.2, 0.4, 0.6, 0.8]);
     let text = trisim::scenario::to_toml(&s);
     assert!(text.contains("[sweep"), "{text}");
     assert_eq!(load_str(&text, "shown.toml").unwrap(), s);

@@ -46,7 +46,8 @@ pub fn grid(levels: &[Vec<f64>]) -> Result<Vec<Vec<f64>>, String> {
 }
 
 /// `steps` evenly spaced values from `low` to `high`, both included exactly:
-/// value `k` is `(1 - t) low + t high` with `t = k / (steps - 1)`.
+/// value `k` is `(low (n - k) + high k) / n` with `n = steps - 1`, rounded to 15 significant
+/// digits (so decimal steps come out as written).
 ///
 /// Errors if `steps < 2`, if a bound is not finite, or if `low >= high` (an empty range).
 pub fn linspace(low: f64, high: f64, steps: usize) -> Result<Vec<f64>, String> {
@@ -73,8 +74,11 @@ pub fn linspace(low: f64, high: f64, steps: usize) -> Result<Vec<f64>, String> {
             } else if k == steps - 1 {
                 high
             } else {
-                let t = k as f64 / last;
-                (1.0 - t) * low + t * high
+                // Rounded to 15 significant digits, so steps of decimal ranges come out as
+                // the decimals one would write (0.05..0.55 in 6 steps gives 0.15 and 0.35,
+                // not 0.15000000000000002 and 0.35000000000000003).
+                let x = (low * (last - k as f64) + high * k as f64) / last;
+                format!("{x:.14e}").parse().unwrap_or(x)
             }
         })
         .collect())
@@ -143,6 +147,11 @@ mod tests {
         assert!((v[1] - 0.4).abs() < 1e-15 && (v[2] - 0.6).abs() < 1e-15);
         assert_eq!(linspace(-1.0, 1.0, 3).unwrap(), vec![-1.0, 0.0, 1.0]);
         assert_eq!(linspace(0.15, 0.45, 2).unwrap(), vec![0.15, 0.45]);
+        assert_eq!(
+            linspace(0.05, 0.55, 6).unwrap(),
+            vec![0.05, 0.15, 0.25, 0.35, 0.45, 0.55]
+        );
+        assert_eq!(linspace(0.2, 0.8, 4).unwrap(), vec![0.2, 0.4, 0.6, 0.8]);
         let w = linspace(0.1, 0.7, 97).unwrap();
         assert_eq!((w[0], w[96]), (0.1, 0.7));
         assert!(w.windows(2).all(|p| p[1] > p[0]));
