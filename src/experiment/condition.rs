@@ -28,7 +28,8 @@
 //! `hasty.final_ci` is an error). Comparisons do not chain (`a < b < c` is an error: write
 //! `a < b and b < c`). The keywords `and`, `or`, `not` are case-insensitive.
 //!
-//! Numbers are decimal (`60`, `0.05`, `.5`, `1e-3`, `2.5E+2`). A reference `PATH.OUTCOME` is
+//! Numbers are decimal (`60`, `0.05`, `.5`, `1e-3`, `2.5E+2`), finite, with digits after a
+//! decimal point (`5.` is an error; `1.e5` reads as a reference to path `1`). A reference `PATH.OUTCOME` is
 //! written without spaces; names are runs of letters, digits, `_` and `-` (as path names in
 //! scenarios), so **`a-b` is one name and a binary minus needs spaces**: `x.final_ci - 1`, not
 //! `x.final_ci-1`. A path name may start with a digit (`2017.final_ci`) but not with `-`.
@@ -41,7 +42,9 @@
 //! # Errors
 //! [`parse`] reports the first problem with its column, the source line with a caret under the
 //! offending text (like a compiler), what was expected and, for an unknown path or outcome, the
-//! nearest valid name (the scenario validator's did-you-mean matcher).
+//! nearest valid name (the scenario validator's did-you-mean matcher). No input makes it panic:
+//! nesting beyond 64 parentheses or prefix operators, or expressions more than 200 operators
+//! tall, are errors ([`ErrorKind::TooComplex`]) rather than deep recursion.
 use std::fmt;
 
 use crate::scenario::validate::{did_you_mean, nearest, one_of};

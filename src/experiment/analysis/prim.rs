@@ -22,7 +22,9 @@
 //!   lower dimension, then low end before high end. Every box is recorded on the peeling
 //!   trajectory. A peel whose box would have a mass below `mass_min` is not admissible;
 //!   peeling stops when no admissible peel remains or when the best one would leave no case of
-//!   interest in the box.
+//!   interest in the box. (The Workbench instead stops as soon as its best peel is too small;
+//!   the two agree for continuous inputs, but with discrete inputs a large peel in one
+//!   dimension must not end the search while smaller peels in others remain.)
 //! * **Ties and discrete values.** Grid designs have few distinct values per dimension, so a
 //!   peel always cuts *between* distinct values: it removes the `k = max(1, ⌊alpha·n⌋)`
 //!   extreme points plus every point tied with the last of them. If that would empty the box
