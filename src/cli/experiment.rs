@@ -16,7 +16,7 @@ use trisim::experiment::condition;
 use trisim::model::Better;
 use trisim::output::files::{self, write_json};
 use trisim::output::{self, experiment_charts, sweep_files, Staging, Target as OutTarget};
-use trisim::scenario::param::num;
+use trisim::scenario::param::{num, short};
 use trisim::scenario::sweep::{DesignKind, Sweep, SweepParam, SweepRange, DEFAULT_SOBOL_N};
 use trisim::scenario::{self, validate, Scenario};
 
@@ -757,7 +757,8 @@ pub fn discover(a: &DiscoverArgs) -> Result<ExitCode> {
         None => OutTarget::NewUnder(a.sweep_dir.join("discoveries")),
     };
     let staging = Staging::create(target, started)?;
-    let chosen = &result.trajectory[result.chosen];
+    // The chosen box after pasting (the trajectory holds the peeled boxes).
+    let chosen = &result.final_box;
     let box_json = |b: &prim::PrimBox| {
         json!({
             "coverage": b.coverage,
@@ -779,7 +780,9 @@ pub fn discover(a: &DiscoverArgs) -> Result<ExitCode> {
         "points_where_true": hits,
         "base_density": result.base_density,
         "config": { "peel_alpha": cfg.peel_alpha, "mass_min": cfg.mass_min, "threshold": cfg.threshold, "paste_alpha": cfg.paste_alpha },
-        "chosen": result.chosen,
+        "chosen_step": result.chosen,
+        "meets_threshold": result.meets_threshold,
+        "pastes": result.pastes,
         "box": box_json(chosen),
         "trajectory": result.trajectory.iter().map(box_json).collect::<Vec<_>>(),
     });
@@ -857,22 +860,48 @@ pub fn discover(a: &DiscoverArgs) -> Result<ExitCode> {
         }
     }
     t.push_str(&format!(
-        "Chosen box (step {}, coverage {:.3}, density {:.3}, {} of {} points):\n",
+        "Chosen box (step {}{}{}): coverage {:.3}, density {:.3}, {} of {} points{}\n",
         result.chosen,
+        if result.pastes > 0 {
+            format!(" and {} paste(s)", result.pastes)
+        } else {
+            String::new()
+        },
+        if result.meets_threshold {
+            format!(", the first box with density >= {}", cfg.threshold)
+        } else {
+            format!(
+                ", the densest box: none reached --threshold {}",
+                cfg.threshold
+            )
+        },
         chosen.coverage,
         chosen.density,
         chosen.n,
-        y.len()
+        y.len(),
+        ""
     ));
     if chosen.restricted.is_empty() {
         t.push_str("  (no restriction: the condition is spread over the whole space)\n");
     }
     for k in &chosen.restricted {
+        let (lo, hi) = chosen.limits[*k];
+        let (dlo, dhi) = data
+            .x
+            .iter()
+            .map(|p| p[*k])
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+                (a.min(x), b.max(x))
+            });
+        let text = match (lo > dlo, hi < dhi) {
+            (true, true) => format!("{} <= {} <= {}", short(lo), data.parameters[*k], short(hi)),
+            (true, false) => format!("{} >= {}", data.parameters[*k], short(lo)),
+            _ => format!("{} <= {}", data.parameters[*k], short(hi)),
+        };
         t.push_str(&format!(
-            "  {} <= {} <= {}\n",
-            num(chosen.limits[*k].0),
-            data.parameters[*k],
-            num(chosen.limits[*k].1)
+            "  {text}   (sweep range {} to {})\n",
+            short(dlo),
+            short(dhi)
         ));
     }
     let mut out = std::io::stdout().lock();

@@ -16,7 +16,7 @@
 use super::{finish, run_block, Accum, Layout, PairedSummary, Part, Progress, RunPlan};
 use crate::experiment::design::{grid, lhs, saltelli};
 use crate::scenario::sweep::{DesignKind, Sweep, DEFAULT_LHS_N, DEFAULT_SOBOL_N};
-use crate::scenario::{address, param::num, validate, Scenario};
+use crate::scenario::{address, param::short, validate, Scenario};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
@@ -101,13 +101,13 @@ impl Design {
         Ok(())
     }
 
-    /// `a = 0.3, b = 12` for point i.
+    /// `a = 0.3, b = 12` for point i (values to 4 decimals).
     pub fn describe(&self, i: usize) -> String {
         self.keys
             .iter()
             .zip(&self.points[i])
             .filter(|(_, x)| !x.is_nan())
-            .map(|(k, x)| format!("{k} = {}", num(*x)))
+            .map(|(k, x)| format!("{k} = {}", short(*x)))
             .collect::<Vec<_>>()
             .join(", ")
     }

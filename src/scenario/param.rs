@@ -218,6 +218,29 @@ pub fn num(x: f64) -> String {
     }
 }
 
+/// A number for reading in summaries: at most 4 decimals (none from 1000 up), trailing zeros
+/// dropped.
+pub fn short(x: f64) -> String {
+    if !x.is_finite() {
+        return num(x);
+    }
+    let t = if x.abs() >= 1000.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.4}")
+    };
+    let t = if t.contains('.') {
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        t
+    };
+    if t == "-0" {
+        "0".into()
+    } else {
+        t
+    }
+}
+
 /// A numeric scenario parameter: a fixed number or a distribution.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Param {
