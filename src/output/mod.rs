@@ -21,6 +21,7 @@
 
 pub mod charts;
 pub mod dir;
+pub mod experiment_charts;
 pub mod files;
 pub mod table;
 

@@ -1,0 +1,1 @@
+//! Charts of experiments (being written).
