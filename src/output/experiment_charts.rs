@@ -25,12 +25,13 @@ use crate::engine::sweep::SweepResults;
 use crate::model::Better;
 use crate::scenario::sweep::DesignKind;
 use anyhow::{bail, Result};
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Height of the header strip (title, subtitle, legend).
-const HEADER: u32 = 96;
+const HEADER: u32 = 92;
 
 /// Grey of cells without data.
 const NO_DATA: RGBColor = RGBColor(190, 190, 190);
@@ -191,6 +192,12 @@ impl<T: Chart> ChartDyn for T {
 
 /// A short number for labels: up to 4 significant digits, no trailing zeros.
 fn short(x: f64) -> String {
+    sig(x, 4)
+}
+
+/// `x` with up to `digits` significant digits, no trailing zeros (scientific notation outside
+/// [0.001, 100000)).
+fn sig(x: f64, digits: i32) -> String {
     if !x.is_finite() {
         return "–".into();
     }
@@ -201,7 +208,7 @@ fn short(x: f64) -> String {
     if !(1e-3..1e5).contains(&a) {
         return format!("{x:.2e}");
     }
-    let decimals = (3 - a.log10().floor() as i32).clamp(0, 6) as usize;
+    let decimals = (digits - 1 - a.log10().floor() as i32).clamp(0, 8) as usize;
     let s = format!("{x:.decimals$}");
     let s = if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -212,6 +219,19 @@ fn short(x: f64) -> String {
         "0".into()
     } else {
         s
+    }
+}
+
+/// Tick label formatter for an axis spanning `lo..hi`: values within 10⁻⁹ of the span from 0
+/// (floating-point residue of tick positions) print as 0.
+fn ticks(lo: f64, hi: f64) -> impl Fn(&f64) -> String {
+    let eps = 1e-9 * (hi - lo).abs();
+    move |x: &f64| {
+        if x.abs() <= eps {
+            "0".into()
+        } else {
+            short(*x)
+        }
     }
 }
 
@@ -239,35 +259,99 @@ fn extent(xs: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
         })
 }
 
-/// Title, subtitle and a legend (colour, label; wrapped over lines) in the header strip.
+/// Width (pixels) of a legend entry with a 16 px label.
+fn entry_width(name: &str) -> i32 {
+    40 + 8 * name.chars().count() as i32
+}
+
+/// Draws the title, subtitle and a legend (colour, label; wrapped over lines) in a strip at
+/// the top of `root` and returns the area below it.
 fn header<DB: DrawingBackend>(
-    top: &DrawingArea<DB, Shift>,
+    root: &DrawingArea<DB, Shift>,
     title: &str,
     subtitle: &str,
     entries: &[(RGBColor, String)],
+) -> Result<DrawingArea<DB, Shift>>
+where
+    DB::ErrorType: 'static,
+{
+    let (w, _) = root.dim_in_pixel();
+    let w = w as i32;
+    // Legend positions, wrapped.
+    let (mut x, mut y) = (20, 62);
+    let mut placed = Vec::new();
+    for (c, name) in entries {
+        let width = entry_width(name);
+        if x + width > w - 10 && x > 20 {
+            x = 20;
+            y += 24;
+        }
+        placed.push((x, y, *c, name.clone()));
+        x += width;
+    }
+    let height = (y + 30).max(HEADER as i32) as u32;
+    let (top, body) = root.split_vertically(height);
+    let center =
+        |size| TextStyle::from((FONT, size).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+    top.draw(&Text::new(title.to_string(), (w / 2, 6), center(22)))?;
+    top.draw(&Text::new(subtitle.to_string(), (w / 2, 34), center(16)))?;
+    for (x, y, c, name) in placed {
+        top.draw(&Rectangle::new([(x, y + 2), (x + 22, y + 12)], c.filled()))?;
+        top.draw(&Text::new(name, (x + 28, y - 1), (FONT, 16)))?;
+    }
+    Ok(body)
+}
+
+/// Tick labels at the cell centres of a grid's axes (every k-th when they would overlap),
+/// drawn on `root` (the whole chart) along `chart`'s bottom and left edges. The chart's own
+/// mesh labels are off (`x_labels(0)`), since its round numbers would miss the cells.
+fn cell_ticks<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    xs: &[f64],
+    ys: &[f64],
+    size: u32,
 ) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
-    let (w, _) = top.dim_in_pixel();
-    let center =
-        |size| TextStyle::from((FONT, size).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
-    top.draw(&Text::new(title.to_string(), (w as i32 / 2, 6), center(22)))?;
-    top.draw(&Text::new(
-        subtitle.to_string(),
-        (w as i32 / 2, 34),
-        center(16),
-    ))?;
-    let (mut x, mut y) = (20, 64);
-    for (c, name) in entries {
-        let width = 40 + 9 * name.chars().count() as i32;
-        if x + width > w as i32 - 10 && x > 20 {
-            x = 20;
-            y += 22;
-        }
-        top.draw(&Rectangle::new([(x, y + 2), (x + 22, y + 12)], c.filled()))?;
-        top.draw(&Text::new(name.clone(), (x + 28, y - 2), (FONT, 16)))?;
-        x += width;
+    let (bx, by) = root.get_base_pixel();
+    let px = |x: f64, y: f64| {
+        let (u, v) = chart.backend_coord(&(x, y));
+        (u - bx, v - by)
+    };
+    let (x_lo, y_lo) = (xs.first().copied(), ys.first().copied());
+    let (Some(x_lo), Some(y_lo)) = (x_lo, y_lo) else {
+        return Ok(());
+    };
+    let (_, bottom) = px(x_lo, y_lo);
+    let xr = chart.x_range();
+    let yr = chart.y_range();
+    let (left, _) = px(xr.start, y_lo);
+    let bottom = bottom.max(px(xr.start, yr.start).1);
+    let char_px = size as i32 * 6 / 10;
+    let step = |n: usize, span_px: i32, width_px: i32| -> usize {
+        let per = (span_px.abs() as f64 / n.max(1) as f64).max(1.0);
+        ((width_px as f64 / per).ceil() as usize).max(1)
+    };
+    let width = xs.iter().map(|x| short(*x).len()).max().unwrap_or(1) as i32 * char_px + 12;
+    let span_x = px(xr.end, y_lo).0 - left;
+    let kx = step(xs.len(), span_x, width);
+    let top_style =
+        TextStyle::from((FONT, size).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+    for x in xs.iter().step_by(kx) {
+        let (u, _) = px(*x, y_lo);
+        root.draw(&PathElement::new(vec![(u, bottom), (u, bottom + 5)], BLACK))?;
+        root.draw(&Text::new(short(*x), (u, bottom + 8), top_style.clone()))?;
+    }
+    let span_y = px(xr.start, yr.end).1 - bottom;
+    let ky = step(ys.len(), span_y, size as i32 + 6);
+    let right_style =
+        TextStyle::from((FONT, size).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
+    for y in ys.iter().step_by(ky) {
+        let (_, v) = px(xr.start, *y);
+        root.draw(&PathElement::new(vec![(left - 5, v), (left, v)], BLACK))?;
+        root.draw(&Text::new(short(*y), (left - 8, v), right_style.clone()))?;
     }
     Ok(())
 }
@@ -410,7 +494,6 @@ impl Chart for SweepLine<'_> {
         let o = s.outcome;
         let idx = s.sorted_points();
         let np = res.layout.path_names.len();
-        let (top, body) = root.split_vertically(HEADER);
         let entries: Vec<(RGBColor, String)> = (0..np)
             .map(|p| {
                 let name = if p == s.reference() {
@@ -421,8 +504,8 @@ impl Chart for SweepLine<'_> {
                 (color(p), name)
             })
             .collect();
-        header(
-            &top,
+        let body = header(
+            root,
             &format!("Mean {} vs {} per path", s.key(), res.design.keys[0]),
             &format!(
                 "{}; {}; bands: 95% CI of the mean",
@@ -446,13 +529,13 @@ impl Chart for SweepLine<'_> {
             .x_label_area_size(55)
             .y_label_area_size(80)
             .build_cartesian_2d(x0..x1, y0..y1)?;
-        let fmt = |v: &f64| short(*v);
+        let (xf, yf) = (ticks(x0, x1), ticks(y0, y1));
         chart
             .configure_mesh()
             .x_desc(format!("{} (swept parameter)", res.design.keys[0]))
             .y_desc(format!("Mean {}", s.key()))
-            .x_label_formatter(&fmt)
-            .y_label_formatter(&fmt)
+            .x_label_formatter(&xf)
+            .y_label_formatter(&yf)
             .label_style((FONT, 16))
             .axis_desc_style((FONT, 18))
             .draw()?;
@@ -525,7 +608,6 @@ impl Chart for SweepDiff<'_> {
         let idx = s.sorted_points();
         let others = s.others();
         let r = s.reference();
-        let (top, body) = root.split_vertically(HEADER);
         let entries: Vec<(RGBColor, String)> = others
             .iter()
             .map(|p| {
@@ -548,8 +630,8 @@ impl Chart for SweepDiff<'_> {
             ),
             Better::Neither => format!("{} has no better direction", s.key()),
         };
-        header(
-            &top,
+        let body = header(
+            root,
             &format!(
                 "Paired difference in mean {} vs `{}` along {}",
                 s.key(),
@@ -576,13 +658,13 @@ impl Chart for SweepDiff<'_> {
             .x_label_area_size(55)
             .y_label_area_size(80)
             .build_cartesian_2d(x0..x1, y0..y1)?;
-        let fmt = |v: &f64| short(*v);
+        let (xf, yf) = (ticks(x0, x1), ticks(y0, y1));
         chart
             .configure_mesh()
             .x_desc(format!("{} (swept parameter)", res.design.keys[0]))
             .y_desc(format!("{} (path − {}), mean", s.key(), s.path_name(r)))
-            .x_label_formatter(&fmt)
-            .y_label_formatter(&fmt)
+            .x_label_formatter(&xf)
+            .y_label_formatter(&yf)
             .label_style((FONT, 16))
             .axis_desc_style((FONT, 18))
             .draw()?;
@@ -874,9 +956,8 @@ impl Chart for Heatmap<'_> {
             ),
         };
         let any_nan = zs.iter().flatten().flatten().any(|v| !v.is_finite());
-        let (top, body) = root.split_vertically(HEADER);
-        header(
-            &top,
+        let body = header(
+            root,
             &title,
             &format!(
                 "{}; {}; {contour}{}",
@@ -884,13 +965,23 @@ impl Chart for Heatmap<'_> {
                 direction(s.better()),
                 if any_nan { "; grey: no data" } else { "" }
             ),
-            &[
-                (
-                    diverging(1.0),
-                    format!("blue: the path does better than {}", s.path_name(r)),
-                ),
-                (diverging(-1.0), "red: worse".to_string()),
-            ],
+            &if s.better() == Better::Neither {
+                [
+                    (
+                        diverging(1.0),
+                        format!("blue: the path is higher than {}", s.path_name(r)),
+                    ),
+                    (diverging(-1.0), "red: lower".to_string()),
+                ]
+            } else {
+                [
+                    (
+                        diverging(1.0),
+                        format!("blue: the path does better than {}", s.path_name(r)),
+                    ),
+                    (diverging(-1.0), "red: worse".to_string()),
+                ]
+            },
         )?;
         if others.is_empty() {
             body.draw(&Text::new(
@@ -909,7 +1000,7 @@ impl Chart for Heatmap<'_> {
                 .margin_bottom(75)
                 .y_label_area_size(70)
                 .build_cartesian_2d(0f64..1f64, lo..hi)?;
-            let fmt = |v: &f64| short(*v);
+            let fmt = ticks(lo, hi);
             cb.configure_mesh()
                 .disable_x_mesh()
                 .disable_y_mesh()
@@ -951,19 +1042,18 @@ impl Chart for Heatmap<'_> {
                 .x_label_area_size(if small { 45 } else { 55 })
                 .y_label_area_size(if small { 65 } else { 80 })
                 .build_cartesian_2d(x0..x1, y0..y1)?;
-            let fmt = |v: &f64| short(*v);
+            let label_size = if small { 13 } else { 16 };
             chart
                 .configure_mesh()
                 .disable_mesh()
                 .x_desc(keys[0].as_str())
                 .y_desc(keys[1].as_str())
-                .x_labels(8)
-                .y_labels(8)
-                .x_label_formatter(&fmt)
-                .y_label_formatter(&fmt)
-                .label_style((FONT, if small { 13 } else { 16 }))
+                .x_labels(0)
+                .y_labels(0)
+                .label_style((FONT, label_size))
                 .axis_desc_style((FONT, if small { 14 } else { 18 }))
                 .draw()?;
+            cell_ticks(root, &chart, &self.g.xs, &self.g.ys, label_size)?;
             let mut cells = Vec::new();
             for ix in 0..self.g.xs.len() {
                 for iy in 0..self.g.ys.len() {
@@ -980,6 +1070,11 @@ impl Chart for Heatmap<'_> {
                 }
             }
             chart.draw_series(cells)?;
+            let segs = contour_segments(&self.g.xs, &self.g.ys, z, level);
+            chart.draw_series(
+                segs.into_iter()
+                    .map(|[a, b]| PathElement::new(vec![a, b], BLACK.stroke_width(3))),
+            )?;
             // Values in the cells when they are large enough to hold them.
             let (pw, ph) = chart.plotting_area().dim_in_pixel();
             let cw = pw as f64 / self.g.xs.len() as f64;
@@ -992,7 +1087,7 @@ impl Chart for Heatmap<'_> {
                         let v = z[ix][iy];
                         if v.is_finite() {
                             chart.draw_series(std::iter::once(Text::new(
-                                short(v),
+                                sig(v, 3),
                                 (self.g.xs[ix], self.g.ys[iy]),
                                 style.clone(),
                             )))?;
@@ -1000,11 +1095,6 @@ impl Chart for Heatmap<'_> {
                     }
                 }
             }
-            let segs = contour_segments(&self.g.xs, &self.g.ys, z, level);
-            chart.draw_series(
-                segs.into_iter()
-                    .map(|[a, b]| PathElement::new(vec![a, b], BLACK.stroke_width(3))),
-            )?;
         }
         Ok(())
     }
@@ -1053,14 +1143,20 @@ impl Chart for WinMap<'_> {
             })
             .collect();
         if decided < n {
-            entries.push((NO_DATA, format!("no data: {} points", n - decided)));
+            entries.push((
+                NO_DATA,
+                format!(
+                    "no data: {} point{}",
+                    n - decided,
+                    if n - decided == 1 { "" } else { "s" }
+                ),
+            ));
         }
         let which = if self.chosen {
             "the two most influential parameters"
         } else {
             "the first two swept parameters"
         };
-        let (top, body) = root.split_vertically(HEADER);
         // Cells for grids whose points sit on the levels of a and b, else a scatter.
         let grid = res.design.kind == DesignKind::Grid
             && res.design.levels.len() > a.max(b)
@@ -1071,8 +1167,8 @@ impl Chart for WinMap<'_> {
         } else {
             ""
         };
-        header(
-            &top,
+        let body = header(
+            root,
             &format!(
                 "Where each path has the best mean {} ({}), on {which}",
                 s.key(),
@@ -1081,7 +1177,6 @@ impl Chart for WinMap<'_> {
             &format!("{}; ties go to the reference path{detail}", s.facts()),
             &entries,
         )?;
-        let fmt = |v: &f64| short(*v);
         if grid {
             let axis = |k: usize| -> Vec<f64> {
                 let mut v: Vec<f64> = res.design.levels[k]
@@ -1119,11 +1214,12 @@ impl Chart for WinMap<'_> {
                 .disable_mesh()
                 .x_desc(keys[a].as_str())
                 .y_desc(keys[b].as_str())
-                .x_label_formatter(&fmt)
-                .y_label_formatter(&fmt)
+                .x_labels(0)
+                .y_labels(0)
                 .label_style((FONT, 16))
                 .axis_desc_style((FONT, 18))
                 .draw()?;
+            cell_ticks(root, &chart, &xs, &ys, 16)?;
             let mut rects = Vec::new();
             for ix in 0..xs.len() {
                 for iy in 0..ys.len() {
@@ -1151,13 +1247,13 @@ impl Chart for WinMap<'_> {
             chart.draw_series(xe.iter().map(|x| {
                 PathElement::new(
                     vec![(*x, ye[0]), (*x, ye[ye.len() - 1])],
-                    WHITE.stroke_width(1),
+                    WHITE.stroke_width(3),
                 )
             }))?;
             chart.draw_series(ye.iter().map(|y| {
                 PathElement::new(
                     vec![(xe[0], *y), (xe[xe.len() - 1], *y)],
-                    WHITE.stroke_width(1),
+                    WHITE.stroke_width(3),
                 )
             }))?;
         } else {
@@ -1170,6 +1266,7 @@ impl Chart for WinMap<'_> {
                 .unwrap_or((0.0, 1.0));
             let (x0, x1) = padded(xr.0, xr.1, 0.03);
             let (y0, y1) = padded(yr.0, yr.1, 0.03);
+            let (xf, yf) = (ticks(x0, x1), ticks(y0, y1));
             let mut chart = ChartBuilder::on(&body)
                 .margin(20)
                 .margin_top(5)
@@ -1180,8 +1277,8 @@ impl Chart for WinMap<'_> {
                 .configure_mesh()
                 .x_desc(keys[a].as_str())
                 .y_desc(keys[b].as_str())
-                .x_label_formatter(&fmt)
-                .y_label_formatter(&fmt)
+                .x_label_formatter(&xf)
+                .y_label_formatter(&yf)
                 .label_style((FONT, 16))
                 .axis_desc_style((FONT, 18))
                 .light_line_style(WHITE.mix(0.0))
@@ -1216,7 +1313,7 @@ fn row_label(labels: &[String], y: f64) -> String {
 /// Pixels of the y label area for labels of up to `chars` characters at 15 px.
 fn label_area(labels: &[String]) -> u32 {
     let chars = labels.iter().map(|l| l.chars().count()).max().unwrap_or(4);
-    (chars as u32 * 9 + 20).clamp(60, 460)
+    (chars as u32 * 8 + 24).clamp(60, 460)
 }
 
 /// `sobol_indices`.
@@ -1238,9 +1335,8 @@ impl Chart for SobolChart<'_> {
         let n = self.parameters.len();
         let c_first = color(0);
         let c_total = color(3);
-        let (top, body) = root.split_vertically(HEADER);
-        header(
-            &top,
+        let body = header(
+            root,
             self.title,
             "bars: estimates; whiskers: bootstrap 95% CI; a small negative first-order estimate is sampling noise around 0",
             &[
@@ -1268,7 +1364,7 @@ impl Chart for SobolChart<'_> {
             .y_label_area_size(label_area(self.parameters))
             .build_cartesian_2d(lo..hi, -0.5f64..(n.max(1) as f64 - 0.5))?;
         let ylab = |y: &f64| row_label(self.parameters, *y);
-        let xfmt = |v: &f64| short(*v);
+        let xfmt = ticks(lo, hi);
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -1298,17 +1394,15 @@ impl Chart for SobolChart<'_> {
                 let (a, b) = (ci[0], ci[1]);
                 if a.is_finite() && b.is_finite() {
                     let cap = 0.08;
-                    chart.draw_series(std::iter::once(PathElement::new(
-                        vec![
-                            (a, y - cap),
-                            (a, y + cap),
-                            (a, y),
-                            (b, y),
-                            (b, y - cap),
-                            (b, y + cap),
-                        ],
-                        BLACK.stroke_width(2),
-                    )))?;
+                    chart.draw_series(
+                        [
+                            vec![(a, y), (b, y)],
+                            vec![(a, y - cap), (a, y + cap)],
+                            vec![(b, y - cap), (b, y + cap)],
+                        ]
+                        .into_iter()
+                        .map(|v| PathElement::new(v, BLACK.stroke_width(2))),
+                    )?;
                 }
                 let right = [*m, a, b]
                     .into_iter()
@@ -1348,9 +1442,8 @@ impl Chart for TornadoChart<'_> {
     {
         let n = self.bars.len();
         let (c_low, c_high) = (color(0), color(3));
-        let (top, body) = root.split_vertically(HEADER);
-        header(
-            &top,
+        let body = header(
+            root,
             self.title,
             &format!(
                 "one parameter at a time, the others at their base values; vertical line: base = {}",
@@ -1378,7 +1471,7 @@ impl Chart for TornadoChart<'_> {
             .y_label_area_size(label_area(&labels))
             .build_cartesian_2d(x0..x1, -0.5f64..(n.max(1) as f64 - 0.5))?;
         let ylab = |y: &f64| row_label(&labels, *y);
-        let xfmt = |v: &f64| short(*v);
+        let xfmt = ticks(x0, x1);
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -1450,9 +1543,8 @@ impl Chart for PrimChart<'_> {
                 )
             })
             .collect();
-        let (top, body) = root.split_vertically(HEADER);
-        header(
-            &top,
+        let body = header(
+            root,
             self.title,
             &format!(
                 "PRIM peeling trajectory: {} boxes from the whole space (right) to the smallest (left); circled: the chosen box",
@@ -1466,7 +1558,7 @@ impl Chart for PrimChart<'_> {
             .x_label_area_size(55)
             .y_label_area_size(80)
             .build_cartesian_2d(-0.02f64..1.02f64, -0.02f64..1.05f64)?;
-        let fmt = |v: &f64| short(*v);
+        let fmt = ticks(0.0, 1.0);
         chart
             .configure_mesh()
             .x_desc("Coverage: share of all cases of interest that fall in the box")
@@ -1791,7 +1883,11 @@ mod tests {
         // No better direction: only the difference heatmap.
         let (_t, dir, stems) = render(|st| sweep_charts(st, &res, 2, Some((0, 1))));
         assert_eq!(stems, ["heatmap_diff_nk_launches"]);
-        check(&dir, &stems[0], &["nk_launches"]);
+        check(
+            &dir,
+            &stems[0],
+            &["nk_launches", "the path is higher than gradual"],
+        );
         // A single level on an axis is padded, not an error.
         let res = sweep(
             DesignKind::Grid,
@@ -1887,7 +1983,7 @@ mod tests {
         assert_eq!(stems.len(), 3);
         let svg = check(&dir, "heatmap_diff_final_ci", &[]);
         assert!(svg.contains("grey: no data"));
-        check(&dir, "win_map_final_ci", &["no data: 1 points"]);
+        check(&dir, "win_map_final_ci", &["no data: 1 point"]);
     }
 
     #[test]
