@@ -370,13 +370,48 @@ fn runs(pts: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
     let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
     for &(x, y) in pts {
         if x.is_finite() && y.is_finite() {
-            out.last_mut().map(|r| r.push((x, y)));
+            if let Some(r) = out.last_mut() {
+                r.push((x, y));
+            }
         } else if out.last().is_some_and(|r| !r.is_empty()) {
             out.push(Vec::new());
         }
     }
     out.retain(|r| !r.is_empty());
     out
+}
+
+/// A CI band between the series `lo` and `hi` (same x), in pieces where both ends are
+/// finite; an isolated point gets a vertical bar.
+fn band<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    lo: &[(f64, f64)],
+    hi: &[(f64, f64)],
+    c: RGBColor,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let keep = |v: &[(f64, f64)], w: &[(f64, f64)]| -> Vec<(f64, f64)> {
+        v.iter()
+            .zip(w)
+            .map(|(a, b)| if b.1.is_finite() { *a } else { (a.0, f64::NAN) })
+            .collect()
+    };
+    let (lo_ok, hi_ok) = (keep(lo, hi), keep(hi, lo));
+    for (l_run, h_run) in runs(&lo_ok).into_iter().zip(runs(&hi_ok)) {
+        if l_run.len() == 1 {
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![l_run[0], h_run[0]],
+                c.mix(0.35).stroke_width(8),
+            )))?;
+            continue;
+        }
+        let mut poly = h_run;
+        poly.extend(l_run.into_iter().rev());
+        chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(0.15).filled())))?;
+    }
+    Ok(())
 }
 
 /// Marker radius for a scatter of `n` points (small markers keep many points readable and
@@ -552,22 +587,7 @@ impl Chart for SweepLine<'_> {
             let c = color(p);
             let lo = series(p, &|st| st.ci95[0]);
             let hi = series(p, &|st| st.ci95[1]);
-            // Band pieces where both ends of the CI are finite.
-            let both: Vec<(f64, f64)> = lo
-                .iter()
-                .zip(&hi)
-                .map(|(a, b)| if b.1.is_finite() { *a } else { (a.0, f64::NAN) })
-                .collect();
-            let hi_ok: Vec<(f64, f64)> = hi
-                .iter()
-                .zip(&lo)
-                .map(|(b, a)| if a.1.is_finite() { *b } else { (b.0, f64::NAN) })
-                .collect();
-            for (l_run, h_run) in runs(&both).into_iter().zip(runs(&hi_ok)) {
-                let mut poly = h_run;
-                poly.extend(l_run.into_iter().rev());
-                chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(0.15).filled())))?;
-            }
+            band(&mut chart, &lo, &hi, c)?;
         }
         let order = s.others().into_iter().chain(std::iter::once(s.reference()));
         let radius = if idx.len() > 60 { 0 } else { 4 };
@@ -687,21 +707,7 @@ impl Chart for SweepDiff<'_> {
             let c = color(p);
             let lo = series(p, &|d| d.ci95[0]);
             let hi = series(p, &|d| d.ci95[1]);
-            let lo_ok: Vec<(f64, f64)> = lo
-                .iter()
-                .zip(&hi)
-                .map(|(a, b)| if b.1.is_finite() { *a } else { (a.0, f64::NAN) })
-                .collect();
-            let hi_ok: Vec<(f64, f64)> = hi
-                .iter()
-                .zip(&lo)
-                .map(|(b, a)| if a.1.is_finite() { *b } else { (b.0, f64::NAN) })
-                .collect();
-            for (l_run, h_run) in runs(&lo_ok).into_iter().zip(runs(&hi_ok)) {
-                let mut poly = h_run;
-                poly.extend(l_run.into_iter().rev());
-                chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(0.15).filled())))?;
-            }
+            band(&mut chart, &lo, &hi, c)?;
             for run in runs(&series(p, &|d| d.mean_diff)) {
                 chart.draw_series(LineSeries::new(run.clone(), c.stroke_width(3)))?;
                 if radius > 0 {
@@ -1082,13 +1088,12 @@ impl Chart for Heatmap<'_> {
             if cw >= 58.0 && chh >= 24.0 {
                 let style = TextStyle::from((FONT, 14).into_font())
                     .pos(Pos::new(HPos::Center, VPos::Center));
-                for ix in 0..self.g.xs.len() {
-                    for iy in 0..self.g.ys.len() {
-                        let v = z[ix][iy];
+                for (x, col) in self.g.xs.iter().zip(z) {
+                    for (y, v) in self.g.ys.iter().zip(col) {
                         if v.is_finite() {
                             chart.draw_series(std::iter::once(Text::new(
-                                sig(v, 3),
-                                (self.g.xs[ix], self.g.ys[iy]),
+                                sig(*v, 3),
+                                (*x, *y),
                                 style.clone(),
                             )))?;
                         }
@@ -1852,6 +1857,16 @@ mod tests {
         assert_eq!(stems, ["sweep_kr_crises", "sweep_diff_kr_crises"]);
         let svg = check(&dir, "sweep_diff_kr_crises", &["kr_crises"]);
         assert!(svg.contains("below 0: the path does better"));
+        // A single point: the axis is padded around its value.
+        let res = sweep(
+            DesignKind::Lhs,
+            &["actors.seoul.favourability"],
+            vec![],
+            vec![vec![0.3]],
+        );
+        let (_t, dir, stems) = render(|st| sweep_charts(st, &res, 0, None));
+        assert_eq!(stems.len(), 2);
+        check(&dir, "sweep_final_ci", &["1 point,"]);
     }
 
     #[test]
