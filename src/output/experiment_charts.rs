@@ -7,8 +7,9 @@
 //!   with its 95% CI, one line per non-reference path, and a zero line.
 //! - `heatmap_diff_<outcome>` (two swept parameters on a grid): one panel per non-reference
 //!   path, cells coloured by the paired mean difference on a diverging scale centred on 0
-//!   (symmetric limits shared by the panels; blue = the path does better, red = worse), with
-//!   the zero contour (marching squares on the cell centres, linear interpolation).
+//!   (symmetric limits shared by the panels; blue = the path does better, red = worse; for an
+//!   outcome with no better direction, blue = higher), with the zero contour (marching squares
+//!   on the cell centres, linear interpolation). Skipped if the points do not sit on the levels.
 //! - `heatmap_pbetter_<outcome>` (same, outcomes with a better direction only): P(path better
 //!   than the reference), centred on 0.5, contour at 0.5.
 //! - `win_map_<outcome>` (two or more swept parameters, outcomes with a better direction only):
@@ -1999,6 +2000,57 @@ mod tests {
         let svg = check(&dir, "heatmap_diff_final_ci", &[]);
         assert!(svg.contains("grey: no data"));
         check(&dir, "win_map_final_ci", &["no data: 1 point"]);
+    }
+
+    #[test]
+    fn winner_follows_the_better_direction_and_ties_go_to_the_reference() {
+        let mut res = grid2(3, 3);
+        // x0 = 0: gradual best; x0 = 1: hasty best (final_ci, higher is better).
+        let s = SweepData {
+            res: &res,
+            outcome: 0,
+        };
+        assert_eq!(s.winner(0), Some(0));
+        assert_eq!(s.winner(8), Some(1));
+        // kr_crises = 3 − 2 final_ci: lower is better, same winners.
+        let s = SweepData {
+            res: &res,
+            outcome: 1,
+        };
+        assert_eq!((s.winner(0), s.winner(8)), (Some(0), Some(1)));
+        // No direction: no winner.
+        let s = SweepData {
+            res: &res,
+            outcome: 2,
+        };
+        assert_eq!(s.winner(0), None);
+        // Ties go to the reference, even when it is not the first path.
+        for os in res.points[4].outcomes.iter_mut() {
+            os[0].mean = 0.5;
+        }
+        res.points[4].outcomes[0][0].mean = f64::NAN;
+        res.layout.reference = 2;
+        let s = SweepData {
+            res: &res,
+            outcome: 0,
+        };
+        assert_eq!(s.winner(4), Some(2));
+        // A NaN reference mean: the best finite path.
+        res.points[4].outcomes[2][0].mean = f64::NAN;
+        res.points[4].outcomes[1][0].mean = 0.4;
+        let s = SweepData {
+            res: &res,
+            outcome: 0,
+        };
+        assert_eq!(s.winner(4), Some(1));
+        for os in res.points[4].outcomes.iter_mut() {
+            os[0].mean = f64::NAN;
+        }
+        let s = SweepData {
+            res: &res,
+            outcome: 0,
+        };
+        assert_eq!(s.winner(4), None);
     }
 
     #[test]
