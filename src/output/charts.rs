@@ -36,7 +36,7 @@ pub const CHARTS: [&str; 5] = [
     "rungs",
 ];
 
-const FONT: &str = "sans-serif";
+pub(crate) const FONT: &str = "sans-serif";
 
 /// Smallest drawn half-width (pixels) of a paired-difference whisker, so narrow CIs stay visible.
 const MIN_HALF_PX: f64 = 7.0;
@@ -58,7 +58,7 @@ pub fn register_fonts() -> Result<()> {
     res
 }
 
-const COLORS: [RGBColor; 8] = [
+pub(crate) const COLORS: [RGBColor; 8] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
@@ -69,8 +69,54 @@ const COLORS: [RGBColor; 8] = [
     RGBColor(23, 190, 207),
 ];
 
-fn color(i: usize) -> RGBColor {
+pub(crate) fn color(i: usize) -> RGBColor {
     COLORS[i % COLORS.len()]
+}
+
+/// One chart: a file stem and a drawing on any backend (a white background is filled first).
+pub(crate) trait Chart {
+    /// File stem, written as `charts/<stem>.png` and `charts/<stem>.svg`.
+    fn stem(&self) -> String;
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static;
+}
+
+/// Draws `chart` (WIDTH × HEIGHT, white background) and writes `charts/<stem>.png` and
+/// `charts/<stem>.svg` into `dir`.
+pub(crate) fn write_chart(dir: &Staging, chart: &impl Chart) -> Result<()> {
+    register_fonts()?;
+    let stem = chart.stem();
+    let mut buf = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE)?;
+        chart.draw(&root)?;
+        root.present()
+            .map_err(|e| anyhow!("cannot draw chart {stem}: {e}"))?;
+    }
+    dir.write_file(&format!("charts/{stem}.png"), |w| {
+        let mut enc = png::Encoder::new(w, WIDTH, HEIGHT);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut wr = enc.write_header()?;
+        wr.write_image_data(&buf)?;
+        wr.finish()?;
+        Ok(())
+    })?;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE)?;
+        chart.draw(&root)?;
+        root.present()
+            .map_err(|e| anyhow!("cannot draw chart {stem}: {e}"))?;
+    }
+    dir.write_file(&format!("charts/{stem}.svg"), |w| {
+        w.write_all(svg.as_bytes())?;
+        Ok(())
+    })?;
+    Ok(())
 }
 
 pub struct Charts;
@@ -80,53 +126,36 @@ impl Exporter for Charts {
         "charts"
     }
     fn export(&self, r: &Report<'_>, dir: &Staging) -> Result<()> {
-        register_fonts()?;
         for stem in CHARTS {
-            let mut buf = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
-            {
-                let root =
-                    BitMapBackend::with_buffer(&mut buf, (WIDTH, HEIGHT)).into_drawing_area();
-                draw(stem, &root, r)?;
-                root.present()
-                    .map_err(|e| anyhow!("cannot draw chart {stem}: {e}"))?;
-            }
-            dir.write_file(&format!("charts/{stem}.png"), |w| {
-                let mut enc = png::Encoder::new(w, WIDTH, HEIGHT);
-                enc.set_color(png::ColorType::Rgb);
-                enc.set_depth(png::BitDepth::Eight);
-                let mut wr = enc.write_header()?;
-                wr.write_image_data(&buf)?;
-                wr.finish()?;
-                Ok(())
-            })?;
-            let mut svg = String::new();
-            {
-                let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-                draw(stem, &root, r)?;
-                root.present()
-                    .map_err(|e| anyhow!("cannot draw chart {stem}: {e}"))?;
-            }
-            dir.write_file(&format!("charts/{stem}.svg"), |w| {
-                w.write_all(svg.as_bytes())?;
-                Ok(())
-            })?;
+            write_chart(dir, &RunChart { stem, report: r })?;
         }
         Ok(())
     }
 }
 
-fn draw<DB: DrawingBackend>(stem: &str, root: &DrawingArea<DB, Shift>, r: &Report<'_>) -> Result<()>
-where
-    DB::ErrorType: 'static,
-{
-    root.fill(&WHITE)?;
-    match stem {
-        "fan_ci" => fan_ci(root, r),
-        "dist_final_ci" => dist_final_ci(root, r),
-        "dist_kr_crises" => dist_kr_crises(root, r),
-        "paired_diff" => paired_diff(root, r),
-        "rungs" => rungs(root, r),
-        _ => Err(anyhow!("unknown chart {stem}")),
+/// One of the run charts ([`CHARTS`]).
+struct RunChart<'a, 'r> {
+    stem: &'static str,
+    report: &'a Report<'r>,
+}
+
+impl Chart for RunChart<'_, '_> {
+    fn stem(&self) -> String {
+        self.stem.to_string()
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let r = self.report;
+        match self.stem {
+            "fan_ci" => fan_ci(root, r),
+            "dist_final_ci" => dist_final_ci(root, r),
+            "dist_kr_crises" => dist_kr_crises(root, r),
+            "paired_diff" => paired_diff(root, r),
+            "rungs" => rungs(root, r),
+            stem => Err(anyhow!("unknown chart {stem}")),
+        }
     }
 }
 
@@ -532,7 +561,7 @@ where
 }
 
 /// A title and a one-line legend (colour, label) in a strip at the top of a chart.
-fn title_strip<DB: DrawingBackend>(
+pub(crate) fn title_strip<DB: DrawingBackend>(
     top: &DrawingArea<DB, Shift>,
     title: &str,
     entries: &[(RGBColor, String)],
