@@ -248,9 +248,11 @@ fn sensitivity_gives_zero_indices_to_an_inert_parameter() {
             ("world.politics.b_crit", range(0.5, 1.5)),
         ],
     );
-    let mut o = Overrides::default();
-    o.replications = Some(24);
-    o.threads = Some(2);
+    let o = Overrides {
+        replications: Some(24),
+        threads: Some(2),
+        ..Overrides::default()
+    };
     let p = target.plan(&s, &o).unwrap();
     let d = Design::from_sweep(&s, &sw, p.seed).unwrap();
     assert_eq!(d.points.len(), 16 * 5);

@@ -1,11 +1,11 @@
 //! `trisim sweep`, `trisim sensitivity` and `trisim discover`.
 
-use super::{load, progress_printer, CommonArgs};
+use super::{load_for_run, progress_printer, CommonArgs, Loaded};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime};
 use trisim::engine::sensitivity::{self, run_sensitivity, SensitivityResults};
@@ -307,16 +307,13 @@ fn effective_sweep(
     Ok(sw)
 }
 
-fn read_bytes(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("cannot read scenario file {}", path.display()))
-}
-
 #[allow(clippy::too_many_arguments)]
 fn manifest(
     dir: &Staging,
     command: &str,
     c: &CommonArgs,
     bytes: &[u8],
+    sources: &[(String, String)],
     s: &Scenario,
     plan: &RunPlan,
     path_names: &[String],
@@ -330,6 +327,7 @@ fn manifest(
             command,
             scenario_file: &c.scenario.to_string_lossy(),
             scenario_sha256: files::sha256_hex(bytes),
+            sources,
             effective_scenario_toml: scenario::to_toml(s),
             seed: plan.seed,
             replications: plan.replications,
@@ -379,8 +377,11 @@ pub fn sweep(a: &SweepArgs) -> Result<ExitCode> {
     let started = SystemTime::now();
     let clock = Instant::now();
     let c = &a.common;
-    let bytes = read_bytes(&c.scenario)?;
-    let mut s = load(&c.scenario)?;
+    let Loaded {
+        scenario: mut s,
+        bytes,
+        sources,
+    } = load_for_run(&c.scenario)?;
     let sw = effective_sweep(&mut s, &a.params, a.design.map(Into::into), a.n)?;
     if let Some(o) = &a.outcome {
         check_outcome(&s, o)?;
@@ -416,6 +417,7 @@ pub fn sweep(a: &SweepArgs) -> Result<ExitCode> {
         "sweep",
         c,
         &bytes,
+        &sources,
         &s,
         &plan,
         &names,
@@ -501,7 +503,7 @@ pub fn sweep_summary(
             continue;
         };
         let sign = |d: &(usize, f64, [f64; 2])| match o.better {
-            Better::Lower => -1.0 * d.1,
+            Better::Lower => -d.1,
             _ => d.1,
         };
         let better = diffs.iter().filter(|d| sign(d) > 0.0).count();
@@ -555,8 +557,11 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<ExitCode> {
     let started = SystemTime::now();
     let clock = Instant::now();
     let c = &a.common;
-    let bytes = read_bytes(&c.scenario)?;
-    let mut s = load(&c.scenario)?;
+    let Loaded {
+        scenario: mut s,
+        bytes,
+        sources,
+    } = load_for_run(&c.scenario)?;
     // Parameters and ranges: --param, else the [sweep] table (listed values → their extremes).
     let base = s.sweep.clone();
     let params: Vec<String> = if a.params.is_empty() {
@@ -662,6 +667,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<ExitCode> {
         "sensitivity",
         c,
         &bytes,
+        &sources,
         &s,
         &plan,
         &names,
@@ -823,7 +829,7 @@ pub fn discover(a: &DiscoverArgs) -> Result<ExitCode> {
         .iter()
         .map(|b| (b.coverage, b.density, b.restricted.len()))
         .collect();
-    experiment_charts::prim_chart(
+    let charts = experiment_charts::prim_chart(
         &staging,
         &traj,
         result.chosen,
@@ -834,6 +840,7 @@ pub fn discover(a: &DiscoverArgs) -> Result<ExitCode> {
         "command": "discover",
         "sweep_dir": a.sweep_dir.to_string_lossy(),
         "condition": cond.to_string(),
+        "charts": charts,
         "started_at": output::dir::rfc3339(started),
         "wall_time_seconds": clock.elapsed().as_secs_f64(),
     });

@@ -222,6 +222,33 @@ fn load(path: &Path) -> Result<Scenario> {
     Ok(scenario::load_file(path)?)
 }
 
+/// A scenario file as loaded for a run: the scenario, the file's bytes and every file of its
+/// `extends` chain with its SHA-256 (for the manifest).
+struct Loaded {
+    scenario: Scenario,
+    bytes: Vec<u8>,
+    sources: Vec<(String, String)>,
+}
+
+fn load_for_run(path: &Path) -> Result<Loaded> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read scenario file {}", path.display()))?;
+    let (scenario, files) = scenario::load_file_with_sources(path)?;
+    let sources = files
+        .iter()
+        .map(|f| {
+            let b = std::fs::read(f)
+                .with_context(|| format!("cannot read scenario file {}", f.display()))?;
+            Ok((f.to_string_lossy().into_owned(), files::sha256_hex(&b)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Loaded {
+        scenario,
+        bytes,
+        sources,
+    })
+}
+
 fn show(path: &Path) -> Result<ExitCode> {
     let s = load(path)?;
     let text = scenario::to_toml(&s);
@@ -236,17 +263,29 @@ fn validate(paths: &[PathBuf]) -> Result<ExitCode> {
     let mut failed = 0;
     for p in paths {
         let checked = load(p).and_then(|s| {
-            RunPlan::new(&s, &Overrides::default())?;
+            let plan = RunPlan::new(&s, &Overrides::default())?;
+            if let Some(sw) = &s.sweep {
+                // Every design point must be a valid scenario too.
+                engine::sweep::Design::from_sweep(&s, sw, plan.seed)?;
+            }
             Ok(s)
         });
         match checked {
             Ok(s) => println!(
-                "ok: {} (scenario `{}`, {} paths, {} months, {} replications)",
+                "ok: {} (scenario `{}`, {} paths, {} months, {} replications{})",
                 p.display(),
                 s.scenario.name,
                 s.paths.len(),
                 s.scenario.horizon_months,
-                s.scenario.replications
+                s.scenario.replications,
+                match &s.sweep {
+                    Some(sw) => format!(
+                        "; sweep: {} design, {} points",
+                        sw.design.name(),
+                        sw.points()
+                    ),
+                    None => String::new(),
+                }
             ),
             Err(e) => {
                 failed += 1;
@@ -273,9 +312,11 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
     let started = SystemTime::now();
     let clock = Instant::now();
     let c = &a.common;
-    let bytes = std::fs::read(&c.scenario)
-        .with_context(|| format!("cannot read scenario file {}", c.scenario.display()))?;
-    let mut s = load(&c.scenario)?;
+    let Loaded {
+        scenario: mut s,
+        bytes,
+        sources,
+    } = load_for_run(&c.scenario)?;
     let plan = RunPlan::new(&s, &c.overrides(a.paths.clone()))?;
     if a.precision.is_some() && plan.paths.len() < 2 {
         anyhow::bail!(
@@ -349,6 +390,7 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
             command: "run",
             scenario_file: &c.scenario.to_string_lossy(),
             scenario_sha256: files::sha256_hex(&bytes),
+            sources: &sources,
             effective_scenario_toml: scenario::to_toml(&s),
             seed: plan.seed,
             replications: results.replications,

@@ -94,21 +94,28 @@ pub const RESULT_ENTRIES: &[&str] = &[
     "timeseries.csv",
     "runs.csv",
     "charts",
+    "sweep.csv",
+    "sweep.json",
+    "sensitivity.csv",
+    "sensitivity.json",
+    "discovery.json",
+    "prim_trajectory.csv",
+    "discoveries",
 ];
 
 /// Why a non-empty folder may not be replaced by `--force`: `None` if it is a trisim result
 /// folder (a `manifest.json` with a `trisim_version`, and nothing but [`RESULT_ENTRIES`] and,
-/// in `charts/`, the chart files), else the reason.
+/// in `charts/`, the run charts and those the manifest lists), else the reason.
 pub fn not_a_result_folder(dir: &Path) -> Result<Option<String>> {
     let manifest = dir.join("manifest.json");
-    let version = fs::read(&manifest)
+    let manifest_json = fs::read(&manifest)
         .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        .and_then(|v| {
-            v.get("trisim_version")
-                .and_then(|x| x.as_str())
-                .map(String::from)
-        });
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    let version = manifest_json.as_ref().and_then(|v| {
+        v.get("trisim_version")
+            .and_then(|x| x.as_str())
+            .map(String::from)
+    });
     if version.is_none() {
         return Ok(Some(
             "it has no manifest.json with a `trisim_version`".to_string(),
@@ -129,8 +136,22 @@ pub fn not_a_result_folder(dir: &Path) -> Result<Option<String>> {
         .collect();
     let charts = dir.join("charts");
     if charts.is_dir() {
+        // The run charts, and the charts a sweep, sensitivity or discovery folder lists in its
+        // manifest (`charts`: the stems it wrote).
+        let listed: Vec<String> = manifest_json
+            .as_ref()
+            .and_then(|v| v.get("charts"))
+            .and_then(|c| c.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
         let known: Vec<String> = super::charts::CHARTS
             .iter()
+            .map(|c| c.to_string())
+            .chain(listed)
             .flat_map(|c| [format!("{c}.png"), format!("{c}.svg")])
             .collect();
         other.extend(

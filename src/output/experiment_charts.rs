@@ -1736,7 +1736,7 @@ mod tests {
         let ly: Vec<f64> = (0..ny)
             .map(|i| 0.2 + 0.6 * i as f64 / (ny - 1) as f64)
             .collect();
-        let pts = crate::experiment::design::grid::grid(&[lx.clone(), ly.clone()]);
+        let pts = crate::experiment::design::grid::grid(&[lx.clone(), ly.clone()]).unwrap();
         sweep(
             DesignKind::Grid,
             &[
@@ -1947,7 +1947,7 @@ mod tests {
             DesignKind::Grid,
             &["a.x", "a.y", "a.z"],
             l.clone(),
-            crate::experiment::design::grid::grid(&l),
+            crate::experiment::design::grid::grid(&l).unwrap(),
         );
         let (_t, dir, stems) = render(|st| sweep_charts(st, &res, 0, Some((0, 2))));
         assert_eq!(stems, ["win_map_final_ci"]);

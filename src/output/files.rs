@@ -255,6 +255,8 @@ pub struct Manifest<'a> {
     pub command: &'a str,
     pub scenario_file: &'a str,
     pub scenario_sha256: String,
+    /// Every file of the scenario's `extends` chain (child first) with its SHA-256.
+    pub sources: &'a [(String, String)],
     pub effective_scenario_toml: String,
     pub seed: u64,
     pub replications: u64,
@@ -276,6 +278,7 @@ pub fn write_manifest(dir: &Staging, m: &Manifest<'_>) -> Result<()> {
         "command": m.command,
         "scenario_file": m.scenario_file,
         "scenario_sha256": m.scenario_sha256,
+        "scenario_sources": m.sources.iter().map(|(f, h)| json!({ "file": f, "sha256": h })).collect::<Vec<_>>(),
         "seed": m.seed,
         "replications": m.replications,
         "paths": m.paths,

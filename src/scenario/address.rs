@@ -1,7 +1,7 @@
 //! Parameter addresses: every numeric parameter of a scenario is named by its dotted key, as
 //! written in the file: `actors.seoul.favourability`, `world.nk.surge.mean`,
 //! `paths.hasty.transparency`, `history.issues.forced_labor.salience` (issues by `key`),
-//! `tracks.military.lock_in`, `paths.gradual.gates.military.trust`.
+//! `tracks.regional.lock_in`, `paths.gradual.gates.regional.trust`.
 //!
 //! Sweeps and sensitivity studies set parameters by address; an unknown address is an error
 //! naming the nearest valid one.
@@ -120,7 +120,7 @@ mod tests {
             "world.nk.surge.mean",
             "paths.hasty.transparency",
             "history.issues.forced_labor.salience",
-            "tracks.military.lock_in",
+            "tracks.regional.lock_in",
             "world.politics.b_crit",
             "relations.trust_kr_jp",
         ] {
@@ -139,8 +139,8 @@ mod tests {
         let before = all(&s);
         assert!(set(&mut s, "actors.seoul.favourability", 0.42));
         assert_eq!(s.actors.seoul.favourability, Param::Fixed(0.42));
-        assert!(set(&mut s, "paths.gradual.min_dwell_months", 5.6));
-        assert_eq!(s.paths["gradual"].min_dwell_months, Param::Fixed(6.0));
+        assert!(set(&mut s, "paths.gradual.min_dwell_months", 8.4));
+        assert_eq!(s.paths["gradual"].min_dwell_months, Param::Fixed(8.0));
         assert!(!set(&mut s, "actors.seoul.favorability", 0.1));
         let after = all(&s);
         let changed: Vec<&str> = before
