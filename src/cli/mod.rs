@@ -28,6 +28,10 @@ Examples:
   trisim run scenarios/baseline.toml --replications 2000 --paths gradual,hasty --out my-run
   trisim validate scenarios/*.toml
   trisim show scenarios/baseline.toml > effective.toml
+  trisim run scenarios/baseline.toml --precision 0.005
+  trisim sweep scenarios/experiments/favourability-x-salience.toml
+  trisim sensitivity scenarios/experiments/sensitivity-hasty-gradual.toml
+  trisim discover results/where-gradual-wins-sweep/<run-id> --when \"gradual.score > hasty.score\"
 
 Results are the same, bit for bit, for the same scenario and seed whatever the number of threads.";
 
