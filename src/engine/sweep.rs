@@ -85,20 +85,23 @@ impl Design {
         Ok(design)
     }
 
-    /// Checks every address and every point's scenario.
+    /// Checks every address and every point's scenario (in parallel; the error reported is
+    /// that of the first failing point).
     pub fn check(&self, s: &Scenario) -> Result<()> {
         for k in &self.keys {
             address::find(s, k).map_err(anyhow::Error::msg)?;
         }
-        for i in 0..self.points.len() {
-            let sp = self.scenario(s, i);
-            validate::check(
-                &sp,
-                &format!("design point {} ({})", i + 1, self.describe(i)),
-            )
-            .map_err(anyhow::Error::new)?;
+        let first_bad = (0..self.points.len())
+            .into_par_iter()
+            .map(|i| {
+                let sp = self.scenario(s, i);
+                validate::check(&sp, &format!("design point {} ({})", i + 1, self.describe(i)))
+            })
+            .find_first(|r| r.is_err());
+        match first_bad {
+            Some(Err(e)) => Err(anyhow::Error::new(e)),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// `a = 0.3, b = 12` for point i (values to 4 decimals).
@@ -112,9 +115,11 @@ impl Design {
             .join(", ")
     }
 
-    /// The scenario at point i.
+    /// The scenario at point i (without its `[sweep]` table, which applies to the whole
+    /// design).
     pub fn scenario(&self, s: &Scenario, i: usize) -> Scenario {
         let mut sp = s.clone();
+        sp.sweep = None;
         for (k, x) in self.keys.iter().zip(&self.points[i]) {
             if !x.is_nan() {
                 address::set(&mut sp, k, *x);
