@@ -354,3 +354,37 @@ fn bad_sweep_tables_are_errors_with_locations() {
     let e = load_err(&with_sweep("[sweep]\n"));
     assert!(e.contains("at least one parameter"), "{e}");
 }
+
+#[test]
+fn a_child_sweep_replaces_its_parents_parameters_and_keeps_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let parent = dir.path().join("parent.toml");
+    std::fs::write(
+        &parent,
+        "[scenario]\nname = \"p\"\n[sweep]\nreplications = 7\n[sweep.parameters]\n\"relations.trust_kr_jp\" = { range = { low = 0.1, high = 0.5, steps = 3 } }\n",
+    )
+    .unwrap();
+    let child = dir.path().join("child.toml");
+    std::fs::write(
+        &child,
+        "extends = \"parent.toml\"\n[scenario]\nname = \"c\"\n[sweep.parameters]\n\"actors.seoul.favourability\" = { values = [0.2, 0.4] }\n",
+    )
+    .unwrap();
+    let s = trisim::scenario::load_file(&child).unwrap();
+    let sw = s.sweep.unwrap();
+    assert_eq!(sw.replications, Some(7));
+    let keys: Vec<&String> = sw.parameters.keys().collect();
+    assert_eq!(keys, ["actors.seoul.favourability"]);
+    // Without parameters of its own, the child keeps the parent's.
+    std::fs::write(
+        &child,
+        "extends = \"parent.toml\"\n[scenario]\nname = \"c\"\n[sweep]\nreplications = 9\n",
+    )
+    .unwrap();
+    let sw = trisim::scenario::load_file(&child).unwrap().sweep.unwrap();
+    assert_eq!(sw.replications, Some(9));
+    assert_eq!(
+        sw.parameters.keys().collect::<Vec<_>>(),
+        ["relations.trust_kr_jp"]
+    );
+}

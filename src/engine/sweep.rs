@@ -95,7 +95,10 @@ impl Design {
             .into_par_iter()
             .map(|i| {
                 let sp = self.scenario(s, i);
-                validate::check(&sp, &format!("design point {} ({})", i + 1, self.describe(i)))
+                validate::check(
+                    &sp,
+                    &format!("design point {} ({})", i + 1, self.describe(i)),
+                )
             })
             .find_first(|r| r.is_err());
         match first_bad {
