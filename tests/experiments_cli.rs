@@ -831,10 +831,8 @@ fn discover_is_deterministic_and_its_boxes_match_the_sweep() {
     assert_eq!(json(&sw.join("sweep.json"))["points"], 4);
 }
 
-/// `--force` must never delete what trisim did not write; `discoveries/` is accepted as a
-/// whole without looking inside it.
+/// `--force` must never delete what trisim did not write, inside `discoveries/` too.
 #[test]
-#[ignore = "bug: sweep --force deletes user files inside SWEEP_DIR/discoveries/"]
 fn force_keeps_a_sweep_folder_with_foreign_files_in_discoveries() {
     let tmp = tempfile::tempdir().unwrap();
     let sw = tmp.path().join("sw");
@@ -1192,4 +1190,25 @@ fn show_merges_the_experiment_and_validate_reports_its_sweep() {
         })
         .count();
     assert_eq!(bundled_count, files.len());
+}
+
+#[test]
+fn discover_never_replaces_the_sweep_it_analyses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sw = tmp.path().join("sw");
+    let scen = fixture("fast-lhs.toml");
+    ok(&["sweep", &scen, "--points", "6", "--out", s(&sw)]);
+    for out in [sw.clone(), tmp.path().to_path_buf()] {
+        let e = fails(&[
+            "discover",
+            s(&sw),
+            "--when",
+            "hasty.final_ci > -1",
+            "--out",
+            s(&out),
+            "--force",
+        ]);
+        assert!(e.contains("would replace the sweep folder"), "{e}");
+        assert!(sw.join("sweep.csv").exists());
+    }
 }

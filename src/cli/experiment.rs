@@ -119,10 +119,11 @@ pub struct SensitivityArgs {
     #[command(flatten)]
     pub common: CommonArgs,
     /// A parameter and its range (repeatable; replaces the [sweep] table's parameters):
-    /// ADDR=LOW..HIGH.
+    /// ADDR=LOW..HIGH (listed values ADDR=V1,V2,... count as their smallest..largest).
     #[arg(long = "param", value_name = "ADDR=LOW..HIGH")]
     pub params: Vec<String>,
-    /// Outcome analysed (overrides `sweep.outcome`; default `final_ci`).
+    /// Outcome analysed (overrides `sweep.outcome`; default `score` if the scenario defines
+    /// one, else `final_ci`).
     #[arg(long, value_name = "OUTCOME")]
     pub outcome: Option<String>,
     /// Analyse the paired difference A − B of the outcome (overrides `sweep.path_diff`;
@@ -576,7 +577,20 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<ExitCode> {
             })
             .collect()
     } else {
-        a.params.clone()
+        // Listed values count as the range from their smallest to their largest.
+        a.params
+            .iter()
+            .map(|p| {
+                let (k, sp) = parse_param(p)?;
+                Ok(match sp.values {
+                    Some(_) => {
+                        let (low, high) = sp.bounds();
+                        format!("{k}={low}..{high}")
+                    }
+                    None => p.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?
     };
     let n = a.n.or(match &base {
         Some(sw) if sw.design == DesignKind::Sobol => sw.n,
@@ -755,6 +769,18 @@ pub fn discover(a: &DiscoverArgs) -> Result<ExitCode> {
         ..prim::PrimConfig::default()
     };
     let result = prim::prim(&data.x, &y, &cfg).map_err(|e| anyhow!("PRIM failed: {e}"))?;
+    if let Some(out) = &a.out {
+        let canon = |p: &std::path::Path| std::fs::canonicalize(p).ok();
+        if let (Some(o), Some(sd)) = (canon(out), canon(&a.sweep_dir)) {
+            if sd.starts_with(&o) {
+                bail!(
+                    "--out {} would replace the sweep folder {} being analysed; choose another folder",
+                    out.display(),
+                    a.sweep_dir.display()
+                );
+            }
+        }
+    }
     let target = match &a.out {
         Some(dir) => OutTarget::Exact {
             dir: dir.clone(),
@@ -780,7 +806,6 @@ pub fn discover(a: &DiscoverArgs) -> Result<ExitCode> {
         })
     };
     let v = json!({
-        "sweep_dir": a.sweep_dir.to_string_lossy(),
         "condition": cond.to_string(),
         "points": y.len(),
         "points_where_true": hits,

@@ -279,14 +279,19 @@ fn validate(paths: &[PathBuf]) -> Result<ExitCode> {
                 "ok: {} (scenario `{}`, {} paths, {} months, {} replications{})",
                 p.display(),
                 s.scenario.name,
-                s.paths.len(),
+                if s.scenario.paths.is_empty() {
+                    s.paths.len()
+                } else {
+                    s.scenario.paths.len()
+                },
                 s.scenario.horizon_months,
                 s.scenario.replications,
                 match &s.sweep {
                     Some(sw) => format!(
-                        "; sweep: {} design, {} points",
+                        "; sweep: {} design, {} points × {} replications",
                         sw.design.name(),
-                        sw.points()
+                        sw.points(),
+                        sw.replications.unwrap_or(s.scenario.replications)
                     ),
                     None => String::new(),
                 }
@@ -337,12 +342,18 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
         None => plan.replications,
     };
     let rows = max_reps.saturating_mul(plan.paths.len() as u64);
-    let write_runs = !a.no_runs_csv && (a.runs_csv || rows <= RUNS_CSV_DEFAULT_LIMIT);
+    let write_runs =
+        !a.no_runs_csv && (a.runs_csv || (a.precision.is_none() && rows <= RUNS_CSV_DEFAULT_LIMIT));
     if !a.no_runs_csv && !write_runs {
-        eprintln!(
-            "note: runs.csv not written ({rows} rows > {RUNS_CSV_DEFAULT_LIMIT}{}); pass --runs-csv to write it anyway",
-            if a.precision.is_some() { " at the --max-replications cap" } else { "" }
-        );
+        if a.precision.is_some() {
+            eprintln!(
+                "note: runs.csv is not written with --precision (its size is not known in advance); pass --runs-csv to write it anyway"
+            );
+        } else {
+            eprintln!(
+                "note: runs.csv not written ({rows} rows > {RUNS_CSV_DEFAULT_LIMIT}); pass --runs-csv to write it anyway"
+            );
+        }
     }
 
     let staging = Staging::create(c.target(&s, ""), started)?;

@@ -37,7 +37,8 @@ impl Target {
         }
     }
 
-    /// Resolves the options against the scenario: `outcome` (default `final_ci`), a single
+    /// Resolves the options against the scenario: `outcome` (default `score` if the scenario
+    /// defines one, else `final_ci`), a single
     /// `path`, or `path_diff` "A:B" (default: the first path other than the reference − the
     /// reference). Unknown names are errors naming the nearest valid one.
     pub fn resolve(
@@ -46,7 +47,13 @@ impl Target {
         path: Option<String>,
         path_diff: Option<String>,
     ) -> Result<Target> {
-        let outcome = outcome.unwrap_or_else(|| "final_ci".to_string());
+        let outcome = outcome.unwrap_or_else(|| {
+            if s.scenario.score.is_empty() {
+                "final_ci".to_string()
+            } else {
+                "score".to_string()
+            }
+        });
         let mut valid: Vec<&str> = OUTCOMES.iter().map(|o| o.key).collect();
         if !s.scenario.score.is_empty() {
             valid.push("score");

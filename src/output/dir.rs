@@ -105,7 +105,8 @@ pub const RESULT_ENTRIES: &[&str] = &[
 
 /// Why a non-empty folder may not be replaced by `--force`: `None` if it is a trisim result
 /// folder (a `manifest.json` with a `trisim_version`, and nothing but [`RESULT_ENTRIES`] and,
-/// in `charts/`, the run charts and those the manifest lists), else the reason.
+/// in `charts/`, the run charts and those the manifest lists; in `discoveries/`, only trisim
+/// result folders), else the reason.
 pub fn not_a_result_folder(dir: &Path) -> Result<Option<String>> {
     let manifest = dir.join("manifest.json");
     let manifest_json = fs::read(&manifest)
@@ -162,6 +163,23 @@ pub fn not_a_result_folder(dir: &Path) -> Result<Option<String>> {
         );
     } else if charts.exists() {
         other.push("charts (not a folder)".into());
+    }
+    // A sweep's discoveries: every entry must itself be a trisim result folder.
+    let discoveries = dir.join("discoveries");
+    if discoveries.is_dir() {
+        for name in list(&discoveries)? {
+            let sub = discoveries.join(&name);
+            let why = if sub.is_dir() {
+                not_a_result_folder(&sub)?
+            } else {
+                Some("not a folder".into())
+            };
+            if let Some(why) = why {
+                other.push(format!("discoveries/{name} ({why})"));
+            }
+        }
+    } else if discoveries.exists() {
+        other.push("discoveries (not a folder)".into());
     }
     if other.is_empty() {
         Ok(None)

@@ -61,7 +61,8 @@ pub struct Sweep {
     /// Replications per design point and path (default: `scenario.replications`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replications: Option<u64>,
-    /// Outcome analysed by `trisim sensitivity` (default `final_ci`).
+    /// Outcome analysed by `trisim sensitivity` (default `score` if the scenario defines one,
+    /// else `final_ci`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
     /// Paired difference analysed by `trisim sensitivity`, `"a:b"` = path a − path b

@@ -1075,7 +1075,7 @@ fn check_sweep(s: &Scenario, out: &mut Vec<Problem>) {
     match (design, sw.n) {
         (DesignKind::Grid, Some(_)) => out.push(Problem::new(
             path!["sweep", "n"],
-            "`n` applies to design = \"lhs\" or \"sobol\"; a grid's size is set by the values and steps of its parameters",
+            "`n` (--points) applies to design = \"lhs\" or \"sobol\"; a grid's size is set by the values and steps of its parameters",
         )),
         (_, Some(n)) if n < 2 => out.push(Problem::new(
             path!["sweep", "n"],
@@ -1167,7 +1167,7 @@ fn check_sweep(s: &Scenario, out: &mut Vec<Problem>) {
                 if design != DesignKind::Grid {
                     out.push(Problem::new(
                         at(&["values"]),
-                        format!("design = \"{}\" samples ranges; write `range = {{ low = ..., high = ... }}` instead of a list of values", design.name()),
+                        format!("design = \"{}\" samples ranges; write `range = {{ low = ..., high = ... }}` (on the command line: --param ADDR=LOW..HIGH) instead of a list of values", design.name()),
                     ));
                 } else if values.is_empty() {
                     out.push(Problem::new(
