@@ -1212,3 +1212,131 @@ fn discover_never_replaces_the_sweep_it_analyses() {
         assert!(sw.join("sweep.csv").exists());
     }
 }
+
+#[test]
+fn sensitivity_works_for_any_path_or_pair_of_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fast = fixture("fast.toml");
+    for (i, extra) in [["--path", "hasty"], ["--path-diff", "parallel:hasty"]]
+        .iter()
+        .enumerate()
+    {
+        let out = tmp.path().join(format!("s{i}"));
+        let (stdout, _) = ok(&[
+            "sensitivity",
+            &fast,
+            "-n",
+            "4",
+            "--samples",
+            "4",
+            "--bootstrap",
+            "100",
+            "--param",
+            "relations.trust_kr_jp=0.2..0.6",
+            "--param",
+            "world.politics.b_crit=2..4",
+            extra[0],
+            extra[1],
+            "--out",
+            s(&out),
+        ]);
+        let label = if i == 0 {
+            "hasty: final_ci"
+        } else {
+            "parallel − hasty: final_ci"
+        };
+        assert!(stdout.contains(label), "{stdout}");
+        let j: Value =
+            serde_json::from_str(&fs::read_to_string(out.join("sweep.json")).unwrap()).unwrap();
+        let expected: Vec<&str> = if i == 0 {
+            vec!["hasty"]
+        } else {
+            vec!["hasty", "parallel"]
+        };
+        assert_eq!(j["paths"], serde_json::json!(expected));
+    }
+}
+
+#[test]
+fn absurd_ranges_and_edited_sweep_files_are_clear_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fast = fixture("fast.toml");
+    let e = fails(&[
+        "sweep",
+        &fast,
+        "--param",
+        "world.elections.c0=-1e308..1e308:3",
+        "--out",
+        s(&tmp.path().join("wide")),
+    ]);
+    assert!(e.contains("too wide"), "{e}");
+    let e = fails(&[
+        "sweep",
+        &fast,
+        "--param",
+        "actors.seoul.favourability=0...1:3",
+        "--out",
+        s(&tmp.path().join("dots")),
+    ]);
+    assert!(e.contains("two dots"), "{e}");
+    // A sweep whose sweep.csv is edited by hand: bad cells, missing and duplicate rows.
+    let sw = tmp.path().join("sw");
+    ok(&[
+        "sweep",
+        &fixture("fast-lhs.toml"),
+        "--points",
+        "4",
+        "--out",
+        s(&sw),
+    ]);
+    let csv = fs::read_to_string(sw.join("sweep.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    let discover = |text: &str| {
+        fs::write(sw.join("sweep.csv"), text).unwrap();
+        fails(&[
+            "discover",
+            s(&sw),
+            "--when",
+            "hasty.final_ci > gradual.final_ci",
+            "--out",
+            s(&tmp.path().join("d")),
+        ])
+    };
+    // The first swept value of row 2 made unreadable.
+    let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+    cells[1] = "abc".into();
+    let mut edited = lines.clone();
+    let bad = cells.join(",");
+    edited[1] = &bad;
+    let e = discover(&edited.join("\n"));
+    assert!(
+        e.contains("row 2") && e.contains("not a finite number"),
+        "{e}"
+    );
+    // A missing row.
+    let mut edited = lines.clone();
+    edited.remove(2);
+    let e = discover(&edited.join("\n"));
+    assert!(e.contains("has no row for path"), "{e}");
+    // A duplicate row.
+    let mut edited = lines.clone();
+    edited[2] = lines[1];
+    let e = discover(&edited.join("\n"));
+    assert!(e.contains("two rows for path"), "{e}");
+}
+
+#[test]
+fn a_child_may_switch_an_inherited_lhs_sweep_to_a_grid() {
+    let tmp = tempfile::tempdir().unwrap();
+    let child = tmp.path().join("child.toml");
+    fs::write(
+        &child,
+        format!(
+            "extends = {:?}\n[scenario]\nname = \"child\"\n[sweep]\ndesign = \"grid\"\n[sweep.parameters]\n\"relations.trust_kr_jp\" = {{ values = [0.2, 0.4] }}\n",
+            fixture("fast-lhs.toml")
+        ),
+    )
+    .unwrap();
+    let (stdout, _) = ok(&["validate", s(&child)]);
+    assert!(stdout.contains("grid design, 2 points"), "{stdout}");
+}

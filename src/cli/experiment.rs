@@ -67,7 +67,8 @@ discovery.json, prim_trajectory.csv and the chart prim_trajectory into \
 SWEEP_DIR/discoveries/<run-id>/ (or --out DIR).
 
 A condition compares mean outcomes of paths at a point: PATH.OUTCOME, numbers, + - * /, \
-comparisons (< <= > >= == !=), and/or/not, parentheses. Write spaces around a minus sign.
+comparisons (< <= > >= == !=), and/or/not, parentheses. Write spaces around a minus sign, and \
+write --when=\"...\" when the condition itself starts with a minus sign.
 
 Examples:
   trisim discover results/fav-x-salience-sweep/20261122T180000Z --when \"hasty.final_ci > gradual.final_ci\"
@@ -199,6 +200,9 @@ pub fn parse_param(text: &str) -> Result<(String, SweepParam)> {
         Ok(x)
     };
     let p = if let Some((low, rest)) = spec.split_once("..") {
+        if rest.starts_with('.') {
+            return Err(bad("write a range as LOW..HIGH with two dots"));
+        }
         let (high, steps) = match rest.split_once(':') {
             Some((h, st)) => {
                 let st: u64 = st
@@ -619,8 +623,10 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<ExitCode> {
     overrides.replications = c.replications.or(sw.replications);
     let plan = target.plan(&s, &overrides)?;
     let names = path_names(&s, &plan);
+    // The effective scenario runs the compared paths, the subtracted one as the reference.
     s.scenario.seed = plan.seed;
     s.scenario.paths = names.clone();
+    s.scenario.reference_path = names[plan.reference].clone();
     let design = Design::from_sweep(&s, &sw, plan.seed)?;
     let d = design.keys.len();
     let label = target.label();

@@ -338,7 +338,22 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
         .filter_map(|i| s.paths.get_index(*i).map(|(k, _)| k.clone()))
         .collect();
     let max_reps = match a.precision {
-        Some(_) => a.max_replications.unwrap_or(PRECISION_DEFAULT_MAX),
+        Some(_) => {
+            let max = a.max_replications.unwrap_or(PRECISION_DEFAULT_MAX);
+            if max > engine::MAX_REPLICATIONS {
+                anyhow::bail!(
+                    "--max-replications must be at most {}, got {max}",
+                    engine::MAX_REPLICATIONS
+                );
+            }
+            if plan.replications > max {
+                eprintln!(
+                    "note: the first batch ({} replications) is above --max-replications {max}; running {max}",
+                    plan.replications
+                );
+            }
+            max
+        }
         None => plan.replications,
     };
     let rows = max_reps.saturating_mul(plan.paths.len() as u64);

@@ -206,8 +206,21 @@ pub fn run_sensitivity(
     let d = design.keys.len();
     let tor_design = tornado_design(design);
     tor_design.check(s)?;
-    let saltelli = run_sweep(s, design, plan, Some(&mut *progress))?;
-    let tornado_runs = run_sweep(s, &tor_design, plan, Some(&mut *progress))?;
+    // One progress count over both designs.
+    let first = design.points.len() as u64 * plan.replications;
+    let total = first + tor_design.points.len() as u64 * plan.replications;
+    let saltelli = run_sweep(
+        s,
+        design,
+        plan,
+        Some(&mut |done: u64, _: u64| progress(done, total)),
+    )?;
+    let tornado_runs = run_sweep(
+        s,
+        &tor_design,
+        plan,
+        Some(&mut |done: u64, _: u64| progress(first + done, total)),
+    )?;
     let label = target.label();
     let y = target.values(&saltelli)?;
     if let Some(i) = y.iter().position(|v| !v.is_finite()) {

@@ -73,6 +73,21 @@ impl Design {
                 scale(design.points)
             }
         };
+        // Whole-month parameters take whole values (as they are set), so the design records
+        // what is run.
+        let addresses = keys
+            .iter()
+            .map(|k| address::find(s, k).map_err(anyhow::Error::msg))
+            .collect::<Result<Vec<_>>>()?;
+        let points = points
+            .into_iter()
+            .map(|p| {
+                p.iter()
+                    .zip(&addresses)
+                    .map(|(x, a)| address::effective_value(a, *x))
+                    .collect()
+            })
+            .collect();
         let design = Design {
             kind: sw.design,
             keys,

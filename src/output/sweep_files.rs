@@ -245,47 +245,68 @@ pub fn read_sweep(dir: &Path) -> Result<SweepTable> {
         .collect::<Result<Vec<_>>>()?;
     let mut x: Vec<Vec<f64>> = Vec::new();
     let mut means: Vec<Vec<Vec<f64>>> = Vec::new();
-    let parse = |s: &str| -> f64 {
-        if s.is_empty() {
-            f64::NAN
-        } else {
-            s.parse().unwrap_or(f64::NAN)
+    if parameters.is_empty() {
+        bail!("{} lists no swept parameters", jpath.display());
+    }
+    let cpath_s = cpath.display().to_string();
+    // A cell: a number, or empty for an undefined value (only outcome means may be undefined).
+    let cell = |rec: &csv::StringRecord, c: usize, row: usize, allow_empty: bool| -> Result<f64> {
+        let text = rec.get(c).unwrap_or_default();
+        let name = headers.get(c).unwrap_or_default();
+        if text.is_empty() {
+            if allow_empty {
+                return Ok(f64::NAN);
+            }
+            bail!("{cpath_s}: row {row}, column `{name}` is empty (a swept value is needed)");
+        }
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(v),
+            _ => bail!("{cpath_s}: row {row}, column `{name}`: `{text}` is not a finite number"),
         }
     };
+    let mut seen: Vec<Vec<bool>> = Vec::new();
     for (line, rec) in rdr.records().enumerate() {
-        let rec = rec.with_context(|| format!("{}: bad row {}", cpath.display(), line + 2))?;
+        let row = line + 2;
+        let rec = rec.with_context(|| format!("{cpath_s}: bad row {row}"))?;
         let point: usize = rec
             .get(point_col)
             .and_then(|v| v.parse().ok())
-            .ok_or_else(|| anyhow!("{}: bad point number on row {}", cpath.display(), line + 2))?;
+            .ok_or_else(|| anyhow!("{cpath_s}: bad point number on row {row}"))?;
         let path = rec.get(path_col).unwrap_or_default();
-        let pi = paths.iter().position(|p| p == path).ok_or_else(|| {
-            anyhow!(
-                "{}: unknown path `{path}` on row {}",
-                cpath.display(),
-                line + 2
-            )
-        })?;
+        let pi = paths
+            .iter()
+            .position(|p| p == path)
+            .ok_or_else(|| anyhow!("{cpath_s}: unknown path `{path}` on row {row}"))?;
         if point == 0 || point > x.len() + 1 {
-            bail!(
-                "{}: rows are not in point order (point {point} on row {})",
-                cpath.display(),
-                line + 2
-            );
+            bail!("{cpath_s}: rows are not in point order (point {point} on row {row})");
         }
         if point == x.len() + 1 {
             x.push(
                 param_cols
                     .iter()
-                    .map(|c| parse(rec.get(*c).unwrap_or_default()))
-                    .collect(),
+                    .map(|c| cell(&rec, *c, row, false))
+                    .collect::<Result<Vec<f64>>>()?,
             );
             means.push(vec![vec![f64::NAN; outcomes.len()]; paths.len()]);
+            seen.push(vec![false; paths.len()]);
         }
+        if seen[point - 1][pi] {
+            bail!("{cpath_s}: point {point} has two rows for path `{path}` (row {row})");
+        }
+        seen[point - 1][pi] = true;
         means[point - 1][pi] = mean_cols
             .iter()
-            .map(|c| parse(rec.get(*c).unwrap_or_default()))
-            .collect();
+            .map(|c| cell(&rec, *c, row, true))
+            .collect::<Result<Vec<f64>>>()?;
+    }
+    for (i, s) in seen.iter().enumerate() {
+        if let Some(p) = s.iter().position(|b| !b) {
+            bail!(
+                "{cpath_s}: point {} has no row for path `{}`",
+                i + 1,
+                paths[p]
+            );
+        }
     }
     if x.is_empty() {
         bail!("{} has no rows", cpath.display());

@@ -107,8 +107,9 @@ fn load_layers(layers: &[Layer]) -> Result<Scenario, ScenarioError> {
     let root = layers[0].file.as_str();
     // The child's keys override its parent's: tables merge deeply, arrays and scalars (and
     // distributions) replace; the result is then merged onto the defaults like one file.
-    // One exception: a child's `[sweep.parameters]` replaces its parent's as a whole (a
-    // child sweeping other parameters must not sweep the parent's too).
+    // Two exceptions, for the experiment table: a child's `[sweep.parameters]` replaces its
+    // parent's as a whole (a child sweeping other parameters must not sweep the parent's
+    // too), and a child changing `sweep.design` drops the parent's `sweep.n`.
     let mut user = Table::new();
     for layer in layers.iter().rev() {
         let child_params = layer
@@ -119,6 +120,19 @@ fn load_layers(layers: &[Layer]) -> Result<Scenario, ScenarioError> {
         if child_params {
             if let Some(Value::Table(sw)) = user.get_mut("sweep") {
                 sw.remove("parameters");
+            }
+        }
+        // A child that changes `sweep.design` drops the parent's `n`, which belongs to the
+        // parent's design (a grid has none, and TOML cannot unset a key).
+        let child_design = layer
+            .user
+            .get("sweep")
+            .and_then(Value::as_table)
+            .and_then(|t| t.get("design"))
+            .cloned();
+        if let (Some(d), Some(Value::Table(sw))) = (child_design, user.get_mut("sweep")) {
+            if sw.get("design").is_some_and(|old| *old != d) {
+                sw.remove("n");
             }
         }
         merge_tables(&mut user, &layer.user);

@@ -1134,7 +1134,7 @@ fn check_sweep(s: &Scenario, out: &mut Vec<Problem>) {
             out.push(
                 Problem::new(
                     at(&[]),
-                    format!("unknown parameter address `{key}`; a swept parameter must be a numeric key of the scenario (as in `trisim show`)"),
+                    format!("unknown parameter address `{key}`; a swept parameter must be a numeric parameter of the scenario (a number or distribution in `trisim show`; structural integers such as rungs, initial rungs, targets and seasonal months, and the score weights, cannot be swept)"),
                 )
                 .hint(did_you_mean(key, valid.iter().copied()))
                 .on_key(),
@@ -1175,6 +1175,17 @@ fn check_sweep(s: &Scenario, out: &mut Vec<Problem>) {
                         "`values` is empty; list at least one value",
                     ));
                 }
+                let (lo, hi) = p.bounds();
+                if lo.is_finite() && hi.is_finite() && !(hi - lo).is_finite() {
+                    out.push(Problem::new(
+                        at(&["values"]),
+                        format!(
+                            "the values from {} to {} span too wide a range to compute with",
+                            num(lo),
+                            num(hi)
+                        ),
+                    ));
+                }
                 for (i, x) in values.iter().enumerate() {
                     let mut path = at(&["values"]);
                     path.push(Seg::Index(i));
@@ -1190,6 +1201,12 @@ fn check_sweep(s: &Scenario, out: &mut Vec<Problem>) {
             (None, Some(r)) => {
                 in_range(r.low, at(&["range", "low"]), out);
                 in_range(r.high, at(&["range", "high"]), out);
+                if r.low.is_finite() && r.high.is_finite() && !(r.high - r.low).is_finite() {
+                    out.push(Problem::new(
+                        at(&["range"]),
+                        format!("the range from {} to {} is too wide to compute with (its width overflows)", num(r.low), num(r.high)),
+                    ));
+                }
                 if r.low.is_finite() && r.high.is_finite() && r.low >= r.high {
                     out.push(Problem::new(
                         at(&["range", "high"]),
@@ -1239,7 +1256,14 @@ fn check_sweep(s: &Scenario, out: &mut Vec<Problem>) {
     if points > MAX_POINTS {
         out.push(Problem::new(
             path!["sweep"],
-            format!("the sweep has {points} design points, more than the limit of {MAX_POINTS}; use fewer values or steps, or an lhs design"),
+            format!(
+                "the sweep has {points} design points, more than the limit of {MAX_POINTS} (each point keeps its summary in memory); {}",
+                match design {
+                    DesignKind::Grid => "use fewer values or steps, or an lhs design",
+                    DesignKind::Lhs => "use a smaller n",
+                    DesignKind::Sobol => "use a smaller n (base samples) or fewer parameters",
+                }
+            ),
         ));
     }
 }
