@@ -302,18 +302,18 @@ fn chunked_merges_equal_a_single_pass() {
             m2.merge(&m);
             p2.merge(&p);
         }
-        // Integer parts: exactly equal.
+        // Every part is exactly equal.
         assert_eq!(s1, s2, "sketch, chunk {chunk}");
         assert_eq!(h1, h2, "histogram, chunk {chunk}");
-        assert_eq!(m1.n, m2.n);
         assert_eq!(
             (p1.better, p1.worse, p1.ties),
             (p2.better, p2.worse, p2.ties)
         );
-        // Floating parts: equal up to rounding.
-        assert!((m1.mean - m2.mean).abs() < 1e-12);
-        assert!((m1.m2 - m2.m2).abs() < 1e-9 * m1.m2);
-        assert!((p1.diff.mean - p2.diff.mean).abs() < 1e-12);
+        // Moments are exact fixed-point sums: equal bit for bit in any split.
+        assert_eq!(m1, m2, "moments, chunk {chunk}");
+        assert_eq!(p1.diff, p2.diff, "paired, chunk {chunk}");
+        assert_eq!(m1.mean().to_bits(), m2.mean().to_bits());
+        assert_eq!(m1.sd().to_bits(), m2.sd().to_bits());
     }
 }
 

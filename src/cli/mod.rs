@@ -1,6 +1,7 @@
 //! The command line: `trisim run`, `validate`, `show`, `sweep`, `sensitivity`, `discover`.
 
 mod experiment;
+mod shard;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -93,6 +94,18 @@ Example:
     /// Scenario discovery (PRIM): where in a sweep's parameter space does a condition hold?
     #[command(long_about = experiment::DISCOVER_ABOUT)]
     Discover(experiment::DiscoverArgs),
+    /// Merge the shards of a run (`run --shard I/N`) into the results of the whole run.
+    #[command(long_about = "\
+Merge the shard folders written by `trisim run SCENARIO --shard I/N` (all N of them, in any \
+order) into the results of the whole run: summary.json, summary.csv, timeseries.csv and the \
+charts are byte-identical to those of the unsharded run (without runs.csv, which shards do not \
+write). The shards must come from the same run: same effective scenario, seed, replications, \
+paths, block size and trisim version; a missing or repeated shard is an error.
+
+Example (4 shards, e.g. the tasks of a cluster job array):
+  for i in 0 1 2 3; do trisim run scenarios/baseline.toml --shard $i/4 --out shards/$i; done
+  trisim merge shards/0 shards/1 shards/2 shards/3 --out merged")]
+    Merge(shard::MergeArgs),
 }
 
 /// Options shared by `run`, `sweep` and `sensitivity`.
@@ -168,6 +181,11 @@ pub struct RunArgs {
     /// scenario's); same seed, same stopping point and same numbers.
     #[arg(long, value_name = "H", value_parser = parse_positive)]
     pub precision: Option<f64>,
+    /// Run only shard I of N (0 <= I < N) of the replications and write a partial result for
+    /// `trisim merge`; `auto/N` takes I from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or
+    /// PARALLEL_SEQ − 1 (cluster job arrays).
+    #[arg(long, value_name = "I/N", conflicts_with_all = ["precision", "runs_csv"])]
+    pub shard: Option<String>,
     /// With --precision: the most replications to run (default 1,000,000).
     #[arg(long, value_name = "N", requires = "precision", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_replications: Option<u64>,
@@ -189,6 +207,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(a) => experiment::sweep(&a),
         Command::Sensitivity(a) => experiment::sensitivity(&a),
         Command::Discover(a) => experiment::discover(&a),
+        Command::Merge(a) => shard::merge(&a),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Show { scenario } => show(&scenario),
     };
@@ -371,6 +390,31 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
         }
     }
 
+    if let Some(spec) = &a.shard {
+        let sh = shard::parse_shard(spec, &|v| std::env::var(v).ok())?;
+        s.scenario.seed = plan.seed;
+        s.scenario.replications = plan.replications;
+        s.scenario.paths = path_names.clone();
+        let loaded = Loaded {
+            scenario: s.clone(),
+            bytes,
+            sources,
+        };
+        let staging = Staging::create(
+            c.target(&s, &format!("-shard-{}-of-{}", sh.index, sh.count)),
+            started,
+        )?;
+        return shard::run_shard(
+            &loaded,
+            &s,
+            &plan,
+            &path_names,
+            sh,
+            &c.scenario,
+            staging,
+            started,
+        );
+    }
     let staging = Staging::create(c.target(&s, ""), started)?;
     let mut runs = if write_runs {
         Some(files::RunsCsv::create(&staging)?)

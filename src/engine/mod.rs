@@ -34,7 +34,7 @@ use crate::scenario::validate;
 use crate::scenario::{Scenario, YearMonth};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
-use stats::{Bins, HistSpec, Histogram, Moments, Paired, Sketch};
+use stats::{Bins, FixedSum, HistSpec, Histogram, Moments, Paired, Sketch};
 
 /// Default number of replications per block.
 pub const DEFAULT_BLOCK_SIZE: u64 = 256;
@@ -139,6 +139,28 @@ impl RunPlan {
     /// Number of blocks.
     pub fn blocks(&self) -> u64 {
         self.replications.div_ceil(self.block_size)
+    }
+
+    /// The blocks of shard `index` of `count`: contiguous ranges of whole blocks, as equal as
+    /// possible (shard i gets blocks ⌊i·B/N⌋..⌊(i+1)·B/N⌋ of B). Errors if `index ≥ count` or
+    /// if there are fewer blocks than shards.
+    pub fn shard_blocks(&self, index: u64, count: u64) -> Result<std::ops::Range<u64>> {
+        let b = self.blocks();
+        if count == 0 || index >= count {
+            bail!(
+                "shard {index}/{count}: the index must be between 0 and {}",
+                count.saturating_sub(1)
+            );
+        }
+        if count > b {
+            bail!(
+                "{count} shards for {} replications: shards hold whole blocks of {} replications, so there can be at most {b} shards",
+                self.replications,
+                self.block_size
+            );
+        }
+        let cut = |i: u64| ((i as u128 * b as u128) / count as u128) as u64;
+        Ok(cut(index)..cut(index + 1))
     }
 }
 
@@ -292,8 +314,10 @@ impl Layout {
     }
 }
 
-/// Streaming accumulators of one block (or of the whole run).
-#[derive(Clone, Debug)]
+/// Streaming accumulators of one block (or of the whole run). Every part merges exactly, so
+/// the accumulators of any set of blocks (a shard, a resumed chunk) can be saved
+/// ([`Partial`]) and merged later to the same bits.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Accum {
     /// [path][outcome]
     moments: Vec<Vec<Moments>>,
@@ -302,7 +326,7 @@ struct Accum {
     /// [path]: final CI in fixed bins.
     final_ci: Vec<Bins>,
     /// [path][month][metric]
-    ts_sum: Vec<f64>,
+    ts_sum: Vec<FixedSum>,
     ts_n: Vec<u64>,
     ts_hist: Vec<Histogram>,
 }
@@ -323,7 +347,7 @@ impl Accum {
             sketches: vec![vec![Sketch::default(); o]; p],
             paired: vec![vec![Paired::default(); o]; p],
             final_ci: vec![final_ci_bins(); p],
-            ts_sum: vec![0.0; cells],
+            ts_sum: vec![FixedSum::default(); cells],
             ts_n: vec![0; cells],
             ts_hist,
         }
@@ -346,12 +370,32 @@ impl Accum {
         self.ts_sum
             .iter_mut()
             .zip(&b.ts_sum)
-            .for_each(|(x, y)| *x += y);
+            .for_each(|(x, y)| x.merge(y));
         self.ts_n.iter_mut().zip(&b.ts_n).for_each(|(x, y)| *x += y);
         self.ts_hist
             .iter_mut()
             .zip(&b.ts_hist)
             .for_each(|(x, y)| x.merge(y));
+    }
+}
+
+/// The saved accumulators of a range of blocks of a run: a shard (`--shard`), to be merged by
+/// `trisim merge`. Merging is exact, so the merged result equals an unsharded run bit for bit.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Partial {
+    /// Blocks covered (of [`RunPlan::block_size`] replications each).
+    pub blocks: std::ops::Range<u64>,
+    accum: Accum,
+}
+
+impl Accum {
+    /// (paths, outcomes, series cells) — what must agree for two accumulators to merge.
+    fn shape(&self) -> (usize, usize, usize) {
+        (
+            self.moments.len(),
+            self.moments.first().map_or(0, |m| m.len()),
+            self.ts_hist.len(),
+        )
     }
 }
 
@@ -569,25 +613,74 @@ impl<'a> Runner<'a> {
         &mut self,
         to: u64,
         mut sink: Option<&mut (dyn RunSink + Send + 's)>,
-        mut progress: Option<Progress<'_>>,
+        progress: Option<Progress<'_>>,
     ) -> Result<()> {
-        let plan = &self.plan;
-        if self.done % plan.block_size != 0 {
+        let bs = self.plan.block_size;
+        if self.done % bs != 0 {
             bail!("a run that ended on a partial block cannot be extended");
         }
         if to <= self.done {
             return Ok(());
         }
-        let keep_runs = sink.is_some();
         if self.done == 0 {
             if let Some(sink) = sink.as_deref_mut() {
                 sink.begin(&self.layout)?;
             }
         }
+        let blocks = self.done / bs..to.div_ceil(bs);
+        self.fold_blocks(blocks, to, sink, progress)?;
+        self.done = to;
+        Ok(())
+    }
+
+    /// Simulates the blocks `range` (replications up to `limit`, exclusive) and folds them
+    /// into the totals, whatever was folded before (a shard, or a chunk of a resumed run).
+    pub fn run_blocks(
+        &mut self,
+        range: std::ops::Range<u64>,
+        progress: Option<Progress<'_>>,
+    ) -> Result<()> {
+        let limit = self.plan.replications;
+        self.fold_blocks(range, limit, None, progress)
+    }
+
+    /// The accumulators folded so far, for saving (see [`Partial`]).
+    pub fn partial(&self, blocks: std::ops::Range<u64>) -> Partial {
+        Partial {
+            blocks,
+            accum: self.total.clone(),
+        }
+    }
+
+    /// Folds saved partial results into the totals (exact: the order does not matter) and
+    /// counts their replications as done.
+    pub fn absorb(&mut self, p: &Partial) -> Result<()> {
+        if Accum::new(&self.layout).shape() != p.accum.shape() {
+            bail!("the partial result does not have the shape of this run (paths, outcomes, months, metrics)");
+        }
+        self.total.merge(&p.accum);
+        let bs = self.plan.block_size;
+        let reps = (p.blocks.end * bs).min(self.plan.replications)
+            - (p.blocks.start * bs).min(self.plan.replications);
+        self.done += reps;
+        Ok(())
+    }
+
+    fn fold_blocks<'s>(
+        &mut self,
+        range: std::ops::Range<u64>,
+        to: u64,
+        mut sink: Option<&mut (dyn RunSink + Send + 's)>,
+        mut progress: Option<Progress<'_>>,
+    ) -> Result<()> {
+        let plan = &self.plan;
+        let keep_runs = sink.is_some();
         let layout = &self.layout;
         let s = self.s;
-        let first_block = self.done / plan.block_size;
-        let blocks = to.div_ceil(plan.block_size);
+        let first_block = range.start;
+        let blocks = range.end;
+        let start_reps = (first_block * plan.block_size).min(to);
+        let end_reps = (blocks * plan.block_size).min(to);
         let accum_bytes: usize = layout
             .metrics
             .iter()
@@ -636,11 +729,12 @@ impl<'a> Runner<'a> {
                     },
                 )
             });
-            if let Some(end) = folded? {
-                self.done = (end * plan.block_size).min(to);
-                if let Some(p) = progress.as_deref_mut() {
-                    p(self.done, to);
-                }
+            if let (Some(end), Some(p)) = (folded?, progress.as_deref_mut()) {
+                // Replications of this call done, of this call's total.
+                p(
+                    (end * plan.block_size).min(to) - start_reps,
+                    end_reps - start_reps,
+                );
             }
             match computed {
                 Some(parts) => pending = Some((range.end, parts)),
@@ -648,7 +742,6 @@ impl<'a> Runner<'a> {
             }
             next = range.end;
         }
-        self.done = to;
         Ok(())
     }
 
@@ -720,7 +813,7 @@ fn finish(layout: Layout, seed: u64, replications: u64, total: Accum) -> RunResu
                                 mean: if n == 0 {
                                     f64::NAN
                                 } else {
-                                    total.ts_sum[c] / n as f64
+                                    total.ts_sum[c].value() / n as f64
                                 },
                                 quantiles: quant(&|q| h.quantile(q)),
                             }

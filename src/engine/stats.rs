@@ -1,55 +1,132 @@
 //! Streaming, mergeable statistics.
 //!
-//! Every accumulator here has constant (or bounded) memory whatever the number of values, and a
-//! `merge` that the engine applies in a fixed order (block by block), so results are
-//! bit-identical whatever the number of threads:
+//! Every accumulator here has constant (or bounded) memory whatever the number of values, and an
+//! exact, associative `merge`, so results are bit-identical whatever the number of threads and
+//! however the replications are split (blocks, shards, resumed runs):
 //!
-//! - [`Moments`]: count, mean and sum of squared deviations (Welford; Chan et al. to merge).
-//!   The floating-point merge is exact only up to rounding, which is why the engine always
-//!   merges in block order.
+//! - [`Moments`] and [`FixedSum`]: counts and sums in exact fixed-point integers (values
+//!   rounded to multiples of 2⁻³²). They merge **exactly** in any order, so results do not
+//!   depend on how replications are split into blocks, threads, shards or resumed chunks.
 //! - [`Sketch`]: a quantile sketch with integer bin counts keyed by the value truncated to
 //!   11 significant bits (see its docs). It merges **exactly** in any order.
 //! - [`Histogram`]: fixed bins over a known range (unit bins for integer metrics). Integer
 //!   counts: merges exactly in any order.
 //! - [`Paired`]: paired differences between a path and the reference path.
 
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Count, mean and M2 (sum of squared deviations from the mean) of a stream of values.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+/// Serde helpers for exact, portable partial results (shards, resumed chunks): numbers that
+/// JSON cannot hold exactly (non-finite f64, 128- and 256-bit integers) as strings or bits.
+mod exact {
+    pub mod f64_bits {
+        use serde::{Deserialize, Deserializer, Serializer};
+        pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_u64(x.to_bits())
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+            Ok(f64::from_bits(u64::deserialize(d)?))
+        }
+    }
+    pub mod i128_str {
+        use serde::{de::Error, Deserialize, Deserializer, Serializer};
+        pub fn serialize<S: Serializer>(x: &i128, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(&x.to_string())
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i128, D::Error> {
+            String::deserialize(d)?.parse().map_err(D::Error::custom)
+        }
+    }
+    pub mod i256_str {
+        use serde::{de::Error, Deserialize, Deserializer, Serializer};
+        pub fn serialize<S: Serializer>(x: &ethnum::I256, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(&x.to_string())
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ethnum::I256, D::Error> {
+            String::deserialize(d)?
+                .parse::<ethnum::I256>()
+                .map_err(D::Error::custom)
+        }
+    }
+}
+
+/// Fixed-point scale of [`Moments`] and [`FixedSum`]: a value is rounded to the nearest
+/// multiple of 2⁻³² (≈ 2.3 × 10⁻¹⁰) before it is added, so sums are integers and every merge
+/// is exact, in any order.
+pub const FIXED_POINT_BITS: i32 = 32;
+
+/// Largest magnitude a fixed-point accumulator takes (2³⁰ ≈ 1.07 × 10⁹); larger values are
+/// clamped to it (no outcome or metric of the model comes near it).
+pub const FIXED_POINT_MAX: f64 = 1073741824.0;
+
+/// A value as a fixed-point integer (multiples of 2⁻³²), clamped to ±[`FIXED_POINT_MAX`].
+#[inline]
+fn to_fixed(x: f64) -> i64 {
+    let scale = (1u64 << FIXED_POINT_BITS) as f64;
+    (x.clamp(-FIXED_POINT_MAX, FIXED_POINT_MAX) * scale).round() as i64
+}
+
+/// A sum of values in fixed point (see [`FIXED_POINT_BITS`]): exact and associative, so partial
+/// sums merge to the same bits in any grouping or order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixedSum(#[serde(with = "exact::i128_str")] pub i128);
+
+impl FixedSum {
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        self.0 += to_fixed(x) as i128;
+    }
+    pub fn merge(&mut self, o: &FixedSum) {
+        self.0 += o.0;
+    }
+    /// The sum as a number.
+    pub fn value(&self) -> f64 {
+        self.0 as f64 / (1u64 << FIXED_POINT_BITS) as f64
+    }
+}
+
+impl std::ops::AddAssign<f64> for FixedSum {
+    #[inline]
+    fn add_assign(&mut self, x: f64) {
+        self.add(x)
+    }
+}
+
+/// Count, sum and sum of squares of a stream of values, in exact fixed-point integer
+/// arithmetic (values rounded to multiples of 2⁻³², see [`FIXED_POINT_BITS`]): merging is
+/// exact and associative, so any split of the values (blocks, threads, shards, resumed chunks)
+/// gives the same bits. The mean and variance are computed from the exact sums at the end
+/// (the variance from n·Σq² − (Σq)², exact in 256-bit integers, so a constant stream has a
+/// variance of exactly 0).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Moments {
     pub n: u64,
-    pub mean: f64,
-    pub m2: f64,
+    /// Σq, q = round(x · 2³²).
+    #[serde(with = "exact::i128_str")]
+    pub sum: i128,
+    /// Σq².
+    #[serde(with = "exact::i256_str")]
+    pub sumsq: ethnum::I256,
 }
 
 impl Moments {
-    /// Adds one value (Welford's update). NaN values are ignored.
+    /// Adds one value. NaN values are ignored.
     #[inline]
     pub fn push(&mut self, x: f64) {
         if x.is_nan() {
             return;
         }
+        let q = to_fixed(x);
         self.n += 1;
-        let d = x - self.mean;
-        self.mean += d / self.n as f64;
-        self.m2 += d * (x - self.mean);
+        self.sum += q as i128;
+        self.sumsq += ethnum::I256::from((q as i128) * (q as i128));
     }
 
-    /// Merges another accumulator into this one (Chan et al.'s parallel update).
+    /// Merges another accumulator into this one (exact).
     pub fn merge(&mut self, o: &Moments) {
-        if o.n == 0 {
-            return;
-        }
-        if self.n == 0 {
-            *self = *o;
-            return;
-        }
-        let n = self.n + o.n;
-        let d = o.mean - self.mean;
-        let mean = self.mean + d * (o.n as f64 / n as f64);
-        let m2 = self.m2 + o.m2 + d * d * (self.n as f64 * o.n as f64 / n as f64);
-        *self = Moments { n, mean, m2 };
+        self.n += o.n;
+        self.sum += o.sum;
+        self.sumsq += o.sumsq;
     }
 
     /// Mean, or NaN without values.
@@ -57,17 +134,22 @@ impl Moments {
         if self.n == 0 {
             f64::NAN
         } else {
-            self.mean
+            self.sum as f64 / self.n as f64 / (1u64 << FIXED_POINT_BITS) as f64
         }
     }
 
     /// Sample standard deviation (n − 1), NaN with fewer than two values.
     pub fn sd(&self) -> f64 {
         if self.n < 2 {
-            f64::NAN
-        } else {
-            (self.m2.max(0.0) / (self.n - 1) as f64).sqrt()
+            return f64::NAN;
         }
+        // n·Σq² − (Σq)² ≥ 0, exact; then one rounding to f64.
+        let n = ethnum::I256::from(self.n);
+        let s = ethnum::I256::from(self.sum);
+        let d = n * self.sumsq - s * s;
+        let scale = (1u64 << FIXED_POINT_BITS) as f64;
+        let var = d.as_f64() / (self.n as f64 * (self.n - 1) as f64) / (scale * scale);
+        var.max(0.0).sqrt()
     }
 
     /// 95% confidence interval of the mean (Student t with n − 1 degrees of freedom);
@@ -77,7 +159,8 @@ impl Moments {
             return [f64::NAN, f64::NAN];
         }
         let half = t975(self.n - 1) * self.sd() / (self.n as f64).sqrt();
-        [self.mean - half, self.mean + half]
+        let mean = self.mean();
+        [mean - half, mean + half]
     }
 }
 
@@ -159,11 +242,13 @@ pub const SKETCH_RELATIVE_ERROR: f64 = 1.0 / (1u64 << SKETCH_MANTISSA_BITS) as f
 /// constant outcome, p0 and p100 are exact).
 ///
 /// Zero (±0) has its own bin; NaN values are ignored.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sketch {
     bins: BTreeMap<u64, u64>,
     n: u64,
+    #[serde(with = "exact::f64_bits")]
     min: f64,
+    #[serde(with = "exact::f64_bits")]
     max: f64,
 }
 
@@ -281,7 +366,7 @@ impl Sketch {
 /// (e.g. exactly 0.8 with edges 0, 0.05, ..., 1) lands in the bin starting at that edge. For
 /// distribution charts. Values outside `[edges[0], last edge]` are counted apart. Integer counts:
 /// merges exactly in any order.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Bins {
     edges: Vec<f64>,
     counts: Vec<u64>,
@@ -352,18 +437,20 @@ impl Bins {
 ///   range bound.
 /// - Integer metrics (`integer = true`): one bin per integer `lo, lo+1, ..`; quantiles are exact
 ///   order statistics (no interpolation) as long as values stay in range.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
     spec: HistSpec,
     counts: Vec<u32>,
     under: u64,
     over: u64,
+    #[serde(with = "exact::f64_bits")]
     min: f64,
+    #[serde(with = "exact::f64_bits")]
     max: f64,
 }
 
 /// Shape of a [`Histogram`].
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HistSpec {
     pub lo: f64,
     pub hi: f64,
@@ -497,7 +584,7 @@ impl Histogram {
 /// Paired comparison of one outcome between a path and the reference path, on the same
 /// replications: moments of the difference (path − reference) and counts of replications where
 /// the path is better, worse or tied. Pairs where either value is NaN are skipped.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Paired {
     pub diff: Moments,
     pub better: u64,
@@ -562,16 +649,40 @@ mod tests {
         xs.iter().for_each(|x| m.push(*x));
         let mean = xs.iter().sum::<f64>() / xs.len() as f64;
         let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (xs.len() - 1) as f64;
-        assert!((m.mean() - mean).abs() < 1e-12);
-        assert!((m.sd() - var.sqrt()).abs() < 1e-12);
+        // Values are rounded to multiples of 2⁻³² ≈ 2.3e-10.
+        assert!((m.mean() - mean).abs() < 2e-10, "{} vs {mean}", m.mean());
+        assert!((m.sd() - var.sqrt()).abs() < 1e-9);
         let mut a = Moments::default();
         let mut b = Moments::default();
         xs[..300].iter().for_each(|x| a.push(*x));
         xs[300..].iter().for_each(|x| b.push(*x));
         a.merge(&b);
-        assert_eq!(a.n, 1000);
-        assert!((a.mean() - mean).abs() < 1e-12);
-        assert!((a.sd() - var.sqrt()).abs() < 1e-12);
+        assert_eq!(a, m, "merging is exact");
+        // In any order.
+        let mut c = b;
+        let mut a2 = Moments::default();
+        xs[..300].iter().for_each(|x| a2.push(*x));
+        c.merge(&a2);
+        assert_eq!(c, m);
+    }
+
+    #[test]
+    fn fixed_point_is_exact_for_constants_and_clamps_huge_values() {
+        let mut m = Moments::default();
+        for _ in 0..1000 {
+            m.push(120.0);
+        }
+        assert_eq!(m.mean(), 120.0);
+        assert_eq!(m.sd(), 0.0);
+        assert_eq!(m.ci95(), [120.0, 120.0]);
+        let mut big = Moments::default();
+        big.push(1e300);
+        big.push(-1e300);
+        assert_eq!(big.mean(), 0.0);
+        let mut f = FixedSum::default();
+        f += 0.5;
+        f += 0.25;
+        assert_eq!(f.value(), 0.75);
     }
 
     #[test]

@@ -101,6 +101,7 @@ pub const RESULT_ENTRIES: &[&str] = &[
     "discovery.json",
     "prim_trajectory.csv",
     "discoveries",
+    "partial.json",
 ];
 
 /// Why a non-empty folder may not be replaced by `--force`: `None` if it is a trisim result

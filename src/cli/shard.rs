@@ -1,0 +1,392 @@
+//! `trisim run --shard I/N` and `trisim merge`: a run split into shards (for cluster job
+//! arrays), each writing a mergeable partial result, and the merge that turns them into the
+//! results of the unsharded run, byte for byte.
+
+use super::{progress_printer, Loaded};
+use anyhow::{anyhow, bail, Context, Result};
+use clap::Args;
+use serde_json::{json, Value};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Instant, SystemTime};
+use trisim::engine::{self, Partial, RunPlan, Runner};
+use trisim::output::files::{self, write_json};
+use trisim::output::{self, table, Report, Staging, Target};
+use trisim::scenario::{self, Scenario};
+
+/// Environment variables that hold a shard index, with their base (`PARALLEL_SEQ` counts
+/// from 1).
+pub const SHARD_INDEX_VARS: [(&str, u64); 3] = [
+    ("SLURM_ARRAY_TASK_ID", 0),
+    ("JOB_COMPLETION_INDEX", 0),
+    ("PARALLEL_SEQ", 1),
+];
+
+/// A shard: index (0-based) of count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+/// Parses `I/N` or `auto/N` (index from [`SHARD_INDEX_VARS`]), with `env` reading a variable.
+pub fn parse_shard(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Shard> {
+    let bad = || anyhow!("--shard `{text}`: expected I/N (0 <= I < N) or auto/N");
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let count: u64 = n.trim().parse().map_err(|_| bad())?;
+    if count == 0 {
+        bail!("--shard `{text}`: the number of shards must be at least 1");
+    }
+    let index = if i.trim() == "auto" {
+        let mut found: Vec<(&str, u64)> = Vec::new();
+        for (var, base) in SHARD_INDEX_VARS {
+            if let Some(v) = env(var) {
+                let k: u64 = v.trim().parse().map_err(|_| {
+                    anyhow!("--shard auto/{count}: {var} = `{v}` is not a whole number")
+                })?;
+                if k < base {
+                    bail!("--shard auto/{count}: {var} = {k}, but it counts from {base}");
+                }
+                found.push((var, k - base));
+            }
+        }
+        match found.as_slice() {
+            [] => bail!(
+                "--shard auto/{count}: none of {} is set; run under a Slurm job array, a Kubernetes Indexed Job or GNU parallel, or give the index: --shard I/{count}",
+                SHARD_INDEX_VARS.map(|v| v.0).join(", ")
+            ),
+            [(_, k), rest @ ..] if rest.iter().all(|(_, r)| r == k) => *k,
+            _ => bail!(
+                "--shard auto/{count}: the index variables disagree ({}); give the index explicitly: --shard I/{count}",
+                found
+                    .iter()
+                    .map(|(v, k)| format!("{v} gives {k}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    } else {
+        i.trim().parse().map_err(|_| bad())?
+    };
+    if index >= count {
+        bail!(
+            "--shard {index}/{count}: the index must be between 0 and {}",
+            count - 1
+        );
+    }
+    Ok(Shard { index, count })
+}
+
+/// What identifies the run a shard belongs to: the effective scenario, seed, replications,
+/// paths, block size and trisim version, hashed.
+fn run_key(effective_toml: &str, plan: &RunPlan, paths: &[String]) -> String {
+    files::sha256_hex(
+        format!(
+            "trisim {}\nseed {}\nreplications {}\nblock_size {}\npaths {}\n{}",
+            env!("CARGO_PKG_VERSION"),
+            plan.seed,
+            plan.replications,
+            plan.block_size,
+            paths.join(","),
+            effective_toml
+        )
+        .as_bytes(),
+    )
+}
+
+/// Runs one shard of `plan` and writes `manifest.json` and `partial.json` into `staging`.
+#[allow(clippy::too_many_arguments)]
+pub fn run_shard(
+    loaded: &Loaded,
+    s: &Scenario,
+    plan: &RunPlan,
+    paths: &[String],
+    shard: Shard,
+    scenario_file: &Path,
+    staging: Staging,
+    started: SystemTime,
+) -> Result<ExitCode> {
+    let clock = Instant::now();
+    let blocks = plan.shard_blocks(shard.index, shard.count)?;
+    let bs = plan.block_size;
+    let reps = (blocks.start * bs).min(plan.replications)..(blocks.end * bs).min(plan.replications);
+    let mut runner = Runner::new(s, plan)?;
+    let mut progress = progress_printer();
+    runner.run_blocks(blocks.clone(), Some(&mut progress))?;
+    progress(u64::MAX, u64::MAX);
+    let partial = runner.partial(blocks.clone());
+    staging.write_file("partial.json", |w| {
+        serde_json::to_writer(&mut *w, &partial).context("cannot write partial.json")?;
+        Ok(())
+    })?;
+    let effective = scenario::to_toml(s);
+    let m = json!({
+        "trisim_version": env!("CARGO_PKG_VERSION"),
+        "command": "run-shard",
+        "run_key": run_key(&effective, plan, paths),
+        "shard": { "index": shard.index, "count": shard.count,
+                   "blocks": [blocks.start, blocks.end],
+                   "replications": [reps.start, reps.end] },
+        "scenario_file": scenario_file.to_string_lossy(),
+        "scenario_sha256": files::sha256_hex(&loaded.bytes),
+        "scenario_sources": loaded.sources.iter().map(|(f, h)| json!({ "file": f, "sha256": h })).collect::<Vec<_>>(),
+        "seed": plan.seed,
+        "replications": plan.replications,
+        "paths": paths,
+        "reference_path": paths[plan.reference],
+        "threads": plan.threads,
+        "block_size": bs,
+        "started_at": output::dir::rfc3339(started),
+        "wall_time_seconds": clock.elapsed().as_secs_f64(),
+        "effective_scenario": effective,
+    });
+    staging.write_file("manifest.json", |w| write_json(w, &m))?;
+    let dest = staging.commit()?;
+    println!(
+        "shard {}/{}: replications {}..{} of {} written to {}\nmerge all {} shards with: trisim merge SHARD_DIR... --out DIR",
+        shard.index,
+        shard.count,
+        reps.start,
+        reps.end,
+        plan.replications,
+        dest.display(),
+        shard.count
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard folders written by `trisim run --shard I/N` (all N of them, in any order).
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    pub shards: Vec<PathBuf>,
+    /// Write the merged results exactly into DIR.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace a previous trisim result in DIR.
+    #[arg(long)]
+    pub force: bool,
+}
+
+struct ShardFile {
+    dir: PathBuf,
+    manifest: Value,
+    index: u64,
+    count: u64,
+}
+
+fn read_manifest(dir: &Path) -> Result<ShardFile> {
+    let path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read {} (is {} a shard folder?)",
+            path.display(),
+            dir.display()
+        )
+    })?;
+    let manifest: Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid JSON", path.display()))?;
+    if manifest.get("command").and_then(Value::as_str) != Some("run-shard") {
+        bail!(
+            "{} was not written by `trisim run --shard` (its manifest has no \"command\": \"run-shard\")",
+            dir.display()
+        );
+    }
+    let num = |k: &str| {
+        manifest["shard"][k]
+            .as_u64()
+            .ok_or_else(|| anyhow!("{}: shard.{k} is missing", path.display()))
+    };
+    Ok(ShardFile {
+        dir: dir.to_path_buf(),
+        index: num("index")?,
+        count: num("count")?,
+        manifest,
+    })
+}
+
+pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let mut shards = a
+        .shards
+        .iter()
+        .map(|d| read_manifest(d))
+        .collect::<Result<Vec<_>>>()?;
+    shards.sort_by_key(|s| s.index);
+    let first = &shards[0];
+    let count = first.count;
+    let key = first.manifest["run_key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    for sh in &shards {
+        if sh.count != count {
+            bail!(
+                "{} is shard {}/{}, but {} is shard {}/{}: the shards come from different splits",
+                sh.dir.display(),
+                sh.index,
+                sh.count,
+                first.dir.display(),
+                first.index,
+                count
+            );
+        }
+        if sh.manifest["run_key"].as_str() != Some(key.as_str()) {
+            let what = [
+                "trisim_version",
+                "seed",
+                "replications",
+                "paths",
+                "block_size",
+            ]
+            .iter()
+            .filter(|k| sh.manifest[**k] != first.manifest[**k])
+            .map(|k| format!("{k} {} vs {}", sh.manifest[*k], first.manifest[*k]))
+            .collect::<Vec<_>>();
+            bail!(
+                "{} and {} belong to different runs ({}); merge only the shards of one run",
+                sh.dir.display(),
+                first.dir.display(),
+                if what.is_empty() {
+                    "different effective scenarios".to_string()
+                } else {
+                    what.join(", ")
+                }
+            );
+        }
+    }
+    for w in shards.windows(2) {
+        if w[0].index == w[1].index {
+            bail!(
+                "shard {} is given twice ({} and {})",
+                w[0].index,
+                w[0].dir.display(),
+                w[1].dir.display()
+            );
+        }
+    }
+    let have: Vec<u64> = shards.iter().map(|s| s.index).collect();
+    let missing: Vec<String> = (0..count)
+        .filter(|i| !have.contains(i))
+        .map(|i| i.to_string())
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "{} of {count} shards are missing: {}; run them (--shard I/{count}) and merge again",
+            missing.len(),
+            missing.join(", ")
+        );
+    }
+    // The run, rebuilt from the effective scenario the shards recorded.
+    let m = &first.manifest;
+    let effective = m["effective_scenario"]
+        .as_str()
+        .ok_or_else(|| anyhow!("{}: no effective_scenario", first.dir.display()))?;
+    let s = scenario::load_str(effective, "effective scenario of the shards")?;
+    let paths: Vec<String> =
+        serde_json::from_value(m["paths"].clone()).context("the shard manifest has no paths")?;
+    let mut plan = RunPlan::new(
+        &s,
+        &engine::Overrides {
+            replications: m["replications"].as_u64(),
+            seed: m["seed"].as_u64(),
+            threads: Some(1),
+            paths: Some(paths.clone()),
+        },
+    )?;
+    plan.block_size = m["block_size"]
+        .as_u64()
+        .unwrap_or(engine::DEFAULT_BLOCK_SIZE);
+    if run_key(&scenario::to_toml(&s), &plan, &paths) != key {
+        bail!("the shards' effective scenario does not load back to the same run (was it edited?)");
+    }
+    let mut runner = Runner::new(&s, &plan)?;
+    let mut expected_block = 0;
+    for sh in &shards {
+        let path = sh.dir.join("partial.json");
+        let file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let partial: Partial = serde_json::from_reader(std::io::BufReader::new(file))
+            .with_context(|| format!("{} is not a valid partial result", path.display()))?;
+        if partial.blocks.start != expected_block {
+            bail!(
+                "{}: shard {} covers blocks {}..{}, expected to start at block {expected_block}",
+                sh.dir.display(),
+                sh.index,
+                partial.blocks.start,
+                partial.blocks.end
+            );
+        }
+        expected_block = partial.blocks.end;
+        runner.absorb(&partial)?;
+    }
+    if expected_block != plan.blocks() {
+        bail!(
+            "the shards cover blocks 0..{expected_block} of {}",
+            plan.blocks()
+        );
+    }
+    let results = runner.results();
+    let staging = Staging::create(
+        Target::Exact {
+            dir: a.out.clone(),
+            force: a.force,
+        },
+        started,
+    )?;
+    let report = Report {
+        scenario_name: &s.scenario.name,
+        results: &results,
+    };
+    output::export_all(&report, &staging)?;
+    let sources: Vec<(String, String)> =
+        serde_json::from_value::<Vec<Value>>(m["scenario_sources"].clone())
+            .unwrap_or_default()
+            .iter()
+            .map(|v| {
+                (
+                    v["file"].as_str().unwrap_or_default().to_string(),
+                    v["sha256"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+    files::write_manifest(
+        &staging,
+        &files::Manifest {
+            command: "merge",
+            scenario_file: m["scenario_file"].as_str().unwrap_or_default(),
+            scenario_sha256: m["scenario_sha256"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            sources: &sources,
+            effective_scenario_toml: effective.to_string(),
+            seed: plan.seed,
+            replications: plan.replications,
+            paths: &paths,
+            reference_path: &paths[plan.reference],
+            threads: plan.threads,
+            block_size: plan.block_size,
+            runs_csv: false,
+            started_at: output::dir::rfc3339(started),
+            wall_time_seconds: clock.elapsed().as_secs_f64(),
+            extra: json!({ "shards": shards.iter().map(|s| json!({
+                "index": s.index,
+                "dir": s.dir.to_string_lossy(),
+                "replications": s.manifest["shard"]["replications"],
+            })).collect::<Vec<_>>() }),
+        },
+    )?;
+    let dest = staging.commit()?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{}\nMerged {count} shards into {}",
+        table::render(&s.scenario.name, &results),
+        dest.display()
+    )
+    .context("cannot write to standard output")?;
+    Ok(ExitCode::SUCCESS)
+}
