@@ -229,3 +229,70 @@ fn shard_indices_come_from_the_scheduler_or_are_refused_clearly() {
     ]);
     assert!(e.contains("expected I/N"), "{e}");
 }
+
+#[test]
+fn sweep_shards_merge_to_the_unsharded_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/experiments/fast-lhs.toml")
+        .to_string_lossy()
+        .into_owned();
+    let whole = tmp.path().join("whole");
+    ok(&["sweep", &f, "--points", "9", "--out", s(&whole)]);
+    let dirs: Vec<PathBuf> = (0..4)
+        .map(|i| {
+            let d = tmp.path().join(format!("s{i}"));
+            ok(&[
+                "sweep",
+                &f,
+                "--points",
+                "9",
+                "--shard",
+                &format!("{i}/4"),
+                "--out",
+                s(&d),
+            ]);
+            d
+        })
+        .collect();
+    let merged = tmp.path().join("merged");
+    let mut args = vec!["merge"];
+    args.extend(dirs.iter().rev().map(|d| s(d)));
+    args.extend(["--out", s(&merged)]);
+    let out = ok(&args);
+    assert!(out.contains("Merged 4 sweep shards"), "{out}");
+    let (a, b) = (results(&whole), results(&merged));
+    assert!(!a.is_empty());
+    assert_eq!(a, b, "merged sweep differs from the unsharded sweep");
+    // A run shard and a sweep shard do not merge; nor do shards of different splits.
+    let r = tmp.path().join("r");
+    ok(&[
+        "run",
+        &fast(),
+        "-n",
+        "600",
+        "--shard",
+        "0/2",
+        "--out",
+        s(&r),
+    ]);
+    let e = fails(&[
+        "merge",
+        s(&dirs[0]),
+        s(&r),
+        "--out",
+        s(&tmp.path().join("x")),
+    ]);
+    assert!(e.contains("sweep-shard") && e.contains("run-shard"), "{e}");
+    let e = fails(&[
+        "sweep",
+        &f,
+        "--points",
+        "9",
+        "--shard",
+        "0/10",
+        "--out",
+        s(&tmp.path().join("y")),
+    ]);
+    assert!(e.contains("at most 9 shards"), "{e}");
+}

@@ -113,6 +113,11 @@ pub struct SweepArgs {
     /// one, else `final_ci`).
     #[arg(long, value_name = "OUTCOME")]
     pub outcome: Option<String>,
+    /// Run only shard I of N (0 <= I < N) of the design points and write a partial result for
+    /// `trisim merge`; `auto/N` takes I from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or
+    /// PARALLEL_SEQ − 1.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -401,6 +406,29 @@ pub fn sweep(a: &SweepArgs) -> Result<ExitCode> {
     if let Some(sw) = &mut s.sweep {
         sw.replications = Some(plan.replications);
     }
+    if let Some(spec) = &a.shard {
+        let sh = super::shard::parse_shard(spec, &|v| std::env::var(v).ok())?;
+        let staging = Staging::create(
+            c.target(&s, &format!("-sweep-shard-{}-of-{}", sh.index, sh.count)),
+            started,
+        )?;
+        return super::shard::run_sweep_shard(
+            &Loaded {
+                scenario: s.clone(),
+                bytes,
+                sources,
+            },
+            &s,
+            &design,
+            &plan,
+            &names,
+            a.outcome.as_deref(),
+            sh,
+            &c.scenario,
+            staging,
+            started,
+        );
+    }
     let staging = Staging::create(c.target(&s, "-sweep"), started)?;
     eprintln!(
         "sweep: {} design ({} point(s) × {} path(s) × {} replication(s))",
@@ -412,11 +440,8 @@ pub fn sweep(a: &SweepArgs) -> Result<ExitCode> {
     let mut progress = progress_printer();
     let res = run_sweep(&s, &design, &plan, Some(&mut progress))?;
     progress(u64::MAX, u64::MAX);
-    let outcome = primary_outcome(&res, a.outcome.as_deref())?;
-    sweep_files::write_sweep_csv(&staging, &res)?;
-    sweep_files::write_sweep_json(&staging, &res, &s.scenario.name)?;
-    let influential = most_influential(&res, outcome);
-    let charts = experiment_charts::sweep_charts(&staging, &res, outcome, influential)?;
+    let (outcome, influential, charts) =
+        write_sweep_outputs(&staging, &res, a.outcome.as_deref(), &s.scenario.name)?;
     manifest(
         &staging,
         "sweep",
@@ -436,6 +461,25 @@ pub fn sweep(a: &SweepArgs) -> Result<ExitCode> {
     writeln!(out, "{text}\nResults written to {}", dest.display())
         .context("cannot write to standard output")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The primary outcome, the two most influential parameters and the chart stems of a sweep.
+pub type SweepOutputs = (usize, Option<(usize, usize)>, Vec<String>);
+
+/// Writes sweep.csv, sweep.json and the charts of a sweep; returns the primary outcome, the
+/// two most influential parameters and the chart stems.
+pub fn write_sweep_outputs(
+    staging: &Staging,
+    res: &SweepResults,
+    outcome: Option<&str>,
+    scenario_name: &str,
+) -> Result<SweepOutputs> {
+    let outcome = primary_outcome(res, outcome)?;
+    sweep_files::write_sweep_csv(staging, res)?;
+    sweep_files::write_sweep_json(staging, res, scenario_name)?;
+    let influential = most_influential(res, outcome);
+    let charts = experiment_charts::sweep_charts(staging, res, outcome, influential)?;
+    Ok((outcome, influential, charts))
 }
 
 /// Which path is best at each point (by the mean of `outcome`; ties → reference).

@@ -10,6 +10,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime};
+use trisim::engine::sweep::{
+    run_sweep, shard_points, sweep_layout, Design, PointBits, SweepResults,
+};
 use trisim::engine::{self, Partial, RunPlan, Runner};
 use trisim::output::files::{self, write_json};
 use trisim::output::{self, table, Report, Staging, Target};
@@ -156,6 +159,84 @@ pub fn run_shard(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The points of shard `sh` of `total` design points (contiguous, as equal as possible).
+fn shard_points_range(total: usize, sh: Shard) -> Result<std::ops::Range<usize>> {
+    let (i, n) = (sh.index as u128, sh.count as u128);
+    if n > total as u128 {
+        bail!(
+            "{} shards for {total} design points: there can be at most {total} shards (one point each)",
+            sh.count
+        );
+    }
+    let cut = |k: u128| (k * total as u128 / n) as usize;
+    Ok(cut(i)..cut(i + 1))
+}
+
+/// Runs shard `sh` of the design points of a sweep and writes `manifest.json` and
+/// `partial.json` (the points' statistics, exactly).
+#[allow(clippy::too_many_arguments)]
+pub fn run_sweep_shard(
+    loaded: &Loaded,
+    s: &Scenario,
+    design: &Design,
+    plan: &RunPlan,
+    paths: &[String],
+    outcome: Option<&str>,
+    sh: Shard,
+    scenario_file: &Path,
+    staging: Staging,
+    started: SystemTime,
+) -> Result<ExitCode> {
+    let clock = Instant::now();
+    let range = shard_points_range(design.points.len(), sh)?;
+    let sub = shard_points(design, range.clone());
+    let mut progress = progress_printer();
+    let res = run_sweep(s, &sub, plan, Some(&mut progress))?;
+    progress(u64::MAX, u64::MAX);
+    let bits: Vec<PointBits> = res.points.iter().map(PointBits::from).collect();
+    staging.write_file("partial.json", |w| {
+        serde_json::to_writer(
+            &mut *w,
+            &json!({ "points": [range.start, range.end], "results": bits }),
+        )
+        .context("cannot write partial.json")?;
+        Ok(())
+    })?;
+    let effective = scenario::to_toml(s);
+    let m = json!({
+        "trisim_version": env!("CARGO_PKG_VERSION"),
+        "command": "sweep-shard",
+        "run_key": run_key(&effective, plan, paths),
+        "shard": { "index": sh.index, "count": sh.count, "points": [range.start, range.end] },
+        "outcome": outcome,
+        "scenario_file": scenario_file.to_string_lossy(),
+        "scenario_sha256": files::sha256_hex(&loaded.bytes),
+        "scenario_sources": loaded.sources.iter().map(|(f, h)| json!({ "file": f, "sha256": h })).collect::<Vec<_>>(),
+        "seed": plan.seed,
+        "replications": plan.replications,
+        "paths": paths,
+        "reference_path": paths[plan.reference],
+        "threads": plan.threads,
+        "block_size": plan.block_size,
+        "started_at": output::dir::rfc3339(started),
+        "wall_time_seconds": clock.elapsed().as_secs_f64(),
+        "effective_scenario": effective,
+    });
+    staging.write_file("manifest.json", |w| write_json(w, &m))?;
+    let dest = staging.commit()?;
+    println!(
+        "sweep shard {}/{}: design points {}..{} of {} written to {}\nmerge all {} shards with: trisim merge SHARD_DIR... --out DIR",
+        sh.index,
+        sh.count,
+        range.start + 1,
+        range.end,
+        design.points.len(),
+        dest.display(),
+        sh.count
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 #[derive(Debug, Args)]
 pub struct MergeArgs {
     /// Shard folders written by `trisim run --shard I/N` (all N of them, in any order).
@@ -187,9 +268,12 @@ fn read_manifest(dir: &Path) -> Result<ShardFile> {
     })?;
     let manifest: Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not valid JSON", path.display()))?;
-    if manifest.get("command").and_then(Value::as_str) != Some("run-shard") {
+    if !matches!(
+        manifest.get("command").and_then(Value::as_str),
+        Some("run-shard" | "sweep-shard")
+    ) {
         bail!(
-            "{} was not written by `trisim run --shard` (its manifest has no \"command\": \"run-shard\")",
+            "{} was not written by `trisim run --shard` or `trisim sweep --shard` (its manifest has no \"command\": \"run-shard\" or \"sweep-shard\")",
             dir.display()
         );
     }
@@ -222,6 +306,15 @@ pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
         .unwrap_or_default()
         .to_string();
     for sh in &shards {
+        if sh.manifest["command"] != first.manifest["command"] {
+            bail!(
+                "{} is a {} but {} is a {}: merge the shards of one run",
+                sh.dir.display(),
+                sh.manifest["command"],
+                first.dir.display(),
+                first.manifest["command"]
+            );
+        }
         if sh.count != count {
             bail!(
                 "{} is shard {}/{}, but {} is shard {}/{}: the shards come from different splits",
@@ -301,6 +394,9 @@ pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
         .unwrap_or(engine::DEFAULT_BLOCK_SIZE);
     if run_key(&scenario::to_toml(&s), &plan, &paths) != key {
         bail!("the shards' effective scenario does not load back to the same run (was it edited?)");
+    }
+    if m["command"] == "sweep-shard" {
+        return merge_sweep(a, &shards, &s, &plan, &paths, effective, started, clock);
     }
     let mut runner = Runner::new(&s, &plan)?;
     let mut expected_block = 0;
@@ -385,6 +481,139 @@ pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
         out,
         "{}\nMerged {count} shards into {}",
         table::render(&s.scenario.name, &results),
+        dest.display()
+    )
+    .context("cannot write to standard output")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Merges the shards of a sweep: their points, in order, give the sweep's files.
+#[allow(clippy::too_many_arguments)]
+fn merge_sweep(
+    a: &MergeArgs,
+    shards: &[ShardFile],
+    s: &Scenario,
+    plan: &RunPlan,
+    paths: &[String],
+    effective: &str,
+    started: SystemTime,
+    clock: Instant,
+) -> Result<ExitCode> {
+    let sw = s
+        .sweep
+        .as_ref()
+        .ok_or_else(|| anyhow!("the shards' effective scenario has no [sweep] table"))?;
+    let design = Design::from_sweep(s, sw, plan.seed)?;
+    let mut points = Vec::with_capacity(design.points.len());
+    for sh in shards {
+        let path = sh.dir.join("partial.json");
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let v: Value = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not valid JSON", path.display()))?;
+        let range: [usize; 2] = serde_json::from_value(v["points"].clone())
+            .with_context(|| format!("{}: no point range", path.display()))?;
+        if range[0] != points.len() {
+            bail!(
+                "{}: shard {} holds points {}..{}, expected to start at point {}",
+                sh.dir.display(),
+                sh.index,
+                range[0] + 1,
+                range[1],
+                points.len() + 1
+            );
+        }
+        let bits: Vec<PointBits> = serde_json::from_value(v["results"].clone())
+            .with_context(|| format!("{} is not a valid partial sweep", path.display()))?;
+        if bits.len() != range[1] - range[0] {
+            bail!(
+                "{}: {} points for the range {}..{}",
+                path.display(),
+                bits.len(),
+                range[0] + 1,
+                range[1]
+            );
+        }
+        points.extend(bits.iter().map(engine::sweep::PointResult::from));
+    }
+    if points.len() != design.points.len() {
+        bail!(
+            "the shards hold {} of the {} design points",
+            points.len(),
+            design.points.len()
+        );
+    }
+    let res = SweepResults {
+        layout: sweep_layout(s, plan),
+        design: design.clone(),
+        seed: plan.seed,
+        replications: plan.replications,
+        points,
+    };
+    let staging = Staging::create(
+        Target::Exact {
+            dir: a.out.clone(),
+            force: a.force,
+        },
+        started,
+    )?;
+    let m = &shards[0].manifest;
+    let (outcome, influential, charts) = super::experiment::write_sweep_outputs(
+        &staging,
+        &res,
+        m["outcome"].as_str(),
+        &s.scenario.name,
+    )?;
+    let sources: Vec<(String, String)> =
+        serde_json::from_value::<Vec<Value>>(m["scenario_sources"].clone())
+            .unwrap_or_default()
+            .iter()
+            .map(|v| {
+                (
+                    v["file"].as_str().unwrap_or_default().to_string(),
+                    v["sha256"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+    files::write_manifest(
+        &staging,
+        &files::Manifest {
+            command: "merge",
+            scenario_file: m["scenario_file"].as_str().unwrap_or_default(),
+            scenario_sha256: m["scenario_sha256"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            sources: &sources,
+            effective_scenario_toml: effective.to_string(),
+            seed: plan.seed,
+            replications: plan.replications,
+            paths,
+            reference_path: &paths[plan.reference],
+            threads: plan.threads,
+            block_size: plan.block_size,
+            runs_csv: false,
+            started_at: output::dir::rfc3339(started),
+            wall_time_seconds: clock.elapsed().as_secs_f64(),
+            extra: json!({
+                "design": design.kind.name(),
+                "points": design.points.len(),
+                "charts": charts,
+                "shards": shards.iter().map(|s| json!({
+                    "index": s.index,
+                    "dir": s.dir.to_string_lossy(),
+                    "points": s.manifest["shard"]["points"],
+                })).collect::<Vec<_>>(),
+            }),
+        },
+    )?;
+    let dest = staging.commit()?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{}\nMerged {} sweep shards into {}",
+        super::experiment::sweep_summary(&res, outcome, influential),
+        shards.len(),
         dest.display()
     )
     .context("cannot write to standard output")?;

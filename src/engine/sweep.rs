@@ -198,9 +198,7 @@ pub fn run_sweep(
     plan: &RunPlan,
     mut progress: Option<Progress<'_>>,
 ) -> Result<SweepResults> {
-    let mut layout = Layout::new(s, plan, super::track_keys(s, plan.seed));
-    layout.metrics.clear();
-    let layout = layout;
+    let layout = sweep_layout(s, plan);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(plan.threads)
         .build()
@@ -310,5 +308,119 @@ fn summarise(layout: &Layout, plan: &RunPlan, acc: Accum, values: Vec<f64>) -> P
             })
             .collect(),
         paired: r.paired,
+    }
+}
+
+/// The layout of a sweep: paths and outcomes, no monthly series.
+pub fn sweep_layout(s: &Scenario, plan: &RunPlan) -> Layout {
+    let mut layout = Layout::new(s, plan, super::track_keys(s, plan.seed));
+    layout.metrics.clear();
+    layout
+}
+
+/// The points `range` of a design (a sweep shard): the same design restricted to them.
+pub fn shard_points(d: &Design, range: std::ops::Range<usize>) -> Design {
+    Design {
+        points: d.points[range].to_vec(),
+        ..d.clone()
+    }
+}
+
+/// A [`PointResult`] with every number as its IEEE-754 bits, so that saving and loading it
+/// (sweep shards) is exact, NaN included.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PointBits {
+    values: Vec<u64>,
+    /// [path][outcome]: n, mean, sd, ci low, ci high, p5..p95
+    outcomes: Vec<Vec<[u64; 10]>>,
+    /// [path][outcome]: n, mean diff, ci low, ci high, has P(better), P(better)
+    paired: Vec<Vec<[u64; 6]>>,
+}
+
+impl From<&PointResult> for PointBits {
+    fn from(p: &PointResult) -> PointBits {
+        let b = |x: f64| x.to_bits();
+        PointBits {
+            values: p.values.iter().map(|x| b(*x)).collect(),
+            outcomes: p
+                .outcomes
+                .iter()
+                .map(|os| {
+                    os.iter()
+                        .map(|o| {
+                            let q = o.quantiles;
+                            [
+                                o.n,
+                                b(o.mean),
+                                b(o.sd),
+                                b(o.ci95[0]),
+                                b(o.ci95[1]),
+                                b(q[0]),
+                                b(q[1]),
+                                b(q[2]),
+                                b(q[3]),
+                                b(q[4]),
+                            ]
+                        })
+                        .collect()
+                })
+                .collect(),
+            paired: p
+                .paired
+                .iter()
+                .map(|ps| {
+                    ps.iter()
+                        .map(|d| {
+                            [
+                                d.n,
+                                b(d.mean_diff),
+                                b(d.ci95[0]),
+                                b(d.ci95[1]),
+                                d.p_better.is_some() as u64,
+                                b(d.p_better.unwrap_or(0.0)),
+                            ]
+                        })
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<&PointBits> for PointResult {
+    fn from(p: &PointBits) -> PointResult {
+        let f = f64::from_bits;
+        PointResult {
+            values: p.values.iter().map(|x| f(*x)).collect(),
+            outcomes: p
+                .outcomes
+                .iter()
+                .map(|os| {
+                    os.iter()
+                        .map(|o| PointStat {
+                            n: o[0],
+                            mean: f(o[1]),
+                            sd: f(o[2]),
+                            ci95: [f(o[3]), f(o[4])],
+                            quantiles: [f(o[5]), f(o[6]), f(o[7]), f(o[8]), f(o[9])],
+                        })
+                        .collect()
+                })
+                .collect(),
+            paired: p
+                .paired
+                .iter()
+                .map(|ps| {
+                    ps.iter()
+                        .map(|d| PairedSummary {
+                            n: d[0],
+                            mean_diff: f(d[1]),
+                            ci95: [f(d[2]), f(d[3])],
+                            p_better: (d[4] == 1).then(|| f(d[5])),
+                        })
+                        .collect()
+                })
+                .collect(),
+        }
     }
 }
