@@ -296,3 +296,38 @@ fn sweep_shards_merge_to_the_unsharded_sweep() {
     ]);
     assert!(e.contains("at most 9 shards"), "{e}");
 }
+
+#[test]
+fn very_large_jobs_need_yes() {
+    let f = fast();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("big");
+    // 10^10 replications × 2 paths × 24 months: refused before anything runs.
+    let e = fails(&["run", &f, "-n", "4000000000", "--out", s(&out)]);
+    assert!(e.contains("pass --yes"), "{e}");
+    let e = fails(&["run", &f, "-n", "10000000000000", "--out", s(&out)]);
+    assert!(e.contains("at most 4294967295"), "{e}");
+    let e = fails(&[
+        "sweep",
+        &f,
+        "-n",
+        "100000000",
+        "--param",
+        "relations.trust_kr_jp=0..1:50",
+        "--out",
+        s(&out),
+    ]);
+    assert!(e.contains("pass --yes"), "{e}");
+    let e = fails(&[
+        "sweep",
+        &f,
+        "--param",
+        "relations.trust_kr_jp=0..1:1000",
+        "--param",
+        "actors.seoul.favourability=0..1:1000",
+        "--out",
+        s(&out),
+    ]);
+    assert!(e.contains("more than the limit of 100000"), "{e}");
+    assert!(!out.exists());
+}

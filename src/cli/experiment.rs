@@ -399,6 +399,15 @@ pub fn sweep(a: &SweepArgs) -> Result<ExitCode> {
     let mut overrides: Overrides = c.overrides(a.paths.clone());
     overrides.replications = c.replications.or(sw.replications);
     let plan = RunPlan::new(&s, &overrides)?;
+    let size_check = if a.shard.is_none() { 1.0 } else { 0.0 };
+    c.check_size(
+        "this sweep",
+        size_check
+            * sw.points() as f64
+            * plan.replications as f64
+            * plan.paths.len() as f64
+            * s.scenario.horizon_months as f64,
+    )?;
     let design = Design::from_sweep(&s, &sw, plan.seed)?;
     let names = path_names(&s, &plan);
     s.scenario.seed = plan.seed;
@@ -666,6 +675,13 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<ExitCode> {
     let mut overrides = c.overrides(None);
     overrides.replications = c.replications.or(sw.replications);
     let plan = target.plan(&s, &overrides)?;
+    c.check_size(
+        "this sensitivity study",
+        (sw.points() as f64 + 2.0 * sw.parameters.len() as f64 + 1.0)
+            * plan.replications as f64
+            * plan.paths.len() as f64
+            * s.scenario.horizon_months as f64,
+    )?;
     let names = path_names(&s, &plan);
     // The effective scenario runs the compared paths, the subtracted one as the reference.
     s.scenario.seed = plan.seed;

@@ -133,9 +133,28 @@ pub struct CommonArgs {
     /// nothing unrelated is ever deleted.
     #[arg(long, requires = "out")]
     pub force: bool,
+    /// Run even if the job is very large (more than 10^11 replication-months, hours of
+    /// computing); without it such a job is refused with an estimate of its size.
+    #[arg(long)]
+    pub yes: bool,
 }
 
+/// Replication-months above which a job needs `--yes` (about 8 hours at 3.5 million a second).
+pub const LARGE_JOB_REPLICATION_MONTHS: f64 = 1e11;
+
 impl CommonArgs {
+    /// Refuses a job of `rep_months` replication-months above [`LARGE_JOB_REPLICATION_MONTHS`]
+    /// unless `--yes`.
+    fn check_size(&self, what: &str, rep_months: f64) -> Result<()> {
+        if rep_months > LARGE_JOB_REPLICATION_MONTHS && !self.yes {
+            anyhow::bail!(
+                "{what} is {rep_months:.2e} replication-months, about {:.0} hours on 2 cores at 3.5 million a second; pass --yes to run it anyway (or use fewer replications, or shards on a cluster: --shard)",
+                rep_months / 3.5e6 / 3600.0
+            );
+        }
+        Ok(())
+    }
+
     fn overrides(&self, paths: Option<Vec<String>>) -> Overrides {
         Overrides {
             replications: self.replications,
@@ -346,6 +365,18 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
         sources,
     } = load_for_run(&c.scenario)?;
     let plan = RunPlan::new(&s, &c.overrides(a.paths.clone()))?;
+    let months = s.scenario.horizon_months as f64;
+    let planned = a
+        .max_replications
+        .filter(|_| a.precision.is_some())
+        .unwrap_or(plan.replications);
+    if a.shard.is_none() {
+        // (A shard is a slice of a large job, on a cluster: no confirmation.)
+        c.check_size(
+            "this run",
+            planned as f64 * plan.paths.len() as f64 * months,
+        )?;
+    }
     if a.precision.is_some() && plan.paths.len() < 2 {
         anyhow::bail!(
             "--precision needs at least two paths (it controls the paired differences against the reference path)"
