@@ -233,6 +233,31 @@ fn free_slot(root: &Path, id: &str) -> PathBuf {
 }
 
 impl Staging {
+    /// Reopens the staging folder `tmp` of an interrupted run (`trisim run --resume`), to
+    /// finish it into `dest` (replaced only under the `--force` rules).
+    pub fn reopen(tmp: PathBuf, dest: PathBuf, force: bool) -> Result<Staging> {
+        if !tmp.is_dir() {
+            bail!("{} is not a folder", tmp.display());
+        }
+        Ok(Staging {
+            tmp,
+            target: Target::Exact {
+                dir: dest.clone(),
+                force,
+            },
+            dest,
+            id: run_id(SystemTime::now()),
+            committed: false,
+        })
+    }
+
+    /// Leaves the staging folder in place (an interrupted run, to be resumed) and returns its
+    /// path.
+    pub fn keep(mut self) -> PathBuf {
+        self.committed = true;
+        self.tmp.clone()
+    }
+
     /// Checks the destination and creates the staging folder next to it.
     pub fn create(target: Target, now: SystemTime) -> Result<Staging> {
         let id = run_id(now);
