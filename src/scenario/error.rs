@@ -179,10 +179,38 @@ pub struct ScenarioError {
     pub scenario: Option<String>,
 }
 
+/// Longest message, key, hint or note kept whole. A longer one (e.g. echoing a name of a
+/// million characters from the file) keeps its beginning and its end, so that messages stay
+/// readable whatever the input.
+pub const MAX_TEXT_CHARS: usize = 1000;
+
+/// `s` cut to about [`MAX_TEXT_CHARS`] characters, marking what was left out.
+fn clip(s: &mut String) {
+    let n = s.chars().count();
+    if n <= MAX_TEXT_CHARS {
+        return;
+    }
+    let (head, tail) = (MAX_TEXT_CHARS * 2 / 3, MAX_TEXT_CHARS / 4);
+    let start: String = s.chars().take(head).collect();
+    let end: String = s.chars().skip(n - tail).collect();
+    *s = format!("{start}… ({} characters left out) …{end}", n - head - tail);
+}
+
+impl Diagnostic {
+    /// The diagnostic with every text cut to [`MAX_TEXT_CHARS`] (the snippet is cut already).
+    fn clipped(mut self) -> Self {
+        clip(&mut self.message);
+        self.key.iter_mut().for_each(clip);
+        self.hint.iter_mut().for_each(clip);
+        self.notes.iter_mut().for_each(clip);
+        self
+    }
+}
+
 impl ScenarioError {
     pub fn new(diagnostics: Vec<Diagnostic>) -> Self {
         ScenarioError {
-            diagnostics,
+            diagnostics: diagnostics.into_iter().map(Diagnostic::clipped).collect(),
             scenario: None,
         }
     }

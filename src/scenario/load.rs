@@ -148,8 +148,9 @@ fn load_layers(layers: &[Layer]) -> Result<Scenario, ScenarioError> {
     let mut merged = merge_root(defaults, &user, &mut ctx);
     let (scenario, tainted) = deserialize(&mut merged, defaults, &mut ctx);
     let Some(scenario) = scenario else {
-        return Err(sorted(ctx.diagnostics, layers));
+        return Err(sorted(ctx.diagnostics, 0, layers));
     };
+    let mut problems = Vec::new();
     for p in validate(&scenario) {
         let repaired = |path: &[Seg]| tainted.iter().any(|t| path.starts_with(t));
         if repaired(&p.path) || p.related.as_deref().is_some_and(repaired) {
@@ -158,19 +159,31 @@ fn load_layers(layers: &[Layer]) -> Result<Scenario, ScenarioError> {
         if inherited(&p.path, defaults, &ctx) {
             continue; // reported in the base path, where it is written
         }
+        let (at, _, _) = ctx.locate(&p.path, p.on_key, p.related.as_deref());
+        problems.push((at.map(|(i, span)| (i, span.start)), p));
+    }
+    // Only the first problems in file order are shown (`sorted`): a file with thousands of
+    // bad values is located cheaply, and only the problems shown get a message with their
+    // source line (each reads the file up to the problem).
+    problems.sort_by_key(|(at, _)| (at.is_none(), *at));
+    let omitted = problems.len().saturating_sub(MAX_STRUCTURAL_ERRORS + 1);
+    problems.truncate(MAX_STRUCTURAL_ERRORS + 1);
+    for (_, p) in problems {
         let d = ctx.diagnostic_related(&p.path, p.on_key, p.related.as_deref(), p.message, true);
         ctx.diagnostics.push(d.with_hint(p.hint));
     }
     if ctx.diagnostics.is_empty() {
         Ok(scenario)
     } else {
-        Err(sorted(ctx.diagnostics, layers))
+        Err(sorted(ctx.diagnostics, omitted, layers))
     }
 }
 
 /// Diagnostics in file order (the scenario first, then the files it extends; those without a
-/// location last), those in an extended file noted as such.
-fn sorted(mut diagnostics: Vec<Diagnostic>, layers: &[Layer]) -> ScenarioError {
+/// location last), those in an extended file noted as such; the first
+/// `MAX_STRUCTURAL_ERRORS` only, then a note of how many were found (with `omitted`, the
+/// number of problems left out already).
+fn sorted(mut diagnostics: Vec<Diagnostic>, omitted: usize, layers: &[Layer]) -> ScenarioError {
     let layer_of = |d: &Diagnostic| layers.iter().position(|l| l.file == d.file).unwrap_or(0);
     diagnostics.sort_by_key(|d| {
         (
@@ -183,6 +196,20 @@ fn sorted(mut diagnostics: Vec<Diagnostic>, layers: &[Layer]) -> ScenarioError {
     diagnostics.dedup_by(|a, b| {
         a.key == b.key && a.message == b.message && a.line == b.line && a.file == b.file
     });
+    // Report the first problems only (in file order), as for structural errors: a file with
+    // thousands of bad values gets a readable message, not megabytes.
+    let stop = |d: &Diagnostic| d.line.is_none() && d.message.starts_with("stopped after");
+    let found = diagnostics.iter().filter(|d| !stop(d)).count() + omitted;
+    if found > MAX_STRUCTURAL_ERRORS {
+        diagnostics.retain(|d| !stop(d));
+        diagnostics.truncate(MAX_STRUCTURAL_ERRORS);
+        diagnostics.push(Diagnostic::new(
+            &layers[0].file,
+            format!(
+                "stopped after {MAX_STRUCTURAL_ERRORS} errors ({found} found); fix these and load the file again"
+            ),
+        ));
+    }
     let files: Vec<&str> = layers.iter().map(|l| l.file.as_str()).collect();
     for d in &mut diagnostics {
         let i = layer_of(d);
@@ -434,9 +461,41 @@ enum ReadFailure {
     NotUtf8(Box<Diagnostic>),
 }
 
-/// The text of the file at `path` (named `file` in messages).
+/// Largest scenario file read, in bytes (the bundled ones are a few kilobytes): a file named by
+/// mistake (or an `extends` pointing at a huge file) is an error, not an exhausted memory.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// The text of the file at `path` (named `file` in messages). Only regular files are read, and
+/// at most [`MAX_FILE_BYTES`] of them: a folder, a device such as `/dev/zero` (endless) or a
+/// named pipe (which would block) is an error.
 fn read_utf8(path: &Path, file: &str) -> Result<String, ReadFailure> {
-    let bytes = std::fs::read(path).map_err(ReadFailure::Io)?;
+    use std::io::Read;
+    let failure = |msg: String| ReadFailure::Io(std::io::Error::other(msg));
+    let too_big = || {
+        failure(format!(
+            "the file is larger than {} MB, too large for a scenario file",
+            MAX_FILE_BYTES >> 20
+        ))
+    };
+    let meta = std::fs::metadata(path).map_err(ReadFailure::Io)?;
+    if meta.is_dir() {
+        return Err(failure("it is a folder, not a file".into()));
+    }
+    if !meta.is_file() {
+        return Err(failure(
+            "it is not a regular file (a device, a pipe or a socket)".into(),
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(ReadFailure::Io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big()); // it grew while being read
+    }
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -733,6 +792,27 @@ impl Ctx<'_> {
         self.diagnostic_related(path, on_key, None, message, note_default)
     }
 
+    /// Where a diagnostic for `path` points: `path`'s span (see `span`), or `related`'s when
+    /// `path` itself is not written in the file but `related` is. Also returns whether `path`
+    /// is written, and whether the span is `related`'s.
+    #[allow(clippy::type_complexity)]
+    fn locate(
+        &self,
+        path: &[Seg],
+        on_key: bool,
+        related: Option<&[Seg]>,
+    ) -> (Option<(usize, Range<usize>)>, bool, bool) {
+        let (span, exact) = self.span(path, on_key);
+        if !exact {
+            if let Some(rel) = related {
+                if let (Some(rs), true) = self.span(rel, false) {
+                    return (Some(rs), false, true);
+                }
+            }
+        }
+        (span, exact, false)
+    }
+
     /// A diagnostic for `path`, located at `related` (the other value of a conflict) when
     /// `path` itself is not written in the file but `related` is.
     fn diagnostic_related(
@@ -743,20 +823,11 @@ impl Ctx<'_> {
         message: String,
         note_default: bool,
     ) -> Diagnostic {
-        let (mut span, exact) = self.span(path, on_key);
+        let (span, exact, at_related) = self.locate(path, on_key, related);
         let layer = &self.layers[span.as_ref().map_or(0, |(i, _)| *i)];
         let mut d = Diagnostic::new(&layer.file, message);
         if !path.is_empty() {
             d = d.with_key(format_key(path));
-        }
-        let mut at_related = false;
-        if !exact {
-            if let Some(rel) = related {
-                if let (Some(rs), true) = self.span(rel, false) {
-                    span = Some(rs);
-                    at_related = true;
-                }
-            }
         }
         if let Some((i, span)) = span {
             d = Diagnostic {
@@ -1034,7 +1105,8 @@ fn resolve_path(
 // Deserialization with repair, so that every structural error is reported
 // ---------------------------------------------------------------------------------------------
 
-/// At most this many structural errors are reported in one file.
+/// At most this many structural errors are reported in one file, and at most this many
+/// problems in all.
 const MAX_STRUCTURAL_ERRORS: usize = 50;
 
 /// Deserializes `merged`, reporting each error and repairing it before retrying. Returns the

@@ -102,10 +102,25 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
             continue;
         }
         let cl = c.to_lowercase();
+        let (wn, cn) = (lower.chars().count(), cl.chars().count());
+        let short = wn <= 2;
+        // With lengths this different the edit distance (at least 3 × the shorter length) and
+        // the Jaro–Winkler similarity (below 0.85) are far from close: only containment can
+        // match, so the O(n × m) metrics are skipped (a name of a million characters would
+        // otherwise take seconds and hundreds of megabytes per candidate).
+        if wn.max(cn) > 4 * wn.min(cn) + 8 {
+            let contained = if short {
+                cl.starts_with(&lower)
+            } else {
+                cl.contains(&lower)
+            };
+            if !contained {
+                continue;
+            }
+        }
         let d = strsim::damerau_levenshtein(&lower, &cl);
         let jw = strsim::jaro_winkler(&lower, &cl);
-        let len = lower.chars().count().min(cl.chars().count());
-        let short = lower.chars().count() <= 2;
+        let len = wn.min(cn);
         let close = (!short && (d <= (len / 3).max(1) || jw >= 0.88 || cl.contains(&lower)))
             || (short && cl.starts_with(&lower))
             || d == 0;
@@ -286,6 +301,8 @@ fn check_params(s: &Scenario, out: &mut Vec<Problem>) {
     scratch.visit_params(&mut ParamVisitor::new(&mut |addr, p, bound| {
         if let Err(e) = p.check(bound) {
             found.push((addr.to_string(), e));
+        } else if let Some(e) = overflowing_draws(p) {
+            found.push((addr.to_string(), e));
         } else if let Param::Dist(d) = p {
             let mass = mass_in(d, bound);
             if mass < MIN_MASS_IN_RANGE {
@@ -341,6 +358,51 @@ fn address_to_path(s: &Scenario, addr: &str) -> Vec<Seg> {
         _ => {}
     }
     path
+}
+
+/// Largest |z| of a standard normal draw: Box–Muller from uniforms on a 2⁻⁵³ grid gives at most
+/// √(−2 ln 2⁻⁵³) ≈ 8.6.
+const MAX_Z: f64 = 9.0;
+
+/// Largest `mu + 9 sigma` of a lognormal distribution: `exp` of more than ln(f64::MAX) ≈ 709.8
+/// is infinite.
+const MAX_LOG: f64 = 709.0;
+
+/// A distribution whose parameters are finite but so large that a draw overflows (to ∞, or to
+/// NaN) would put a non-finite number into the model: truncation cannot repair such a draw.
+fn overflowing_draws(p: &Param) -> Option<String> {
+    let Param::Dist(d) = p else { return None };
+    match *d {
+        Dist::Uniform { low, high } if !(high - low).is_finite() => Some(format!(
+            "uniform distribution from {} to {} is too wide to draw from (high − low overflows)",
+            num(low),
+            num(high)
+        )),
+        Dist::Normal { mean, sd } if !(mean.abs() + MAX_Z * sd).is_finite() => Some(format!(
+            "normal(mean = {}, sd = {}) is too large to draw from: |mean| + 9 sd overflows",
+            num(mean),
+            num(sd)
+        )),
+        Dist::Beta { alpha, beta } if !(alpha + beta).is_finite() => Some(format!(
+            "beta(alpha = {}, beta = {}) is too large to draw from: alpha + beta overflows",
+            num(alpha),
+            num(beta)
+        )),
+        Dist::Triangular { min, max, .. } if !((max - min) * (max - min)).is_finite() => {
+            Some(format!(
+                "triangular distribution from {} to {} is too wide to draw from (max − min must be below 1e154)",
+                num(min),
+                num(max)
+            ))
+        }
+        Dist::Lognormal { mu, sigma } if mu + MAX_Z * sigma > MAX_LOG => Some(format!(
+            "lognormal(mu = {}, sigma = {}) draws exp(mu + sigma z), which overflows to infinity: mu + 9 sigma must be at most {}",
+            num(mu),
+            num(sigma),
+            num(MAX_LOG)
+        )),
+        _ => None,
+    }
 }
 
 /// Smallest share of a distribution that must lie in its parameter's valid range.
@@ -1186,11 +1248,13 @@ fn check_sweep(s: &Scenario, out: &mut Vec<Problem>) {
                         ),
                     ));
                 }
+                // Values seen so far (0 and -0 are one value; NaN is reported as such).
+                let mut seen = HashSet::new();
                 for (i, x) in values.iter().enumerate() {
                     let mut path = at(&["values"]);
                     path.push(Seg::Index(i));
                     in_range(*x, path.clone(), out);
-                    if values[..i].contains(x) {
+                    if !x.is_nan() && !seen.insert((x + 0.0).to_bits()) {
                         out.push(Problem::new(
                             path,
                             format!("value {} is listed twice", num(*x)),
