@@ -1,6 +1,7 @@
 //! The command line: `trisim run`, `validate`, `show`, `sweep`, `sensitivity`, `discover`.
 
 mod experiment;
+mod resume;
 mod shard;
 
 use anyhow::{Context, Result};
@@ -205,6 +206,11 @@ pub struct RunArgs {
     /// PARALLEL_SEQ − 1 (cluster job arrays).
     #[arg(long, value_name = "I/N", conflicts_with_all = ["precision", "runs_csv"])]
     pub shard: Option<String>,
+    /// Finish an interrupted run: DIR is the hidden staging folder it left
+    /// (`.NAME.partial-PID`, printed when it was interrupted). Give the same scenario and
+    /// options; the results are identical to an uninterrupted run.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["shard", "precision", "out"])]
+    pub resume: Option<PathBuf>,
     /// With --precision: the most replications to run (default 1,000,000).
     #[arg(long, value_name = "N", requires = "precision", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_replications: Option<u64>,
@@ -273,9 +279,10 @@ struct Loaded {
 }
 
 fn load_for_run(path: &Path) -> Result<Loaded> {
+    // The loader first checks that the file is a regular file of sensible size.
+    let (scenario, files) = scenario::load_file_with_sources(path)?;
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read scenario file {}", path.display()))?;
-    let (scenario, files) = scenario::load_file_with_sources(path)?;
     let sources = files
         .iter()
         .map(|f| {
@@ -446,7 +453,25 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
             started,
         );
     }
-    let staging = Staging::create(c.target(&s, ""), started)?;
+    // The run's identity, for checkpoints and --resume.
+    let mut eff = s.clone();
+    eff.scenario.seed = plan.seed;
+    eff.scenario.replications = plan.replications;
+    eff.scenario.paths = path_names.clone();
+    let key = shard::run_key(&scenario::to_toml(&eff), &plan, &path_names);
+    let resumable = !write_runs && a.precision.is_none();
+    let (staging, resumed) = match &a.resume {
+        Some(dir) => {
+            if !resumable {
+                anyhow::bail!(
+                    "--resume continues runs without runs.csv or --precision (those are not checkpointed); add --no-runs-csv, as the interrupted run had"
+                );
+            }
+            let (st, partial) = resume::reopen(dir, &key)?;
+            (st, Some(partial))
+        }
+        None => (Staging::create(c.target(&s, ""), started)?, None),
+    };
     let mut runs = if write_runs {
         Some(files::RunsCsv::create(&staging)?)
     } else {
@@ -460,6 +485,30 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
         .map(|r| r as &mut (dyn engine::RunSink + Send));
     let mut extra = serde_json::Value::Null;
     match a.precision {
+        None if resumable => {
+            // Checkpoints after every chunk of blocks; Ctrl-C stops at the next one.
+            if let Some(p) = &resumed {
+                runner.absorb(p)?;
+                eprintln!(
+                    "resuming after {} of {} replications",
+                    runner.done(),
+                    plan.replications
+                );
+            } else {
+                resume::start(&staging, &key)?;
+            }
+            if let Some(code) = resume::run_chunks(&mut runner, &staging, &key, &mut progress)? {
+                progress(u64::MAX, u64::MAX);
+                let dir = staging.keep();
+                eprintln!(
+                    "{}",
+                    resume::how_to_resume(&dir, runner.done(), plan.replications)
+                );
+                return Ok(code);
+            }
+            staging.remove_file(resume::CHECKPOINT)?;
+            staging.remove_file(resume::RESUME)?;
+        }
         None => runner.advance(plan.replications, sink, Some(&mut progress))?,
         Some(h) => {
             let p = engine::precision::run(

@@ -83,7 +83,7 @@ pub fn parse_shard(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<S
 
 /// What identifies the run a shard belongs to: the effective scenario, seed, replications,
 /// paths, block size and trisim version, hashed.
-fn run_key(effective_toml: &str, plan: &RunPlan, paths: &[String]) -> String {
+pub fn run_key(effective_toml: &str, plan: &RunPlan, paths: &[String]) -> String {
     files::sha256_hex(
         format!(
             "trisim {}\nseed {}\nreplications {}\nblock_size {}\npaths {}\n{}",

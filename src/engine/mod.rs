@@ -606,6 +606,16 @@ impl<'a> Runner<'a> {
         self.done
     }
 
+    /// Replications of the whole run.
+    pub fn replications(&self) -> u64 {
+        self.plan.replications
+    }
+
+    /// Replications per block.
+    pub fn block_size(&self) -> u64 {
+        self.plan.block_size
+    }
+
     /// Simulates replications `done()..to`. Unless `to` is the last step of the run, `to` must
     /// be a multiple of the block size (a partial block cannot be extended later). The sink,
     /// if any, gets `begin` on the first call and the new replications in order.

@@ -251,6 +251,15 @@ impl Staging {
         })
     }
 
+    /// Removes a file of the staging folder (e.g. a checkpoint once the run is complete).
+    pub fn remove_file(&self, rel: &str) -> Result<()> {
+        let p = self.tmp.join(rel);
+        if p.exists() {
+            fs::remove_file(&p).with_context(|| format!("cannot remove {}", p.display()))?;
+        }
+        Ok(())
+    }
+
     /// Leaves the staging folder in place (an interrupted run, to be resumed) and returns its
     /// path.
     pub fn keep(mut self) -> PathBuf {

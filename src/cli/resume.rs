@@ -1,0 +1,140 @@
+//! Checkpoints and `trisim run --resume`: a run without runs.csv saves its accumulators after
+//! every chunk of blocks into its staging folder (atomically); after Ctrl-C, a kill or a crash,
+//! `--resume DIR` loads the last checkpoint and finishes the missing blocks. The accumulators
+//! merge exactly, so the results are identical to an uninterrupted run.
+
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Once;
+use trisim::engine::{Partial, Runner};
+use trisim::output::files::write_json;
+use trisim::output::Staging;
+
+/// The checkpoint file in the staging folder.
+pub const CHECKPOINT: &str = "checkpoint.json";
+/// What the staging folder of a resumable run is for: its identity and destination.
+pub const RESUME: &str = "resume.json";
+/// Blocks of 256 replications between checkpoints (a few seconds of work on 2 cores).
+pub const CHECKPOINT_BLOCKS: u64 = 64;
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Ctrl-C: the first press stops the run at its next checkpoint; a second one exits at once
+/// (the last checkpoint stays valid).
+fn install_handler() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = ctrlc::set_handler(|| {
+            if INTERRUPTED.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+            eprintln!(
+                "\ninterrupted: stopping at the next checkpoint (Ctrl-C again to quit at once)"
+            );
+        });
+    });
+}
+
+/// Records the run's identity and destination in a new staging folder.
+pub fn start(staging: &Staging, key: &str) -> Result<()> {
+    let v = json!({
+        "trisim_version": env!("CARGO_PKG_VERSION"),
+        "run_key": key,
+        "destination": staging.destination().to_string_lossy(),
+    });
+    staging.write_file(RESUME, |w| write_json(w, &v))
+}
+
+/// Runs the remaining blocks in chunks, saving a checkpoint after each. Returns an exit code
+/// if interrupted (Ctrl-C) before the end.
+pub fn run_chunks(
+    runner: &mut Runner<'_>,
+    staging: &Staging,
+    key: &str,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Option<ExitCode>> {
+    install_handler();
+    let (bs, total) = (runner.block_size(), runner.replications());
+    while runner.done() < total {
+        let to = (runner.done() + CHECKPOINT_BLOCKS * bs).min(total);
+        let before = runner.done();
+        runner.advance(
+            to,
+            None,
+            Some(&mut |d: u64, _: u64| progress(before + d, total)),
+        )?;
+        let partial = runner.partial(0..to.div_ceil(bs));
+        staging.write_file(CHECKPOINT, |w| {
+            serde_json::to_writer(&mut *w, &json!({ "run_key": key, "partial": partial }))
+                .context("cannot write the checkpoint")?;
+            Ok(())
+        })?;
+        if INTERRUPTED.load(Ordering::SeqCst) && runner.done() < total {
+            return Ok(Some(ExitCode::from(130)));
+        }
+    }
+    Ok(None)
+}
+
+/// Reopens the staging folder `dir` of an interrupted run with identity `key`: the staging
+/// folder and the last checkpoint.
+pub fn reopen(dir: &Path, key: &str) -> Result<(Staging, Partial)> {
+    let read = |name: &str| -> Result<Value> {
+        let p = dir.join(name);
+        let text = std::fs::read_to_string(&p).with_context(|| {
+            format!(
+                "cannot read {} ({} is not the folder of an interrupted run, or it stopped before its first checkpoint)",
+                p.display(),
+                dir.display()
+            )
+        })?;
+        serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", p.display()))
+    };
+    let info = read(RESUME)?;
+    if info["run_key"].as_str() != Some(key) {
+        bail!(
+            "{} belongs to another run: give the same scenario file (unchanged) and the same options (--replications, --seed, --paths) as the interrupted run",
+            dir.display()
+        );
+    }
+    let cp = read(CHECKPOINT)?;
+    if cp["run_key"].as_str() != Some(key) {
+        bail!("the checkpoint in {} belongs to another run", dir.display());
+    }
+    let partial: Partial = serde_json::from_value(cp["partial"].clone())
+        .with_context(|| format!("the checkpoint in {} is damaged", dir.display()))?;
+    let dest = PathBuf::from(info["destination"].as_str().unwrap_or_default());
+    if dest.as_os_str().is_empty() {
+        bail!("{}: no destination recorded", dir.display());
+    }
+    Ok((Staging::reopen(dir.to_path_buf(), dest, false)?, partial))
+}
+
+/// The message printed when a run stops early.
+pub fn how_to_resume(dir: &Path, done: u64, total: u64) -> String {
+    let mut args: Vec<String> = Vec::new();
+    let mut skip = false;
+    for a in std::env::args() {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if a == "--resume" || a == "--out" || a == "-o" || a == "--force" {
+            skip = a != "--force";
+            continue;
+        }
+        if a.starts_with("--resume=") || a.starts_with("--out=") {
+            continue;
+        }
+        args.push(if a.contains(' ') { format!("'{a}'") } else { a });
+    }
+    format!(
+        "stopped after {done} of {total} replications; the finished ones are saved in {}.\nTo finish the run (same results as an uninterrupted one):\n  {} --resume {}",
+        dir.display(),
+        args.join(" "),
+        dir.display()
+    )
+}
