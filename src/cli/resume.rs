@@ -22,6 +22,20 @@ pub const CHECKPOINT_BLOCKS: u64 = 64;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
+/// The checkpoint file, written and read directly (no intermediate JSON tree, which would
+/// cost far more memory than the accumulators themselves).
+#[derive(serde::Serialize)]
+struct CheckpointRef<'a> {
+    run_key: &'a str,
+    partial: &'a Partial,
+}
+
+#[derive(serde::Deserialize)]
+struct Checkpoint {
+    run_key: String,
+    partial: Partial,
+}
+
 /// Ctrl-C: the first press stops the run at its next checkpoint; a second one exits at once
 /// (the last checkpoint stays valid).
 fn install_handler() {
@@ -68,8 +82,14 @@ pub fn run_chunks(
         )?;
         let partial = runner.partial(0..to.div_ceil(bs));
         staging.write_file(CHECKPOINT, |w| {
-            serde_json::to_writer(&mut *w, &json!({ "run_key": key, "partial": partial }))
-                .context("cannot write the checkpoint")?;
+            serde_json::to_writer(
+                &mut *w,
+                &CheckpointRef {
+                    run_key: key,
+                    partial: &partial,
+                },
+            )
+            .context("cannot write the checkpoint")?;
             Ok(())
         })?;
         if INTERRUPTED.load(Ordering::SeqCst) && runner.done() < total {
@@ -100,12 +120,19 @@ pub fn reopen(dir: &Path, key: &str) -> Result<(Staging, Partial)> {
             dir.display()
         );
     }
-    let cp = read(CHECKPOINT)?;
-    if cp["run_key"].as_str() != Some(key) {
+    let path = dir.join(CHECKPOINT);
+    let file = std::fs::File::open(&path).with_context(|| {
+        format!(
+            "cannot read {} (the run stopped before its first checkpoint: run it again without --resume)",
+            path.display()
+        )
+    })?;
+    let cp: Checkpoint = serde_json::from_reader(std::io::BufReader::new(file))
+        .with_context(|| format!("the checkpoint in {} is damaged", dir.display()))?;
+    if cp.run_key != key {
         bail!("the checkpoint in {} belongs to another run", dir.display());
     }
-    let partial: Partial = serde_json::from_value(cp["partial"].clone())
-        .with_context(|| format!("the checkpoint in {} is damaged", dir.display()))?;
+    let partial = cp.partial;
     let dest = PathBuf::from(info["destination"].as_str().unwrap_or_default());
     if dest.as_os_str().is_empty() {
         bail!("{}: no destination recorded", dir.display());
