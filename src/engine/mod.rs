@@ -626,7 +626,7 @@ impl<'a> Runner<'a> {
         progress: Option<Progress<'_>>,
     ) -> Result<()> {
         let bs = self.plan.block_size;
-        if self.done % bs != 0 {
+        if !self.done.is_multiple_of(bs) {
             bail!("a run that ended on a partial block cannot be extended");
         }
         if to <= self.done {
