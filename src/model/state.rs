@@ -358,6 +358,10 @@ pub struct Diagnostics {
     pub stream_probe: [u64; 5],
 }
 
+/// The launches of one month as computed by [`super::exogenous::nk::month_launches`] from the
+/// month's seed and regime: (month seed, regime, launches, long-range launches).
+pub type NkMonth = (u64, usize, u32, u32);
+
 /// One path being simulated.
 pub struct Sim<'m> {
     pub m: &'m Compiled,
@@ -369,6 +373,10 @@ pub struct Sim<'m> {
     pub diag: Diagnostics,
     /// Current month.
     pub t: u32,
+    /// Per month, the NK launches last computed (by this or another path of the replication):
+    /// reused when the month's seed and regime match, since the launches are a pure function of
+    /// them and of the compiled scenario (the NK process is the same for every path).
+    pub nk_memo: Vec<NkMonth>,
 }
 
 impl<'m> Sim<'m> {
@@ -389,6 +397,7 @@ impl<'m> Sim<'m> {
             acc,
             diag: Diagnostics::default(),
             t: 0,
+            nk_memo: Vec::new(),
         }
     }
 
