@@ -39,8 +39,8 @@ use state::Sim;
 /// A scenario with every parameter sampled for one replication, compiled for simulation.
 pub struct Model {
     compiled: Compiled,
-    /// NK launches per month shared by the paths of a replication (see [`Sim::nk_memo`]).
-    nk_memo: std::sync::Mutex<Vec<state::NkMonth>>,
+    /// What the paths of a replication share (see [`state::Memo`]).
+    memo: std::sync::Mutex<state::Memo>,
 }
 
 impl Model {
@@ -48,7 +48,7 @@ impl Model {
     pub fn new(scenario: &Scenario) -> Model {
         Model {
             compiled: Compiled::new(scenario),
-            nk_memo: std::sync::Mutex::new(Vec::new()),
+            memo: std::sync::Mutex::new(state::Memo::default()),
         }
     }
 
@@ -75,12 +75,10 @@ impl Model {
         record: &mut dyn FnMut(&MonthRecord),
     ) -> (Outcomes, Diagnostics) {
         let mut sim = Sim::new(&self.compiled, path, seed, replication);
-        let memo = |m: &std::sync::Mutex<Vec<state::NkMonth>>| {
-            std::mem::take(&mut *m.lock().unwrap_or_else(|e| e.into_inner()))
-        };
-        sim.nk_memo = memo(&self.nk_memo);
+        let memo = || self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        sim.memo = std::mem::take(&mut *memo());
         sim.run(record);
-        *self.nk_memo.lock().unwrap_or_else(|e| e.into_inner()) = std::mem::take(&mut sim.nk_memo);
+        *memo() = std::mem::take(&mut sim.memo);
         let out = sim.outcomes();
         sim.diag.stream_probe = sim.probe_streams();
         (out, sim.diag)

@@ -124,7 +124,7 @@ impl Sim<'_> {
         // The launches depend only on (month seed, regime) and constants of the compiled
         // scenario: reuse them when another path of the replication computed them already.
         let t = self.t as usize;
-        let (launches, long) = match self.nk_memo.get(t) {
+        let (launches, long) = match self.memo.nk.get(t) {
             Some(&(s, r, n, l)) if s == month_seed && r == regime => (n, l),
             _ => {
                 let (n, l) = month_launches(
@@ -133,10 +133,10 @@ impl Sim<'_> {
                     c.nk_disp[regime],
                     c.long_share,
                 );
-                if t < self.nk_memo.len() {
-                    self.nk_memo[t] = (month_seed, regime, n, l);
-                } else if t == self.nk_memo.len() {
-                    self.nk_memo.push((month_seed, regime, n, l));
+                if t < self.memo.nk.len() {
+                    self.memo.nk[t] = (month_seed, regime, n, l);
+                } else if t == self.memo.nk.len() {
+                    self.memo.nk.push((month_seed, regime, n, l));
                 }
                 (n, l)
             }
