@@ -430,9 +430,17 @@ fn run_block(
         }
         buf.fill(f64::NAN);
     };
+    // One model for the block, recompiled for each replication (its buffers are reused).
+    let mut model: Option<Model> = None;
     for r in first..end {
         let sampled = sample(s, plan.seed, r);
-        let model = Model::new(&sampled);
+        let model: &Model = match model.as_mut() {
+            Some(m) => {
+                m.reset(&sampled);
+                m
+            }
+            None => model.insert(Model::new(&sampled)),
+        };
         for (pi, path) in plan.paths.iter().enumerate() {
             let row = &mut buf[(pi * chunk + used) * cells..(pi * chunk + used + 1) * cells];
             let mut record = |rec: &crate::model::MonthRecord| {

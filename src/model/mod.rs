@@ -52,6 +52,17 @@ impl Model {
         }
     }
 
+    /// Compiles another sampled scenario (e.g. the next replication's) into this model,
+    /// keeping the buffers of the per-replication memo (no allocation per month): the same as
+    /// `Model::new(scenario)`.
+    pub fn reset(&mut self, scenario: &Scenario) {
+        self.compiled = Compiled::new(scenario);
+        let memo = self.memo.get_mut().unwrap_or_else(|e| e.into_inner());
+        // NK launches depend on the compiled NK parameters: forget them. The draws are keyed by
+        // the stream states alone and stay valid.
+        memo.nk.clear();
+    }
+
     /// Simulates path number `path` (index into the scenario's `paths` map) for replication
     /// `replication` under master seed `seed`, calling `record` at the end of every month.
     pub fn simulate(
