@@ -443,26 +443,61 @@ fn run_block(
         values: Vec::with_capacity((end - first) as usize * np * no),
     });
     let mut values = vec![0.0; np * no];
+    // Time series: each replication's monthly metrics go to a buffer, which is pushed into the
+    // accumulators cell by cell every `chunk` replications (in replication order within a cell,
+    // so every sum and histogram sees the same values in the same order as pushing them month
+    // by month). Touching each cell's histogram `chunk` times in a row instead of once per
+    // replication avoids a cache miss per value.
+    const TS_BUFFER_BYTES: usize = 1 << 20;
+    let cells = months * nm;
+    let chunk = (TS_BUFFER_BYTES / (np * cells * 8).max(1)).clamp(1, plan.block_size as usize);
+    // [path][replication in chunk][month][metric]; NaN = not recorded.
+    let mut buf = vec![f64::NAN; np * chunk * cells];
+    let mut used = 0;
+    let flush = |buf: &mut [f64], used: usize, acc: &mut Accum| {
+        for pi in 0..np {
+            let rows = &buf[pi * chunk * cells..(pi * chunk + used) * cells];
+            let base = pi * cells;
+            let sums = &mut acc.ts_sum[base..base + cells];
+            let ns = &mut acc.ts_n[base..base + cells];
+            let hists = &mut acc.ts_hist[base..base + cells];
+            for (c, ((sum, n), hist)) in sums.iter_mut().zip(ns).zip(hists).enumerate() {
+                for row in rows.chunks_exact(cells) {
+                    let x = row[c];
+                    if !x.is_nan() {
+                        *sum += x;
+                        *n += 1;
+                        hist.push(x);
+                    }
+                }
+            }
+        }
+        buf.fill(f64::NAN);
+    };
+    // One model for the block, recompiled for each replication (its buffers are reused).
+    let mut model: Option<Model> = None;
     for r in first..end {
         let sampled = sample(s, plan.seed, r);
-        let model = Model::new(&sampled);
+        let model: &Model = match model.as_mut() {
+            Some(m) => {
+                m.reset(&sampled);
+                m
+            }
+            None => model.insert(Model::new(&sampled)),
+        };
         for (pi, path) in plan.paths.iter().enumerate() {
-            let base = pi * months * nm;
-            let (sum, n, hist) = (&mut acc.ts_sum, &mut acc.ts_n, &mut acc.ts_hist);
+            let row = &mut buf[(pi * chunk + used) * cells..(pi * chunk + used + 1) * cells];
             let mut record = |rec: &crate::model::MonthRecord| {
                 let t = rec.t as usize;
                 if nm == 0 || t >= months {
                     return;
                 }
-                let cell = base + t * nm;
+                let cell = &mut row[t * nm..(t + 1) * nm];
                 let scalars = rec.scalars();
-                let rungs = rec.rungs.iter().map(|r| *r as f64);
-                for (j, x) in scalars.into_iter().chain(rungs).take(nm).enumerate() {
-                    if !x.is_nan() {
-                        sum[cell + j] += x;
-                        n[cell + j] += 1;
-                        hist[cell + j].push(x);
-                    }
+                let k = scalars.len().min(nm);
+                cell[..k].copy_from_slice(&scalars[..k]);
+                for (y, r) in cell[k..].iter_mut().zip(rec.rungs) {
+                    *y = *r as f64;
                 }
             };
             let out = model.simulate(*path, plan.seed, r, &mut record);
@@ -471,6 +506,11 @@ fn run_block(
             if !l.score.is_empty() {
                 v[no - 1] = l.score.iter().map(|(i, w)| w * out.values[*i]).sum();
             }
+        }
+        used += 1;
+        if used == chunk {
+            flush(&mut buf, used, &mut acc);
+            used = 0;
         }
         let reference = &values[l.reference * no..(l.reference + 1) * no];
         for pi in 0..np {
@@ -487,6 +527,9 @@ fn run_block(
         if let Some(runs) = &mut runs {
             runs.values.extend_from_slice(&values);
         }
+    }
+    if used > 0 {
+        flush(&mut buf, used, &mut acc);
     }
     (acc, runs)
 }

@@ -24,7 +24,7 @@ impl Sim<'_> {
         std::mem::swap(&mut self.st.moved_prev, &mut self.st.moved_now);
         self.st.moved_now.iter_mut().for_each(|x| *x = 0);
         self.st.new_backlash = [0.0; 2];
-        self.draws.fill(&mut self.rng);
+        self.fill_draws();
         // 1. Exogenous processes.
         self.us_month(t, events);
         self.nk_month(events);

@@ -39,6 +39,8 @@ use state::Sim;
 /// A scenario with every parameter sampled for one replication, compiled for simulation.
 pub struct Model {
     compiled: Compiled,
+    /// What the paths of a replication share (see [`state::Memo`]).
+    memo: std::sync::Mutex<state::Memo>,
 }
 
 impl Model {
@@ -46,7 +48,19 @@ impl Model {
     pub fn new(scenario: &Scenario) -> Model {
         Model {
             compiled: Compiled::new(scenario),
+            memo: std::sync::Mutex::new(state::Memo::default()),
         }
+    }
+
+    /// Compiles another sampled scenario (e.g. the next replication's) into this model,
+    /// keeping the buffers of the per-replication memo (no allocation per month): the same as
+    /// `Model::new(scenario)`.
+    pub fn reset(&mut self, scenario: &Scenario) {
+        self.compiled = Compiled::new(scenario);
+        let memo = self.memo.get_mut().unwrap_or_else(|e| e.into_inner());
+        // NK launches depend on the compiled NK parameters: forget them. The draws are keyed by
+        // the stream states alone and stay valid.
+        memo.nk.clear();
     }
 
     /// Simulates path number `path` (index into the scenario's `paths` map) for replication
@@ -72,7 +86,10 @@ impl Model {
         record: &mut dyn FnMut(&MonthRecord),
     ) -> (Outcomes, Diagnostics) {
         let mut sim = Sim::new(&self.compiled, path, seed, replication);
+        let memo = || self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        sim.memo = std::mem::take(&mut *memo());
         sim.run(record);
+        *memo() = std::mem::take(&mut sim.memo);
         let out = sim.outcomes();
         sim.diag.stream_probe = sim.probe_streams();
         (out, sim.diag)

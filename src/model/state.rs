@@ -118,6 +118,32 @@ pub struct Rngs {
 }
 
 impl Rngs {
+    /// States of the streams of [`Draws::fill`].
+    pub fn fill_streams(&self) -> FillStreams {
+        [
+            self.china.clone(),
+            self.history.clone(),
+            self.politics.clone(),
+            self.decisions.clone(),
+        ]
+    }
+
+    /// Whether the streams of [`Draws::fill`] are in states `s`.
+    pub fn fill_streams_eq(&self, s: &FillStreams) -> bool {
+        self.china == s[0]
+            && self.history == s[1]
+            && self.politics == s[2]
+            && self.decisions == s[3]
+    }
+
+    /// Sets the streams of [`Draws::fill`] to states `s`.
+    pub fn set_fill_streams(&mut self, s: &FillStreams) {
+        self.china.clone_from(&s[0]);
+        self.history.clone_from(&s[1]);
+        self.politics.clone_from(&s[2]);
+        self.decisions.clone_from(&s[3]);
+    }
+
     pub fn new(seed: u64, replication: u64) -> Rngs {
         Rngs {
             nk: stream(seed, replication, Stream::Nk),
@@ -204,6 +230,27 @@ impl Draws {
             rollback: [0.0; 2],
             misjudge: [0.0; 2],
         }
+    }
+
+    /// Whether `o` has as many issues and tracks.
+    pub fn same_shape(&self, o: &Draws) -> bool {
+        self.hist.len() == o.hist.len() && self.reverse.len() == o.reverse.len()
+    }
+
+    /// Copies `o` (of the same shape) into `self` without allocating.
+    pub fn assign(&mut self, o: &Draws) {
+        self.china = o.china;
+        self.hist.copy_from_slice(&o.hist);
+        self.kr_early = o.kr_early;
+        self.kr_camp = o.kr_camp;
+        self.jp_turn = o.jp_turn;
+        self.jp_camp = o.jp_camp;
+        self.us_switch = o.us_switch;
+        self.n_approval = o.n_approval;
+        self.n_fav = o.n_fav;
+        self.reverse.copy_from_slice(&o.reverse);
+        self.rollback = o.rollback;
+        self.misjudge = o.misjudge;
     }
 
     /// Draws a fixed count of numbers from each path-dependent stream.
@@ -358,6 +405,32 @@ pub struct Diagnostics {
     pub stream_probe: [u64; 5],
 }
 
+/// The launches of one month as computed by [`super::exogenous::nk::month_launches`] from the
+/// month's seed and regime: (month seed, regime, launches, long-range launches).
+pub type NkMonth = (u64, usize, u32, u32);
+
+/// States of the streams [`Draws::fill`] draws from: china, history, politics, decisions.
+pub type FillStreams = [FastRng; 4];
+
+/// The draws of one month's [`Draws::fill`] with the states of its streams before and after.
+#[derive(Clone, Debug)]
+pub struct DrawsMonth {
+    pub before: FillStreams,
+    pub after: FillStreams,
+    pub draws: Draws,
+}
+
+/// What the paths of a replication share: per month, the NK launches and the draws last
+/// computed. Both are pure functions of what they are keyed by (the NK month seed and regime;
+/// the states of the streams before the month's draws), so reusing them gives exactly the
+/// numbers that computing them again would (the NK process and the streams behind [`Draws`]
+/// do not depend on the path).
+#[derive(Clone, Debug, Default)]
+pub struct Memo {
+    pub nk: Vec<NkMonth>,
+    pub draws: Vec<DrawsMonth>,
+}
+
 /// One path being simulated.
 pub struct Sim<'m> {
     pub m: &'m Compiled,
@@ -369,6 +442,9 @@ pub struct Sim<'m> {
     pub diag: Diagnostics,
     /// Current month.
     pub t: u32,
+    /// Per month, the NK launches and the draws last computed (by this or another path of the
+    /// replication), reused when their keys match (see [`Memo`]).
+    pub memo: Memo,
 }
 
 impl<'m> Sim<'m> {
@@ -389,6 +465,44 @@ impl<'m> Sim<'m> {
             acc,
             diag: Diagnostics::default(),
             t: 0,
+            memo: Memo::default(),
+        }
+    }
+
+    /// The month's draws ([`Draws::fill`]), taken from the memo when it holds the draws of the
+    /// current stream states (then the streams are set to their states after those draws).
+    pub fn fill_draws(&mut self) {
+        let t = self.t as usize;
+        if let Some(e) = self.memo.draws.get(t) {
+            if self.rng.fill_streams_eq(&e.before) && self.draws.same_shape(&e.draws) {
+                self.draws.assign(&e.draws);
+                self.rng.set_fill_streams(&e.after);
+                return;
+            }
+        }
+        let before = self.rng.fill_streams();
+        self.draws.fill(&mut self.rng);
+        let after = self.rng.fill_streams();
+        let len = self.memo.draws.len();
+        match self.memo.draws.get_mut(t) {
+            Some(e) if e.draws.same_shape(&self.draws) => {
+                e.before = before;
+                e.after = after;
+                e.draws.assign(&self.draws);
+            }
+            Some(e) => {
+                *e = DrawsMonth {
+                    before,
+                    after,
+                    draws: self.draws.clone(),
+                }
+            }
+            None if t == len => self.memo.draws.push(DrawsMonth {
+                before,
+                after,
+                draws: self.draws.clone(),
+            }),
+            None => {}
         }
     }
 

@@ -121,12 +121,26 @@ impl Sim<'_> {
             }
         }
         self.st.nk_regime = regime;
-        let (launches, long) = month_launches(
-            month_seed,
-            c.nk_mean[regime],
-            c.nk_disp[regime],
-            c.long_share,
-        );
+        // The launches depend only on (month seed, regime) and constants of the compiled
+        // scenario: reuse them when another path of the replication computed them already.
+        let t = self.t as usize;
+        let (launches, long) = match self.memo.nk.get(t) {
+            Some(&(s, r, n, l)) if s == month_seed && r == regime => (n, l),
+            _ => {
+                let (n, l) = month_launches(
+                    month_seed,
+                    c.nk_mean[regime],
+                    c.nk_disp[regime],
+                    c.long_share,
+                );
+                if t < self.memo.nk.len() {
+                    self.memo.nk[t] = (month_seed, regime, n, l);
+                } else if t == self.memo.nk.len() {
+                    self.memo.nk.push((month_seed, regime, n, l));
+                }
+                (n, l)
+            }
+        };
         let nuclear = u_nuc < c.nk_p_nuc[regime]
             || events.iter().any(|(_, e)| matches!(e, EventC::NuclearTest));
         self.st.launches = launches;
