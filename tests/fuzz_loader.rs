@@ -1041,7 +1041,7 @@ fn run_case(
     // 1 in 10 random bytes (1 in 40 of them through a file), 2 in 10 token soup, the rest
     // mutated scenarios.
     let kind = match case % 10 {
-        0 if case % 40 == 0 => 3,
+        0 if case.is_multiple_of(40) => 3,
         0 => 0,
         1 | 5 => 1,
         _ => 2,
