@@ -353,6 +353,24 @@ impl Accum {
         }
     }
 
+    /// Empties every accumulator, keeping the allocations (block accumulators are recycled:
+    /// allocating ~17 MB per block made the allocator's footprint creep up over long runs).
+    fn reset(&mut self) {
+        for v in &mut self.moments {
+            v.fill(Moments::default());
+        }
+        for v in &mut self.sketches {
+            v.iter_mut().for_each(|s| *s = Sketch::default());
+        }
+        for v in &mut self.paired {
+            v.fill(Paired::default());
+        }
+        self.final_ci.iter_mut().for_each(Bins::reset);
+        self.ts_sum.fill(FixedSum::default());
+        self.ts_n.fill(0);
+        self.ts_hist.iter_mut().for_each(Histogram::reset);
+    }
+
     /// Merges `b` (the next block in order) into `self`.
     fn merge(&mut self, b: &Accum) {
         for (x, y) in self.moments.iter_mut().zip(&b.moments) {
@@ -423,6 +441,9 @@ pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 
 /// Simulates block `block` (replications `block × block_size ..` up to `limit`, exclusive) and
 /// reduces it in replication order.
+/// Block accumulators folded and ready to be reused.
+type Recycled = std::sync::Mutex<Vec<Accum>>;
+
 fn run_block(
     s: &Scenario,
     plan: &RunPlan,
@@ -430,8 +451,16 @@ fn run_block(
     block: u64,
     limit: u64,
     keep_runs: bool,
+    recycled: &Recycled,
 ) -> (Accum, Option<BlockRuns>) {
-    let mut acc = Accum::new(l);
+    let reused = recycled.lock().ok().and_then(|mut v| v.pop());
+    let mut acc = match reused {
+        Some(mut a) => {
+            a.reset();
+            a
+        }
+        None => Accum::new(l),
+    };
     let first = block * plan.block_size;
     let end = (first + plan.block_size).min(limit);
     let np = plan.paths.len();
@@ -621,6 +650,8 @@ pub struct Runner<'a> {
     total: Accum,
     /// Replications folded into `total` so far.
     done: u64,
+    /// Block accumulators to reuse.
+    recycled: Recycled,
 }
 
 impl<'a> Runner<'a> {
@@ -637,6 +668,7 @@ impl<'a> Runner<'a> {
             layout,
             pool,
             done: 0,
+            recycled: Recycled::default(),
         })
     }
 
@@ -751,6 +783,7 @@ impl<'a> Runner<'a> {
         loop {
             let range = next..(next + wave).min(blocks);
             let total_ref = &mut self.total;
+            let recycled = &self.recycled;
             let sink_ref = &mut sink;
             let to_fold = pending.take();
             let (computed, folded) = self.pool.install(|| {
@@ -760,7 +793,7 @@ impl<'a> Runner<'a> {
                             range
                                 .clone()
                                 .into_par_iter()
-                                .map(|b| run_block(s, plan, layout, b, to, keep_runs))
+                                .map(|b| run_block(s, plan, layout, b, to, keep_runs, recycled))
                                 .collect::<Vec<Part>>()
                         })
                     },
@@ -770,6 +803,9 @@ impl<'a> Runner<'a> {
                         };
                         for (acc, runs) in parts {
                             total_ref.merge(&acc);
+                            if let Ok(mut r) = recycled.lock() {
+                                r.push(acc);
+                            }
                             if let (Some(sink), Some(runs)) = (sink_ref.as_deref_mut(), runs) {
                                 for (i, rep) in runs.values.chunks(np * no).enumerate() {
                                     for (pi, v) in rep.chunks(no).enumerate() {

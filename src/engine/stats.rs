@@ -221,6 +221,9 @@ pub fn t975(df: u64) -> f64 {
 pub const SKETCH_MANTISSA_BITS: u32 = 10;
 const SKETCH_SHIFT: u32 = 52 - SKETCH_MANTISSA_BITS;
 
+/// Distinct bins a [`Sketch`] keeps sparse before it switches to dense octaves.
+pub const SKETCH_SPARSE_MAX: usize = 256;
+
 /// Largest relative error of a [`Sketch`] quantile: 2⁻¹⁰ ≈ 0.098%.
 pub const SKETCH_RELATIVE_ERROR: f64 = 1.0 / (1u64 << SKETCH_MANTISSA_BITS) as f64;
 
@@ -237,6 +240,10 @@ pub const SKETCH_RELATIVE_ERROR: f64 = 1.0 / (1u64 << SKETCH_MANTISSA_BITS) as f
 /// - **integers** with |k| < 2048 (crisis counts, months, 0/1 indicators) are exact;
 /// - **memory** is bounded by the number of distinct bins (1024 per power of two actually hit),
 ///   never by the number of values; counts are integers, so merges are exact in any order.
+///   Bins are kept sparse (a map) while there are at most [`SKETCH_SPARSE_MAX`] distinct ones,
+///   then dense (1024 counts per power of two hit), so a sketch that has seen its ranges
+///   stops growing: memory at 10⁶ values is that at 10⁴. The representation is a function of
+///   the contents, never of the order of pushes and merges.
 ///
 /// The exact minimum and maximum are kept too, and quantiles are clamped to them (so a
 /// constant outcome, p0 and p100 are exact).
@@ -244,7 +251,10 @@ pub const SKETCH_RELATIVE_ERROR: f64 = 1.0 / (1u64 << SKETCH_MANTISSA_BITS) as f
 /// Zero (±0) has its own bin; NaN values are ignored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sketch {
+    /// Sparse bins: bin key → count (while at most [`SKETCH_SPARSE_MAX`] distinct bins).
     bins: BTreeMap<u64, u64>,
+    /// Dense bins: octave (bin key >> 10, after the shift) → 1024 counts.
+    dense: BTreeMap<u64, Vec<u32>>,
     n: u64,
     #[serde(with = "exact::f64_bits")]
     min: f64,
@@ -256,6 +266,7 @@ impl Default for Sketch {
     fn default() -> Self {
         Sketch {
             bins: BTreeMap::new(),
+            dense: BTreeMap::new(),
             n: 0,
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
@@ -291,13 +302,65 @@ impl Sketch {
         f64::from_bits(b)
     }
 
+    /// Adds `c` to the bin of key `key`.
+    #[inline]
+    fn add(&mut self, key: u64, c: u64) {
+        if self.dense.is_empty() {
+            *self.bins.entry(key).or_insert(0) += c;
+            if self.bins.len() > SKETCH_SPARSE_MAX {
+                for (k, c) in std::mem::take(&mut self.bins) {
+                    self.add_dense(k, c);
+                }
+            }
+        } else {
+            self.add_dense(key, c);
+        }
+    }
+
+    #[inline]
+    fn add_dense(&mut self, key: u64, c: u64) {
+        let k = key >> SKETCH_SHIFT;
+        let octave = self
+            .dense
+            .entry(k >> SKETCH_MANTISSA_BITS)
+            .or_insert_with(|| vec![0; 1 << SKETCH_MANTISSA_BITS]);
+        // Counts of one sketch never exceed the replications of a run (≤ u32::MAX).
+        let slot = &mut octave[(k & ((1 << SKETCH_MANTISSA_BITS) - 1)) as usize];
+        *slot = slot.saturating_add(c.min(u32::MAX as u64) as u32);
+    }
+
+    /// The bin key of dense octave `o`, slot `i` (low bits restored as [`Sketch::key`] has them).
+    fn dense_key(o: u64, i: usize) -> u64 {
+        let key = ((o << SKETCH_MANTISSA_BITS) | i as u64) << SKETCH_SHIFT;
+        if key >> 63 == 0 {
+            key | ((1u64 << SKETCH_SHIFT) - 1)
+        } else {
+            key
+        }
+    }
+
+    /// Every (bin key, count) in increasing order.
+    fn entries(&self) -> Box<dyn Iterator<Item = (u64, u64)> + '_> {
+        if self.dense.is_empty() {
+            Box::new(self.bins.iter().map(|(k, c)| (*k, *c)))
+        } else {
+            Box::new(self.dense.iter().flat_map(|(o, counts)| {
+                counts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| **c > 0)
+                    .map(move |(i, c)| (Self::dense_key(*o, i), *c as u64))
+            }))
+        }
+    }
+
     /// Adds one value; NaN is ignored.
     pub fn push(&mut self, x: f64) {
         if x.is_nan() {
             return;
         }
         let x = if x == 0.0 { 0.0 } else { x }; // one zero
-        *self.bins.entry(Self::key(x)).or_insert(0) += 1;
+        self.add(Self::key(x), 1);
         self.n += 1;
         self.min = self.min.min(x);
         self.max = self.max.max(x);
@@ -305,8 +368,8 @@ impl Sketch {
 
     /// Adds every count of `o` (exact and order-independent).
     pub fn merge(&mut self, o: &Sketch) {
-        for (k, c) in &o.bins {
-            *self.bins.entry(*k).or_insert(0) += c;
+        for (k, c) in o.entries() {
+            self.add(k, c);
         }
         self.n += o.n;
         self.min = self.min.min(o.min);
@@ -321,10 +384,10 @@ impl Sketch {
     /// The representative of the value of rank `r` (0-based) in sorted order.
     fn rank(&self, r: u64) -> f64 {
         let mut seen = 0;
-        for (k, c) in &self.bins {
+        for (k, c) in self.entries() {
             seen += c;
             if r < seen {
-                return Self::value(*k);
+                return Self::value(k);
             }
         }
         f64::NAN
@@ -354,10 +417,7 @@ impl Sketch {
 
     /// Counts per integer value (for integer outcomes such as crisis counts): (value, count).
     pub fn counts(&self) -> Vec<(f64, u64)> {
-        self.bins
-            .iter()
-            .map(|(k, c)| (Self::value(*k), *c))
-            .collect()
+        self.entries().map(|(k, c)| (Self::value(k), c)).collect()
     }
 }
 
@@ -374,6 +434,12 @@ pub struct Bins {
 }
 
 impl Bins {
+    /// Empties the counts, keeping the edges.
+    pub fn reset(&mut self) {
+        self.counts.fill(0);
+        self.outside = 0;
+    }
+
     /// `n` equal bins over `[lo, hi]`; edge i is `lo + (hi − lo) · (i / n)` (so on [0, 1] with
     /// 20 bins, edge 16 is the f64 nearest 0.8).
     pub fn uniform(lo: f64, hi: f64, n: usize) -> Bins {
@@ -480,6 +546,15 @@ impl HistSpec {
 }
 
 impl Histogram {
+    /// Empties the histogram, keeping its allocation.
+    pub fn reset(&mut self) {
+        self.counts.fill(0);
+        self.under = 0;
+        self.over = 0;
+        self.min = f64::INFINITY;
+        self.max = f64::NEG_INFINITY;
+    }
+
     pub fn new(spec: HistSpec) -> Self {
         Histogram {
             spec,

@@ -228,6 +228,7 @@ pub fn run_sweep(
     };
     let mut points: Vec<PointResult> = Vec::with_capacity(design.points.len());
     let mut current = Accum::new(&layout);
+    let recycled = super::Recycled::default();
     let layout_ref = &layout;
     let mut pending: Option<(u64, Vec<Part>)> = None;
     let mut next = 0u64;
@@ -246,7 +247,15 @@ pub fn run_sweep(
                             .map(|t| {
                                 let (p, b) = ((t / per_point) as usize, t % per_point);
                                 let sp = design.scenario(s, p);
-                                run_block(&sp, plan, layout_ref, b, plan.replications, false)
+                                run_block(
+                                    &sp,
+                                    plan,
+                                    layout_ref,
+                                    b,
+                                    plan.replications,
+                                    false,
+                                    &recycled,
+                                )
                             })
                             .collect::<Vec<Part>>()
                     })
@@ -257,6 +266,9 @@ pub fn run_sweep(
                     for (i, (acc, _)) in parts.into_iter().enumerate() {
                         let t = start + i as u64;
                         current_ref.merge(&acc);
+                        if let Ok(mut r) = recycled.lock() {
+                            r.push(acc);
+                        }
                         if t % per_point == per_point - 1 {
                             let done = std::mem::replace(current_ref, Accum::new(layout_ref));
                             let p = (t / per_point) as usize;
