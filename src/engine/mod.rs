@@ -353,6 +353,22 @@ impl Accum {
         }
     }
 
+    /// The accumulators of one block: everything but the time series, which workers
+    /// accumulate across blocks (see [`Runner`]).
+    fn new_block(l: &Layout) -> Accum {
+        let p = l.path_names.len();
+        let o = l.outcomes.len();
+        Accum {
+            moments: vec![vec![Moments::default(); o]; p],
+            sketches: vec![vec![Sketch::default(); o]; p],
+            paired: vec![vec![Paired::default(); o]; p],
+            final_ci: vec![final_ci_bins(); p],
+            ts_sum: Vec::new(),
+            ts_n: Vec::new(),
+            ts_hist: Vec::new(),
+        }
+    }
+
     /// Empties every accumulator, keeping the allocations (block accumulators are recycled:
     /// allocating ~17 MB per block made the allocator's footprint creep up over long runs).
     fn reset(&mut self) {
@@ -444,6 +460,13 @@ pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 /// Block accumulators folded and ready to be reused.
 type Recycled = std::sync::Mutex<Vec<Accum>>;
 
+/// Per-worker time-series accumulators: each worker thread pushes the monthly metrics of the
+/// blocks it simulates into its own accumulator, which lives for the whole run (merging is
+/// exact, so which worker took which block does not matter); they are merged into the totals
+/// when results are read.
+type Workers = [std::sync::Mutex<Accum>];
+
+#[allow(clippy::too_many_arguments)]
 fn run_block(
     s: &Scenario,
     plan: &RunPlan,
@@ -452,6 +475,7 @@ fn run_block(
     limit: u64,
     keep_runs: bool,
     recycled: &Recycled,
+    workers: &Workers,
 ) -> (Accum, Option<BlockRuns>) {
     let reused = recycled.lock().ok().and_then(|mut v| v.pop());
     let mut acc = match reused {
@@ -459,8 +483,10 @@ fn run_block(
             a.reset();
             a
         }
-        None => Accum::new(l),
+        None => Accum::new_block(l),
     };
+    let worker = (!workers.is_empty())
+        .then(|| &workers[rayon::current_thread_index().unwrap_or(0) % workers.len()]);
     let first = block * plan.block_size;
     let end = (first + plan.block_size).min(limit);
     let np = plan.paths.len();
@@ -538,7 +564,11 @@ fn run_block(
         }
         used += 1;
         if used == chunk {
-            flush(&mut buf, used, &mut acc);
+            if let Some(w) = worker {
+                if let Ok(mut w) = w.lock() {
+                    flush(&mut buf, used, &mut w);
+                }
+            }
             used = 0;
         }
         let reference = &values[l.reference * no..(l.reference + 1) * no];
@@ -558,7 +588,11 @@ fn run_block(
         }
     }
     if used > 0 {
-        flush(&mut buf, used, &mut acc);
+        if let Some(w) = worker {
+            if let Ok(mut w) = w.lock() {
+                flush(&mut buf, used, &mut w);
+            }
+        }
     }
     (acc, runs)
 }
@@ -652,6 +686,8 @@ pub struct Runner<'a> {
     done: u64,
     /// Block accumulators to reuse.
     recycled: Recycled,
+    /// Time-series accumulators of the worker threads (one per thread).
+    workers: Vec<std::sync::Mutex<Accum>>,
 }
 
 impl<'a> Runner<'a> {
@@ -661,6 +697,9 @@ impl<'a> Runner<'a> {
             .num_threads(plan.threads)
             .build()
             .context("cannot start the worker threads")?;
+        let workers = (0..plan.threads)
+            .map(|_| std::sync::Mutex::new(Accum::new(&layout)))
+            .collect();
         Ok(Runner {
             s,
             plan: plan.clone(),
@@ -669,6 +708,7 @@ impl<'a> Runner<'a> {
             pool,
             done: 0,
             recycled: Recycled::default(),
+            workers,
         })
     }
 
@@ -733,8 +773,19 @@ impl<'a> Runner<'a> {
     pub fn partial(&self, blocks: std::ops::Range<u64>) -> Partial {
         Partial {
             blocks,
-            accum: self.total.clone(),
+            accum: self.combined(),
         }
+    }
+
+    /// The totals with the workers' time series merged in.
+    fn combined(&self) -> Accum {
+        let mut t = self.total.clone();
+        for w in &self.workers {
+            if let Ok(w) = w.lock() {
+                t.merge(&w);
+            }
+        }
+        t
     }
 
     /// Folds saved partial results into the totals (exact: the order does not matter) and
@@ -784,6 +835,7 @@ impl<'a> Runner<'a> {
             let range = next..(next + wave).min(blocks);
             let total_ref = &mut self.total;
             let recycled = &self.recycled;
+            let workers = &self.workers[..];
             let sink_ref = &mut sink;
             let to_fold = pending.take();
             let (computed, folded) = self.pool.install(|| {
@@ -793,7 +845,9 @@ impl<'a> Runner<'a> {
                             range
                                 .clone()
                                 .into_par_iter()
-                                .map(|b| run_block(s, plan, layout, b, to, keep_runs, recycled))
+                                .map(|b| {
+                                    run_block(s, plan, layout, b, to, keep_runs, recycled, workers)
+                                })
                                 .collect::<Vec<Part>>()
                         })
                     },
@@ -840,7 +894,7 @@ impl<'a> Runner<'a> {
             self.layout.clone(),
             self.plan.seed,
             self.done,
-            self.total.clone(),
+            self.combined(),
         )
     }
 }

@@ -255,6 +255,7 @@ pub fn run_sweep(
                                     plan.replications,
                                     false,
                                     &recycled,
+                                    &[],
                                 )
                             })
                             .collect::<Vec<Part>>()
