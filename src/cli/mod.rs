@@ -140,7 +140,7 @@ pub struct CommonArgs {
     pub yes: bool,
 }
 
-/// Replication-months above which a job needs `--yes` (about 8 hours at 3.5 million a second).
+/// Replication-months above which a job needs `--yes` (about 5.5 hours at 5 million a second).
 pub const LARGE_JOB_REPLICATION_MONTHS: f64 = 1e11;
 
 impl CommonArgs {
@@ -149,8 +149,8 @@ impl CommonArgs {
     fn check_size(&self, what: &str, rep_months: f64) -> Result<()> {
         if rep_months > LARGE_JOB_REPLICATION_MONTHS && !self.yes {
             anyhow::bail!(
-                "{what} is {rep_months:.2e} replication-months, about {:.0} hours on 2 cores at 3.5 million a second; pass --yes to run it anyway (or use fewer replications, or shards on a cluster: --shard)",
-                rep_months / 3.5e6 / 3600.0
+                "{what} is {rep_months:.2e} replication-months, about {:.0} hours on 2 cores at 5 million a second; pass --yes to run it anyway (or use fewer replications, or shards on a cluster: --shard)",
+                rep_months / 5e6 / 3600.0
             );
         }
         Ok(())

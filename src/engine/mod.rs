@@ -2,13 +2,16 @@
 //!
 //! # Determinism
 //! Replications are cut into fixed blocks of [`RunPlan::block_size`] (default 256). Each block
-//! is simulated and reduced **sequentially in replication order** by one worker; blocks are
-//! computed in parallel (rayon, in a local pool of `threads` threads) in waves of
-//! `2 × threads` blocks (fewer if the partials would exceed 512 MiB), and the block partials of a wave are folded into the totals
-//! **sequentially in block order** (while the next wave is computed). The floating-point operations and their order are thus
-//! the same whatever the number of threads, and results are bit-identical. (A later shard
-//! over a block range can fold its partials the same way.)
-//!
+//! is simulated **sequentially in replication order** by one worker; blocks are computed in
+//! parallel (rayon, in a local pool of `threads` threads) in waves of `2 × threads` blocks,
+//! and their partials are folded into the totals in block order (while the next wave is
+//! computed). Every accumulator merges **exactly** ([`stats`]: integer counts and fixed-point
+//! sums), so the results do not depend on the number of threads, on which worker took which
+//! block, nor on how the blocks are split into shards ([`Partial`], `trisim merge`) or
+//! resumed chunks: they are bit-identical in every case. The monthly time series are pushed
+//! into one accumulator per worker thread that lives for the whole run (no per-block copy of
+//! the large histograms), merged into the totals when results are read.
+
 //! # Common random numbers
 //! For replication *r*, the scenario is sampled once (`params` stream of *r*), one
 //! [`Model`] is built, and every selected path is simulated on the streams of *r*: paths see
@@ -17,8 +20,10 @@
 //! # Memory
 //! Only streaming accumulators are kept ([`stats`]): per path × outcome moments and a
 //! quantile sketch; per path × outcome paired differences against the reference; per path ×
-//! month × metric a sum and a fixed-bin histogram. Per-replication outcomes are handed to a
-//! [`RunSink`] in replication order, one wave at a time, and then dropped.
+//! month × metric a sum and a fixed-bin histogram (in the totals and once per worker thread).
+//! Block accumulators are recycled. Per-replication outcomes are handed to a [`RunSink`] in
+//! replication order, one wave at a time, and then dropped. Peak memory does not grow with the
+//! number of replications (47 MB for the baseline at 10⁴ and 10⁶ replications).
 //!
 //! The engine never prints: progress is reported through an optional callback.
 
