@@ -1,5 +1,6 @@
 //! Interrupted runs: after Ctrl-C (SIGINT) or a kill (SIGKILL), `--resume` finishes the run with
-//! results identical to an uninterrupted one, and nothing half-written is left behind.
+//! results identical to an uninterrupted one (runs.csv included), and nothing half-written is
+//! left behind.
 
 #![cfg(unix)]
 
@@ -40,19 +41,24 @@ fn wait_for_checkpoint(parent: &Path) -> PathBuf {
     }
 }
 
-fn interrupt_and_resume(signal: &str) {
+fn interrupt_and_resume(signal: &str, runs_csv: bool) {
+    let runs = if runs_csv {
+        "--runs-csv"
+    } else {
+        "--no-runs-csv"
+    };
     let tmp = tempfile::tempdir().unwrap();
     let f = fast();
     let whole = tmp.path().join("whole");
     let o = Command::new(bin())
-        .args(["run", &f, "-n", N, "--no-runs-csv", "--out"])
+        .args(["run", &f, "-n", N, runs, "--out"])
         .arg(&whole)
         .output()
         .unwrap();
     assert!(o.status.success());
     let out = tmp.path().join("out");
     let child = Command::new(bin())
-        .args(["run", &f, "-n", N, "--no-runs-csv", "--out"])
+        .args(["run", &f, "-n", N, runs, "--out"])
         .arg(&out)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -80,20 +86,20 @@ fn interrupt_and_resume(signal: &str) {
     for e in fs::read_dir(&staging).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();
         assert!(
-            name == "checkpoint.json" || name == "resume.json",
+            name == "checkpoint.json" || name == "resume.json" || name == ".runs.csv.part",
             "unexpected {name}"
         );
     }
     // A resume with other options is refused.
     let o = Command::new(bin())
-        .args(["run", &f, "-n", "1000", "--no-runs-csv", "--resume"])
+        .args(["run", &f, "-n", "1000", runs, "--resume"])
         .arg(&staging)
         .output()
         .unwrap();
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("belongs to another run"));
     let o = Command::new(bin())
-        .args(["run", &f, "-n", N, "--no-runs-csv", "--resume"])
+        .args(["run", &f, "-n", N, runs, "--resume"])
         .arg(&staging)
         .output()
         .unwrap();
@@ -115,10 +121,15 @@ fn interrupt_and_resume(signal: &str) {
 
 #[test]
 fn ctrl_c_then_resume_gives_the_uninterrupted_results() {
-    interrupt_and_resume("-INT");
+    interrupt_and_resume("-INT", false);
+}
+
+#[test]
+fn a_run_writing_runs_csv_resumes_it_exactly() {
+    interrupt_and_resume("-INT", true);
 }
 
 #[test]
 fn a_killed_run_resumes_from_its_last_checkpoint() {
-    interrupt_and_resume("-KILL");
+    interrupt_and_resume("-KILL", false);
 }

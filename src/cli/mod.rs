@@ -458,37 +458,37 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
     eff.scenario.seed = plan.seed;
     eff.scenario.replications = plan.replications;
     eff.scenario.paths = path_names.clone();
-    let key = shard::run_key(&scenario::to_toml(&eff), &plan, &path_names);
-    let resumable = !write_runs && a.precision.is_none();
+    let key = format!(
+        "{}{}",
+        shard::run_key(&scenario::to_toml(&eff), &plan, &path_names),
+        if write_runs { "+runs.csv" } else { "" }
+    );
     let (staging, resumed) = match &a.resume {
         Some(dir) => {
-            if !resumable {
-                anyhow::bail!(
-                    "--resume continues runs without runs.csv or --precision (those are not checkpointed); add --no-runs-csv, as the interrupted run had"
-                );
-            }
-            let (st, partial) = resume::reopen(dir, &key)?;
-            (st, Some(partial))
+            let (st, cp) = resume::reopen(dir, &key)?;
+            (st, Some(cp))
         }
         None => (Staging::create(c.target(&s, ""), started)?, None),
     };
-    let mut runs = if write_runs {
-        Some(files::RunsCsv::create(&staging)?)
-    } else {
-        None
+    let mut runs = match (write_runs, &resumed) {
+        (false, _) => None,
+        (true, None) => Some(files::RunsCsv::create(&staging)?),
+        (true, Some(cp)) => Some(files::RunsCsv::reopen(
+            &staging,
+            cp.runs_csv_bytes
+                .context("the checkpoint does not record runs.csv")?,
+            &path_names,
+        )?),
     };
 
     let mut progress = progress_printer();
     let mut runner = engine::Runner::new(&s, &plan)?;
-    let mut sink: Option<&mut (dyn engine::RunSink + Send)> = runs
-        .as_mut()
-        .map(|r| r as &mut (dyn engine::RunSink + Send));
     let mut extra = serde_json::Value::Null;
     match a.precision {
-        None if resumable => {
+        None => {
             // Checkpoints after every chunk of blocks; Ctrl-C stops at the next one.
-            if let Some(p) = &resumed {
-                runner.absorb(p)?;
+            if let Some(cp) = &resumed {
+                runner.absorb(&cp.partial)?;
                 eprintln!(
                     "resuming after {} of {} replications",
                     runner.done(),
@@ -497,7 +497,9 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
             } else {
                 resume::start(&staging, &key)?;
             }
-            if let Some(code) = resume::run_chunks(&mut runner, &staging, &key, &mut progress)? {
+            if let Some(code) =
+                resume::run_chunks(&mut runner, &staging, &key, runs.as_mut(), &mut progress)?
+            {
                 progress(u64::MAX, u64::MAX);
                 let dir = staging.keep();
                 eprintln!(
@@ -509,8 +511,10 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
             staging.remove_file(resume::CHECKPOINT)?;
             staging.remove_file(resume::RESUME)?;
         }
-        None => runner.advance(plan.replications, sink, Some(&mut progress))?,
         Some(h) => {
+            let mut sink: Option<&mut (dyn engine::RunSink + Send)> = runs
+                .as_mut()
+                .map(|r| r as &mut (dyn engine::RunSink + Send));
             let p = engine::precision::run(
                 &mut runner,
                 h,

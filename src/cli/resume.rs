@@ -1,7 +1,8 @@
-//! Checkpoints and `trisim run --resume`: a run without runs.csv saves its accumulators after
-//! every chunk of blocks into its staging folder (atomically); after Ctrl-C, a kill or a crash,
-//! `--resume DIR` loads the last checkpoint and finishes the missing blocks. The accumulators
-//! merge exactly, so the results are identical to an uninterrupted run.
+//! Checkpoints and `trisim run --resume`: a run saves its accumulators (and the length of its
+//! runs.csv) after every chunk of blocks into its staging folder (atomically); after Ctrl-C, a
+//! kill or a crash, `--resume DIR` loads the last checkpoint, cuts runs.csv back to it, and
+//! finishes the missing blocks. The accumulators merge exactly, so the results are identical
+//! to an uninterrupted run.
 
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
@@ -9,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Once;
-use trisim::engine::{Partial, Runner};
-use trisim::output::files::write_json;
+use trisim::engine::{Partial, RunSink, Runner};
+use trisim::output::files::{write_json, RunsCsv};
 use trisim::output::Staging;
 
 /// The checkpoint file in the staging folder.
@@ -28,12 +29,16 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 struct CheckpointRef<'a> {
     run_key: &'a str,
     partial: &'a Partial,
+    /// Bytes of runs.csv written for the checkpointed replications (if it is written).
+    runs_csv_bytes: Option<u64>,
 }
 
+/// A checkpoint read back.
 #[derive(serde::Deserialize)]
-struct Checkpoint {
+pub struct Checkpoint {
     run_key: String,
-    partial: Partial,
+    pub partial: Partial,
+    pub runs_csv_bytes: Option<u64>,
 }
 
 /// Ctrl-C: the first press stops the run at its next checkpoint; a second one exits at once
@@ -68,6 +73,7 @@ pub fn run_chunks(
     runner: &mut Runner<'_>,
     staging: &Staging,
     key: &str,
+    mut runs: Option<&mut RunsCsv>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Option<ExitCode>> {
     install_handler();
@@ -77,9 +83,16 @@ pub fn run_chunks(
         let before = runner.done();
         runner.advance(
             to,
-            None,
+            runs.as_deref_mut().map(|r| r as &mut (dyn RunSink + Send)),
             Some(&mut |d: u64, _: u64| progress(before + d, total)),
         )?;
+        if runner.done() >= total {
+            break; // complete: no checkpoint needed
+        }
+        let runs_csv_bytes = match runs.as_deref_mut() {
+            Some(r) => Some(r.flushed_len()?),
+            None => None,
+        };
         let partial = runner.partial(0..to.div_ceil(bs));
         staging.write_file(CHECKPOINT, |w| {
             serde_json::to_writer(
@@ -87,6 +100,7 @@ pub fn run_chunks(
                 &CheckpointRef {
                     run_key: key,
                     partial: &partial,
+                    runs_csv_bytes,
                 },
             )
             .context("cannot write the checkpoint")?;
@@ -101,7 +115,7 @@ pub fn run_chunks(
 
 /// Reopens the staging folder `dir` of an interrupted run with identity `key`: the staging
 /// folder and the last checkpoint.
-pub fn reopen(dir: &Path, key: &str) -> Result<(Staging, Partial)> {
+pub fn reopen(dir: &Path, key: &str) -> Result<(Staging, Checkpoint)> {
     let read = |name: &str| -> Result<Value> {
         let p = dir.join(name);
         let text = std::fs::read_to_string(&p).with_context(|| {
@@ -132,12 +146,11 @@ pub fn reopen(dir: &Path, key: &str) -> Result<(Staging, Partial)> {
     if cp.run_key != key {
         bail!("the checkpoint in {} belongs to another run", dir.display());
     }
-    let partial = cp.partial;
     let dest = PathBuf::from(info["destination"].as_str().unwrap_or_default());
     if dest.as_os_str().is_empty() {
         bail!("{}: no destination recorded", dir.display());
     }
-    Ok((Staging::reopen(dir.to_path_buf(), dest, false)?, partial))
+    Ok((Staging::reopen(dir.to_path_buf(), dest, false)?, cp))
 }
 
 /// The message printed when a run stops early.

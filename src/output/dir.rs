@@ -374,6 +374,30 @@ impl Staging {
         })
     }
 
+    /// Reopens the unfinished file `rel` (created by [`Staging::create_file`] in an interrupted
+    /// run), cut back to its first `len` bytes, to continue writing at its end.
+    pub fn reopen_file(&self, rel: &str, len: u64) -> Result<AtomicFile> {
+        use std::io::{Seek, SeekFrom};
+        let path = self.tmp.join(rel);
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let part = path.with_file_name(format!(".{name}.part"));
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .open(&part)
+            .with_context(|| format!("cannot reopen {}", part.display()))?;
+        f.set_len(len)
+            .and_then(|_| f.seek(SeekFrom::End(0)).map(|_| ()))
+            .with_context(|| format!("cannot reopen {}", part.display()))?;
+        Ok(AtomicFile {
+            w: BufWriter::new(f),
+            part,
+            path,
+        })
+    }
+
     /// Moves the finished results into place and returns their folder.
     pub fn commit(mut self) -> Result<PathBuf> {
         match &self.target {
@@ -462,6 +486,19 @@ pub struct AtomicFile {
 impl AtomicFile {
     pub fn writer(&mut self) -> &mut dyn Write {
         &mut self.w
+    }
+
+    /// Flushes what is buffered and returns the length written so far (for a checkpoint).
+    pub fn flushed_len(&mut self) -> Result<u64> {
+        self.w
+            .flush()
+            .with_context(|| format!("cannot write {}", self.part.display()))?;
+        Ok(self
+            .w
+            .get_ref()
+            .metadata()
+            .with_context(|| format!("cannot write {}", self.part.display()))?
+            .len())
     }
 
     /// Flushes, syncs and renames the file into place.

@@ -194,6 +194,24 @@ impl RunsCsv {
         })
     }
 
+    /// Reopens the `runs.csv` of an interrupted run at its checkpointed length `len` (header
+    /// and rows of the finished replications), for `paths` (the run's paths in order).
+    pub fn reopen(dir: &Staging, len: u64, paths: &[String]) -> Result<RunsCsv> {
+        Ok(RunsCsv {
+            file: Some(dir.reopen_file("runs.csv", len)?),
+            paths: paths.iter().map(|p| csv_field(p)).collect(),
+            line: String::new(),
+        })
+    }
+
+    /// Flushes and returns the length written so far (for a checkpoint).
+    pub fn flushed_len(&mut self) -> Result<u64> {
+        match &mut self.file {
+            Some(f) => f.flushed_len(),
+            None => Ok(0),
+        }
+    }
+
     /// Finishes the file (renames it into place).
     pub fn finish(mut self) -> Result<()> {
         match self.file.take() {
