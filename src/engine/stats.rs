@@ -63,7 +63,13 @@ pub const FIXED_POINT_MAX: f64 = 1073741824.0;
 #[inline]
 fn to_fixed(x: f64) -> i64 {
     let scale = (1u64 << FIXED_POINT_BITS) as f64;
-    (x.clamp(-FIXED_POINT_MAX, FIXED_POINT_MAX) * scale).round() as i64
+    let y = x.clamp(-FIXED_POINT_MAX, FIXED_POINT_MAX) * scale;
+    // `y.round()` (half away from zero) without the libm call: |y| ≤ 2⁶², so the truncation
+    // is exact in i64, and for |y| < 2⁵² the fraction y − t is exact (above, y is integral).
+    let t = y as i64;
+    let frac = y - t as f64;
+    // Branch-free (the fraction is random: a branch would be mispredicted half the time).
+    t + (frac >= 0.5) as i64 - (frac <= -0.5) as i64
 }
 
 /// A sum of values in fixed point (see [`FIXED_POINT_BITS`]): exact and associative, so partial
@@ -739,6 +745,33 @@ mod tests {
         xs[..300].iter().for_each(|x| a2.push(*x));
         c.merge(&a2);
         assert_eq!(c, m);
+    }
+
+    #[test]
+    fn fixed_point_rounding_is_round_half_away_from_zero() {
+        let scale = (1u64 << FIXED_POINT_BITS) as f64;
+        let mut st = 17;
+        let mut xs: Vec<f64> = (0..100_000)
+            .map(|_| (lcg(&mut st) - 0.5) * 2000.0)
+            .collect();
+        // Exact ties and edges.
+        for k in [
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            -1.5,
+            -2.5,
+            0.49999999999999994,
+            -0.49999999999999994,
+        ] {
+            xs.push(k / scale);
+        }
+        xs.extend([0.0, -0.0, FIXED_POINT_MAX, -FIXED_POINT_MAX, 1e300, -1e300]);
+        for x in xs {
+            let expected = (x.clamp(-FIXED_POINT_MAX, FIXED_POINT_MAX) * scale).round() as i64;
+            assert_eq!(to_fixed(x), expected, "{x}");
+        }
     }
 
     #[test]
