@@ -123,28 +123,23 @@ pub fn run_shard(
         serde_json::to_writer(&mut *w, &partial).context("cannot write partial.json")?;
         Ok(())
     })?;
-    let effective = scenario::to_toml(s);
-    let m = json!({
-        "trisim_version": env!("CARGO_PKG_VERSION"),
-        "command": "run-shard",
-        "run_key": run_key(&effective, plan, paths),
-        "shard": { "index": shard.index, "count": shard.count,
-                   "blocks": [blocks.start, blocks.end],
-                   "replications": [reps.start, reps.end] },
-        "scenario_file": scenario_file.to_string_lossy(),
-        "scenario_sha256": files::sha256_hex(&loaded.bytes),
-        "scenario_sources": loaded.sources.iter().map(|(f, h)| json!({ "file": f, "sha256": h })).collect::<Vec<_>>(),
-        "seed": plan.seed,
-        "replications": plan.replications,
-        "paths": paths,
-        "reference_path": paths[plan.reference],
-        "threads": plan.threads,
-        "block_size": bs,
-        "started_at": output::dir::rfc3339(started),
-        "wall_time_seconds": clock.elapsed().as_secs_f64(),
-        "effective_scenario": effective,
-    });
-    staging.write_file("manifest.json", |w| write_json(w, &m))?;
+    write_shard_manifest(
+        &staging,
+        "run-shard",
+        json!({ "index": shard.index, "count": shard.count,
+                "blocks": [blocks.start, blocks.end],
+                "replications": [reps.start, reps.end] }),
+        Value::Null,
+        &ShardOrigin {
+            loaded,
+            scenario_file,
+            s,
+            plan,
+            paths,
+            started,
+            clock,
+        },
+    )?;
     let dest = staging.commit()?;
     println!(
         "shard {}/{}: replications {}..{} of {} written to {}\nmerge all {} shards with: trisim merge SHARD_DIR... --out DIR",
@@ -202,27 +197,21 @@ pub fn run_sweep_shard(
         .context("cannot write partial.json")?;
         Ok(())
     })?;
-    let effective = scenario::to_toml(s);
-    let m = json!({
-        "trisim_version": env!("CARGO_PKG_VERSION"),
-        "command": "sweep-shard",
-        "run_key": run_key(&effective, plan, paths),
-        "shard": { "index": sh.index, "count": sh.count, "points": [range.start, range.end] },
-        "outcome": outcome,
-        "scenario_file": scenario_file.to_string_lossy(),
-        "scenario_sha256": files::sha256_hex(&loaded.bytes),
-        "scenario_sources": loaded.sources.iter().map(|(f, h)| json!({ "file": f, "sha256": h })).collect::<Vec<_>>(),
-        "seed": plan.seed,
-        "replications": plan.replications,
-        "paths": paths,
-        "reference_path": paths[plan.reference],
-        "threads": plan.threads,
-        "block_size": plan.block_size,
-        "started_at": output::dir::rfc3339(started),
-        "wall_time_seconds": clock.elapsed().as_secs_f64(),
-        "effective_scenario": effective,
-    });
-    staging.write_file("manifest.json", |w| write_json(w, &m))?;
+    write_shard_manifest(
+        &staging,
+        "sweep-shard",
+        json!({ "index": sh.index, "count": sh.count, "points": [range.start, range.end] }),
+        json!(outcome),
+        &ShardOrigin {
+            loaded,
+            scenario_file,
+            s,
+            plan,
+            paths,
+            started,
+            clock,
+        },
+    )?;
     let dest = staging.commit()?;
     println!(
         "sweep shard {}/{}: design points {}..{} of {} written to {}\nmerge all {} shards with: trisim merge SHARD_DIR... --out DIR",
@@ -235,6 +224,99 @@ pub fn run_sweep_shard(
         sh.count
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a shard's manifest records about the run it belongs to.
+struct ShardOrigin<'a> {
+    loaded: &'a Loaded,
+    scenario_file: &'a Path,
+    s: &'a Scenario,
+    plan: &'a RunPlan,
+    paths: &'a [String],
+    started: SystemTime,
+    clock: Instant,
+}
+
+/// Writes a shard's `manifest.json`: `command` (`run-shard` or `sweep-shard`), the shard
+/// (`shard`), the sweep's chosen outcome (`outcome`, null for runs), and what `trisim merge`
+/// checks and rebuilds the run from.
+fn write_shard_manifest(
+    staging: &Staging,
+    command: &str,
+    shard: Value,
+    outcome: Value,
+    o: &ShardOrigin<'_>,
+) -> Result<()> {
+    let effective = scenario::to_toml(o.s);
+    let m = json!({
+        "trisim_version": env!("CARGO_PKG_VERSION"),
+        "command": command,
+        "run_key": run_key(&effective, o.plan, o.paths),
+        "shard": shard,
+        "outcome": outcome,
+        "scenario_file": o.scenario_file.to_string_lossy(),
+        "scenario_sha256": files::sha256_hex(&o.loaded.bytes),
+        "scenario_sources": o.loaded.sources.iter().map(|(f, h)| json!({ "file": f, "sha256": h })).collect::<Vec<_>>(),
+        "seed": o.plan.seed,
+        "replications": o.plan.replications,
+        "paths": o.paths,
+        "reference_path": o.paths[o.plan.reference],
+        "threads": o.plan.threads,
+        "block_size": o.plan.block_size,
+        "started_at": output::dir::rfc3339(o.started),
+        "wall_time_seconds": o.clock.elapsed().as_secs_f64(),
+        "effective_scenario": effective,
+    });
+    staging.write_file("manifest.json", |w| write_json(w, &m))
+}
+
+/// Writes the `manifest.json` of a merge from the first shard's manifest `m`.
+#[allow(clippy::too_many_arguments)]
+fn write_merge_manifest(
+    staging: &Staging,
+    m: &Value,
+    effective: &str,
+    plan: &RunPlan,
+    paths: &[String],
+    started: SystemTime,
+    clock: Instant,
+    extra: Value,
+) -> Result<()> {
+    let sources: Vec<(String, String)> = m["scenario_sources"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|v| {
+            (
+                v["file"].as_str().unwrap_or_default().to_string(),
+                v["sha256"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    files::write_manifest(
+        staging,
+        &files::Manifest {
+            command: "merge",
+            scenario_file: m["scenario_file"].as_str().unwrap_or_default(),
+            scenario_sha256: m["scenario_sha256"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            sources: &sources,
+            effective_scenario_toml: effective.to_string(),
+            seed: plan.seed,
+            replications: plan.replications,
+            paths,
+            reference_path: &paths[plan.reference],
+            threads: plan.threads,
+            block_size: plan.block_size,
+            runs_csv: false,
+            started_at: output::dir::rfc3339(started),
+            wall_time_seconds: clock.elapsed().as_secs_f64(),
+            extra,
+        },
+    )
 }
 
 #[derive(Debug, Args)]
@@ -437,43 +519,19 @@ pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
         results: &results,
     };
     output::export_all(&report, &staging)?;
-    let sources: Vec<(String, String)> =
-        serde_json::from_value::<Vec<Value>>(m["scenario_sources"].clone())
-            .unwrap_or_default()
-            .iter()
-            .map(|v| {
-                (
-                    v["file"].as_str().unwrap_or_default().to_string(),
-                    v["sha256"].as_str().unwrap_or_default().to_string(),
-                )
-            })
-            .collect();
-    files::write_manifest(
+    write_merge_manifest(
         &staging,
-        &files::Manifest {
-            command: "merge",
-            scenario_file: m["scenario_file"].as_str().unwrap_or_default(),
-            scenario_sha256: m["scenario_sha256"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            sources: &sources,
-            effective_scenario_toml: effective.to_string(),
-            seed: plan.seed,
-            replications: plan.replications,
-            paths: &paths,
-            reference_path: &paths[plan.reference],
-            threads: plan.threads,
-            block_size: plan.block_size,
-            runs_csv: false,
-            started_at: output::dir::rfc3339(started),
-            wall_time_seconds: clock.elapsed().as_secs_f64(),
-            extra: json!({ "shards": shards.iter().map(|s| json!({
+        m,
+        effective,
+        &plan,
+        &paths,
+        started,
+        clock,
+        json!({ "shards": shards.iter().map(|s| json!({
                 "index": s.index,
                 "dir": s.dir.to_string_lossy(),
                 "replications": s.manifest["shard"]["replications"],
             })).collect::<Vec<_>>() }),
-        },
     )?;
     let dest = staging.commit()?;
     let mut out = std::io::stdout().lock();
@@ -564,48 +622,24 @@ fn merge_sweep(
         m["outcome"].as_str(),
         &s.scenario.name,
     )?;
-    let sources: Vec<(String, String)> =
-        serde_json::from_value::<Vec<Value>>(m["scenario_sources"].clone())
-            .unwrap_or_default()
-            .iter()
-            .map(|v| {
-                (
-                    v["file"].as_str().unwrap_or_default().to_string(),
-                    v["sha256"].as_str().unwrap_or_default().to_string(),
-                )
-            })
-            .collect();
-    files::write_manifest(
+    write_merge_manifest(
         &staging,
-        &files::Manifest {
-            command: "merge",
-            scenario_file: m["scenario_file"].as_str().unwrap_or_default(),
-            scenario_sha256: m["scenario_sha256"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            sources: &sources,
-            effective_scenario_toml: effective.to_string(),
-            seed: plan.seed,
-            replications: plan.replications,
-            paths,
-            reference_path: &paths[plan.reference],
-            threads: plan.threads,
-            block_size: plan.block_size,
-            runs_csv: false,
-            started_at: output::dir::rfc3339(started),
-            wall_time_seconds: clock.elapsed().as_secs_f64(),
-            extra: json!({
-                "design": design.kind.name(),
-                "points": design.points.len(),
-                "charts": charts,
-                "shards": shards.iter().map(|s| json!({
-                    "index": s.index,
-                    "dir": s.dir.to_string_lossy(),
-                    "points": s.manifest["shard"]["points"],
-                })).collect::<Vec<_>>(),
-            }),
-        },
+        m,
+        effective,
+        plan,
+        paths,
+        started,
+        clock,
+        json!({
+            "design": design.kind.name(),
+            "points": design.points.len(),
+            "charts": charts,
+            "shards": shards.iter().map(|s| json!({
+                "index": s.index,
+                "dir": s.dir.to_string_lossy(),
+                "points": s.manifest["shard"]["points"],
+            })).collect::<Vec<_>>(),
+        }),
     )?;
     let dest = staging.commit()?;
     let mut out = std::io::stdout().lock();
