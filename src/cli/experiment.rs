@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime};
-use trisim::engine::sensitivity::{self, run_sensitivity, SensitivityResults};
+use trisim::engine::sensitivity::{self, check_outcome, run_sensitivity, SensitivityResults};
 use trisim::engine::sweep::{run_sweep, Design, SweepResults};
 use trisim::engine::{Overrides, RunPlan};
 use trisim::experiment::analysis::{influence, prim};
@@ -251,23 +251,6 @@ fn primary_outcome(res: &SweepResults, asked: Option<&str>) -> Result<usize> {
             .or_else(|| res.outcome_index("final_ci"))
             .ok_or_else(|| anyhow!("no final_ci outcome")),
     }
-}
-
-fn check_outcome(s: &Scenario, key: &str) -> Result<()> {
-    let mut valid: Vec<&str> = trisim::model::OUTCOMES.iter().map(|o| o.key).collect();
-    if !s.scenario.score.is_empty() {
-        valid.push("score");
-    }
-    if valid.contains(&key) {
-        return Ok(());
-    }
-    let hint = validate::did_you_mean(key, valid.iter().copied())
-        .map(|h| format!("; {h}"))
-        .unwrap_or_default();
-    bail!(
-        "unknown outcome `{key}`{hint} (outcomes: {})",
-        valid.join(", ")
-    )
 }
 
 /// The scenario's sweep with the command-line changes applied and checked.

@@ -19,6 +19,25 @@ use crate::scenario::validate::did_you_mean;
 use crate::scenario::Scenario;
 use anyhow::{anyhow, bail, Result};
 
+/// Checks that `key` is an outcome of scenario `s` (a model outcome, or `score` if the
+/// scenario defines one); the error names the nearest one and lists them all.
+pub fn check_outcome(s: &Scenario, key: &str) -> Result<()> {
+    let mut valid: Vec<&str> = OUTCOMES.iter().map(|o| o.key).collect();
+    if !s.scenario.score.is_empty() {
+        valid.push("score");
+    }
+    if valid.contains(&key) {
+        return Ok(());
+    }
+    let hint = did_you_mean(key, valid.iter().copied())
+        .map(|h| format!("; {h}"))
+        .unwrap_or_default();
+    bail!(
+        "unknown outcome `{key}`{hint} (outcomes: {})",
+        valid.join(", ")
+    )
+}
+
 /// What is analysed: the mean `outcome` of `path`, minus that of `minus` if any (a paired
 /// difference).
 #[derive(Clone, Debug, PartialEq)]
@@ -54,19 +73,7 @@ impl Target {
                 "score".to_string()
             }
         });
-        let mut valid: Vec<&str> = OUTCOMES.iter().map(|o| o.key).collect();
-        if !s.scenario.score.is_empty() {
-            valid.push("score");
-        }
-        if !valid.contains(&outcome.as_str()) {
-            let hint = did_you_mean(&outcome, valid.iter().copied())
-                .map(|h| format!("; {h}"))
-                .unwrap_or_default();
-            bail!(
-                "unknown outcome `{outcome}`{hint} (outcomes: {})",
-                valid.join(", ")
-            );
-        }
+        check_outcome(s, &outcome)?;
         let check = |p: &str| -> Result<String> {
             if s.paths.contains_key(p) {
                 return Ok(p.to_string());
