@@ -3,6 +3,7 @@
 mod experiment;
 mod resume;
 mod shard;
+mod style;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -240,12 +241,21 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             if let Some(se) = e.downcast_ref::<ScenarioError>() {
-                eprintln!("{se}");
+                eprint_diagnostic(&se.to_string());
             } else {
-                eprintln!("error: {e:#}");
+                eprint_diagnostic(&format!("error: {e:#}"));
             }
             ExitCode::from(1)
         }
+    }
+}
+
+/// Prints a diagnostic (and a newline) on stderr, in colour on a terminal.
+fn eprint_diagnostic(text: &str) {
+    if style::stderr_colours() {
+        eprintln!("{}", style::paint(text));
+    } else {
+        eprintln!("{text}");
     }
 }
 
@@ -344,9 +354,9 @@ fn validate(paths: &[PathBuf]) -> Result<ExitCode> {
             Err(e) => {
                 failed += 1;
                 if let Some(se) = e.downcast_ref::<ScenarioError>() {
-                    eprintln!("{se}");
+                    eprint_diagnostic(&se.to_string());
                 } else {
-                    eprintln!("error: {}: {e:#}", p.display());
+                    eprint_diagnostic(&format!("error: {}: {e:#}", p.display()));
                 }
             }
         }
