@@ -1,10 +1,9 @@
 //! `trisim sweep`, `trisim sensitivity` and `trisim discover`.
 
-use super::{load_for_run, progress_printer, CommonArgs, Loaded};
-use anyhow::{anyhow, bail, Context, Result};
+use super::{load_for_run, print_result, progress, CommonArgs, Loaded};
+use anyhow::{anyhow, bail, Result};
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime};
@@ -172,6 +171,10 @@ pub struct DiscoverArgs {
     /// With --out: replace a previous trisim result in DIR.
     #[arg(long, requires = "out")]
     pub force: bool,
+    /// Print nothing but errors: no progress bar, notes or summary table; standard output
+    /// gets only the path of the results folder (for scripts: DIR=$(trisim … -q)).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 fn parse_unit(s: &str) -> std::result::Result<f64, String> {
@@ -422,16 +425,16 @@ pub fn sweep(a: &SweepArgs) -> Result<ExitCode> {
         );
     }
     let staging = Staging::create(c.target(&s, "-sweep"), started)?;
-    eprintln!(
+    progress::note(format_args!(
         "sweep: {} design ({} point(s) × {} path(s) × {} replication(s))",
         design.kind.name(),
         design.points.len(),
         plan.paths.len(),
         plan.replications
-    );
-    let mut progress = progress_printer();
-    let res = run_sweep(&s, &design, &plan, Some(&mut progress))?;
-    progress(u64::MAX, u64::MAX);
+    ));
+    let mut bar = progress::Bar::points("sweep", design.points.len() as u64, plan.replications);
+    let res = run_sweep(&s, &design, &plan, Some(&mut bar.callback()))?;
+    drop(bar);
     let (outcome, influential, charts) =
         write_sweep_outputs(&staging, &res, a.outcome.as_deref(), &s.scenario.name)?;
     manifest(
@@ -449,9 +452,7 @@ pub fn sweep(a: &SweepArgs) -> Result<ExitCode> {
     )?;
     let dest = staging.commit()?;
     let text = sweep_summary(&res, outcome, influential);
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{text}\nResults written to {}", dest.display())
-        .context("cannot write to standard output")?;
+    print_result(&format!("{text}\n"), "Results written to", &dest)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -674,23 +675,27 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<ExitCode> {
     let d = design.keys.len();
     let label = target.label();
     let staging = Staging::create(c.target(&s, "-sensitivity"), started)?;
-    eprintln!(
+    progress::note(format_args!(
         "sensitivity of {label}: Saltelli design {} × ({d} + 2) = {} points + {} tornado points, {} replication(s) each",
         design.sobol_n,
         design.points.len(),
         2 * d + 1,
         plan.replications
+    ));
+    let mut bar = progress::Bar::points(
+        "sensitivity",
+        (design.points.len() + 2 * d + 1) as u64,
+        plan.replications,
     );
-    let mut progress = progress_printer();
     let r = run_sensitivity(
         &s,
         &design,
         &plan,
         &target,
         a.bootstrap as usize,
-        Some(&mut progress),
+        Some(&mut bar.callback()),
     )?;
-    progress(u64::MAX, u64::MAX);
+    drop(bar);
     sweep_files::write_sensitivity(&staging, &r, &s.scenario.name)?;
     let idx = &r.indices;
     let first: Vec<(f64, [f64; 2])> = idx.first.iter().map(|i| (i.estimate, i.ci95)).collect();
@@ -739,14 +744,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<ExitCode> {
         json!({ "design": "sobol", "base_samples": design.sobol_n, "points": design.points.len(), "tornado_points": 2 * d + 1, "charts": charts }),
     )?;
     let dest = staging.commit()?;
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "{}Results written to {}",
-        sensitivity_table(&r, &design),
-        dest.display()
-    )
-    .context("cannot write to standard output")?;
+    print_result(&sensitivity_table(&r, &design), "Results written to", &dest)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -985,8 +983,6 @@ pub fn discover(a: &DiscoverArgs) -> Result<ExitCode> {
             short(dhi)
         ));
     }
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{t}Results written to {}", dest.display())
-        .context("cannot write to standard output")?;
+    print_result(&t, "Results written to", &dest)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,13 +1,17 @@
-//! The command line: `trisim run`, `validate`, `show`, `sweep`, `sensitivity`, `discover`.
+//! The command line: `trisim run`, `validate`, `show`, `sweep`, `sensitivity`, `discover`,
+//! `merge`, `completions`, `man`.
 
+mod completions;
 mod experiment;
+mod progress;
 mod resume;
 mod shard;
 mod style;
+mod watch;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime};
@@ -108,6 +112,26 @@ Example (4 shards, e.g. the tasks of a cluster job array):
   for i in 0 1 2 3; do trisim run scenarios/baseline.toml --shard $i/4 --out shards/$i; done
   trisim merge shards/0 shards/1 shards/2 shards/3 --out merged")]
     Merge(shard::MergeArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(long_about = completions::COMPLETIONS_ABOUT)]
+    Completions(completions::CompletionsArgs),
+    /// Print trisim's manual page (roff), or write one page per command into a folder.
+    #[command(long_about = completions::MAN_ABOUT)]
+    Man(completions::ManArgs),
+}
+
+impl Command {
+    /// Whether `--quiet` was given (commands that have it).
+    fn quiet(&self) -> bool {
+        match self {
+            Command::Run(a) => a.common.quiet,
+            Command::Sweep(a) => a.common.quiet,
+            Command::Sensitivity(a) => a.common.quiet,
+            Command::Discover(a) => a.quiet,
+            Command::Merge(a) => a.quiet,
+            _ => false,
+        }
+    }
 }
 
 /// Options shared by `run`, `sweep` and `sensitivity`.
@@ -139,6 +163,10 @@ pub struct CommonArgs {
     /// computing); without it such a job is refused with an estimate of its size.
     #[arg(long)]
     pub yes: bool,
+    /// Print nothing but errors: no progress bar, notes or summary table; standard output
+    /// gets only the path of the results folder (for scripts: DIR=$(trisim … -q)).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Replication-months above which a job needs `--yes` (about 5.5 hours at 5 million a second).
@@ -215,6 +243,14 @@ pub struct RunArgs {
     /// With --precision: the most replications to run (default 1,000,000).
     #[arg(long, value_name = "N", requires = "precision", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_replications: Option<u64>,
+    /// Run, then run again whenever the scenario file or a file of its `extends` chain changes
+    /// (checked 4 times a second; a change counts once the files stay unchanged for 0.2 s),
+    /// until Ctrl-C (exit status 0). Each run replaces the previous one in a single folder:
+    /// --out DIR, else results/<scenario-name>-watch/ (a folder holding another trisim result
+    /// is replaced only with --force, anything else never). A scenario error is printed and
+    /// the watch goes on. Use -n for quick previews.
+    #[arg(long, conflicts_with_all = ["shard", "resume", "precision"])]
+    pub watch: bool,
 }
 
 fn parse_positive(s: &str) -> std::result::Result<f64, String> {
@@ -228,6 +264,7 @@ fn parse_positive(s: &str) -> std::result::Result<f64, String> {
 /// Parses the command line, runs the command and returns the exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    progress::set_quiet(cli.command.quiet());
     let res = match cli.command {
         Command::Run(a) => run(&a),
         Command::Sweep(a) => experiment::sweep(&a),
@@ -236,17 +273,25 @@ pub fn main() -> ExitCode {
         Command::Merge(a) => shard::merge(&a),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Show { scenario } => show(&scenario),
+        Command::Completions(a) => completions::completions(&a),
+        Command::Man(a) => completions::man(&a),
     };
     match res {
         Ok(code) => code,
         Err(e) => {
-            if let Some(se) = e.downcast_ref::<ScenarioError>() {
-                eprint_diagnostic(&se.to_string());
-            } else {
-                eprint_diagnostic(&format!("error: {e:#}"));
-            }
+            report_error(&e);
             ExitCode::from(1)
         }
+    }
+}
+
+/// Prints an error on stderr: a scenario error as a compiler would, anything else as
+/// `error: …`.
+fn report_error(e: &anyhow::Error) {
+    if let Some(se) = e.downcast_ref::<ScenarioError>() {
+        eprint_diagnostic(&se.to_string());
+    } else {
+        eprint_diagnostic(&format!("error: {e:#}"));
     }
 }
 
@@ -259,21 +304,17 @@ fn eprint_diagnostic(text: &str) {
     }
 }
 
-/// A progress callback that rewrites one line on stderr when it is a terminal; call it with
-/// (u64::MAX, u64::MAX) to clear the line.
-fn progress_printer() -> impl FnMut(u64, u64) {
-    let show = std::io::stderr().is_terminal();
-    move |done: u64, total: u64| {
-        if !show {
-            return;
-        }
-        if done == u64::MAX {
-            eprint!("\r\x1b[2K");
-        } else {
-            eprint!("\r  {done}/{total} replications");
-        }
-        let _ = std::io::stderr().flush();
+/// Prints the end of a command's output on stdout: `text` (the summary table; may be empty)
+/// and `Results written to DIR` (`verb` replaces "Results written to"), or with `--quiet` only
+/// the folder's path, on one line, for scripts.
+fn print_result(text: &str, verb: &str, dest: &Path) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    if progress::is_quiet() {
+        writeln!(out, "{}", dest.display())
+    } else {
+        writeln!(out, "{text}{verb} {}", dest.display())
     }
+    .context("cannot write to standard output")
 }
 
 fn load(path: &Path) -> Result<Scenario> {
@@ -373,6 +414,28 @@ fn validate(paths: &[PathBuf]) -> Result<ExitCode> {
 pub const PRECISION_DEFAULT_MAX: u64 = 1_000_000;
 
 fn run(a: &RunArgs) -> Result<ExitCode> {
+    if a.watch {
+        return watch::watch(a);
+    }
+    match run_once(a, None)? {
+        RunEnd::Done(_) => Ok(ExitCode::SUCCESS),
+        RunEnd::Exit(code) => Ok(code),
+    }
+}
+
+/// How a run ended.
+enum RunEnd {
+    /// Results written into this folder.
+    Done(PathBuf),
+    /// Ended with this exit status (interrupted by Ctrl-C, or a shard, which prints its own
+    /// lines).
+    Exit(ExitCode),
+}
+
+/// One run. Under `--watch` (`watch` is its results folder), the results replace the previous
+/// watch result, the manifest says `"watch": true`, no checkpoint is written, an interrupted
+/// run is discarded, and the closing "Results written to" line is left to the watch loop.
+fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
     let started = SystemTime::now();
     let clock = Instant::now();
     let c = &a.common;
@@ -414,10 +477,10 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
                 );
             }
             if plan.replications > max {
-                eprintln!(
+                progress::note(format_args!(
                     "note: the first batch ({} replications) is above --max-replications {max}; running {max}",
                     plan.replications
-                );
+                ));
             }
             max
         }
@@ -428,13 +491,13 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
         !a.no_runs_csv && (a.runs_csv || (a.precision.is_none() && rows <= RUNS_CSV_DEFAULT_LIMIT));
     if !a.no_runs_csv && !write_runs {
         if a.precision.is_some() {
-            eprintln!(
-                "note: runs.csv is not written with --precision (its size is not known in advance); pass --runs-csv to write it anyway"
+            progress::note(
+                "note: runs.csv is not written with --precision (its size is not known in advance); pass --runs-csv to write it anyway",
             );
         } else {
-            eprintln!(
+            progress::note(format_args!(
                 "note: runs.csv not written ({rows} rows > {RUNS_CSV_DEFAULT_LIMIT}); pass --runs-csv to write it anyway"
-            );
+            ));
         }
     }
 
@@ -461,7 +524,8 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
             &c.scenario,
             staging,
             started,
-        );
+        )
+        .map(RunEnd::Exit);
     }
     // The run's identity, for checkpoints and --resume.
     let mut eff = s.clone();
@@ -473,12 +537,13 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
         shard::run_key(&scenario::to_toml(&eff), &plan, &path_names),
         if write_runs { "+runs.csv" } else { "" }
     );
-    let (staging, resumed) = match &a.resume {
-        Some(dir) => {
+    let (staging, resumed) = match (&a.resume, watch) {
+        (Some(dir), _) => {
             let (st, cp) = resume::reopen(dir, &key)?;
             (st, Some(cp))
         }
-        None => (Staging::create(c.target(&s, ""), started)?, None),
+        (None, Some(w)) => (Staging::create(w.target(&s, c), started)?, None),
+        (None, None) => (Staging::create(c.target(&s, ""), started)?, None),
     };
     let mut runs = match (write_runs, &resumed) {
         (false, _) => None,
@@ -491,55 +556,71 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
         )?),
     };
 
-    let mut progress = progress_printer();
     let mut runner = engine::Runner::new(&s, &plan)?;
     let mut extra = serde_json::Value::Null;
-    match a.precision {
-        None => {
+    match (a.precision, watch) {
+        (None, None) => {
             // Checkpoints after every chunk of blocks; Ctrl-C stops at the next one.
             if let Some(cp) = &resumed {
                 runner.absorb(&cp.partial)?;
-                eprintln!(
+                progress::note(format_args!(
                     "resuming after {} of {} replications",
                     runner.done(),
                     plan.replications
-                );
+                ));
             } else {
                 resume::start(&staging, &key)?;
             }
-            if let Some(code) =
-                resume::run_chunks(&mut runner, &staging, &key, runs.as_mut(), &mut progress)?
-            {
-                progress(u64::MAX, u64::MAX);
+            let mut bar = progress::Bar::replications("run", plan.replications, runner.done());
+            let stopped = resume::run_chunks(
+                &mut runner,
+                &staging,
+                &key,
+                runs.as_mut(),
+                &mut bar.callback(),
+            )?;
+            drop(bar);
+            if let Some(code) = stopped {
                 let dir = staging.keep();
                 eprintln!(
                     "{}",
                     resume::how_to_resume(&dir, runner.done(), plan.replications)
                 );
-                return Ok(code);
+                return Ok(RunEnd::Exit(code));
             }
             staging.remove_file(resume::CHECKPOINT)?;
             staging.remove_file(resume::RESUME)?;
         }
-        Some(h) => {
+        (None, Some(_)) => {
+            // A preview: no checkpoints; Ctrl-C discards the unfinished run (the staging
+            // folder is removed when dropped).
+            let mut bar = progress::Bar::replications("run", plan.replications, 0);
+            if let Some(code) =
+                resume::run_interruptible(&mut runner, runs.as_mut(), &mut bar.callback())?
+            {
+                return Ok(RunEnd::Exit(code));
+            }
+            extra = serde_json::json!({ "watch": true });
+        }
+        (Some(h), _) => {
             let mut sink: Option<&mut (dyn engine::RunSink + Send)> = runs
                 .as_mut()
                 .map(|r| r as &mut (dyn engine::RunSink + Send));
+            let mut bar = progress::Bar::adaptive("run", plan.replications, max_reps);
             let p = engine::precision::run(
                 &mut runner,
                 h,
                 plan.replications,
                 max_reps,
                 &mut sink,
-                &mut progress,
+                &mut bar.callback(),
             )?;
-            progress(u64::MAX, u64::MAX);
-            eprintln!("{}", p.message());
+            drop(bar);
+            progress::note(p.message());
             extra = serde_json::json!({ "precision": p.to_json() });
         }
     }
     let results = runner.results();
-    progress(u64::MAX, u64::MAX);
     // The effective scenario, command-line overrides included.
     s.scenario.seed = plan.seed;
     s.scenario.replications = results.replications;
@@ -549,6 +630,8 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
         results: &results,
     };
     output::export_all(&report, &staging)?;
+    // REPORT (--watch): where report.html is written, pass
+    // `auto_refresh_seconds: watch.map(|_| 2)` so that the browser reloads it after each run.
     if let Some(r) = runs {
         r.finish()?;
     }
@@ -573,9 +656,17 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
         },
     )?;
     let dest = staging.commit()?;
-    let mut out = std::io::stdout().lock();
     let text = table::render(&s.scenario.name, &results);
-    writeln!(out, "{text}\nResults written to {}", dest.display())
-        .context("cannot write to standard output")?;
-    Ok(ExitCode::SUCCESS)
+    if watch.is_some() {
+        // The watch loop prints where the results are.
+        if !progress::is_quiet() {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{text}")
+                .and_then(|_| out.flush())
+                .context("cannot write to standard output")?;
+        }
+    } else {
+        print_result(&format!("{text}\n"), "Results written to", &dest)?;
+    }
+    Ok(RunEnd::Done(dest))
 }

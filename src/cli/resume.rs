@@ -22,6 +22,8 @@ pub const RESUME: &str = "resume.json";
 pub const CHECKPOINT_BLOCKS: u64 = 64;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// `trisim run --watch`: Ctrl-C ends the watch (silently; the watch loop says so).
+static WATCHING: AtomicBool = AtomicBool::new(false);
 
 /// The checkpoint file, written and read directly (no intermediate JSON tree, which would
 /// cost far more memory than the accumulators themselves).
@@ -42,19 +44,61 @@ pub struct Checkpoint {
 }
 
 /// Ctrl-C: the first press stops the run at its next checkpoint; a second one exits at once
-/// (the last checkpoint stays valid).
-fn install_handler() {
+/// (the last checkpoint stays valid). The message is printed above the progress bar.
+pub fn install_handler() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let _ = ctrlc::set_handler(|| {
             if INTERRUPTED.swap(true, Ordering::SeqCst) {
                 std::process::exit(130);
             }
-            eprintln!(
-                "\ninterrupted: stopping at the next checkpoint (Ctrl-C again to quit at once)"
-            );
+            if !WATCHING.load(Ordering::SeqCst) {
+                super::progress::suspend(|| {
+                    eprintln!(
+                        "interrupted: stopping at the next checkpoint (Ctrl-C again to quit at once)"
+                    )
+                });
+            }
         });
     });
+}
+
+/// Installs the Ctrl-C handler for `--watch`: a press sets [`interrupted`], which stops the
+/// current run within a few blocks and ends the watch.
+pub fn install_watch_handler() {
+    WATCHING.store(true, Ordering::SeqCst);
+    install_handler();
+}
+
+/// Whether Ctrl-C was pressed.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// Blocks of a chunk of [`run_interruptible`]: a fraction of a second of work.
+const PREVIEW_CHUNK_BLOCKS: u64 = 8;
+
+/// Runs the remaining blocks in small chunks without checkpoints (`--watch` previews);
+/// returns an exit code if interrupted (Ctrl-C) before the end.
+pub fn run_interruptible(
+    runner: &mut Runner<'_>,
+    mut runs: Option<&mut RunsCsv>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Option<ExitCode>> {
+    let (bs, total) = (runner.block_size(), runner.replications());
+    while runner.done() < total {
+        if interrupted() {
+            return Ok(Some(ExitCode::from(130)));
+        }
+        let to = (runner.done() + PREVIEW_CHUNK_BLOCKS * bs).min(total);
+        let before = runner.done();
+        runner.advance(
+            to,
+            runs.as_deref_mut().map(|r| r as &mut (dyn RunSink + Send)),
+            Some(&mut |d: u64, _: u64| progress(before + d, total)),
+        )?;
+    }
+    Ok(None)
 }
 
 /// Records the run's identity and destination in a new staging folder.

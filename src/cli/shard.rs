@@ -2,11 +2,10 @@
 //! arrays), each writing a mergeable partial result, and the merge that turns them into the
 //! results of the unsharded run, byte for byte.
 
-use super::{progress_printer, Loaded};
+use super::{progress, Loaded};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use serde_json::{json, Value};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime};
@@ -115,9 +114,13 @@ pub fn run_shard(
     let bs = plan.block_size;
     let reps = (blocks.start * bs).min(plan.replications)..(blocks.end * bs).min(plan.replications);
     let mut runner = Runner::new(s, plan)?;
-    let mut progress = progress_printer();
-    runner.run_blocks(blocks.clone(), Some(&mut progress))?;
-    progress(u64::MAX, u64::MAX);
+    let mut bar = progress::Bar::replications(
+        &format!("shard {}/{}", shard.index, shard.count),
+        reps.end - reps.start,
+        0,
+    );
+    runner.run_blocks(blocks.clone(), Some(&mut bar.callback()))?;
+    drop(bar);
     let partial = runner.partial(blocks.clone());
     staging.write_file("partial.json", |w| {
         serde_json::to_writer(&mut *w, &partial).context("cannot write partial.json")?;
@@ -141,6 +144,10 @@ pub fn run_shard(
         },
     )?;
     let dest = staging.commit()?;
+    if progress::is_quiet() {
+        println!("{}", dest.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     println!(
         "shard {}/{}: replications {}..{} of {} written to {}\nmerge all {} shards with: trisim merge SHARD_DIR... --out DIR",
         shard.index,
@@ -185,9 +192,13 @@ pub fn run_sweep_shard(
     let clock = Instant::now();
     let range = shard_points_range(design.points.len(), sh)?;
     let sub = shard_points(design, range.clone());
-    let mut progress = progress_printer();
-    let res = run_sweep(s, &sub, plan, Some(&mut progress))?;
-    progress(u64::MAX, u64::MAX);
+    let mut bar = progress::Bar::points(
+        &format!("sweep shard {}/{}", sh.index, sh.count),
+        sub.points.len() as u64,
+        plan.replications,
+    );
+    let res = run_sweep(s, &sub, plan, Some(&mut bar.callback()))?;
+    drop(bar);
     let bits: Vec<PointBits> = res.points.iter().map(PointBits::from).collect();
     staging.write_file("partial.json", |w| {
         serde_json::to_writer(
@@ -213,6 +224,10 @@ pub fn run_sweep_shard(
         },
     )?;
     let dest = staging.commit()?;
+    if progress::is_quiet() {
+        println!("{}", dest.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     println!(
         "sweep shard {}/{}: design points {}..{} of {} written to {}\nmerge all {} shards with: trisim merge SHARD_DIR... --out DIR",
         sh.index,
@@ -330,6 +345,10 @@ pub struct MergeArgs {
     /// Replace a previous trisim result in DIR.
     #[arg(long)]
     pub force: bool,
+    /// Print nothing but errors: no progress bar, notes or summary table; standard output
+    /// gets only the path of the results folder (for scripts: DIR=$(trisim … -q)).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 struct ShardFile {
@@ -534,14 +553,11 @@ pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
             })).collect::<Vec<_>>() }),
     )?;
     let dest = staging.commit()?;
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "{}\nMerged {count} shards into {}",
-        table::render(&s.scenario.name, &results),
-        dest.display()
-    )
-    .context("cannot write to standard output")?;
+    super::print_result(
+        &format!("{}\n", table::render(&s.scenario.name, &results)),
+        &format!("Merged {count} shards into"),
+        &dest,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -642,14 +658,13 @@ fn merge_sweep(
         }),
     )?;
     let dest = staging.commit()?;
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "{}\nMerged {} sweep shards into {}",
-        super::experiment::sweep_summary(&res, outcome, influential),
-        shards.len(),
-        dest.display()
-    )
-    .context("cannot write to standard output")?;
+    super::print_result(
+        &format!(
+            "{}\n",
+            super::experiment::sweep_summary(&res, outcome, influential)
+        ),
+        &format!("Merged {} sweep shards into", shards.len()),
+        &dest,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
