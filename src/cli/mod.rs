@@ -63,8 +63,11 @@ The folder holds manifest.json (what was run, with timings), summary.json and su
 path), timeseries.csv (monthly quantiles), runs.csv (one row per path and replication) and \
 charts/ (PNG and SVG). A summary table is printed at the end.
 
-Example:
-  trisim run scenarios/baseline.toml --replications 2000 --seed 7 --paths gradual,hasty")]
+A progress bar (replications done, rate, ETA) is shown on stderr when it is a terminal; --quiet prints nothing but errors and the results folder's path.
+
+Examples:
+  trisim run scenarios/baseline.toml --replications 2000 --seed 7 --paths gradual,hasty
+  trisim run my.toml --watch -n 500      (re-run on every save of my.toml or a file it extends)")]
     Run(RunArgs),
     /// Check scenario files and report every error (non-zero exit if any file fails).
     #[command(long_about = "\
@@ -304,15 +307,15 @@ fn eprint_diagnostic(text: &str) {
     }
 }
 
-/// Prints the end of a command's output on stdout: `text` (the summary table; may be empty)
-/// and `Results written to DIR` (`verb` replaces "Results written to"), or with `--quiet` only
-/// the folder's path, on one line, for scripts.
-fn print_result(text: &str, verb: &str, dest: &Path) -> Result<()> {
+/// Prints a command's closing output on stdout: `text` (the summary; may be empty), then
+/// `LABEL DIR` (e.g. `Results written to DIR`); with `--quiet` only the folder's path, on one
+/// line, for scripts.
+fn print_result(text: &str, label: &str, dest: &Path) -> Result<()> {
     let mut out = std::io::stdout().lock();
     if progress::is_quiet() {
         writeln!(out, "{}", dest.display())
     } else {
-        writeln!(out, "{text}{verb} {}", dest.display())
+        writeln!(out, "{text}{label} {}", dest.display())
     }
     .context("cannot write to standard output")
 }
@@ -630,8 +633,6 @@ fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
         results: &results,
     };
     output::export_all(&report, &staging)?;
-    // REPORT (--watch): where report.html is written, pass
-    // `auto_refresh_seconds: watch.map(|_| 2)` so that the browser reloads it after each run.
     if let Some(r) = runs {
         r.finish()?;
     }
@@ -655,6 +656,9 @@ fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
             extra,
         },
     )?;
+    // REPORT (--watch): report.html is written here (after manifest.json) once the report
+    // lands; under --watch pass `ReportOptions { auto_refresh_seconds: watch.map(|_| 2) }` so
+    // that a browser showing it reloads it every 2 s and so follows the re-runs.
     let dest = staging.commit()?;
     let text = table::render(&s.scenario.name, &results);
     if watch.is_some() {
