@@ -176,8 +176,9 @@ fn watch_reruns_on_every_change_of_the_chain_and_survives_errors() {
     w.wait_for("the re-run after the new parent changed", |_| {
         result_of(&out) == Some((12, 3))
     });
-    // ... and the old one no longer.
+    // ... and the old one no longer. (The status line follows the result: wait for it.)
     let runs = |w: &Watch| w.stderr().matches("done in ").count();
+    w.wait_for("the fifth status line", |w| runs(w) == 5);
     let before = runs(&w);
     fs::write(d.join("parent.toml"), parent_toml(36)).unwrap();
     std::thread::sleep(Duration::from_millis(1200));
