@@ -1,6 +1,8 @@
-//! The command line: `trisim run`, `validate`, `show`, `sweep`, `sensitivity`, `discover`.
+//! The command line: `trisim run`, `validate`, `show`, `sweep`, `sensitivity`, `discover`,
+//! `merge`, `report`.
 
 mod experiment;
+mod report;
 mod resume;
 mod shard;
 
@@ -56,7 +58,8 @@ exactly into --out DIR.
 The folder holds manifest.json (what was run, with timings), summary.json and summary.csv \
 (per path and outcome: mean, sd, 95% CI, quantiles; paired differences against the reference \
 path), timeseries.csv (monthly quantiles), runs.csv (one row per path and replication) and \
-charts/ (PNG and SVG). A summary table is printed at the end.
+charts/ (PNG and SVG), and report.html (one self-contained page with the tables, every chart \
+and the effective scenario; open it in a browser). A summary table is printed at the end.
 
 Example:
   trisim run scenarios/baseline.toml --replications 2000 --seed 7 --paths gradual,hasty")]
@@ -100,13 +103,16 @@ Example:
 Merge the shard folders written by `trisim run SCENARIO --shard I/N` (all N of them, in any \
 order) into the results of the whole run: summary.json, summary.csv, timeseries.csv and the \
 charts are byte-identical to those of the unsharded run (without runs.csv, which shards do not \
-write). The shards must come from the same run: same effective scenario, seed, replications, \
+write), with a report.html as for a run. The shards must come from the same run: same effective scenario, seed, replications, \
 paths, block size and trisim version; a missing or repeated shard is an error.
 
 Example (4 shards, e.g. the tasks of a cluster job array):
   for i in 0 1 2 3; do trisim run scenarios/baseline.toml --shard $i/4 --out shards/$i; done
   trisim merge shards/0 shards/1 shards/2 shards/3 --out merged")]
     Merge(shard::MergeArgs),
+    /// Rebuild report.html (one self-contained page) in a run result folder.
+    #[command(long_about = report::REPORT_ABOUT)]
+    Report(report::ReportArgs),
 }
 
 /// Options shared by `run`, `sweep` and `sensitivity`.
@@ -233,6 +239,7 @@ pub fn main() -> ExitCode {
         Command::Sensitivity(a) => experiment::sensitivity(&a),
         Command::Discover(a) => experiment::discover(&a),
         Command::Merge(a) => shard::merge(&a),
+        Command::Report(a) => report::report(&a),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Show { scenario } => show(&scenario),
     };
@@ -562,6 +569,7 @@ fn run(a: &RunArgs) -> Result<ExitCode> {
             extra,
         },
     )?;
+    output::report::write_report(&staging, &output::report::ReportOptions::default())?;
     let dest = staging.commit()?;
     let mut out = std::io::stdout().lock();
     let text = table::render(&s.scenario.name, &results);

@@ -533,6 +533,7 @@ pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
                 "replications": s.manifest["shard"]["replications"],
             })).collect::<Vec<_>>() }),
     )?;
+    output::report::write_report(&staging, &output::report::ReportOptions::default())?;
     let dest = staging.commit()?;
     let mut out = std::io::stdout().lock();
     writeln!(

@@ -23,6 +23,7 @@ pub mod charts;
 pub mod dir;
 pub mod experiment_charts;
 pub mod files;
+pub mod report;
 pub mod sweep_files;
 pub mod table;
 
