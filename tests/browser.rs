@@ -298,7 +298,8 @@ impl<'a> Session<'a> {
     }
 }
 
-/// Checks every chart at the current window size; returns (svg count, page width, viewport).
+/// Checks every chart at the current window size: `expected` inline SVGs, each inside its
+/// figure, non-empty, no wider than the window, scaled 3:2; and no horizontal page overflow.
 fn check_charts(s: &Session<'_>, expected: usize, label: &str) {
     let v = s.js(
         "const svgs = Array.from(document.querySelectorAll('svg'));

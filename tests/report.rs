@@ -199,9 +199,9 @@ fn run_writes_a_self_contained_report_with_every_chart_and_escaped_texts() {
     let manifest = read_json(&out.join("manifest.json"));
     let sha = manifest["scenario_sha256"].as_str().unwrap();
     assert!(html.contains(sha));
-    assert!(html.contains(&format!(
+    assert!(html.contains(
         "<dt>Seed</dt><dd><code>5</code></dd>\n<dt>Replications</dt><dd><code>60</code></dd>"
-    )));
+    ));
     assert!(html.contains("name = &quot;Tom &amp; Jerry&#39;s&quot;"));
     assert!(html.contains(manifest["started_at"].as_str().unwrap()));
 }

@@ -783,9 +783,12 @@ footer{margin-top:3rem;padding-top:.75rem;border-top:1px solid var(--line);color
   a{color:inherit;text-decoration:none}
   h2{break-after:avoid;page-break-after:avoid}
   h3{break-after:avoid;page-break-after:avoid}
-  table{font-size:8.5pt}
-  th,td{padding:.2rem .4rem}
-  tr,figure,.chart,dl.kv{break-inside:avoid;page-break-inside:avoid}
+  table{font-size:8pt}
+  th,td{padding:.2rem .35rem}
+  thead th.num{min-width:0}
+  table.wide{font-size:7pt}
+  .ref{font-size:6pt;padding:0 .2rem}
+  tr,figure,.chart{break-inside:avoid;page-break-inside:avoid}
   .table-wrap tr>:first-child{position:static}
   .table-wrap{overflow:visible;border-color:#bbb}
   thead th{position:static}
@@ -1041,7 +1044,7 @@ fn per_path(h: &mut String, d: &Data) {
     h.push_str("</tbody></table></div>\n");
 
     // Every outcome, every statistic.
-    h.push_str("<details><summary>All outcomes: mean, standard deviation, 95% CI of the mean and quantiles</summary><div class=\"table-wrap\"><table>\n<thead><tr><th scope=\"col\">Outcome</th><th scope=\"col\">Path</th><th scope=\"col\" class=\"num\">mean</th><th scope=\"col\" class=\"num\">sd</th><th scope=\"col\" class=\"num\">95% CI</th><th scope=\"col\" class=\"num\">p5</th><th scope=\"col\" class=\"num\">p25</th><th scope=\"col\" class=\"num\">p50</th><th scope=\"col\" class=\"num\">p75</th><th scope=\"col\" class=\"num\">p95</th></tr></thead>\n<tbody>\n");
+    h.push_str("<details><summary>All outcomes: mean, standard deviation, 95% CI of the mean and quantiles</summary><div class=\"table-wrap\"><table class=\"wide\">\n<thead><tr><th scope=\"col\">Outcome</th><th scope=\"col\">Path</th><th scope=\"col\" class=\"num\">mean</th><th scope=\"col\" class=\"num\">sd</th><th scope=\"col\" class=\"num\">95% CI</th><th scope=\"col\" class=\"num\">p5</th><th scope=\"col\" class=\"num\">p25</th><th scope=\"col\" class=\"num\">p50</th><th scope=\"col\" class=\"num\">p75</th><th scope=\"col\" class=\"num\">p95</th></tr></thead>\n<tbody>\n");
     for (o, key) in d.outcomes.iter().enumerate() {
         let k = kind(key);
         for p in 0..d.paths.len() {
