@@ -363,23 +363,51 @@ fn count_pages(pdf: &[u8]) -> usize {
         .sum()
 }
 
+/// Whether the browser test runs: `Ok(None)` if every program of `needed` exists,
+/// `Ok(Some(why))` (skip) if one is missing, `Err` if one is missing but the test is `required`.
+fn skip_reason(needed: &[&str], required: bool) -> Result<Option<String>, String> {
+    let missing: Vec<&str> = needed
+        .iter()
+        .copied()
+        .filter(|p| !Path::new(p).exists())
+        .collect();
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let what = missing.join(" and ");
+    if required {
+        Err(format!(
+            "TRISIM_BROWSER_TEST=require but {what} missing (Debian: apt-get install chromium chromium-driver)"
+        ))
+    } else {
+        Ok(Some(format!(
+            "the browser test needs {what} (Debian: apt-get install chromium chromium-driver; TRISIM_BROWSER_TEST=require makes this a failure)"
+        )))
+    }
+}
+
+#[test]
+fn a_missing_browser_skips_unless_required() {
+    let here = env!("CARGO_MANIFEST_DIR");
+    let none = "/nonexistent/trisim-test/chromium";
+    assert_eq!(skip_reason(&[here], false), Ok(None));
+    assert_eq!(skip_reason(&[here], true), Ok(None));
+    let skip = skip_reason(&[here, none], false).unwrap().unwrap();
+    assert!(skip.contains(none), "{skip}");
+    let err = skip_reason(&[none, here], true).unwrap_err();
+    assert!(
+        err.contains("TRISIM_BROWSER_TEST=require") && err.contains(none),
+        "{err}"
+    );
+}
+
 #[test]
 fn report_renders_in_headless_chromium() {
     let required = std::env::var("TRISIM_BROWSER_TEST").as_deref() == Ok("require");
-    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
-        .into_iter()
-        .filter(|p| !Path::new(p).exists())
-        .collect();
-    if !missing.is_empty() {
-        assert!(
-            !required,
-            "TRISIM_BROWSER_TEST=require but {} missing (Debian: apt-get install chromium chromium-driver)",
-            missing.join(" and ")
-        );
-        println!(
-            "skipped: browser test needs {} (Debian: apt-get install chromium chromium-driver; set TRISIM_BROWSER_TEST=require to make this a failure)",
-            missing.join(" and ")
-        );
+    if let Some(why) =
+        skip_reason(&[CHROMIUM, CHROMEDRIVER], required).unwrap_or_else(|e| panic!("{e}"))
+    {
+        println!("skipped: {why}");
         return;
     }
 
