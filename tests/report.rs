@@ -19,6 +19,7 @@ horizon_months = 24
 replications = 60
 seed = 5
 paths = ["gradual", "hasty", "x-y_z"]
+score = { final_ci = 1.0, kr_crises = -0.05 }
 
 [paths.x-y_z]
 base = "gradual"
@@ -167,6 +168,12 @@ fn run_writes_a_self_contained_report_with_every_chart_and_escaped_texts() {
         assert!(html.contains(&format!("<section id=\"{id}\">")), "{id}");
     }
     assert!(html.contains("compare with the reference path <code>gradual</code>"));
+    assert!(html.contains(
+        "<strong>score</strong> = 1 × <code>final_ci</code> − 0.05 × <code>kr_crises</code>"
+    ));
+    assert!(html.contains(
+        "<th scope=\"col\" class=\"num\">Score<span class=\"sub\">higher is better</span></th>"
+    ));
     assert!(!html.contains("http-equiv=\"refresh\""));
 
     // The numbers, formatted as in the terminal table, from summary.json.

@@ -966,12 +966,16 @@ fn question(h: &mut String, d: &Data) {
     let primary = if d.score.is_empty() {
         "<p>Primary outcome: the <strong>final cooperation index</strong> (<code>final_ci</code>, 0–1, higher is better).".to_string()
     } else {
-        let terms = d
-            .score
-            .iter()
-            .map(|(k, w)| format!("{w} × <code>{}</code>", escape(k)))
-            .collect::<Vec<_>>()
-            .join(" + ");
+        let mut terms = String::new();
+        for (i, (k, w)) in d.score.iter().enumerate() {
+            let sign = match (i, *w < 0.0) {
+                (0, false) => "",
+                (0, true) => "−",
+                (_, false) => " + ",
+                (_, true) => " − ",
+            };
+            let _ = write!(terms, "{sign}{} × <code>{}</code>", w.abs(), escape(k));
+        }
         format!("<p>Primary outcome: the scenario's <strong>score</strong> = {terms} (higher is better).")
     };
     h.push_str(&primary);
