@@ -41,7 +41,7 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// Every file of a result folder except the manifest (timings).
+/// Every file of a result folder except the manifest (timings) and the report (which shows it).
 fn results(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     for sub in ["", "charts"] {
@@ -49,7 +49,8 @@ fn results(dir: &Path) -> Vec<(String, Vec<u8>)> {
         let mut names: Vec<_> = fs::read_dir(&d)
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| p.is_file() && !p.ends_with("manifest.json"))
+            // report.html shows the manifest (command, times): it differs like manifest.json.
+            .filter(|p| p.is_file() && !p.ends_with("manifest.json") && !p.ends_with("report.html"))
             .collect();
         names.sort();
         for p in names {

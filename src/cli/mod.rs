@@ -1,9 +1,10 @@
 //! The command line: `trisim run`, `validate`, `show`, `sweep`, `sensitivity`, `discover`,
-//! `merge`, `completions`, `man`.
+//! `merge`, `report`, `completions`, `man`.
 
 mod completions;
 mod experiment;
 mod progress;
+mod report;
 mod resume;
 mod shard;
 mod style;
@@ -61,7 +62,8 @@ exactly into --out DIR.
 The folder holds manifest.json (what was run, with timings), summary.json and summary.csv \
 (per path and outcome: mean, sd, 95% CI, quantiles; paired differences against the reference \
 path), timeseries.csv (monthly quantiles), runs.csv (one row per path and replication) and \
-charts/ (PNG and SVG). A summary table is printed at the end.
+charts/ (PNG and SVG), and report.html (one self-contained page with the tables, every chart \
+and the effective scenario; open it in a browser). A summary table is printed at the end.
 
 A progress bar (replications done, rate, ETA) is shown on stderr when it is a terminal; --quiet prints nothing but errors and the results folder's path.
 
@@ -108,13 +110,16 @@ Example:
 Merge the shard folders written by `trisim run SCENARIO --shard I/N` (all N of them, in any \
 order) into the results of the whole run: summary.json, summary.csv, timeseries.csv and the \
 charts are byte-identical to those of the unsharded run (without runs.csv, which shards do not \
-write). The shards must come from the same run: same effective scenario, seed, replications, \
+write), with a report.html as for a run. The shards must come from the same run: same effective scenario, seed, replications, \
 paths, block size and trisim version; a missing or repeated shard is an error.
 
 Example (4 shards, e.g. the tasks of a cluster job array):
   for i in 0 1 2 3; do trisim run scenarios/baseline.toml --shard $i/4 --out shards/$i; done
   trisim merge shards/0 shards/1 shards/2 shards/3 --out merged")]
     Merge(shard::MergeArgs),
+    /// Rebuild report.html (one self-contained page) in a run result folder.
+    #[command(long_about = report::REPORT_ABOUT)]
+    Report(report::ReportArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(long_about = completions::COMPLETIONS_ABOUT)]
     Completions(completions::CompletionsArgs),
@@ -274,6 +279,7 @@ pub fn main() -> ExitCode {
         Command::Sensitivity(a) => experiment::sensitivity(&a),
         Command::Discover(a) => experiment::discover(&a),
         Command::Merge(a) => shard::merge(&a),
+        Command::Report(a) => report::report(&a),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Show { scenario } => show(&scenario),
         Command::Completions(a) => completions::completions(&a),
@@ -656,9 +662,14 @@ fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
             extra,
         },
     )?;
-    // REPORT (--watch): report.html is written here (after manifest.json) once the report
-    // lands; under --watch pass `ReportOptions { auto_refresh_seconds: watch.map(|_| 2) }` so
-    // that a browser showing it reloads it every 2 s and so follows the re-runs.
+    // Under --watch a browser showing the report reloads it every 2 s, and so follows the
+    // re-runs.
+    output::report::write_report(
+        &staging,
+        &output::report::ReportOptions {
+            auto_refresh_seconds: watch.map(|_| 2),
+        },
+    )?;
     let dest = staging.commit()?;
     let text = table::render(&s.scenario.name, &results);
     if watch.is_some() {

@@ -552,6 +552,7 @@ pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
                 "replications": s.manifest["shard"]["replications"],
             })).collect::<Vec<_>>() }),
     )?;
+    output::report::write_report(&staging, &output::report::ReportOptions::default())?;
     let dest = staging.commit()?;
     super::print_result(
         &format!("{}\n", table::render(&s.scenario.name, &results)),

@@ -102,6 +102,7 @@ pub const RESULT_ENTRIES: &[&str] = &[
     "prim_trajectory.csv",
     "discoveries",
     "partial.json",
+    "report.html",
 ];
 
 /// Why a non-empty folder may not be replaced by `--force`: `None` if it is a trisim result
@@ -474,6 +475,29 @@ impl Drop for Staging {
             let _ = fs::remove_dir_all(&self.tmp);
         }
     }
+}
+
+/// Writes `path` (in an existing folder) through a temporary file next to it
+/// (`.<name>.part`), synced and renamed into place: readers see the old file or the new one,
+/// never a half-written one.
+pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let part = path.with_file_name(format!(".{name}.part"));
+    let res = (|| -> Result<()> {
+        let mut f =
+            fs::File::create(&part).with_context(|| format!("cannot create {}", part.display()))?;
+        f.write_all(bytes)
+            .and_then(|_| f.sync_all())
+            .with_context(|| format!("cannot write {}", part.display()))?;
+        fs::rename(&part, path).with_context(|| format!("cannot create {}", path.display()))
+    })();
+    if res.is_err() {
+        let _ = fs::remove_file(&part);
+    }
+    res
 }
 
 /// A file under a temporary name until [`AtomicFile::finish`].

@@ -3,7 +3,8 @@
 //! Each output format is one [`Exporter`] (like hyperfine's exporters): it reads the aggregated
 //! [`RunResults`] and writes its file(s) into a [`Staging`] folder. `runs.csv` is written while
 //! the run goes on by [`files::RunsCsv`] (a [`crate::engine::RunSink`]), and `manifest.json`
-//! (the only file with timings) by [`files::write_manifest`] at the end.
+//! (the only file with timings) by [`files::write_manifest`] at the end; `report.html` (one
+//! self-contained page built from those files, see [`report`]) is written last.
 //!
 //! # Accuracy of the reported quantiles
 //! Quantiles come from streaming structures (memory does not grow with replications):
@@ -23,6 +24,7 @@ pub mod charts;
 pub mod dir;
 pub mod experiment_charts;
 pub mod files;
+pub mod report;
 pub mod sweep_files;
 pub mod table;
 
