@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use trisim::output::report::{build_html, ReportOptions};
 use trisim::output::table::Kind;
 
-/// A small run whose texts carry markup: the scenario name (`&`, `'`: the loader refuses `<`,
-/// `>` and `"` in names), its description, a path's description and a track's name.
+/// A small run whose texts carry markup: the scenario name, its description, a path's
+/// description and a track's name.
 const HOSTILE: &str = r#"
 [scenario]
-name = "Tom & Jerry's"
+name = "<script>alert(1)</script> Tom & Jerry's"
 description = "<script>alert(1)</script> & \"quotes\" 'single'"
 horizon_months = 24
 replications = 60
@@ -144,8 +144,8 @@ fn run_writes_a_self_contained_report_with_every_chart_and_escaped_texts() {
     }
 
     // User-supplied texts are escaped, in the page and in the charts' text.
-    assert!(html.contains("<title>Tom &amp; Jerry&#39;s — trisim report</title>"));
-    assert!(html.contains("<h1>Tom &amp; Jerry&#39;s</h1>"));
+    assert!(html.contains("<title>&lt;script&gt;alert(1)&lt;/script&gt; Tom &amp; Jerry&#39;s — trisim report</title>"));
+    assert!(html.contains("<h1>&lt;script&gt;alert(1)&lt;/script&gt; Tom &amp; Jerry&#39;s</h1>"));
     assert!(html.contains(
         "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot; &#39;single&#39;"
     ));
@@ -153,7 +153,10 @@ fn run_writes_a_self_contained_report_with_every_chart_and_escaped_texts() {
     assert!(html.contains("&lt;/pre&gt;&lt;b&gt;bold&lt;/b&gt;"));
     assert!(!html.contains("<b>bold"));
     assert!(!html.contains("Tom & Jerry"));
-    assert!(html.contains("Tom &amp; Jerry&#39;s: cooperation index per path"));
+    assert!(!html.contains("<script"));
+    assert!(html.contains(
+        "&lt;script&gt;alert(1)&lt;/script&gt; Tom &amp; Jerry&#39;s: cooperation index per path"
+    ));
 
     // The sections.
     for id in [
@@ -209,7 +212,9 @@ fn run_writes_a_self_contained_report_with_every_chart_and_escaped_texts() {
     assert!(html.contains(
         "<dt>Seed</dt><dd><code>5</code></dd>\n<dt>Replications</dt><dd><code>60</code></dd>"
     ));
-    assert!(html.contains("name = &quot;Tom &amp; Jerry&#39;s&quot;"));
+    assert!(html.contains(
+        "name = &quot;&lt;script&gt;alert(1)&lt;/script&gt; Tom &amp; Jerry&#39;s&quot;"
+    ));
     assert!(html.contains(manifest["started_at"].as_str().unwrap()));
 }
 

@@ -509,17 +509,16 @@ fn upper_support(p: &Param, bound: Bound) -> f64 {
 
 fn check_meta(s: &Scenario, out: &mut Vec<Problem>) {
     let m = &s.scenario;
+    // The name is shown in tables, charts and the report (escaped there) and names the
+    // results folder only through `output::dir::safe_name`, so any printable text is fine.
     let name_ok = !m.name.trim().is_empty()
         && m.name.chars().count() <= 100
-        && !m.name.starts_with('.')
-        && !m.name.chars().any(|c| {
-            c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
-        });
+        && !m.name.chars().any(char::is_control);
     if !name_ok {
         out.push(Problem::new(
             path!["scenario", "name"],
             format!(
-                "invalid scenario name {:?}: it names the results folder, so it must be 1 to 100 characters, not start with `.`, and contain none of / \\ : * ? \" < > |",
+                "invalid scenario name {:?}: it must be 1 to 100 characters, not blank, with no control characters (tabs, newlines)",
                 m.name
             ),
         ));
