@@ -1,5 +1,6 @@
 //! The command line: `trisim run`, `validate`, `show`, `sweep`, `sensitivity`, `discover`.
 
+mod docs;
 mod experiment;
 mod resume;
 mod shard;
@@ -107,6 +108,15 @@ Example (4 shards, e.g. the tasks of a cluster job array):
   for i in 0 1 2 3; do trisim run scenarios/baseline.toml --shard $i/4 --out shards/$i; done
   trisim merge shards/0 shards/1 shards/2 shards/3 --out merged")]
     Merge(shard::MergeArgs),
+    /// Print the JSON Schema of scenario files (for editors: completion, hover help, checks).
+    #[command(long_about = docs::SCHEMA_ABOUT)]
+    Schema,
+    /// Explain a scenario key: meaning, range, unit, default and sources (no KEY: list all).
+    #[command(long_about = docs::EXPLAIN_ABOUT)]
+    Explain(docs::ExplainArgs),
+    /// Write a new, commented scenario file that runs as is (optionally from another one).
+    #[command(long_about = docs::INIT_ABOUT)]
+    Init(docs::InitArgs),
 }
 
 /// Options shared by `run`, `sweep` and `sensitivity`.
@@ -235,6 +245,9 @@ pub fn main() -> ExitCode {
         Command::Merge(a) => shard::merge(&a),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Show { scenario } => show(&scenario),
+        Command::Schema => docs::schema(),
+        Command::Explain(a) => docs::explain(&a),
+        Command::Init(a) => docs::init(&a),
     };
     match res {
         Ok(code) => code,
