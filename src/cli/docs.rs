@@ -153,7 +153,8 @@ fn relative(dir: &Path, path: &Path) -> Result<String> {
     let dc: Vec<Component> = d.components().collect();
     let pc: Vec<Component> = p.components().collect();
     let common = dc.iter().zip(&pc).take_while(|(a, b)| a == b).count();
-    if common == 0 {
+    // Sharing only the root (or nothing): the absolute path reads better.
+    if common <= 1 {
         return Ok(p.to_string_lossy().into_owned());
     }
     let mut parts: Vec<String> = vec!["..".to_string(); dc.len() - common];
@@ -221,7 +222,12 @@ fn template(name: &str, values: &Scenario, extends: Option<(&str, &str)>) -> Res
     for (table, keys) in TEMPLATE {
         let entry = ex.lookup(table).map_err(anyhow::Error::msg)?;
         if let Some(d) = entry.schema.get("description").and_then(Value::as_str) {
-            comment(&mut s, &explain::summary(d));
+            let summary = explain::summary(d);
+            let text = explain::without_header(&summary);
+            let mut c = text.chars();
+            if let Some(first) = c.next() {
+                comment(&mut s, &format!("{}{}", first.to_uppercase(), c.as_str()));
+            }
         }
         s.push_str(&format!("[{table}]\n"));
         if *table == "scenario" {
@@ -250,12 +256,18 @@ fn template(name: &str, values: &Scenario, extends: Option<(&str, &str)>) -> Res
             if let Some(r) = explain::range_text(number) {
                 facts.push(format!("range {r}"));
             }
-            if let Some(d) = at(&defaults, &full) {
-                facts.push(format!("default {}", explain::toml_text(d)));
+            if let Some(names) = e.schema.get("enum").and_then(Value::as_array) {
+                let names: Vec<String> = names.iter().map(Value::to_string).collect();
+                facts.push(format!("one of {}", names.join(", ")));
             }
-            let sources = explain::sources_in(description);
-            if !sources.is_empty() {
-                facts.push(format!("sources: {}", sources.join(", ")));
+            // (Sources are cited in the description itself.)
+            if let Some(d) = at(&defaults, &full) {
+                let label = if extends.is_some() {
+                    "built-in default"
+                } else {
+                    "default"
+                };
+                facts.push(format!("{label} {}", explain::toml_text(d)));
             }
             if !facts.is_empty() {
                 comment(&mut s, &format!("({})", facts.join("; ")));

@@ -462,7 +462,7 @@ fn replace_last(done: &[String], n: &str) -> String {
 
 /// A table's summary without its leading header ("`[world.nk]`: North Korea…" → "North
 /// Korea…").
-fn without_header(s: &str) -> &str {
+pub fn without_header(s: &str) -> &str {
     if s.starts_with("`[") {
         if let Some(i) = s.find("`: ") {
             return &s[i + 3..];
@@ -510,15 +510,21 @@ pub fn range_text(node: &Value) -> Option<String> {
         return None;
     }
     let num = |k: &str| node.get(k).and_then(Value::as_f64);
-    let f = |x: f64| super::param::short(x);
+    // Integers exactly (a seed's limit is 2^63 − 1), other numbers shortened.
+    let f = |k: &str, x: f64| match node.get(k) {
+        Some(v) if v.is_i64() || v.is_u64() => v.to_string(),
+        _ => super::param::short(x),
+    };
     let whole = t == "integer" || node.get("multipleOf").is_some();
     let text = match (num("minimum"), num("exclusiveMinimum"), num("maximum")) {
         (Some(0.0), None, Some(1.0)) if !whole => "[0, 1] (a probability or share)".to_string(),
-        (Some(lo), None, Some(hi)) => format!("[{}, {}]", f(lo), f(hi)),
-        (Some(lo), None, None) => format!("[{}, ∞)", f(lo)),
-        (None, Some(lo), None) => format!("({}, ∞)", f(lo)),
-        (None, Some(lo), Some(hi)) => format!("({}, {}]", f(lo), f(hi)),
-        (None, None, Some(hi)) => format!("(-∞, {}]", f(hi)),
+        (Some(lo), None, Some(hi)) => format!("[{}, {}]", f("minimum", lo), f("maximum", hi)),
+        (Some(lo), None, None) => format!("[{}, ∞)", f("minimum", lo)),
+        (None, Some(lo), None) => format!("({}, ∞)", f("exclusiveMinimum", lo)),
+        (None, Some(lo), Some(hi)) => {
+            format!("({}, {}]", f("exclusiveMinimum", lo), f("maximum", hi))
+        }
+        (None, None, Some(hi)) => format!("(-∞, {}]", f("maximum", hi)),
         _ => "any finite number".to_string(),
     };
     Some(if whole && t != "integer" {
@@ -629,4 +635,54 @@ pub fn listing(ex: &Explainer) -> String {
         s.push_str(&format!("{k:<width$}  {summ}\n"));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_read_forgivingly() {
+        assert_eq!(normalize("[actors.seoul]"), "actors.seoul");
+        assert_eq!(normalize("[[history.issues]]"), "history.issues");
+        assert_eq!(normalize("  favourability = 0.3 "), "favourability");
+        assert_eq!(normalize("paths.\"my path\".gates"), "paths.my path.gates");
+        assert_eq!(
+            normalize("history.issues[1].salience"),
+            "history.issues.1.salience"
+        );
+    }
+
+    #[test]
+    fn sources_are_found_in_descriptions() {
+        assert_eq!(
+            sources_in("Cost (THAAD 2017, data/thaad_retaliation_2017.csv). See 003, 004 and MODEL.md §4.2."),
+            ["essay 003", "essay 004", "data/thaad_retaliation_2017.csv", "MODEL.md §4.2"]
+        );
+        // Numbers are not essays.
+        assert!(sources_in("Monthly hazard 0.015 over 100 months (2023-04)").is_empty());
+    }
+
+    #[test]
+    fn summaries_stop_at_the_first_sentence() {
+        assert_eq!(
+            summary("Weight w (e.g. 0.5). More text."),
+            "Weight w (e.g. 0.5)."
+        );
+        assert_eq!(summary("No period"), "No period");
+    }
+
+    #[test]
+    fn issues_are_explained_by_key_and_index() {
+        let ex = Explainer::new();
+        let by_key = ex
+            .lookup("history.issues.forced_labor.court_pending")
+            .unwrap();
+        assert_eq!(by_key.default, Some(Value::Bool(true)));
+        let by_index = ex.lookup("history.issues[0].court_pending").unwrap();
+        assert_eq!(by_index.default, Some(Value::Bool(false)));
+        let row = ex.lookup("world.nk.transition.surge.2").unwrap();
+        assert_eq!(row.default, Some(serde_json::json!(0.92)));
+        assert!(ex.lookup("history.issues.forced_labour").is_err());
+    }
 }

@@ -59,7 +59,9 @@ pub struct Meta {
     pub seed: u64,
     /// Path the others are compared with (paired differences).
     pub reference_path: String,
-    /// Cooperation-index level that counts as durable success (with no crisis in the last 24 months).
+    /// Cooperation-index level that counts as durable success (with no crisis in the last 24
+    /// months), in [0, 1].
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub target_ci: f64,
     /// Names of the paths to run (`[paths.*]`, e.g. ["gradual", "hasty"]); empty means every
     /// defined path. The reference path is always run.
