@@ -172,6 +172,7 @@ fn schema_rejects_what_the_loader_rejects() {
         ("[[events]]\nkind = \"summit\"\n", "event without month"),
         ("[sweep]\ndesign = \"random\"\n", "unknown design"),
         ("[weather]\nrain = 1\n", "unknown table"),
+        ("[scenario]\nscore = { final_cii = 1.0 }\n", "unknown outcome in the score"),
     ];
     for (text, what) in bad {
         assert!(

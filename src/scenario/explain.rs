@@ -46,6 +46,11 @@ fn placeholder(map_key: &str) -> &'static str {
     }
 }
 
+/// Whether a key segment is a placeholder of the listing (`<track>`, `<n>`).
+fn is_placeholder(seg: &str) -> bool {
+    seg.starts_with('<') && seg.ends_with('>')
+}
+
 /// A key as typed by an analyst, made plain: `[actors.seoul]`, `[[history.issues]]`,
 /// `favourability = 0.3`, `paths."my path"` and `history.issues[1]` are all accepted.
 pub fn normalize(key: &str) -> String {
@@ -123,6 +128,8 @@ impl Explainer {
                 match (by_key, index) {
                     (Some(x), _) => default = Some(x),
                     (None, Some(i)) => default = default.and_then(|d| d.get(i)),
+                    // A placeholder such as `events.<n>`: any entry.
+                    (None, None) if is_placeholder(seg) => default = None,
                     (None, None) => {
                         let keys: Vec<&str> = default
                             .and_then(Value::as_array)
@@ -154,7 +161,9 @@ impl Explainer {
                 let known: Vec<&str> = props
                     .map(|p| p.keys().map(String::as_str).collect())
                     .unwrap_or_default();
-                if let Some(n) = nearest(seg, known.iter().copied()) {
+                if let Some(n) =
+                    nearest(seg, known.iter().copied()).filter(|_| !is_placeholder(seg))
+                {
                     return Err(format!(
                         "unknown key `{plain}`; did you mean `{}`?",
                         replace_last(&done, n)
@@ -307,10 +316,7 @@ impl Explainer {
         match &e.default {
             Some(d) if !is_table(node) => row("default", &toml_text(d)),
             Some(_) => {}
-            None if e.new_entry => row(
-                "default",
-                "none: a new entry must give it (or it comes from its base)",
-            ),
+            None if e.new_entry => row("default", "none: a new entry must give it"),
             None => row("default", "none (optional)"),
         }
         let mut sources = sources_in(description);
@@ -322,18 +328,19 @@ impl Explainer {
                 }
             }
         }
-        if !(sources.is_empty() && is_table(node)) {
+        let parameter = node
+            .get("anyOf")
+            .is_some_and(|a| a.to_string().contains(DISTRIBUTION_REF));
+        if !sources.is_empty() {
+            let mut text = sources.join(", ");
+            if sources.iter().any(|x| x.starts_with("essay ")) {
+                text.push_str(" (essay NNN is shared/seeds/NNN_*.txt)");
+            }
+            row("sources", &text);
+        } else if parameter {
             row(
                 "sources",
-                &if sources.is_empty() {
-                    "none cited: a prior (docs/model.md gives the reasoning for each default)"
-                        .to_string()
-                } else {
-                    format!(
-                        "{} (essays in shared/seeds/, cited by number; data files in data/)",
-                        sources.join(", ")
-                    )
-                },
+                "none cited: a prior (docs/model.md gives the reasoning for each default)",
             );
         }
         if let Some((k, d)) = e.context.first() {
@@ -542,7 +549,7 @@ fn unit(key: &str, description: &str) -> Option<String> {
         Some("months".into())
     } else if d.contains("% of gdp") {
         Some("% of GDP".into())
-    } else if d.starts_with("monthly")
+    } else if d.contains("monthly")
         || d.contains("per month")
         || d.contains("monthly hazard")
         || d.contains("monthly probability")
@@ -670,6 +677,24 @@ mod tests {
             "Weight w (e.g. 0.5)."
         );
         assert_eq!(summary("No period"), "No period");
+    }
+
+    #[test]
+    fn every_listed_key_is_explained() {
+        let ex = Explainer::new();
+        let keys = ex.keys();
+        assert!(keys.len() > 500, "{}", keys.len());
+        for (k, summary) in &keys {
+            assert!(!summary.is_empty(), "{k} has no summary");
+            let e = ex.lookup(k).unwrap_or_else(|m| panic!("{k}: {m}"));
+            assert!(!ex.render(&e).is_empty());
+        }
+        let score = ex.lookup("scenario.score.kr_crises").unwrap();
+        assert!(score.schema["description"]
+            .as_str()
+            .unwrap()
+            .contains("Political crises in Seoul"));
+        assert!(ex.lookup("scenario.score.kr_crisis").is_err());
     }
 
     #[test]

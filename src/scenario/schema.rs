@@ -421,6 +421,24 @@ impl Builder<'_> {
                 }
             }
         }
+        if key == "scenario.score" {
+            // The keys are the model's outcomes, described where they are defined.
+            for o in crate::model::outcomes::OUTCOMES {
+                props.insert(
+                    o.key.to_string(),
+                    json!({
+                        "type": "number",
+                        "description": format!("Weight of outcome `{}` in the score: {}", o.key, o.description),
+                    }),
+                );
+            }
+            obj.insert("properties".into(), Value::Object(props));
+            obj.insert("additionalProperties".into(), json!(false));
+            if let Some(d) = default {
+                obj.insert("default".into(), d.clone());
+            }
+            return;
+        }
         if !props.is_empty() {
             obj.insert("properties".into(), Value::Object(props));
         }

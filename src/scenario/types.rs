@@ -67,7 +67,8 @@ pub struct Meta {
     /// defined path. The reference path is always run.
     pub paths: Vec<String>,
     /// Optional weighted score over outcomes, reported as outcome `score`: weight per outcome
-    /// name (e.g. `{ final_ci = 1.0, kr_crises = -0.05 }`; `trisim run` lists the outcomes).
+    /// name (e.g. `{ final_ci = 1.0, kr_crises = -0.05 }`; `trisim explain scenario.score`
+    /// lists the outcomes).
     pub score: IndexMap<String, f64>,
 }
 
