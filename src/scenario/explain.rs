@@ -313,9 +313,39 @@ impl Explainer {
         if let Some(u) = unit(&e.key, description) {
             row("unit", &u);
         }
+        let required: Vec<&str> = node
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
         match &e.default {
-            Some(d) if !is_table(node) => row("default", &toml_text(d)),
-            Some(_) => {}
+            _ if is_table(node) => {
+                if !required.is_empty() {
+                    row(
+                        "required",
+                        &format!(
+                            "a new entry must give {}; the other keys have defaults",
+                            super::validate::one_of(&required).replace(" or ", " and ")
+                        ),
+                    );
+                }
+            }
+            Some(Value::Array(a)) if a.iter().any(|x| x.get("key").is_some()) => {
+                let keys: Vec<&str> = a
+                    .iter()
+                    .filter_map(|x| x.get("key").and_then(Value::as_str))
+                    .collect();
+                row(
+                    "default",
+                    &format!(
+                        "{} entries: {} (`trisim explain {}.KEY` shows each)",
+                        keys.len(),
+                        keys.join(", "),
+                        e.key
+                    ),
+                );
+            }
+            Some(d) => row("default", &toml_text(d)),
             None if e.new_entry => row("default", "none: a new entry must give it"),
             None => row("default", "none (optional)"),
         }
@@ -365,10 +395,22 @@ impl Explainer {
                     .iter()
                     .map(|(k, _)| {
                         let name = k.rsplit('.').next().unwrap_or(k);
-                        e.default
+                        let value = e
+                            .default
                             .as_ref()
                             .and_then(|d| d.get(name))
-                            .filter(|v| !v.is_object() || v.get("dist").is_some())
+                            .or_else(|| node.pointer(&format!("/properties/{name}/default")));
+                        if value.is_none() && required.contains(&name) {
+                            return "(required)".to_string();
+                        }
+                        value
+                            .filter(|v| match v.as_object() {
+                                // Distributions and small maps of values show inline.
+                                Some(m) => {
+                                    m.contains_key("dist") || m.values().all(|x| !x.is_object())
+                                }
+                                None => true,
+                            })
                             .map(|v| format!("= {}", clip(&toml_text(v), 40)))
                             .unwrap_or_default()
                     })
