@@ -575,3 +575,31 @@ pub fn range_keywords(bound: Bound, out: &mut Map<String, Value>) {
         out.insert("maximum".into(), json!(hi));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_comments_become_plain_descriptions() {
+        assert_eq!(
+            tidy_doc(
+                "First line\nsecond line.\n\nSee [`super::sweep`] and [`Bound`](super::Bound)."
+            ),
+            "First line second line.\n\nSee `super::sweep` and `Bound`."
+        );
+    }
+
+    #[test]
+    fn ranges_follow_bounds() {
+        let kw = |b| {
+            let mut m = Map::new();
+            range_keywords(b, &mut m);
+            Value::Object(m)
+        };
+        assert_eq!(kw(Bound::Unit), json!({ "minimum": 0.0, "maximum": 1.0 }));
+        assert_eq!(kw(Bound::Positive), json!({ "exclusiveMinimum": 0.0 }));
+        assert_eq!(kw(Bound::Any), json!({}));
+        assert_eq!(kw(Bound::Range(1.0, f64::MAX)), json!({ "minimum": 1.0 }));
+    }
+}

@@ -3,6 +3,11 @@
 //! A scenario file is merged key by key onto [`Scenario::default()`] (see `load.rs`), so every
 //! struct here is complete: the effective scenario (`trisim show`) is this struct serialized.
 //! Sources are cited by essay file name (`../shared/seeds/`) or data file (`data/`).
+//!
+//! The doc comments of the fields are the user-facing descriptions of the keys: `trisim schema`
+//! (the JSON Schema editors show on hover), `trisim explain` and `trisim init` print them (see
+//! `schema.rs`). Write them for analysts, cite their sources, and regenerate the committed
+//! schema (`cargo run --release -- schema > scenarios/trisim.schema.json`) after a change.
 
 use super::calendar::YearMonth;
 use super::param::{Bound, Param, ParamVisitor, VisitParams};
