@@ -1,7 +1,8 @@
 //! The command line: `trisim run`, `validate`, `show`, `sweep`, `sensitivity`, `discover`,
-//! `merge`, `report`, `completions`, `man`.
+//! `merge`, `report`, `schema`, `explain`, `init`, `completions`, `man`.
 
 mod completions;
+mod docs;
 mod experiment;
 mod progress;
 mod report;
@@ -120,6 +121,15 @@ Example (4 shards, e.g. the tasks of a cluster job array):
     /// Rebuild report.html (one self-contained page) in a run result folder.
     #[command(long_about = report::REPORT_ABOUT)]
     Report(report::ReportArgs),
+    /// Print the JSON Schema of scenario files (for editors: completion, hover help, checks).
+    #[command(long_about = docs::SCHEMA_ABOUT)]
+    Schema,
+    /// Explain a scenario key: meaning, range, unit, default and sources (no KEY: list all).
+    #[command(long_about = docs::EXPLAIN_ABOUT)]
+    Explain(docs::ExplainArgs),
+    /// Write a new, commented scenario file that runs as is (optionally from another one).
+    #[command(long_about = docs::INIT_ABOUT)]
+    Init(docs::InitArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(long_about = completions::COMPLETIONS_ABOUT)]
     Completions(completions::CompletionsArgs),
@@ -282,6 +292,9 @@ pub fn main() -> ExitCode {
         Command::Report(a) => report::report(&a),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Show { scenario } => show(&scenario),
+        Command::Schema => docs::schema(),
+        Command::Explain(a) => docs::explain(&a),
+        Command::Init(a) => docs::init(&a),
         Command::Completions(a) => completions::completions(&a),
         Command::Man(a) => completions::man(&a),
     };

@@ -71,6 +71,23 @@ impl Serialize for YearMonth {
     }
 }
 
+/// The pattern of a "YYYY-MM" month (months 01 to 12), as [`YearMonth::from_str`] accepts.
+pub const YEAR_MONTH_PATTERN: &str = "^[0-9]{4}-(0[1-9]|1[0-2])$";
+
+impl schemars::JsonSchema for YearMonth {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "YearMonth".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": YEAR_MONTH_PATTERN,
+            "description": "A calendar month written \"YYYY-MM\" (e.g. \"2023-04\")."
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for YearMonth {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;

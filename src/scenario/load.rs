@@ -902,7 +902,7 @@ fn table(entries: &[(&str, Value)]) -> Table {
 }
 
 /// Defaults of the optional keys of a new track.
-fn track_template() -> Table {
+pub(crate) fn track_template() -> Table {
     let zero = Value::Float(0.0);
     table(&[
         ("initial", Value::Integer(0)),
@@ -922,7 +922,7 @@ fn track_template() -> Table {
 }
 
 /// Defaults of the optional keys of a history issue.
-fn issue_template() -> Table {
+pub(crate) fn issue_template() -> Table {
     table(&[
         ("status", Value::String("open".into())),
         ("settlement_quality", Value::Float(0.0)),

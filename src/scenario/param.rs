@@ -6,12 +6,13 @@
 //! once per replication from the replication's `params` stream, and truncated to the
 //! parameter's valid range ([`Bound`]).
 
+use schemars::JsonSchema;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
 
 /// A distribution a parameter can be drawn from.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Dist {
     /// Uniform on `[low, high]`.
@@ -281,6 +282,21 @@ impl Param {
             }
             Param::Dist(d) => d.check(bound),
         }
+    }
+}
+
+/// In the schema, a parameter is a number or a distribution table. The number's valid range
+/// ([`Bound`]) is added per field by `schema.rs`, from the same visitor that validates it.
+impl JsonSchema for Param {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Param".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let dist = generator.subschema_for::<Dist>();
+        schemars::json_schema!({
+            "anyOf": [{ "type": "number" }, dist]
+        })
     }
 }
 

@@ -16,6 +16,7 @@
 //! The table is validated with the rest of the scenario (`validate.rs`).
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Largest number of design points of a sweep (more is refused at load time). A point keeps
@@ -29,7 +30,7 @@ pub const DEFAULT_LHS_N: u64 = 100;
 pub const DEFAULT_SOBOL_N: u64 = 256;
 
 /// How design points are chosen.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DesignKind {
     /// Full factorial over `values` / `range` with `steps`.
@@ -52,7 +53,7 @@ impl DesignKind {
 }
 
 /// `[sweep]`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sweep {
     #[serde(default)]
@@ -77,22 +78,27 @@ pub struct Sweep {
 }
 
 /// How one parameter is swept: a list of `values` (grid only) or a `range`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SweepParam {
+    /// The values taken (grid designs only), e.g. `[0.15, 0.3, 0.45]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<f64>>,
+    /// The range swept, `{ low, high }` (and `steps` for a grid).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range: Option<SweepRange>,
 }
 
 /// `range = { low, high, steps }`; `steps` (≥ 2, grid only) evenly spaced values including
 /// both ends.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SweepRange {
+    /// Lowest value.
     pub low: f64,
+    /// Highest value (at least `low`).
     pub high: f64,
+    /// Number of evenly spaced values, both ends included (grid only; at least 2, default 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steps: Option<u64>,
 }

@@ -3,17 +3,23 @@
 //! A scenario file is merged key by key onto [`Scenario::default()`] (see `load.rs`), so every
 //! struct here is complete: the effective scenario (`trisim show`) is this struct serialized.
 //! Sources are cited by essay file name (`../shared/seeds/`) or data file (`data/`).
+//!
+//! The doc comments of the fields are the user-facing descriptions of the keys: `trisim schema`
+//! (the JSON Schema editors show on hover), `trisim explain` and `trisim init` print them (see
+//! `schema.rs`). Write them for analysts, cite their sources, and regenerate the committed
+//! schema (`cargo run --release -- schema > scenarios/trisim.schema.json`) after a change.
 
 use super::calendar::YearMonth;
 use super::param::{Bound, Param, ParamVisitor, VisitParams};
 use crate::visit_fields;
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use Bound::{Any, NonNeg, Unit};
 
 /// A whole scenario.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub scenario: Meta,
@@ -37,32 +43,45 @@ pub struct Scenario {
 }
 
 /// `[scenario]`: what to run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Meta {
+    /// Name of the scenario, shown in tables, charts and the report: any text of 1 to 100
+    /// characters without control characters. It also names the results folder
+    /// (`results/<name>/`), with every character other than letters, digits, `-`, `_` and `.`
+    /// replaced by `_`.
+    #[schemars(length(min = 1, max = 100))]
     pub name: String,
+    /// One or two sentences on the situation the scenario represents (shown in reports).
     pub description: String,
     /// First simulated month, "YYYY-MM".
     pub start: YearMonth,
-    /// Number of monthly steps.
+    /// Number of monthly steps (months, 1 to 1200).
+    #[schemars(range(min = 1, max = super::validate::MAX_HORIZON_MONTHS))]
     pub horizon_months: u32,
-    /// Monte Carlo replications per path.
+    /// Monte Carlo replications per path (`--replications` overrides it).
+    #[schemars(range(min = 1, max = i64::MAX))]
     pub replications: u64,
-    /// Master seed of every random stream.
+    /// Master seed of every random stream: same seed, same results (`--seed` overrides it).
+    #[schemars(range(max = i64::MAX))]
     pub seed: u64,
     /// Path the others are compared with (paired differences).
     pub reference_path: String,
-    /// Cooperation-index level that counts as durable success (with no crisis in the last 24 months).
+    /// Cooperation-index level that counts as durable success (with no crisis in the last 24
+    /// months), in [0, 1].
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub target_ci: f64,
-    /// Paths to run; empty means every defined path.
+    /// Names of the paths to run (`[paths.*]`, e.g. ["gradual", "hasty"]); empty means every
+    /// defined path. The reference path is always run.
     pub paths: Vec<String>,
-    /// Optional weighted score over outcomes, reported as outcome `score`
-    /// (e.g. `{ final_ci = 1.0, kr_crises = -0.05 }`).
+    /// Optional weighted score over outcomes, reported as outcome `score`: weight per outcome
+    /// name (e.g. `{ final_ci = 1.0, kr_crises = -0.05 }`; `trisim explain scenario.score`
+    /// lists the outcomes).
     pub score: IndexMap<String, f64>,
 }
 
 /// `[world]`: exogenous processes and global coefficients.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct World {
     /// Quasi-alliance friction variant (Cha): "classic", "revised" or "off".
@@ -79,7 +98,7 @@ pub struct World {
     pub decisions: Decisions,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChaVariant {
     Classic,
@@ -87,7 +106,7 @@ pub enum ChaVariant {
     Off,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NkRegime {
     Engagement,
@@ -102,13 +121,16 @@ impl NkRegime {
 }
 
 /// `[world.nk]`: North Korea as a regime-switching negative binomial (MODEL.md §4.1).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NorthKorea {
     /// Regime in the first month.
     pub initial_regime: NkRegime,
+    /// The engagement regime (2018 summitry: almost no launches).
     pub engagement: NkRegimeSpec,
+    /// The testing regime (2014–2017, 2019).
     pub testing: NkRegimeSpec,
+    /// The surge regime (2022–2024: record launch counts).
     pub surge: NkRegimeSpec,
     /// Monthly transition probabilities; each row (from-regime) lists
     /// [to engagement, to testing, to surge] and is renormalised to sum to 1.
@@ -137,7 +159,9 @@ pub struct NorthKorea {
     pub surge_desire: Param,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Launches and nuclear tests in one North Korean regime (fitted by eye to
+/// data/nk_missile_launches_monthly.csv).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NkRegimeSpec {
     /// Mean missiles launched per month.
@@ -148,16 +172,19 @@ pub struct NkRegimeSpec {
     pub p_nuclear: Param,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NkTransition {
+    /// From engagement: monthly probabilities [to engagement, to testing, to surge].
     pub engagement: [Param; 3],
+    /// From testing: monthly probabilities [to engagement, to testing, to surge].
     pub testing: [Param; 3],
+    /// From surge: monthly probabilities [to engagement, to testing, to surge].
     pub surge: [Param; 3],
 }
 
 /// `[world.china]`: China's coercion hazard and costs (MODEL.md §4.2).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct China {
     /// Multiplier on the base hazard.
@@ -192,7 +219,7 @@ pub struct China {
     pub us_china_tension: Param,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UsType {
     Engaged,
@@ -200,7 +227,7 @@ pub enum UsType {
 }
 
 /// `[world.us]`: the US administration type and its election calendar.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UsCalendar {
     /// Administration type in the first month.
@@ -219,7 +246,7 @@ pub struct UsCalendar {
 }
 
 /// `[world.elections]`: Korean and Japanese leader calendars (MODEL.md §4.4).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Elections {
     /// Month of the next Korean presidential election.
@@ -248,16 +275,20 @@ pub struct Elections {
 }
 
 /// `[world.camps]`: what each political camp brings (000, 001, 004).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Camps {
+    /// Korean conservative camp (Yoon; 000, 003).
     pub conservative: CampSpec,
+    /// Korean progressive camp (Moon; 001, 004).
     pub progressive: CampSpec,
+    /// Japanese mainstream LDP camp (Kishida; 003).
     pub mainstream: CampSpec,
+    /// Japanese hawkish camp (Abe; 001, 004).
     pub hawkish: CampSpec,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CampSpec {
     /// Baseline approval A⁰ toward which approval reverts.
@@ -268,7 +299,7 @@ pub struct CampSpec {
     pub hawkishness: Param,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Camp {
     Conservative,
@@ -293,14 +324,19 @@ impl Camp {
 }
 
 /// `[world.alliance]`: Snyder's alliance security dilemma, α (abandonment) and ε (entrapment).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AllianceFears {
+    /// Intercept a₀ of the abandonment fear α_S = logistic(a₀ + a₁·ρ − a₂·κ·τ_{S,US})
+    /// (engaged US: α ≈ 0.10; transactional: α ≈ 0.54 at τ_US = 0.75; a prior).
     pub a0: Param,
     /// Weight of US burden-sharing/tariff pressure ρ.
     pub a1: Param,
     /// Weight of US commitment credibility κ.
     pub a2: Param,
+    /// Intercept e₀ of the entrapment fear ε_S = logistic(e₀ + e₁·E_S·memory_S + e₂·regional
+    /// rung share + e₃·tension) (a fresh coercion event at E_KR = 0.2 lifts ε_KR from ≈ 0.18 to
+    /// ≈ 0.43; a prior).
     pub e0: Param,
     /// Weight of China exposure × recent coercion.
     pub e1: Param,
@@ -311,7 +347,7 @@ pub struct AllianceFears {
 }
 
 /// `[world.friction]`: quasi-alliance friction φ_JK (Cha), see `world.cha`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Friction {
     /// Weight of the abandonment-fear gap |α_KR − α_JP|.
@@ -327,7 +363,7 @@ pub struct Friction {
 }
 
 /// `[world.opinion]`: publics and trust (MODEL.md §5 step 1).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Opinion {
     /// Monthly reversion a_F of favourability toward its target F*.
@@ -352,7 +388,7 @@ pub struct Opinion {
 }
 
 /// `[world.politics]`: backlash, approval, crisis, rollback and reversal (MODEL.md §5 steps 5–8).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Politics {
     /// Monthly approval reversion ζ toward the camp baseline.
@@ -393,7 +429,7 @@ pub struct Politics {
 }
 
 /// `[world.decisions]`: valuation, win-set and US facilitation (MODEL.md §5 steps 3–4, 7).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Decisions {
     /// Weight u of US security push m_sec in a government's valuation.
@@ -420,8 +456,8 @@ pub struct Decisions {
     pub m_hist_damping: Param,
 }
 
-/// `[actors]`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// `[actors]`: the governments and publics of Seoul, Tokyo and Washington at the start.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Actors {
     pub seoul: StateActor,
@@ -430,7 +466,7 @@ pub struct Actors {
 }
 
 /// `[actors.seoul]` and `[actors.tokyo]`: government and public at the start.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StateActor {
     /// Governing camp (KR: conservative/progressive; JP: mainstream/hawkish).
@@ -439,7 +475,8 @@ pub struct StateActor {
     pub approval: Param,
     /// Backlash stock B at the start.
     pub backlash: Param,
-    /// Public favourability toward the partner F at the start.
+    /// Public favourability toward the partner F at the start (share of the public with a
+    /// favourable view; Genron/EAI polls, data/genron_eai_mutual_impressions_2013_2019.csv).
     pub favourability: Param,
     /// Long-run favourability F* toward which F reverts.
     pub favourability_target: Param,
@@ -451,20 +488,21 @@ pub struct StateActor {
     pub china_exposure: Param,
 }
 
-/// `[actors.washington]`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// `[actors.washington]`: what each US administration type does, and what the US expects.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Washington {
     pub engaged: UsProfile,
     pub transactional: UsProfile,
-    /// The US wish list: rung per track it expects (000: regional scope).
+    /// The US wish list: the rung it expects on each track (`track = rung`); the gap between
+    /// these and the rungs reached erodes Korea's trust in the US (000: regional scope).
     pub expectations: IndexMap<String, u32>,
     /// US threat perception of China at the start.
     pub threat_cn: Param,
 }
 
 /// What an administration type does (002, 004, 001).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UsProfile {
     /// Security push m_sec.
@@ -478,16 +516,19 @@ pub struct UsProfile {
 }
 
 /// `[relations]`: dyadic trust at the start.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Relations {
+    /// Korea–Japan trust τ_JK at the start (post-March-2023 summit thaw, 003).
     pub trust_kr_jp: Param,
+    /// Korea–US trust τ_KU at the start (003).
     pub trust_kr_us: Param,
+    /// Japan–US trust τ_JU at the start (003).
     pub trust_jp_us: Param,
 }
 
-/// `[history]`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// `[history]`: the history issues between Korea and Japan and their flare-ups (001, 004).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct History {
     /// Flare-up hazard multiplier in an issue's seasonal months.
@@ -496,7 +537,7 @@ pub struct History {
     pub issues: Vec<HistoryIssue>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IssueStatus {
     Open,
@@ -504,7 +545,7 @@ pub enum IssueStatus {
     Repudiated,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Side {
     #[serde(rename = "KR")]
     Kr,
@@ -513,20 +554,26 @@ pub enum Side {
 }
 
 /// `[[history.issues]]`: one history issue (MODEL.md §4.3).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryIssue {
+    /// Short identifier of the issue (used in addresses such as
+    /// `history.issues.forced_labor.salience` and in events' `issue`).
     pub key: String,
+    /// Name shown in reports.
     pub name: String,
     /// Salience s in [0, 1].
     pub salience: Param,
+    /// "open", "settled" (see `settlement_quality`) or "repudiated".
     pub status: IssueStatus,
     /// Quality of an existing settlement (used when status = "settled").
     #[serde(default)]
     pub settlement_quality: Param,
     /// Base monthly flare-up hazard.
     pub hazard: Param,
-    /// Calendar months (1–12) when the hazard is multiplied (Feb Takeshima Day, Mar textbooks, Aug anniversaries).
+    /// Calendar months (1–12) when the hazard is multiplied by `history.seasonal_multiplier`
+    /// (Feb Takeshima Day, Mar textbooks, Aug anniversaries).
+    #[schemars(inner(range(min = 1, max = 12)))]
     pub seasonal_months: Vec<u32>,
     /// Whether a court process is pending (rulings add flare-ups).
     pub court_pending: bool,
@@ -537,31 +584,42 @@ pub struct HistoryIssue {
 }
 
 /// Minimum rung of another track required before moving this one.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Prerequisite {
+    /// Key of the other track (`[tracks.<key>]`).
     pub track: String,
+    /// Rung that track must have reached.
+    #[schemars(range(max = super::validate::MAX_RUNGS))]
     pub rung: u32,
 }
 
 /// Per-camp prior value of one rung of a track.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CampPriors {
+    /// Prior value to a Korean conservative government (000, 003).
     pub conservative: Param,
+    /// Prior value to a Korean progressive government (negative on military and regional
+    /// tracks; 001, 004).
     pub progressive: Param,
+    /// Prior value to a Japanese mainstream government (003).
     pub mainstream: Param,
+    /// Prior value to a Japanese hawkish government (positive on military tracks; 004).
     pub hawkish: Param,
 }
 
 /// `[tracks.<key>]`: one cooperation ladder (MODEL.md §2).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrackSpec {
+    /// Name shown in reports.
     pub name: String,
-    /// Highest rung (rungs are 0..=rungs); 1 to `validate::MAX_RUNGS` (20).
+    /// Highest rung: the track's rungs are 0 to `rungs` (1 to 20).
+    #[schemars(range(min = 1, max = super::validate::MAX_RUNGS))]
     pub rungs: u32,
-    /// Rung at the start.
+    /// Rung at the start (0 to `rungs`).
+    #[schemars(range(max = super::validate::MAX_RUNGS))]
     pub initial: u32,
     /// Korean domestic sensitivity σ of one rung.
     pub sigma: Param,
@@ -579,12 +637,14 @@ pub struct TrackSpec {
     pub lock_in: Param,
     /// Whether the track counts as military/regional for "high-σ" rollback and the `military_first` sequence.
     pub military: bool,
+    /// Other tracks' rungs required before this track moves, e.g.
+    /// `[{ track = "summitry", rung = 1 }]` (MODEL.md §2).
     pub requires: Vec<Prerequisite>,
     /// Prior value of one rung to a government of each camp.
     pub prior: CampPriors,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SequenceName {
     LowSensitivityFirst,
@@ -592,14 +652,14 @@ pub enum SequenceName {
 }
 
 /// Order in which a path opens tracks.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Sequence {
     Named(SequenceName),
     Explicit(Vec<String>),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HistoryMode {
     HistoryFirst,
@@ -608,20 +668,25 @@ pub enum HistoryMode {
 }
 
 /// A gate on a track: move only if τ_JK ≥ trust and F_KR ≥ favourability.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Gate {
+    /// Korea–Japan trust τ_JK required before proposing a move on the track (001: "paced by
+    /// trust").
     pub trust: Param,
+    /// Korean favourability toward Japan F_KR required before proposing a move on the track
+    /// (001: "paced by public opinion").
     pub favourability: Param,
 }
 
 /// `[paths.<name>]`: how willing governments pursue cooperation (MODEL.md §6).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PathSpec {
     /// Bundled path a new path starts from (only read when the path is defined).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base: Option<String>,
+    /// What the path stands for and where it comes from (shown in reports).
     pub description: String,
     /// Whether the path proposes moves at all (`status_quo`: false).
     pub proposes: bool,
@@ -640,6 +705,8 @@ pub struct PathSpec {
     pub transparency: Param,
     /// Ceiling rung per track; a track not listed may go to its top rung.
     pub targets: IndexMap<String, u32>,
+    /// How history relates to security: "parallel" (002), "history_first" (security tracks
+    /// capped at rung 1 until a settlement; 001) or "security_first".
     pub history_mode: HistoryMode,
     /// Settlement quality (victim-centred = high).
     pub settlement_quality: Param,
@@ -651,7 +718,7 @@ pub struct PathSpec {
     pub us_push: Param,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// Korean presidential election (or early replacement) with winner `camp`.
@@ -675,21 +742,29 @@ pub enum EventKind {
 }
 
 /// `[[events]]`: a scheduled event that replaces the random draw in its month.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
+    /// Month of the event, "YYYY-MM", within the simulated months.
     pub month: YearMonth,
+    /// What happens (the other keys needed depend on it).
     pub kind: EventKind,
+    /// Winning camp (`kr_election`, `jp_turnover`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub camp: Option<Camp>,
+    /// New US administration type (`us_type`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub us_type: Option<UsType>,
+    /// Key of the history issue (`court_ruling`, `flare_up`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issue: Option<String>,
+    /// New North Korean regime (`nk_regime`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regime: Option<NkRegime>,
+    /// Key of the track moved up (`summit`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub track: Option<String>,
+    /// Free text: what the event stands for and its source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }

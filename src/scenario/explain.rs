@@ -1,0 +1,755 @@
+//! `trisim explain`: what a scenario key means, read from the scenario file schema
+//! ([`super::schema::file_schema`], itself generated from the doc comments of the types) and
+//! the default scenario. Nothing here is written twice: the meaning, range and sources come from
+//! the schema, the default values from [`Scenario::default()`](super::Scenario).
+
+use super::schema::{file_schema, DISTRIBUTION_REF};
+use super::validate::nearest;
+use super::Scenario;
+use serde_json::Value;
+
+/// One key of the scenario format, resolved in the schema.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Dotted key as written in a file, e.g. `actors.seoul.favourability`.
+    pub key: String,
+    /// The key's schema (a property of the file schema).
+    pub schema: Value,
+    /// The default value (the value in the effective scenario of an empty file), if any.
+    pub default: Option<Value>,
+    /// Descriptions of the enclosing tables, innermost first.
+    pub context: Vec<(String, String)>,
+    /// Whether the key is a new entry of a map (a new track, path, gate…).
+    pub new_entry: bool,
+}
+
+/// The schema and the default scenario, walked together.
+pub struct Explainer {
+    schema: Value,
+    defaults: Value,
+}
+
+impl Default for Explainer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What a new key of a map stands for, in listings (`tracks.<track>.sigma`).
+fn placeholder(map_key: &str) -> &'static str {
+    match map_key {
+        "tracks" | "gates" | "targets" | "expectations" => "<track>",
+        "paths" => "<path>",
+        "score" => "<outcome>",
+        "parameters" => "<address>",
+        _ => "<key>",
+    }
+}
+
+/// Whether a key segment is a placeholder of the listing (`<track>`, `<n>`).
+fn is_placeholder(seg: &str) -> bool {
+    seg.starts_with('<') && seg.ends_with('>')
+}
+
+/// A key as typed by an analyst, made plain: `[actors.seoul]`, `[[history.issues]]`,
+/// `favourability = 0.3`, `paths."my path"` and `history.issues[1]` are all accepted.
+pub fn normalize(key: &str) -> String {
+    let mut k = key.trim();
+    if let Some((left, _)) = k.split_once('=') {
+        k = left.trim();
+    }
+    let k = k.trim_start_matches('[').trim_end_matches(']').trim();
+    let k = k.replace(['"', '\''], "");
+    // `issues[1]` → `issues.1`
+    let k = k.replace("][", ".").replace('[', ".").replace(']', "");
+    k.split('.')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+impl Explainer {
+    pub fn new() -> Self {
+        Explainer {
+            schema: file_schema(),
+            defaults: serde_json::to_value(Scenario::default()).unwrap_or(Value::Null),
+        }
+    }
+
+    /// The schema of `node` with a `$ref` resolved.
+    fn resolve<'a>(&'a self, node: &'a Value) -> &'a Value {
+        match node.get("$ref").and_then(Value::as_str) {
+            Some(r) => r
+                .strip_prefix("#/")
+                .and_then(|p| self.schema.pointer(&format!("/{p}")))
+                .unwrap_or(node),
+            None => node,
+        }
+    }
+
+    /// The entry at `key` (see [`normalize`]), or a message naming the nearest valid key.
+    pub fn lookup(&self, key: &str) -> Result<Entry, String> {
+        let plain = normalize(key);
+        if plain.is_empty() {
+            return Err(
+                "empty key: write a dotted key such as `actors.seoul.favourability`".into(),
+            );
+        }
+        let mut node = &self.schema;
+        let mut default = Some(&self.defaults);
+        let mut context: Vec<(String, String)> = Vec::new();
+        let mut done: Vec<String> = Vec::new();
+        let mut new_entry = false;
+        for seg in plain.split('.') {
+            let here = if done.is_empty() {
+                "the top level".to_string()
+            } else {
+                format!("`{}`", done.join("."))
+            };
+            if let Some(d) = node.get("description").and_then(Value::as_str) {
+                if !done.is_empty() {
+                    context.push((done.join("."), d.to_string()));
+                }
+            }
+            let props = node.get("properties").and_then(Value::as_object);
+            let additional = node.get("additionalProperties").filter(|a| a.is_object());
+            let items = node.get("items").filter(|a| a.is_object());
+            if let Some(p) = props.and_then(|p| p.get(seg)) {
+                node = p;
+                default = default.and_then(|d| d.get(seg));
+            } else if let Some(items) = items {
+                // An array: `history.issues.<key>` by issue key, others by index.
+                let by_key = default.and_then(Value::as_array).and_then(|a| {
+                    a.iter()
+                        .find(|x| x.get("key").and_then(Value::as_str) == Some(seg))
+                });
+                let index = seg.parse::<usize>().ok();
+                match (by_key, index) {
+                    (Some(x), _) => default = Some(x),
+                    (None, Some(i)) => default = default.and_then(|d| d.get(i)),
+                    // A placeholder such as `events.<n>`: any entry.
+                    (None, None) if is_placeholder(seg) => default = None,
+                    (None, None) => {
+                        let keys: Vec<&str> = default
+                            .and_then(Value::as_array)
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|x| x.get("key").and_then(Value::as_str))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        let mut msg =
+                            format!("unknown key `{plain}`: `{seg}` is not an entry of {here}");
+                        if let Some(n) = nearest(seg, keys.iter().copied()) {
+                            msg.push_str(&format!("; did you mean `{}`?", replace_last(&done, n)));
+                        } else if !keys.is_empty() {
+                            msg.push_str(&format!(
+                                "; its entries are {}",
+                                super::validate::one_of(&keys)
+                            ));
+                        } else {
+                            msg.push_str("; entries are numbered from 0");
+                        }
+                        return Err(msg);
+                    }
+                }
+                node = items;
+                new_entry = new_entry || default.is_none();
+            } else if let Some(a) = additional {
+                // A map: a known key that is near `seg` is a typo; anything else a new key.
+                let known: Vec<&str> = props
+                    .map(|p| p.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                if let Some(n) =
+                    nearest(seg, known.iter().copied()).filter(|_| !is_placeholder(seg))
+                {
+                    return Err(format!(
+                        "unknown key `{plain}`; did you mean `{}`?",
+                        replace_last(&done, n)
+                    ));
+                }
+                node = a;
+                new_entry = true;
+                default = None;
+            } else {
+                let known: Vec<&str> = props
+                    .map(|p| p.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                let mut msg = format!("unknown key `{plain}`");
+                let all = self.keys();
+                if let Some(n) = nearest(&plain, all.iter().map(|(k, _)| k.as_str())) {
+                    msg.push_str(&format!("; did you mean `{n}`?"));
+                } else if let Some(n) = nearest(seg, known.iter().copied()) {
+                    msg.push_str(&format!("; did you mean `{}`?", replace_last(&done, n)));
+                } else if known.is_empty() {
+                    msg.push_str(&format!("; {here} has no keys below it"));
+                } else {
+                    msg.push_str(&format!(
+                        "; the keys of {here} are {}",
+                        super::validate::one_of(&known)
+                    ));
+                }
+                return Err(msg);
+            }
+            done.push(seg.to_string());
+        }
+        context.reverse();
+        // The value in the default scenario; for a new entry, the one the loader gives it.
+        let default = default.or(node.get("default")).cloned();
+        Ok(Entry {
+            key: plain,
+            schema: node.clone(),
+            default,
+            context,
+            new_entry,
+        })
+    }
+
+    /// Every key of the format with a one-line summary, in file order; maps list their
+    /// default keys and a placeholder for new ones (`tracks.<track>.sigma`).
+    pub fn keys(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        self.walk(&self.schema, "", Some(&self.defaults), &mut out);
+        out
+    }
+
+    fn walk(
+        &self,
+        node: &Value,
+        prefix: &str,
+        default: Option<&Value>,
+        out: &mut Vec<(String, String)>,
+    ) {
+        let join = |k: &str| {
+            if prefix.is_empty() {
+                k.to_string()
+            } else {
+                format!("{prefix}.{k}")
+            }
+        };
+        if !prefix.is_empty() {
+            let d = node
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            out.push((prefix.to_string(), summary(d)));
+        }
+        if let Some(p) = node.get("properties").and_then(Value::as_object) {
+            for (k, v) in p {
+                self.walk(v, &join(k), default.and_then(|d| d.get(k)), out);
+            }
+        }
+        if let Some(a) = node.get("additionalProperties").filter(|a| a.is_object()) {
+            let last = prefix.rsplit('.').next().unwrap_or(prefix);
+            self.walk(a, &join(placeholder(last)), None, out);
+        }
+        if let Some(items) = node.get("items").filter(|a| a.is_object()) {
+            if !items.get("properties").is_some_and(|p| p.is_object()) {
+                // A fixed row of parameters is addressed element by element
+                // (`world.nk.transition.surge.0`); other arrays of values as a whole.
+                if let (Some(n), true) = (
+                    node.get("maxItems").and_then(Value::as_u64),
+                    items.get("anyOf").is_some(),
+                ) {
+                    for i in 0..n {
+                        let d = items
+                            .get("description")
+                            .and_then(Value::as_str)
+                            .unwrap_or("");
+                        out.push((join(&i.to_string()), summary(d)));
+                    }
+                }
+                return;
+            }
+            let keys: Vec<&str> = default
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.get("key").and_then(Value::as_str))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if keys.is_empty() {
+                self.walk(items, &join("<n>"), None, out);
+            } else {
+                for k in keys {
+                    let d = default.and_then(Value::as_array).and_then(|a| {
+                        a.iter()
+                            .find(|x| x.get("key").and_then(Value::as_str) == Some(k))
+                    });
+                    self.walk(items, &join(k), d, out);
+                }
+            }
+        }
+    }
+
+    /// The full explanation of `entry`, for the terminal.
+    pub fn render(&self, e: &Entry) -> String {
+        let node = &e.schema;
+        let mut s = format!("{}\n", e.key);
+        let description = node
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("(no description)");
+        for para in description.split("\n\n") {
+            for line in wrap(para, 92) {
+                s.push_str(&format!("    {line}\n"));
+            }
+        }
+        s.push('\n');
+        let mut row = |label: &str, text: &str| {
+            let mut first = true;
+            for line in wrap(text, 80) {
+                let l = if first { label } else { "" };
+                s.push_str(&format!("  {l:<9} {line}\n"));
+                first = false;
+            }
+        };
+        row("value", &self.kind(node));
+        if let Some(r) = range_text(self.number_branch(node)) {
+            row("range", &r);
+        }
+        if let Some(u) = unit(&e.key, description) {
+            row("unit", &u);
+        }
+        let required: Vec<&str> = node
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        match &e.default {
+            _ if is_table(node) => {
+                if !required.is_empty() {
+                    row(
+                        "required",
+                        &format!(
+                            "a new entry must give {}; the other keys have defaults",
+                            super::validate::one_of(&required).replace(" or ", " and ")
+                        ),
+                    );
+                }
+            }
+            Some(Value::Array(a)) if a.iter().any(|x| x.get("key").is_some()) => {
+                let keys: Vec<&str> = a
+                    .iter()
+                    .filter_map(|x| x.get("key").and_then(Value::as_str))
+                    .collect();
+                row(
+                    "default",
+                    &format!(
+                        "{} entries: {} (`trisim explain {}.KEY` shows each)",
+                        keys.len(),
+                        keys.join(", "),
+                        e.key
+                    ),
+                );
+            }
+            Some(d) => row("default", &toml_text(d)),
+            None if e.new_entry => row("default", "none: a new entry must give it"),
+            None => row("default", "none (optional)"),
+        }
+        let mut sources = sources_in(description);
+        if sources.is_empty() {
+            for (_, d) in &e.context {
+                sources = sources_in(d);
+                if !sources.is_empty() {
+                    break;
+                }
+            }
+        }
+        let parameter = node
+            .get("anyOf")
+            .is_some_and(|a| a.to_string().contains(DISTRIBUTION_REF));
+        if !sources.is_empty() {
+            let mut text = sources.join(", ");
+            if sources.iter().any(|x| x.starts_with("essay ")) {
+                text.push_str(" (essay NNN is shared/seeds/NNN_*.txt)");
+            }
+            row("sources", &text);
+        } else if parameter {
+            row(
+                "sources",
+                "none cited: a prior (docs/model.md gives the reasoning for each default)",
+            );
+        }
+        if let Some((k, d)) = e.context.first() {
+            row("in", &format!("[{k}]: {}", without_header(&summary(d))));
+        }
+        if is_table(node) {
+            let mut keys = Vec::new();
+            self.walk(node, &e.key, e.default.as_ref(), &mut keys);
+            let depth = e.key.split('.').count() + 1;
+            let direct: Vec<&(String, String)> = keys
+                .iter()
+                .filter(|(k, _)| k.split('.').count() == depth)
+                .collect();
+            if !direct.is_empty() {
+                s.push_str("\n  keys (default, then meaning):\n");
+                let width = direct
+                    .iter()
+                    .map(|(k, _)| k.rsplit('.').next().unwrap_or(k).len())
+                    .max()
+                    .unwrap_or(0);
+                let values: Vec<String> = direct
+                    .iter()
+                    .map(|(k, _)| {
+                        let name = k.rsplit('.').next().unwrap_or(k);
+                        let value = e
+                            .default
+                            .as_ref()
+                            .and_then(|d| d.get(name))
+                            .or_else(|| node.pointer(&format!("/properties/{name}/default")));
+                        if value.is_none() && required.contains(&name) {
+                            return "(required)".to_string();
+                        }
+                        value
+                            .filter(|v| match v.as_object() {
+                                // Distributions and small maps of values show inline.
+                                Some(m) => {
+                                    m.contains_key("dist") || m.values().all(|x| !x.is_object())
+                                }
+                                None => true,
+                            })
+                            .map(|v| format!("= {}", clip(&toml_text(v), 40)))
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                let vw = values.iter().map(|v| v.chars().count()).max().unwrap_or(0);
+                for ((k, summ), value) in direct.iter().zip(&values) {
+                    let name = k.rsplit('.').next().unwrap_or(k);
+                    s.push_str(&format!("    {name:<width$} {value:<vw$}  {summ}\n"));
+                }
+            }
+        }
+        s
+    }
+
+    /// The number branch of a parameter, or the node itself for plain numbers.
+    fn number_branch<'a>(&self, node: &'a Value) -> &'a Value {
+        node.get("anyOf")
+            .and_then(Value::as_array)
+            .and_then(|a| {
+                a.iter()
+                    .find(|b| b.get("type").and_then(Value::as_str) == Some("number"))
+            })
+            .unwrap_or(node)
+    }
+
+    /// What kind of value a key takes, in words.
+    fn kind(&self, node: &Value) -> String {
+        if let Some(a) = node.get("anyOf").and_then(Value::as_array) {
+            if a.iter()
+                .any(|b| b.get("$ref").and_then(Value::as_str) == Some(DISTRIBUTION_REF))
+            {
+                let whole = self.number_branch(node).get("multipleOf").is_some();
+                return format!(
+                    "{}, or a distribution table drawn once per replication, e.g. {{ dist = \"uniform\", low = 0.1, high = 0.3 }} (also normal, beta, triangular, lognormal){}",
+                    if whole { "a whole number" } else { "a number" },
+                    if whole { "; draws are rounded" } else { "" }
+                );
+            }
+            let kinds: Vec<String> = a.iter().map(|b| self.kind(self.resolve(b))).collect();
+            return kinds.join(", or ");
+        }
+        if let Some(e) = node.get("enum").and_then(Value::as_array) {
+            let names: Vec<String> = e.iter().map(|x| x.to_string()).collect();
+            return format!("one of {}", names.join(", "));
+        }
+        if let Some(o) = node.get("oneOf").and_then(Value::as_array) {
+            let names: Vec<String> = o
+                .iter()
+                .filter_map(|b| b.get("const"))
+                .map(|x| x.to_string())
+                .collect();
+            if !names.is_empty() {
+                return format!("one of {}", names.join(", "));
+            }
+        }
+        match node.get("type").and_then(Value::as_str) {
+            Some("string") if node.get("pattern").is_some() => {
+                "a month in quotes, \"YYYY-MM\"".into()
+            }
+            Some("string") => "text in quotes".into(),
+            Some("integer") => "a whole number".into(),
+            Some("number") => "a number".into(),
+            Some("boolean") => "true or false".into(),
+            Some("array") => {
+                let item = node
+                    .get("items")
+                    .map(|i| self.kind(self.resolve(i)))
+                    .unwrap_or_default();
+                if is_table(node.get("items").unwrap_or(&Value::Null)) {
+                    "an array of tables ([[...]] sections; listing it replaces the default list)"
+                        .into()
+                } else {
+                    format!("an array of: {item}")
+                }
+            }
+            Some("object") if node.get("properties").is_none() => {
+                "a table of name = value entries".into()
+            }
+            Some("object") => "a table".into(),
+            _ => "a value".into(),
+        }
+    }
+}
+
+fn is_table(node: &Value) -> bool {
+    node.get("properties").is_some()
+        || node
+            .get("additionalProperties")
+            .is_some_and(Value::is_object)
+}
+
+/// `done` with its last segment replaced by `n`… or `n` appended: the suggested key.
+fn replace_last(done: &[String], n: &str) -> String {
+    let mut v = done.to_vec();
+    v.push(n.to_string());
+    v.join(".")
+}
+
+/// A table's summary without its leading header ("`[world.nk]`: North Korea…" → "North
+/// Korea…").
+pub fn without_header(s: &str) -> &str {
+    if s.starts_with("`[") {
+        if let Some(i) = s.find("`: ") {
+            return &s[i + 3..];
+        }
+    }
+    s
+}
+
+/// The first sentence of a description.
+pub fn summary(d: &str) -> String {
+    let first = d.split("\n\n").next().unwrap_or("");
+    let mut end = first.len();
+    for (i, _) in first.match_indices(". ") {
+        // Not an abbreviation such as "e.g. " or "§4.1. ".
+        let before = &first[..i];
+        if !(before.ends_with("e.g") || before.ends_with("i.e") || before.ends_with("cf")) {
+            end = i + 1;
+            break;
+        }
+    }
+    first[..end].trim().to_string()
+}
+
+/// A value as written in TOML (inline tables for tables).
+pub fn toml_text(v: &Value) -> String {
+    match toml::Value::try_from(v) {
+        Ok(t) => t.to_string(),
+        Err(_) => v.to_string(),
+    }
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let t: String = s.chars().take(n - 1).collect();
+        format!("{t}…")
+    }
+}
+
+/// The valid range stated by a numeric schema, in words.
+pub fn range_text(node: &Value) -> Option<String> {
+    let t = node.get("type").and_then(Value::as_str)?;
+    if t != "number" && t != "integer" {
+        return None;
+    }
+    let num = |k: &str| node.get(k).and_then(Value::as_f64);
+    // Integers exactly (a seed's limit is 2^63 − 1), other numbers shortened.
+    let f = |k: &str, x: f64| match node.get(k) {
+        Some(v) if v.is_i64() || v.is_u64() => v.to_string(),
+        _ => super::param::short(x),
+    };
+    let whole = t == "integer" || node.get("multipleOf").is_some();
+    let text = match (num("minimum"), num("exclusiveMinimum"), num("maximum")) {
+        (Some(0.0), None, Some(1.0)) if !whole => "[0, 1] (a probability or share)".to_string(),
+        (Some(lo), None, Some(hi)) => format!("[{}, {}]", f("minimum", lo), f("maximum", hi)),
+        (Some(lo), None, None) => format!("[{}, ∞)", f("minimum", lo)),
+        (None, Some(lo), None) => format!("({}, ∞)", f("exclusiveMinimum", lo)),
+        (None, Some(lo), Some(hi)) => {
+            format!("({}, {}]", f("exclusiveMinimum", lo), f("maximum", hi))
+        }
+        (None, None, Some(hi)) => format!("(-∞, {}]", f("maximum", hi)),
+        _ => "any finite number".to_string(),
+    };
+    Some(if whole && t != "integer" {
+        format!("{text}, whole numbers")
+    } else {
+        text
+    })
+}
+
+/// The unit of a key, where the key or its description states one.
+fn unit(key: &str, description: &str) -> Option<String> {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    let d = description.to_lowercase();
+    if last.ends_with("months") || last.ends_with("_months") || last == "months_to_settle" {
+        Some("months".into())
+    } else if d.contains("% of gdp") {
+        Some("% of GDP".into())
+    } else if d.contains("monthly")
+        || d.contains("per month")
+        || d.contains("monthly hazard")
+        || d.contains("monthly probability")
+    {
+        Some("per month".into())
+    } else {
+        None
+    }
+}
+
+/// Essays ("003"), data files ("data/x.csv") and MODEL.md sections cited in a description.
+pub fn sources_in(d: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |s: String| {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    let bytes: Vec<char> = d.chars().collect();
+    let n = bytes.len();
+    let mut i = 0;
+    while i < n {
+        // Three digits starting with 0, not part of a longer number or a decimal.
+        if i + 3 <= n
+            && bytes[i] == '0'
+            && bytes[i + 1].is_ascii_digit()
+            && bytes[i + 2].is_ascii_digit()
+            && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == '.'))
+            && (i + 3 == n
+                || !(bytes[i + 3].is_ascii_alphanumeric()
+                    || bytes[i + 3] == '.' && i + 4 < n && bytes[i + 4].is_ascii_digit()))
+        {
+            push(format!(
+                "essay {}",
+                bytes[i..i + 3].iter().collect::<String>()
+            ));
+            i += 3;
+            continue;
+        }
+        i += 1;
+    }
+    for (i, _) in d.match_indices("data/") {
+        let rest = &d[i..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "_-./".contains(c)))
+            .unwrap_or(rest.len());
+        push(rest[..end].trim_end_matches('.').to_string());
+    }
+    for (i, _) in d.match_indices("MODEL.md §") {
+        let rest = &d[i..];
+        let start = "MODEL.md §".len();
+        let end = rest[start..]
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .map_or(rest.len(), |e| start + e);
+        push(rest[..end].trim_end_matches('.').to_string());
+    }
+    out
+}
+
+/// `text` in lines of at most `width` characters (words are not split).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Every key with its summary, aligned, one per line (`trisim explain` with no key).
+pub fn listing(ex: &Explainer) -> String {
+    let keys = ex.keys();
+    let width = keys
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(56);
+    let mut s = String::new();
+    for (k, summ) in keys {
+        s.push_str(&format!("{k:<width$}  {summ}\n"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_read_forgivingly() {
+        assert_eq!(normalize("[actors.seoul]"), "actors.seoul");
+        assert_eq!(normalize("[[history.issues]]"), "history.issues");
+        assert_eq!(normalize("  favourability = 0.3 "), "favourability");
+        assert_eq!(normalize("paths.\"my path\".gates"), "paths.my path.gates");
+        assert_eq!(
+            normalize("history.issues[1].salience"),
+            "history.issues.1.salience"
+        );
+    }
+
+    #[test]
+    fn sources_are_found_in_descriptions() {
+        assert_eq!(
+            sources_in("Cost (THAAD 2017, data/thaad_retaliation_2017.csv). See 003, 004 and MODEL.md §4.2."),
+            ["essay 003", "essay 004", "data/thaad_retaliation_2017.csv", "MODEL.md §4.2"]
+        );
+        // Numbers are not essays.
+        assert!(sources_in("Monthly hazard 0.015 over 100 months (2023-04)").is_empty());
+    }
+
+    #[test]
+    fn summaries_stop_at_the_first_sentence() {
+        assert_eq!(
+            summary("Weight w (e.g. 0.5). More text."),
+            "Weight w (e.g. 0.5)."
+        );
+        assert_eq!(summary("No period"), "No period");
+    }
+
+    #[test]
+    fn every_listed_key_is_explained() {
+        let ex = Explainer::new();
+        let keys = ex.keys();
+        assert!(keys.len() > 500, "{}", keys.len());
+        for (k, summary) in &keys {
+            assert!(!summary.is_empty(), "{k} has no summary");
+            let e = ex.lookup(k).unwrap_or_else(|m| panic!("{k}: {m}"));
+            assert!(!ex.render(&e).is_empty());
+        }
+        let score = ex.lookup("scenario.score.kr_crises").unwrap();
+        assert!(score.schema["description"]
+            .as_str()
+            .unwrap()
+            .contains("Political crises in Seoul"));
+        assert!(ex.lookup("scenario.score.kr_crisis").is_err());
+    }
+
+    #[test]
+    fn issues_are_explained_by_key_and_index() {
+        let ex = Explainer::new();
+        let by_key = ex
+            .lookup("history.issues.forced_labor.court_pending")
+            .unwrap();
+        assert_eq!(by_key.default, Some(Value::Bool(true)));
+        let by_index = ex.lookup("history.issues[0].court_pending").unwrap();
+        assert_eq!(by_index.default, Some(Value::Bool(false)));
+        let row = ex.lookup("world.nk.transition.surge.2").unwrap();
+        assert_eq!(row.default, Some(serde_json::json!(0.92)));
+        assert!(ex.lookup("history.issues.forced_labour").is_err());
+    }
+}

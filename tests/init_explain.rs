@@ -1,0 +1,245 @@
+//! `trisim init` and `trisim explain`.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::PathBuf;
+use trisim::scenario::{self, address, Scenario};
+
+fn trisim() -> Command {
+    Command::cargo_bin("trisim").unwrap()
+}
+
+fn baseline() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml")
+}
+
+#[test]
+fn init_writes_a_commented_scenario_that_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    trisim()
+        .current_dir(dir.path())
+        .args(["init", "my-study"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("wrote my-study.toml"))
+        .stderr(predicate::str::contains("trisim.schema.json"));
+    let file = dir.path().join("my-study.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.starts_with("#:schema ./trisim.schema.json\n"),
+        "{text}"
+    );
+    let schema = std::fs::read_to_string(dir.path().join("trisim.schema.json")).unwrap();
+    assert_eq!(schema, scenario::schema::file_schema_text());
+    // Every key written is preceded by its comment.
+    let lines: Vec<&str> = text.lines().collect();
+    let mut keys = 0;
+    for (i, l) in lines.iter().enumerate() {
+        if !l.starts_with('#')
+            && !l.starts_with('[')
+            && l.contains(" = ")
+            && !l.starts_with("name =")
+        {
+            keys += 1;
+            assert!(lines[i - 1].starts_with("# "), "no comment before `{l}`");
+        }
+    }
+    assert!(keys >= 20, "{keys} keys");
+    assert!(text.contains("# Public favourability toward the partner F at the start"));
+    assert!(text.contains("(range [0, 1] (a probability or share); default 0.3"));
+    // It loads as the defaults, named after the file.
+    let s = scenario::load_file(&file).unwrap();
+    let mut expected = Scenario::default();
+    expected.scenario.name = "my-study".into();
+    assert_eq!(s, expected);
+    trisim()
+        .current_dir(dir.path())
+        .args(["validate", "my-study.toml"])
+        .assert()
+        .success();
+    trisim()
+        .current_dir(dir.path())
+        .args([
+            "run",
+            "my-study.toml",
+            "-n",
+            "20",
+            "--out",
+            "out",
+            "--paths",
+            "gradual,hasty",
+        ])
+        .assert()
+        .success();
+    assert!(dir.path().join("out/summary.json").is_file());
+    // A second init refuses to overwrite, and leaves the file as it was.
+    std::fs::write(&file, "# mine\n").unwrap();
+    trisim()
+        .current_dir(dir.path())
+        .args(["init", "my-study.toml"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already exists"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "# mine\n");
+    // An existing schema is not rewritten.
+    std::fs::write(dir.path().join("trisim.schema.json"), "{}\n").unwrap();
+    trisim()
+        .current_dir(dir.path())
+        .args(["init", "other"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("differs"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("trisim.schema.json")).unwrap(),
+        "{}\n"
+    );
+}
+
+#[test]
+fn init_from_extends_the_source_with_its_values_as_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    trisim()
+        .current_dir(dir.path())
+        .args(["init", "sub/what-if", "--from"])
+        .arg(baseline())
+        .assert()
+        .success();
+    let file = dir.path().join("sub/what-if.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("\nextends = \""), "{text}");
+    assert!(text.contains("baseline.toml\"\n"), "{text}");
+    // The source's values, commented out (baseline sets 2000 replications).
+    assert!(text.contains("\n# replications = 2000\n"), "{text}");
+    let s = scenario::load_file(&file).unwrap();
+    let mut source = scenario::load_file(&baseline()).unwrap();
+    assert_eq!(s.scenario.name, "what-if");
+    source.scenario.name = "what-if".into();
+    assert_eq!(s, source);
+    // An invalid scenario name is refused before anything is written.
+    trisim()
+        .current_dir(dir.path())
+        .args(["init", ".hidden"])
+        .assert()
+        .failure();
+    assert!(!dir.path().join(".hidden.toml").exists());
+    // A missing source is an error.
+    trisim()
+        .current_dir(dir.path())
+        .args(["init", "x", "--from", "nope.toml"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("nope.toml"));
+    assert!(!dir.path().join("x.toml").exists());
+}
+
+#[test]
+fn explain_gives_meaning_range_default_and_sources() {
+    trisim()
+        .args(["explain", "actors.seoul.favourability"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Public favourability toward the partner",
+        ))
+        .stdout(predicate::str::contains("range     [0, 1]"))
+        .stdout(predicate::str::contains("default   0.3\n"))
+        .stdout(predicate::str::contains(
+            "data/genron_eai_mutual_impressions_2013_2019.csv",
+        ));
+    // Tokyo's default differs from Seoul's.
+    trisim()
+        .args(["explain", "[actors.tokyo]"])
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"threat_cn +=\s0\.6 ").unwrap());
+    trisim()
+        .args(["explain", "paths.hasty"])
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"transparency +=\s0\.3 ").unwrap())
+        .stdout(predicate::str::is_match(r#"sequence +=\s"military_first" "#).unwrap());
+    trisim()
+        .args(["explain", "paths.gradual.gates.regional.trust"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("default   0.65\n"))
+        .stdout(predicate::str::contains("essay 001"));
+    trisim()
+        .args([
+            "explain",
+            "history.issues.forced_labor.court_pending = true",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("default   true\n"));
+    trisim()
+        .args(["explain", "world.us.interval_months"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("[1, 240], whole numbers"))
+        .stdout(predicate::str::contains("unit      months"));
+    trisim()
+        .args(["explain", "world.nk.surge.dispersion"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("range     (0, ∞)"));
+    // New entries of a table are explained from the loader's template.
+    trisim()
+        .args(["explain", "tracks.coast_guard.sigma"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("a new entry must give it"));
+}
+
+#[test]
+fn explain_suggests_the_nearest_key() {
+    trisim()
+        .args(["explain", "actors.seoul.favorability"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "did you mean `actors.seoul.favourability`?",
+        ));
+    trisim()
+        .args(["explain", "paths.hastyy"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("did you mean `paths.hasty`?"));
+    trisim()
+        .args(["explain", "history.issues.forced_labour.salience"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "did you mean `history.issues.forced_labor`?",
+        ));
+}
+
+#[test]
+fn explain_lists_every_key() {
+    let out = trisim().arg("explain").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let keys: Vec<&str> = text
+        .lines()
+        .map(|l| l.split("  ").next().unwrap().trim())
+        .collect();
+    for a in address::all(&Scenario::default()) {
+        assert!(keys.contains(&a.key.as_str()), "{} not listed", a.key);
+    }
+    for k in [
+        "extends",
+        "scenario.name",
+        "events",
+        "sweep.parameters",
+        "tracks.<track>.sigma",
+        "paths.<path>.base",
+    ] {
+        assert!(keys.contains(&k), "{k} not listed");
+    }
+    assert!(
+        text.lines()
+            .all(|l| l.len() > l.split("  ").next().unwrap().len()),
+        "a key without summary"
+    );
+}
