@@ -117,12 +117,15 @@ fn init_from_extends_the_source_with_its_values_as_comments() {
     source.scenario.name = "what-if".into();
     assert_eq!(s, source);
     // An invalid scenario name is refused before anything is written.
+    // (101 characters: names are 1 to 100 characters.)
+    let long = "x".repeat(101);
     trisim()
         .current_dir(dir.path())
-        .args(["init", ".hidden"])
+        .args(["init", &long])
         .assert()
-        .failure();
-    assert!(!dir.path().join(".hidden.toml").exists());
+        .failure()
+        .stderr(predicate::str::contains("invalid scenario name"));
+    assert!(!dir.path().join(format!("{long}.toml")).exists());
     // A missing source is an error.
     trisim()
         .current_dir(dir.path())
