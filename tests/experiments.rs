@@ -196,7 +196,7 @@ fn adaptive_precision_is_deterministic_and_equals_a_plain_run() {
     let go = |threads: usize| {
         let p = plan(&s, threads, 16);
         let mut r = Runner::new(&s, &p).unwrap();
-        let mut quiet = |_: u64, _: u64| {};
+        let mut quiet = |_: u64, _: u64| std::ops::ControlFlow::Continue(());
         let rep = precision::run(&mut r, 0.02, 16, 100_000, &mut None, &mut quiet).unwrap();
         (rep, format!("{:?}", r.results()))
     };
@@ -227,7 +227,7 @@ fn adaptive_precision_stops_at_the_cap() {
     let s = small();
     let p = plan(&s, 2, 16);
     let mut r = Runner::new(&s, &p).unwrap();
-    let mut quiet = |_: u64, _: u64| {};
+    let mut quiet = |_: u64, _: u64| std::ops::ControlFlow::Continue(());
     let rep = precision::run(&mut r, 1e-6, 16, 40, &mut None, &mut quiet).unwrap();
     assert!(!rep.met);
     assert_eq!(rep.replications(), 40);
@@ -387,4 +387,48 @@ fn a_child_sweep_replaces_its_parents_parameters_and_keeps_the_rest() {
         sw.parameters.keys().collect::<Vec<_>>(),
         ["relations.trust_kr_jp"]
     );
+}
+
+#[test]
+fn a_progress_callback_that_breaks_stops_the_work_with_interrupted() {
+    use std::ops::ControlFlow;
+    let s = small();
+    // Several waves of blocks, so there is work left after the first report.
+    let p = plan(&s, 1, 16 * 64);
+    let mut calls = 0;
+    let mut stop_after_first = |_: u64, _: u64| {
+        calls += 1;
+        ControlFlow::Break(())
+    };
+    let err = engine::run(&s, &p, None, Some(&mut stop_after_first)).unwrap_err();
+    assert!(
+        err.downcast_ref::<engine::Interrupted>().is_some(),
+        "{err:#}"
+    );
+    assert_eq!(calls, 1);
+
+    let sw = sweep(
+        DesignKind::Grid,
+        None,
+        &[("actors.seoul.favourability", values(&[0.2, 0.3, 0.4, 0.5]))],
+    );
+    let d = Design::from_sweep(&s, &sw, p.seed).unwrap();
+    let mut reports = 0;
+    let mut stop_after_two = |_: u64, _: u64| {
+        reports += 1;
+        if reports == 2 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    };
+    let err = run_sweep(&s, &d, &p, Some(&mut stop_after_two)).unwrap_err();
+    assert!(
+        err.downcast_ref::<engine::Interrupted>().is_some(),
+        "{err:#}"
+    );
+    assert_eq!(reports, 2);
+    // A callback that never breaks lets the same work finish.
+    let mut go_on = |_: u64, _: u64| ControlFlow::Continue(());
+    assert!(engine::run(&s, &p, None, Some(&mut go_on)).is_ok());
 }

@@ -133,3 +133,62 @@ fn a_run_writing_runs_csv_resumes_it_exactly() {
 fn a_killed_run_resumes_from_its_last_checkpoint() {
     interrupt_and_resume("-KILL", false);
 }
+
+/// Work without checkpoints (here a sweep) stops on Ctrl-C, says so, exits with 130 and leaves
+/// nothing behind: no results folder and no hidden staging folder.
+#[test]
+fn an_interrupted_sweep_leaves_nothing_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let child = Command::new(bin())
+        .args([
+            "sweep",
+            &fast(),
+            "-n",
+            "4000",
+            "--param",
+            "actors.seoul.favourability=0.05..0.6:200",
+            "--out",
+        ])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The staging folder appears just before the Ctrl-C handler is installed; give it a moment.
+    let start = Instant::now();
+    while !fs::read_dir(tmp.path()).unwrap().any(|e| {
+        e.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with(".out.partial-")
+    }) {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no staging folder"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    if o.status.success() {
+        eprintln!("the sweep finished before SIGINT; nothing to check");
+        return;
+    }
+    assert_eq!(o.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("interrupted: nothing was written"),
+        "{stderr}"
+    );
+    let left: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

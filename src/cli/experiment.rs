@@ -1,6 +1,6 @@
 //! `trisim sweep`, `trisim sensitivity` and `trisim discover`.
 
-use super::{load_for_run, print_result, progress, CommonArgs, Loaded};
+use super::{load_for_run, print_result, progress, resume, CommonArgs, Loaded};
 use anyhow::{anyhow, bail, Result};
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
@@ -425,6 +425,7 @@ pub fn sweep(a: &SweepArgs) -> Result<ExitCode> {
         );
     }
     let staging = Staging::create(c.target(&s, "-sweep"), started)?;
+    resume::install_discard_handler();
     progress::note(format_args!(
         "sweep: {} design ({} point(s) × {} path(s) × {} replication(s))",
         design.kind.name(),
@@ -675,6 +676,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<ExitCode> {
     let d = design.keys.len();
     let label = target.label();
     let staging = Staging::create(c.target(&s, "-sensitivity"), started)?;
+    resume::install_discard_handler();
     progress::note(format_args!(
         "sensitivity of {label}: Saltelli design {} × ({d} + 2) = {} points + {} tornado points, {} replication(s) each",
         design.sobol_n,

@@ -300,6 +300,12 @@ pub fn main() -> ExitCode {
     };
     match res {
         Ok(code) => code,
+        Err(e) if e.downcast_ref::<engine::Interrupted>().is_some() => {
+            // Ctrl-C during work without checkpoints: its staging folder was removed as the
+            // error unwound.
+            eprintln!("interrupted: nothing was written");
+            ExitCode::from(130)
+        }
         Err(e) => {
             report_error(&e);
             ExitCode::from(1)
@@ -628,6 +634,7 @@ fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
             let mut sink: Option<&mut (dyn engine::RunSink + Send)> = runs
                 .as_mut()
                 .map(|r| r as &mut (dyn engine::RunSink + Send));
+            resume::install_discard_handler();
             let mut bar = progress::Bar::adaptive("run", plan.replications, max_reps);
             let p = engine::precision::run(
                 &mut runner,

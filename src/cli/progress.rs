@@ -214,8 +214,11 @@ impl Bar {
     }
 
     /// The progress callback the engine takes.
-    pub fn callback(&mut self) -> impl FnMut(u64, u64) + '_ {
-        move |done, total| self.update(done, total)
+    pub fn callback(&mut self) -> impl FnMut(u64, u64) -> std::ops::ControlFlow<()> + '_ {
+        move |done, total| {
+            self.update(done, total);
+            super::resume::stop_now()
+        }
     }
 }
 

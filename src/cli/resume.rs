@@ -6,6 +6,7 @@
 
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,6 +25,9 @@ pub const CHECKPOINT_BLOCKS: u64 = 64;
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// `trisim run --watch`: Ctrl-C ends the watch (silently; the watch loop says so).
 static WATCHING: AtomicBool = AtomicBool::new(false);
+/// Work without checkpoints (sweeps, sensitivity studies, `--precision` runs, shards): Ctrl-C
+/// stops it at the end of the current wave of blocks and discards it.
+static DISCARDING: AtomicBool = AtomicBool::new(false);
 
 /// The checkpoint file, written and read directly (no intermediate JSON tree, which would
 /// cost far more memory than the accumulators themselves).
@@ -52,7 +56,13 @@ pub fn install_handler() {
             if INTERRUPTED.swap(true, Ordering::SeqCst) {
                 std::process::exit(130);
             }
-            if !WATCHING.load(Ordering::SeqCst) {
+            if DISCARDING.load(Ordering::SeqCst) {
+                super::progress::suspend(|| {
+                    eprintln!(
+                        "interrupted: stopping; this unfinished work is discarded (Ctrl-C again to quit at once)"
+                    )
+                });
+            } else if !WATCHING.load(Ordering::SeqCst) {
                 super::progress::suspend(|| {
                     eprintln!(
                         "interrupted: stopping at the next checkpoint (Ctrl-C again to quit at once)"
@@ -70,6 +80,25 @@ pub fn install_watch_handler() {
     install_handler();
 }
 
+/// Installs the Ctrl-C handler for work without checkpoints: a press makes the progress
+/// callbacks return [`stop_now`]'s `Break`, the engine stops with [`engine::Interrupted`], and
+/// the staging folder is removed as the error unwinds (nothing half-written is left).
+pub fn install_discard_handler() {
+    DISCARDING.store(true, Ordering::SeqCst);
+    install_handler();
+}
+
+/// What a progress callback answers the engine: stop (`Break`) once Ctrl-C was pressed during
+/// work without checkpoints (see [`install_discard_handler`]); checkpointed runs and `--watch`
+/// previews stop between their chunks instead.
+pub fn stop_now() -> ControlFlow<()> {
+    if DISCARDING.load(Ordering::SeqCst) && interrupted() {
+        ControlFlow::Break(())
+    } else {
+        ControlFlow::Continue(())
+    }
+}
+
 /// Whether Ctrl-C was pressed.
 pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
@@ -83,7 +112,7 @@ const PREVIEW_CHUNK_BLOCKS: u64 = 8;
 pub fn run_interruptible(
     runner: &mut Runner<'_>,
     mut runs: Option<&mut RunsCsv>,
-    progress: &mut dyn FnMut(u64, u64),
+    progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
 ) -> Result<Option<ExitCode>> {
     let (bs, total) = (runner.block_size(), runner.replications());
     while runner.done() < total {
@@ -118,7 +147,7 @@ pub fn run_chunks(
     staging: &Staging,
     key: &str,
     mut runs: Option<&mut RunsCsv>,
-    progress: &mut dyn FnMut(u64, u64),
+    progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
 ) -> Result<Option<ExitCode>> {
     install_handler();
     let (bs, total) = (runner.block_size(), runner.replications());

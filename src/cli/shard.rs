@@ -2,7 +2,7 @@
 //! arrays), each writing a mergeable partial result, and the merge that turns them into the
 //! results of the unsharded run, byte for byte.
 
-use super::{progress, Loaded};
+use super::{progress, resume, Loaded};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use serde_json::{json, Value};
@@ -119,6 +119,7 @@ pub fn run_shard(
         reps.end - reps.start,
         0,
     );
+    resume::install_discard_handler();
     runner.run_blocks(blocks.clone(), Some(&mut bar.callback()))?;
     drop(bar);
     let partial = runner.partial(blocks.clone());
@@ -197,6 +198,7 @@ pub fn run_sweep_shard(
         sub.points.len() as u64,
         plan.replications,
     );
+    resume::install_discard_handler();
     let res = run_sweep(s, &sub, plan, Some(&mut bar.callback()))?;
     drop(bar);
     let bits: Vec<PointBits> = res.points.iter().map(PointBits::from).collect();

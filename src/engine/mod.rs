@@ -457,8 +457,15 @@ pub trait RunSink {
     fn run(&mut self, replication: u64, path: usize, values: &[f64]) -> Result<()>;
 }
 
-/// Progress: (replications done, replications total), called after each wave.
-pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+/// Progress: (replications done, replications total), called after each wave. Returning
+/// `ControlFlow::Break` stops the work at once with the error [`Interrupted`] (e.g. on Ctrl-C);
+/// what was computed is dropped.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64) -> std::ops::ControlFlow<()>;
+
+/// The error of work stopped by its [`Progress`] callback.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted")]
+pub struct Interrupted;
 
 /// Simulates block `block` (replications `block × block_size ..` up to `limit`, exclusive) and
 /// reduces it in replication order.
@@ -879,10 +886,10 @@ impl<'a> Runner<'a> {
             });
             if let (Some(end), Some(p)) = (folded?, progress.as_deref_mut()) {
                 // Replications of this call done, of this call's total.
-                p(
-                    (end * plan.block_size).min(to) - start_reps,
-                    end_reps - start_reps,
-                );
+                let done = (end * plan.block_size).min(to) - start_reps;
+                if p(done, end_reps - start_reps).is_break() {
+                    return Err(Interrupted.into());
+                }
             }
             match computed {
                 Some(parts) => pending = Some((range.end, parts)),

@@ -202,8 +202,8 @@ pub fn run_sensitivity(
     bootstrap: usize,
     progress: Option<Progress<'_>>,
 ) -> Result<SensitivityResults> {
-    let mut quiet = |_: u64, _: u64| {};
-    let progress: &mut dyn FnMut(u64, u64) = match progress {
+    let mut quiet = |_: u64, _: u64| std::ops::ControlFlow::Continue(());
+    let progress: &mut dyn FnMut(u64, u64) -> std::ops::ControlFlow<()> = match progress {
         Some(p) => p,
         None => &mut quiet,
     };

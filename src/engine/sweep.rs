@@ -284,7 +284,9 @@ pub fn run_sweep(
             let point_done = end / per_point;
             let reps = (point_done * plan.replications + (end % per_point) * plan.block_size)
                 .min(total_reps);
-            p(reps, total_reps);
+            if p(reps, total_reps).is_break() {
+                return Err(super::Interrupted.into());
+            }
         }
         match computed {
             Some(parts) => pending = Some((range.start, parts)),
