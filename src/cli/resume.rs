@@ -242,12 +242,12 @@ pub fn how_to_resume(dir: &Path, done: u64, total: u64) -> String {
         if a.starts_with("--resume=") || a.starts_with("--out=") {
             continue;
         }
-        args.push(if a.contains(' ') { format!("'{a}'") } else { a });
+        args.push(trisim::output::shell_quote(&a).into_owned());
     }
     format!(
         "stopped after {done} of {total} replications; the finished ones are saved in {}.\nTo finish the run (same results as an uninterrupted one):\n  {} --resume {}",
         dir.display(),
         args.join(" "),
-        dir.display()
+        trisim::output::shell_quote(&dir.to_string_lossy())
     )
 }

@@ -80,3 +80,40 @@ pub fn csv_num(x: f64) -> String {
         String::new()
     }
 }
+
+/// `s` as one word for a POSIX shell, to print commands that can be pasted: unchanged when it
+/// holds only characters no shell treats specially, else in single quotes (a `'` inside
+/// becomes `'\''`).
+pub fn shell_quote(s: &str) -> std::borrow::Cow<'_, str> {
+    let plain = !s.is_empty()
+        && s.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '-' | '_' | '.' | '/' | ',' | ':' | '=' | '+' | '@' | '%')
+        });
+    if plain {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(format!("'{}'", s.replace('\'', r"'\''")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn shell_words_are_quoted_only_when_needed() {
+        assert_eq!(
+            shell_quote("scenarios/baseline.toml"),
+            "scenarios/baseline.toml"
+        );
+        assert_eq!(
+            shell_quote("--paths=gradual,hasty"),
+            "--paths=gradual,hasty"
+        );
+        assert_eq!(shell_quote("my study.toml"), "'my study.toml'");
+        assert_eq!(shell_quote("it's $HOME"), r"'it'\''s $HOME'");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("한미일.toml"), "'한미일.toml'");
+    }
+}
