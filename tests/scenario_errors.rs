@@ -889,3 +889,28 @@ fn whole_month_keys_take_distributions_and_reject_fractions() {
         &["shorter than interval_months in every replication"],
     );
 }
+
+#[test]
+fn scenario_names_take_any_printable_text_but_no_control_or_bidi_characters() {
+    for name in [
+        "<script>alert(1)</script>",
+        "한미일 협력 (2023)",
+        ".hidden & \"quoted\"",
+    ] {
+        let text = format!("[scenario]\nname = {}\n", toml_string(name));
+        assert_eq!(ok(&text).scenario.name, name);
+    }
+    for name in ["tab\there", "right-to-left \u{202E}txt.exe", "   ", ""] {
+        let text = format!("[scenario]\nname = {}\n", toml_string(name));
+        let d = error(&text);
+        check(&d, 2, 8, Some("scenario.name"), &["invalid scenario name"]);
+    }
+    let long = "x".repeat(101);
+    let d = error(&format!("[scenario]\nname = \"{long}\"\n"));
+    assert!(d.message.contains("1 to 100 characters"), "{}", d.message);
+}
+
+/// `s` as a TOML basic string.
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}

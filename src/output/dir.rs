@@ -24,7 +24,7 @@ pub fn safe_name(name: &str) -> String {
     let s: String = name
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+            if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
                 c
             } else {
                 '_'
@@ -312,18 +312,30 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "results".into());
-        let tmp = parent.join(format!(".{base}.partial-{}", std::process::id()));
-        if tmp.exists() {
-            fs::remove_dir_all(&tmp)
-                .with_context(|| format!("cannot remove stale folder {}", tmp.display()))?;
-        }
-        fs::create_dir(&tmp).with_context(|| {
-            format!(
-                "cannot write to output folder {} (creating {} failed)",
-                dest.display(),
-                tmp.display()
-            )
-        })?;
+        // A new staging folder, never an existing one: a folder of the same name may be the
+        // staging folder of an interrupted run that is waiting for `--resume` (process ids
+        // repeat, e.g. in containers), so it is neither reused nor removed.
+        let pid = std::process::id();
+        let mut n = 1u32;
+        let tmp = loop {
+            let name = if n == 1 {
+                format!(".{base}.partial-{pid}")
+            } else {
+                format!(".{base}.partial-{pid}-{n}")
+            };
+            let tmp = parent.join(name);
+            match fs::create_dir(&tmp) {
+                Ok(()) => break tmp,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+                Err(e) => {
+                    return Err(anyhow::Error::new(e).context(format!(
+                        "cannot write to output folder {} (creating {} failed)",
+                        dest.display(),
+                        tmp.display()
+                    )))
+                }
+            }
+        };
         Ok(Staging {
             tmp,
             target,
@@ -558,5 +570,30 @@ mod tests {
     fn safe_names() {
         assert_eq!(safe_name("base line/../x"), "base_line_.._x");
         assert_eq!(safe_name(".."), "unnamed");
+        // Letters of every script are kept (folder names are UTF-8).
+        assert_eq!(safe_name("한미일 협력 2023"), "한미일_협력_2023");
+        assert_eq!(safe_name("日米韓/安保"), "日米韓_安保");
+    }
+
+    #[test]
+    fn an_existing_staging_folder_of_the_same_name_is_left_alone() {
+        let tmp = std::env::temp_dir().join(format!("trisim-staging-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&tmp);
+        fs::create_dir_all(&tmp).unwrap();
+        // What an interrupted run with this process id left, waiting for --resume.
+        let old = tmp.join(format!(".out.partial-{}", std::process::id()));
+        fs::create_dir(&old).unwrap();
+        fs::write(old.join("resume.json"), "{}").unwrap();
+        let target = Target::Exact {
+            dir: tmp.join("out"),
+            force: false,
+        };
+        let st = Staging::create(target, SystemTime::now()).unwrap();
+        assert_ne!(st.path(), old);
+        assert!(st.path().is_dir());
+        assert!(old.join("resume.json").is_file());
+        drop(st);
+        assert!(old.join("resume.json").is_file());
+        fs::remove_dir_all(&tmp).unwrap();
     }
 }

@@ -507,18 +507,24 @@ fn upper_support(p: &Param, bound: Bound) -> f64 {
 // [scenario]
 // ---------------------------------------------------------------------------------------------
 
+/// Unicode's bidirectional formatting characters (marks, embeddings, overrides, isolates): in a
+/// name they would reorder the text printed after it in tables, charts and the report.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 fn check_meta(s: &Scenario, out: &mut Vec<Problem>) {
     let m = &s.scenario;
     // The name is shown in tables, charts and the report (escaped there) and names the
     // results folder only through `output::dir::safe_name`, so any printable text is fine.
     let name_ok = !m.name.trim().is_empty()
         && m.name.chars().count() <= 100
-        && !m.name.chars().any(char::is_control);
+        && !m.name.chars().any(|c| c.is_control() || is_bidi_control(c));
     if !name_ok {
         out.push(Problem::new(
             path!["scenario", "name"],
             format!(
-                "invalid scenario name {:?}: it must be 1 to 100 characters, not blank, with no control characters (tabs, newlines)",
+                "invalid scenario name {:?}: it must be 1 to 100 characters, not blank, with no control characters (tabs, newlines, or bidirectional overrides, which would reverse the text shown after them)",
                 m.name
             ),
         ));
