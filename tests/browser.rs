@@ -1,8 +1,10 @@
 //! Opens the `report.html` of a small run in headless Chromium (through chromedriver's
 //! WebDriver HTTP API, spoken here over a plain TCP socket) and checks that the page logs no
-//! console error and that every chart is present with a non-zero size, at a desktop and a
-//! phone width, without horizontal overflow of the page. Screenshots (and the print layout as
-//! PDF) are saved to `target/browser-artifacts/`.
+//! console error, that the scenario's name `<script>alert(1)</script>` (and markup in the
+//! descriptions) shows as text and makes no element, and that every chart is present with a
+//! non-zero size and text of a readable size, at a desktop and a phone width, without
+//! horizontal overflow of the page. Screenshots (and the print layout as PDF) are saved to
+//! `target/browser-artifacts/`.
 //!
 //! Skipped (with a note) when `/usr/bin/chromium` or `/usr/bin/chromedriver` is missing, unless
 //! `TRISIM_BROWSER_TEST=require` (as in CI), which turns a missing browser into a failure.
@@ -19,14 +21,23 @@ use std::time::{Duration, Instant};
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
+/// The hostile name of issue 4, and markup in the descriptions.
+const NAME: &str = "<script>alert(1)</script>";
 const TINY: &str = r#"
 [scenario]
-name = "browser-check"
-description = "A small run whose report is opened in headless Chromium."
+name = "<script>alert(1)</script>"
+description = "A small run whose report is opened in headless Chromium: <img src=x onerror=alert(2)> </p><h1>not a heading</h1>"
 horizon_months = 24
 replications = 60
 seed = 11
+
+[paths.gradual]
+description = "<b>not bold</b> <a href=\"javascript:alert(3)\">not a link</a>"
 "#;
+
+/// Charts' smallest text, in CSS pixels, on a screen of any width (see
+/// `trisim::output::report::MIN_CHART_TEXT_PX`; a little less for rounding).
+const MIN_TEXT_PX: f64 = 7.95;
 
 /// Where screenshots go: `target/browser-artifacts/` (or `$CARGO_TARGET_DIR/browser-artifacts`).
 fn artifacts_dir() -> PathBuf {
@@ -219,6 +230,8 @@ impl<'a> Session<'a> {
             "--headless".to_string(),
             "--no-sandbox".into(),
             "--disable-gpu".into(),
+            // Docker's 64 MB /dev/shm crashes renderers of large pages.
+            "--disable-dev-shm-usage".into(),
             "--disable-quic".into(),
             "--no-first-run".into(),
             "--disable-background-networking".into(),
@@ -256,6 +269,14 @@ impl<'a> Session<'a> {
     fn open(&self, file: &Path) {
         let url = format!("file://{}", file.canonicalize().unwrap().display());
         self.cmd("POST", "url", Some(json!({ "url": url })));
+    }
+
+    /// Opens `file` with an empty console log: the previous page is left for `about:blank`
+    /// first (so its late console events arrive now) and the log is fetched and discarded.
+    fn open_fresh(&self, file: &Path) {
+        self.cmd("POST", "url", Some(json!({ "url": "about:blank" })));
+        let _ = self.console();
+        self.open(file);
     }
 
     /// Browser console entries since the last call.
@@ -299,21 +320,33 @@ impl<'a> Session<'a> {
 }
 
 /// Checks every chart at the current window size: `expected` inline SVGs, each inside its
-/// figure, non-empty, no wider than the window, scaled 3:2; and no horizontal page overflow.
-fn check_charts(s: &Session<'_>, expected: usize, label: &str) {
-    let v = s.js(
-        "const svgs = Array.from(document.querySelectorAll('svg'));
-         return { rects: svgs.map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; }),
+/// figure, non-empty and scaled 3:2; each chart's box (which scrolls sideways when the chart
+/// is wider) inside the window; the chart drawn wide enough for its smallest text to render
+/// at [`MIN_TEXT_PX`] or more; and no horizontal overflow of the page. Returns how many charts
+/// are wider than their box (and so scroll).
+fn check_charts(s: &Session<'_>, expected: usize, label: &str) -> usize {
+    let v = s.js("const svgs = Array.from(document.querySelectorAll('svg'));
+         return { charts: svgs.map(e => {
+                      const r = e.getBoundingClientRect();
+                      const box = e.closest('.chart');
+                      const b = box ? box.getBoundingClientRect() : null;
+                      const fonts = Array.from(e.querySelectorAll('text'))
+                          .map(t => parseFloat(getComputedStyle(t).fontSize))
+                          .filter(x => x > 0);
+                      return { w: r.width, h: r.height,
+                               box: b ? [b.left, b.right, b.width] : null,
+                               viewWidth: e.viewBox.baseVal ? e.viewBox.baseVal.width : 0,
+                               smallestFont: fonts.length ? Math.min(...fonts) : null,
+                               texts: fonts.length }; }),
                   inFigure: svgs.filter(e => e.closest('figure') !== null).length,
                   scrollWidth: document.documentElement.scrollWidth,
-                  innerWidth: window.innerWidth };",
-    );
-    let rects = v["rects"].as_array().unwrap();
+                  innerWidth: window.innerWidth };");
+    let charts = v["charts"].as_array().unwrap();
     assert_eq!(
-        rects.len(),
+        charts.len(),
         expected,
         "{label}: {} inline svg, expected one per chart ({expected})",
-        rects.len()
+        charts.len()
     );
     assert_eq!(
         v["inFigure"],
@@ -321,17 +354,41 @@ fn check_charts(s: &Session<'_>, expected: usize, label: &str) {
         "{label}: a chart outside its figure"
     );
     let inner = v["innerWidth"].as_f64().unwrap();
-    for (i, r) in rects.iter().enumerate() {
-        let (w, h) = (r[0].as_f64().unwrap(), r[1].as_f64().unwrap());
+    let mut scrolling = 0;
+    for (i, c) in charts.iter().enumerate() {
+        let (w, h) = (c["w"].as_f64().unwrap(), c["h"].as_f64().unwrap());
         assert!(w > 0.0 && h > 0.0, "{label}: chart {i} is {w}×{h}");
-        assert!(
-            w <= inner,
-            "{label}: chart {i} is {w} px wide in a {inner} px window"
-        );
         // Charts are 1200×800: they scale with their width (a viewBox), keeping the ratio.
         assert!(
             (h / w - 800.0 / 1200.0).abs() < 0.02,
             "{label}: chart {i} is {w}×{h}, not scaled as 3:2"
+        );
+        let b = c["box"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{label}: chart {i} is not in a .chart box"));
+        let (left, right, bw) = (
+            b[0].as_f64().unwrap(),
+            b[1].as_f64().unwrap(),
+            b[2].as_f64().unwrap(),
+        );
+        assert!(
+            left >= -0.5 && right <= inner + 0.5,
+            "{label}: the box of chart {i} spans {left}..{right} px in a {inner} px window"
+        );
+        if w > bw + 1.0 {
+            scrolling += 1;
+        }
+        // The text as drawn: its size in the viewBox, scaled by the drawn width.
+        let view = c["viewWidth"].as_f64().unwrap();
+        assert!(view > 0.0, "{label}: chart {i} has no viewBox");
+        assert!(
+            c["texts"].as_u64().unwrap() > 0,
+            "{label}: chart {i} has no text"
+        );
+        let smallest = c["smallestFont"].as_f64().unwrap() * w / view;
+        assert!(
+            smallest >= MIN_TEXT_PX,
+            "{label}: the smallest text of chart {i} renders at {smallest:.1} px ({w} px wide)"
         );
     }
     let scroll = v["scrollWidth"].as_f64().unwrap();
@@ -339,6 +396,44 @@ fn check_charts(s: &Session<'_>, expected: usize, label: &str) {
         scroll <= inner + 1.0,
         "{label}: the page is {scroll} px wide in a {inner} px window (horizontal overflow)"
     );
+    scrolling
+}
+
+/// Checks that the hostile texts are text: the title and heading are the literal name, and
+/// the page has no script, image, heading or link made of them.
+fn check_inert(s: &Session<'_>, label: &str) {
+    let v = s.js(
+        "return { title: document.title,
+                  h1: Array.from(document.querySelectorAll('h1')).map(e => e.textContent),
+                  scripts: document.querySelectorAll('script').length,
+                  imgs: document.querySelectorAll('img, iframe, object, embed').length,
+                  bold: document.querySelectorAll('b').length,
+                  links: Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href')),
+                  body: document.body.textContent };",
+    );
+    assert_eq!(
+        v["title"],
+        json!(format!("{NAME} — trisim report")),
+        "{label}"
+    );
+    assert_eq!(v["h1"], json!([NAME]), "{label}: headings");
+    assert_eq!(v["scripts"], json!(0), "{label}: <script> elements");
+    assert_eq!(v["imgs"], json!(0), "{label}: embedded elements");
+    assert_eq!(v["bold"], json!(0), "{label}: <b> elements");
+    for l in v["links"].as_array().unwrap() {
+        let l = l.as_str().unwrap_or_default();
+        assert!(l.starts_with('#'), "{label}: a link to {l}");
+    }
+    let body = v["body"].as_str().unwrap();
+    for text in [
+        "<img src=x onerror=alert(2)> </p><h1>not a heading</h1>",
+        "<b>not bold</b> <a href=\"javascript:alert(3)\">not a link</a>",
+    ] {
+        assert!(
+            body.contains(text),
+            "{label}: `{text}` is not shown as text"
+        );
+    }
 }
 
 /// Resizes the window to the page's full height and saves a screenshot.
@@ -452,7 +547,7 @@ fn report_renders_in_headless_chromium() {
         "<!DOCTYPE html><html><body><script>undefinedFunctionForTheTest();</script></body></html>",
     )
     .unwrap();
-    s.open(&bad);
+    s.open_fresh(&bad);
     let errors = s.severe();
     assert!(
         errors
@@ -471,7 +566,7 @@ fn report_renders_in_headless_chromium() {
         ),
     )
     .unwrap();
-    s.open(&external);
+    s.open_fresh(&external);
     let errors = s.severe();
     assert!(
         errors.iter().any(|m| m.contains("Content Security Policy")),
@@ -481,16 +576,25 @@ fn report_renders_in_headless_chromium() {
     // The report itself, at a desktop and a phone size.
     for (label, w, h) in [("desktop", 1280u32, 900u32), ("phone", 390, 844)] {
         s.resize(w, h);
-        s.open(&report);
+        s.open_fresh(&report);
         let errors = s.severe();
         assert!(
             errors.is_empty(),
             "{label}: console errors in report.html: {errors:?}"
         );
-        let title = s.js("return document.title;");
-        assert_eq!(title, json!("browser-check — trisim report"));
-        check_charts(&s, charts, label);
+        check_inert(&s, label);
+        let scrolling = check_charts(&s, charts, label);
+        if label == "desktop" {
+            assert_eq!(scrolling, 0, "desktop: charts narrower than readable");
+        } else {
+            // A phone: the charts scroll sideways in their boxes rather than shrink.
+            assert_eq!(scrolling, charts, "phone: charts shrunk to the window");
+        }
         s.screenshot(&artifacts.join(format!("report-{label}.png")));
+        if label == "phone" {
+            s.js("document.getElementById('chart-fan_ci').scrollIntoView(); return null;");
+            s.screenshot(&artifacts.join("report-phone-chart.png"));
+        }
         full_page_screenshot(&s, w, &artifacts.join(format!("report-{label}-full.png")));
         check_charts(&s, charts, &format!("{label} (full height)"));
         let errors = s.severe();
@@ -499,7 +603,7 @@ fn report_renders_in_headless_chromium() {
 
     // The print layout, as Chromium prints it (A4).
     s.resize(1280, 900);
-    s.open(&report);
+    s.open_fresh(&report);
     let pdf = s.cmd(
         "POST",
         "print",

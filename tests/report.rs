@@ -6,7 +6,7 @@ use predicates::prelude::*;
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
-use trisim::output::report::{build_html, ReportOptions};
+use trisim::output::report::{build_html, sanitize_svg, ReportOptions};
 use trisim::output::table::Kind;
 
 /// A small run whose texts carry markup: the scenario name, its description, a path's
@@ -243,7 +243,7 @@ fn report_rebuilds_the_same_bytes_and_refreshes_on_request() {
         .collect();
     assert!(hidden.is_empty(), "{hidden:?}");
 
-    // The --watch hook: a page that reloads itself.
+    // The --watch hook: a page that reloads itself, and says so at the top.
     let html = build_html(
         &out,
         &ReportOptions {
@@ -251,11 +251,278 @@ fn report_rebuilds_the_same_bytes_and_refreshes_on_request() {
         },
     )
     .unwrap();
-    assert!(html.contains("<meta http-equiv=\"refresh\" content=\"7\">"));
-    assert_eq!(
-        html.replace("<meta http-equiv=\"refresh\" content=\"7\">\n", ""),
-        String::from_utf8(first).unwrap()
+    let meta = "<meta http-equiv=\"refresh\" content=\"7\">\n";
+    let notice = "<p class=\"notice\" role=\"status\">This page reloads every 7 s while <code>trisim run --watch</code> runs; sections you open close on reload.</p>\n";
+    assert!(html.contains(meta));
+    assert!(
+        html.contains(&format!("<header>\n{notice}")),
+        "no notice at the top"
     );
+    let first = String::from_utf8(first).unwrap();
+    assert!(!first.contains("reloads every"));
+    assert_eq!(html.replace(meta, "").replace(notice, ""), first);
+}
+
+#[test]
+fn the_footer_follows_the_manifest_and_the_rerun_command_is_quoted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("my study's");
+    fs::create_dir(&dir).unwrap();
+    let f = dir.join("scenario one.toml");
+    fs::write(&f, HOSTILE).unwrap();
+    let runs_csv = ", runs.csv (one row per path and replication) and the charts as PNG.</footer>";
+    for (extra, with_runs) in [(&[][..], true), (&["--no-runs-csv"][..], false)] {
+        let out = tmp.path().join(format!("out-{with_runs}"));
+        trisim()
+            .args(["run", f.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .args(extra)
+            .assert()
+            .success();
+        assert_eq!(out.join("runs.csv").exists(), with_runs);
+        let html = fs::read_to_string(out.join("report.html")).unwrap();
+        assert_eq!(html.contains(runs_csv), with_runs, "{extra:?}");
+        assert_eq!(html.contains("runs.csv (one row"), with_runs, "{extra:?}");
+        assert!(html.contains("timeseries.csv (monthly quantiles)"));
+        // The path quoted for a POSIX shell, then escaped for HTML.
+        let quoted = format!("'{}'", f.display().to_string().replace('\'', r"'\''"));
+        assert!(
+            html.contains(&format!(
+                "<pre class=\"cmd\">trisim run {} --seed 5 --replications 60 --paths gradual,hasty,x-y_z</pre>",
+                trisim::output::report::escape(&quoted)
+            )),
+            "{}",
+            &html[html.find("<pre class=\"cmd\">").unwrap()..][..300]
+        );
+    }
+}
+
+#[test]
+fn concurrent_rebuilds_do_not_share_a_temporary_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run(tmp.path(), HOSTILE, &["--no-runs-csv"]);
+    let expected = fs::read(out.join("report.html")).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("trisim");
+    for _ in 0..3 {
+        let children: Vec<_> = (0..4)
+            .map(|_| {
+                std::process::Command::new(&bin)
+                    .args(["report", out.to_str().unwrap()])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for c in children {
+            let o = c.wait_with_output().unwrap();
+            assert!(
+                o.status.success(),
+                "a concurrent `trisim report` failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+        assert_eq!(fs::read(out.join("report.html")).unwrap(), expected);
+    }
+    let hidden: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+}
+
+#[test]
+fn every_chart_trisim_writes_passes_the_sanitizer() {
+    // The report refuses a chart the sanitizer does not accept: pin that everything
+    // output::charts draws for a scenario whose name (in the charts' titles) holds markup, a
+    // comment, a CDATA end and entities is accepted, with the text escaped.
+    let tmp = tempfile::tempdir().unwrap();
+    let name = r#"<script>alert(1)</script> <!-- x --> ]]> &amp; &#x3c; Tom's \"q\""#;
+    let scenario = HOSTILE.replacen(
+        r#"name = "<script>alert(1)</script> Tom & Jerry's""#,
+        &format!("name = \"{name}\""),
+        1,
+    );
+    assert_ne!(scenario, HOSTILE);
+    let out = run(tmp.path(), &scenario, &["--no-runs-csv"]);
+    let shown = "&lt;script&gt;alert(1)&lt;/script&gt; &lt;!-- x --&gt; ]]&gt; &amp;amp; &amp;#x3c; Tom&#39;s &quot;q&quot;";
+    let mut seen = Vec::new();
+    for e in fs::read_dir(out.join("charts")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().and_then(|x| x.to_str()) != Some("svg") {
+            continue;
+        }
+        let src = fs::read_to_string(&p).unwrap();
+        let svg = sanitize_svg(&src, "label")
+            .unwrap_or_else(|e| panic!("{}: refused: {e:#}", p.display()));
+        assert!(svg.starts_with("<svg viewBox=\"0 0 1200 800\" role=\"img\""));
+        assert!(!svg.contains("<script") && !svg.contains("<b>") && !svg.contains("<!--"));
+        seen.push((p.file_stem().unwrap().to_string_lossy().into_owned(), svg));
+    }
+    seen.sort();
+    let stems: Vec<&str> = seen.iter().map(|(s, _)| s.as_str()).collect();
+    let mut all = trisim::output::charts::CHARTS.to_vec();
+    all.sort();
+    assert_eq!(stems, all);
+    for stem in ["fan_ci", "rungs"] {
+        let svg = &seen.iter().find(|(s, _)| s == stem).unwrap().1;
+        assert!(
+            svg.contains(&format!("{shown}: ")),
+            "{stem}: the name is not in the title as text"
+        );
+    }
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains(&format!("<h1>{shown}</h1>")));
+    assert_inert(&html);
+}
+
+/// Runs `trisim ARGS` with files limited to `limit_kib` KiB (`ulimit -f`, SIGXFSZ ignored so a
+/// larger write fails with EFBIG instead of killing the process).
+#[cfg(unix)]
+fn trisim_with_file_limit(limit_kib: u64, args: &[&str]) -> std::process::Output {
+    let bin = assert_cmd::cargo::cargo_bin("trisim");
+    std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f {limit_kib} && exec \"$0\" \"$@\""
+        ))
+        .arg(bin)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Sizes of the files under `dir`: (the largest other than report.html, report.html).
+fn largest_sizes(dir: &Path) -> (u64, u64) {
+    let mut other = 0;
+    let mut report = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(d).unwrap() {
+            let e = e.unwrap();
+            let m = e.metadata().unwrap();
+            if m.is_dir() {
+                stack.push(e.path());
+            } else if e.file_name() == "report.html" {
+                report = m.len();
+            } else {
+                other = other.max(m.len());
+            }
+        }
+    }
+    (other, report)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_report_that_cannot_be_written_does_not_lose_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A file limit between the largest result file and report.html (which inlines every
+    // chart) makes exactly the report's write fail.
+    let normal = run(tmp.path(), HOSTILE, &["--no-runs-csv"]);
+    let (other, report) = largest_sizes(&normal);
+    assert!(
+        other < report,
+        "report.html ({report} B) is not the largest file ({other} B)"
+    );
+    let limit = (other + report) / 2 / 1024;
+    let f = tmp.path().join("scenario.toml");
+    let out = tmp.path().join("limited");
+    let o = trisim_with_file_limit(
+        limit,
+        &[
+            "run",
+            f.to_str().unwrap(),
+            "--no-runs-csv",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "the run failed: {stderr}");
+    assert!(
+        stderr.contains("warning: report.html not written: ")
+            && stderr.contains("File too large")
+            && stderr.contains(&format!(
+                "rebuild it with `trisim report {}`",
+                out.display()
+            )),
+        "{stderr}"
+    );
+    // --quiet: only the folder on stdout; the warning is printed anyway.
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        out.display().to_string()
+    );
+    // The results are complete, with nothing half-written.
+    assert!(!out.join("report.html").exists());
+    for f in [
+        "summary.json",
+        "manifest.json",
+        "summary.csv",
+        "timeseries.csv",
+    ] {
+        assert_eq!(
+            fs::read(out.join(f)).unwrap().len(),
+            fs::read(normal.join(f)).unwrap().len(),
+            "{f}"
+        );
+    }
+    assert_eq!(svg_charts(&out), svg_charts(&normal));
+    let hidden: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+    assert!(fs::read_dir(tmp.path()).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with('.')));
+    // As the warning says.
+    trisim()
+        .args(["report", out.to_str().unwrap()])
+        .assert()
+        .success();
+    assert!(out.join("report.html").is_file());
+
+    // merge: the same.
+    for i in 0..2 {
+        trisim()
+            .args([
+                "run",
+                f.to_str().unwrap(),
+                "--replications",
+                "300",
+                "--shard",
+                &format!("{i}/2"),
+                "--out",
+                tmp.path().join(format!("shard{i}")).to_str().unwrap(),
+            ])
+            .assert()
+            .success();
+    }
+    let merged = tmp.path().join("merged");
+    let o = trisim_with_file_limit(
+        limit,
+        &[
+            "merge",
+            tmp.path().join("shard0").to_str().unwrap(),
+            tmp.path().join("shard1").to_str().unwrap(),
+            "--out",
+            merged.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "the merge failed: {stderr}");
+    assert!(
+        stderr.contains("warning: report.html not written: "),
+        "{stderr}"
+    );
+    assert!(merged.join("summary.json").is_file());
+    assert!(!merged.join("report.html").exists());
 }
 
 /// Renames `from` to `to` as a key of the object `v`, keeping the order.
@@ -269,8 +536,8 @@ fn rename_key(v: &mut Value, from: &str, to: &str) {
 
 #[test]
 fn names_with_markup_in_the_folder_files_are_escaped() {
-    // The loader refuses `<` in scenario and path names, but the report must not trust the
-    // folder's files: give them such names and rebuild.
+    // Path names are identifiers, and scenario names come from the effective scenario; the
+    // report must not trust the folder's files either: give them markup and rebuild.
     let tmp = tempfile::tempdir().unwrap();
     let out = run(tmp.path(), HOSTILE, &["--no-runs-csv"]);
     let evil_name = "<script>alert(1)</script>";
@@ -327,7 +594,12 @@ fn report_refuses_folders_that_are_not_run_results() {
 
     report(&tmp.path().join("missing"))
         .failure()
-        .stderr(predicate::str::contains("is not a folder"));
+        .stderr(predicate::str::contains("missing does not exist"));
+    let file = tmp.path().join("file");
+    fs::write(&file, "x").unwrap();
+    report(&file)
+        .failure()
+        .stderr(predicate::str::contains("file is not a folder"));
     let empty = tmp.path().join("empty");
     fs::create_dir(&empty).unwrap();
     report(&empty)
@@ -363,8 +635,59 @@ fn report_refuses_folders_that_are_not_run_results() {
             .stderr(predicate::str::contains(says));
         assert!(!out.join("report.html").exists());
     }
-    // A run folder without its summary.
+    // A summary.json with the right keys but values of the wrong type: an error naming the
+    // folder's file and the entry, never a report with empty tables.
     fs::write(out.join("manifest.json"), manifest.to_string()).unwrap();
+    let summary = read_json(&out.join("summary.json"));
+    let file = out.join("summary.json").display().to_string();
+    let mut bad_mean = summary.clone();
+    bad_mean["paths"]["hasty"]["final_ci"]["mean"] = Value::from("0.5");
+    let mut bad_ci = summary.clone();
+    bad_ci["paired"]["hasty"]["kr_crises"]["ci95"] = Value::from(1.0);
+    let mut bad_path = summary.clone();
+    bad_path["paths"]["x-y_z"] = Value::from(5);
+    for (text, says) in [
+        (
+            r#"{"paths":{"gradual":5},"paired":{},"reference_path":"gradual"}"#.to_string(),
+            "`paths.gradual` is a number, expected an object".to_string(),
+        ),
+        (
+            r#"{"paths":{"gradual":{}},"paired":{},"reference_path":"gradual"}"#.to_string(),
+            "`paths.gradual` holds no outcome".to_string(),
+        ),
+        (
+            r#"{"paths":[],"paired":{},"reference_path":"gradual"}"#.to_string(),
+            "`paths` is an array of 0, expected an object".to_string(),
+        ),
+        (
+            r#"{"paths":{"gradual":{"final_ci":{}}},"paired":{},"reference_path":"gradual"}"#
+                .to_string(),
+            "`paths.gradual.final_ci.mean` is missing".to_string(),
+        ),
+        (
+            bad_mean.to_string(),
+            "`paths.hasty.final_ci.mean` is a string, expected a number".to_string(),
+        ),
+        (
+            bad_ci.to_string(),
+            "`paired.hasty.kr_crises.ci95` is a number, expected an interval".to_string(),
+        ),
+        (
+            bad_path.to_string(),
+            "`paths.x-y_z` is a number, expected an object".to_string(),
+        ),
+    ] {
+        fs::write(out.join("summary.json"), &text).unwrap();
+        report(&out)
+            .failure()
+            .stderr(predicate::str::contains(format!("{file}: {says}")));
+        assert!(!out.join("report.html").exists(), "{says}");
+    }
+    fs::write(out.join("summary.json"), summary.to_string()).unwrap();
+    report(&out).success();
+    fs::remove_file(out.join("report.html")).unwrap();
+
+    // A run folder without its summary.
     fs::remove_file(out.join("summary.json")).unwrap();
     report(&out)
         .failure()

@@ -554,8 +554,14 @@ pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
                 "replications": s.manifest["shard"]["replications"],
             })).collect::<Vec<_>>() }),
     )?;
-    output::report::write_report(&staging, &output::report::ReportOptions::default())?;
+    // The report is a view of the results: if it cannot be written, the merged results are
+    // still committed, with a warning.
+    let report_error =
+        output::report::write_report(&staging, &output::report::ReportOptions::default()).err();
     let dest = staging.commit()?;
+    if let Some(e) = report_error {
+        eprintln!("{}", output::report::not_written_warning(&dest, &e));
+    }
     super::print_result(
         &format!("{}\n", table::render(&s.scenario.name, &results)),
         &format!("Merged {count} shards into"),

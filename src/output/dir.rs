@@ -490,14 +490,15 @@ impl Drop for Staging {
 }
 
 /// Writes `path` (in an existing folder) through a temporary file next to it
-/// (`.<name>.part`), synced and renamed into place: readers see the old file or the new one,
-/// never a half-written one.
+/// (`.<name>.part-<PID>`, so that two processes writing the same file do not share one),
+/// synced and renamed into place: readers see the old file or the new one, never a
+/// half-written one, and a failed write leaves nothing behind.
 pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let part = path.with_file_name(format!(".{name}.part"));
+    let part = path.with_file_name(format!(".{name}.part-{}", std::process::id()));
     let res = (|| -> Result<()> {
         let mut f =
             fs::File::create(&part).with_context(|| format!("cannot create {}", part.display()))?;

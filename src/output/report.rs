@@ -126,23 +126,42 @@ pub fn build_html(dir: &Path, opts: &ReportOptions) -> Result<String> {
         )
     })?;
     let charts = read_charts(dir)?;
-    let data = Data::new(&manifest, &summary, &scenario, effective)?;
+    let data = Data::new(
+        &manifest,
+        &summary,
+        &dir.join("summary.json"),
+        &scenario,
+        effective,
+    )?;
     Ok(render(&data, &charts, opts))
 }
 
 /// Writes `report.html` into a staging folder whose `manifest.json`, `summary.json` and charts
-/// are already written (`trisim run`, `trisim merge`).
+/// are already written (`trisim run`, `trisim merge`). Nothing is left behind on failure.
+///
+/// The report is a view of the folder's files, which `trisim report DIR` rebuilds: callers
+/// commit the results whatever this returns, and show a failure with
+/// [`not_written_warning`].
 pub fn write_report(staging: &Staging, opts: &ReportOptions) -> Result<()> {
-    let html = build_html(staging.path(), opts).context("writing report.html")?;
-    staging.write_file(REPORT_FILE, |w| {
-        w.write_all(html.as_bytes())?;
-        Ok(())
-    })
+    let html = build_html(staging.path(), opts)?;
+    write_file_atomic(&staging.path().join(REPORT_FILE), html.as_bytes())
+}
+
+/// The warning shown when [`write_report`] failed for the results committed to `dest`: the
+/// run itself is complete, and the report can be rebuilt.
+pub fn not_written_warning(dest: &Path, err: &anyhow::Error) -> String {
+    format!(
+        "warning: {REPORT_FILE} not written: {err:#}; the other results are complete; rebuild it with `trisim report {}`",
+        super::shell_quote(&dest.to_string_lossy())
+    )
 }
 
 /// Rebuilds `report.html` in the existing run result folder `dir` (atomically: temporary file
 /// and rename) and returns its path.
 pub fn rewrite_report(dir: &Path, opts: &ReportOptions) -> Result<PathBuf> {
+    if !dir.exists() {
+        bail!("{} does not exist", dir.display());
+    }
     if !dir.is_dir() {
         bail!("{} is not a folder", dir.display());
     }
@@ -194,74 +213,142 @@ struct Data {
     effective: String,
 }
 
-fn f(v: &Value) -> f64 {
-    v.as_f64().unwrap_or(f64::NAN)
+/// A number of `summary.json` (`null` stands for an undefined value, e.g. a mean over no
+/// replication), or an error naming the file and the entry.
+fn num(file: &Path, at: &str, v: Option<&Value>) -> Result<f64> {
+    match v {
+        Some(Value::Number(n)) => Ok(n.as_f64().unwrap_or(f64::NAN)),
+        Some(Value::Null) => Ok(f64::NAN),
+        Some(other) => bail!(
+            "{}: `{at}` is {}, expected a number",
+            file.display(),
+            json_kind(other)
+        ),
+        None => bail!("{}: `{at}` is missing", file.display()),
+    }
+}
+
+/// An interval `[low, high]` of `summary.json`.
+fn interval(file: &Path, at: &str, v: Option<&Value>) -> Result<[f64; 2]> {
+    match v {
+        Some(Value::Array(a)) if a.len() == 2 => Ok([
+            num(file, &format!("{at}[0]"), a.first())?,
+            num(file, &format!("{at}[1]"), a.get(1))?,
+        ]),
+        Some(other) => bail!(
+            "{}: `{at}` is {}, expected an interval [low, high]",
+            file.display(),
+            json_kind(other)
+        ),
+        None => bail!("{}: `{at}` is missing", file.display()),
+    }
+}
+
+/// "a string", "an array of 3", ... (for error messages).
+fn json_kind(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(_) => "a boolean".into(),
+        Value::Number(_) => "a number".into(),
+        Value::String(_) => "a string".into(),
+        Value::Array(a) => format!("an array of {}", a.len()),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+/// The object `v[key]` of `summary.json`.
+fn object<'v>(file: &Path, at: &str, v: Option<&'v Value>) -> Result<&'v Map<String, Value>> {
+    match v {
+        Some(Value::Object(o)) => Ok(o),
+        Some(other) => bail!(
+            "{}: `{at}` is {}, expected an object",
+            file.display(),
+            json_kind(other)
+        ),
+        None => bail!("{}: no `{at}` object", file.display()),
+    }
 }
 
 impl Data {
-    fn new(manifest: &Value, summary: &Value, sc: &toml::Table, effective: String) -> Result<Data> {
-        let obj = |v: &Value, k: &str| -> Result<Map<String, Value>> {
-            v.get(k)
-                .and_then(Value::as_object)
-                .cloned()
-                .ok_or_else(|| anyhow!("summary.json has no `{k}` object"))
-        };
-        let spaths = obj(summary, "paths")?;
-        let spaired = obj(summary, "paired")?;
+    /// Reads the statistics of `summary` (the file `file`, named in errors) and the texts of
+    /// the effective scenario `sc`. Entries of the wrong type are errors, so a damaged file
+    /// never gives a report with silently empty tables.
+    fn new(
+        manifest: &Value,
+        summary: &Value,
+        file: &Path,
+        sc: &toml::Table,
+        effective: String,
+    ) -> Result<Data> {
+        let spaths = object(file, "paths", summary.get("paths"))?;
+        let spaired = object(file, "paired", summary.get("paired"))?;
         let paths: Vec<String> = spaths.keys().cloned().collect();
         if paths.is_empty() {
-            bail!("summary.json lists no path");
+            bail!("{}: `paths` lists no path", file.display());
         }
         let refname = summary
             .get("reference_path")
             .and_then(Value::as_str)
             .unwrap_or_default();
         let reference = paths.iter().position(|p| p == refname).ok_or_else(|| {
-            anyhow!("summary.json: the reference path `{refname}` has no statistics")
+            anyhow!(
+                "{}: the reference path `{refname}` has no statistics in `paths`",
+                file.display()
+            )
         })?;
-        let outcomes: Vec<String> = spaths[&paths[0]]
-            .as_object()
-            .map(|o| o.keys().cloned().collect())
-            .unwrap_or_default();
-        let stats = paths
-            .iter()
-            .map(|p| {
-                outcomes
-                    .iter()
-                    .map(|o| {
-                        let s = spaths.get(p)?.get(o)?;
+        let outcomes: Vec<String> = object(file, &format!("paths.{refname}"), spaths.get(refname))?
+            .keys()
+            .cloned()
+            .collect();
+        if outcomes.is_empty() {
+            bail!("{}: `paths.{refname}` holds no outcome", file.display());
+        }
+        let mut stats = Vec::with_capacity(paths.len());
+        let mut diffs = Vec::with_capacity(paths.len());
+        for p in &paths {
+            let per = object(file, &format!("paths.{p}"), spaths.get(p))?;
+            // The reference path has no difference with itself (older files may list zeros).
+            let paired = match spaired.get(p) {
+                None => None,
+                v => Some(object(file, &format!("paired.{p}"), v)?),
+            };
+            let mut row = Vec::with_capacity(outcomes.len());
+            let mut drow = Vec::with_capacity(outcomes.len());
+            for o in &outcomes {
+                row.push(match per.get(o) {
+                    None => None,
+                    v => {
+                        let at = format!("paths.{p}.{o}");
+                        let s = object(file, &at, v)?;
+                        let n = |k: &str| num(file, &format!("{at}.{k}"), s.get(k));
                         Some(Stat {
-                            mean: f(&s["mean"]),
-                            sd: f(&s["sd"]),
-                            ci: [f(&s["ci95"][0]), f(&s["ci95"][1])],
-                            q: [
-                                f(&s["p5"]),
-                                f(&s["p25"]),
-                                f(&s["p50"]),
-                                f(&s["p75"]),
-                                f(&s["p95"]),
-                            ],
+                            mean: n("mean")?,
+                            sd: n("sd")?,
+                            ci: interval(file, &format!("{at}.ci95"), s.get("ci95"))?,
+                            q: [n("p5")?, n("p25")?, n("p50")?, n("p75")?, n("p95")?],
                         })
-                    })
-                    .collect()
-            })
-            .collect();
-        let diffs = paths
-            .iter()
-            .map(|p| {
-                outcomes
-                    .iter()
-                    .map(|o| {
-                        let d = spaired.get(p)?.get(o)?;
+                    }
+                });
+                drow.push(match paired.and_then(|m| m.get(o)) {
+                    None => None,
+                    v => {
+                        let at = format!("paired.{p}.{o}");
+                        let d = object(file, &at, v)?;
+                        let p_better = match d.get("p_better") {
+                            None | Some(Value::Null) => None,
+                            v => Some(num(file, &format!("{at}.p_better"), v)?),
+                        };
                         Some(Diff {
-                            mean: f(&d["mean_diff"]),
-                            ci: [f(&d["ci95"][0]), f(&d["ci95"][1])],
-                            p_better: d["p_better"].as_f64(),
+                            mean: num(file, &format!("{at}.mean_diff"), d.get("mean_diff"))?,
+                            ci: interval(file, &format!("{at}.ci95"), d.get("ci95"))?,
+                            p_better,
                         })
-                    })
-                    .collect()
-            })
-            .collect();
+                    }
+                });
+            }
+            stats.push(row);
+            diffs.push(drow);
+        }
         let s = sc.get("scenario").and_then(|v| v.as_table());
         let text = |k: &str| {
             s.and_then(|t| t.get(k))
@@ -417,6 +504,45 @@ fn better_text(b: Better) -> &'static str {
 struct InlineChart {
     stem: String,
     svg: String,
+    /// The smallest width (CSS px) at which its smallest text renders at
+    /// [`MIN_CHART_TEXT_PX`] (none if it has no sized text).
+    min_width: Option<u32>,
+}
+
+/// On a screen, a chart is drawn at least wide enough for its smallest text to render at this
+/// many CSS pixels; in a narrower window (a phone) its figure scrolls sideways instead of
+/// shrinking the text to a few pixels. Print scales charts to the page.
+pub const MIN_CHART_TEXT_PX: f64 = 8.0;
+
+/// The width (CSS px) at which the smallest `font-size` of the sanitized chart `svg` renders at
+/// [`MIN_CHART_TEXT_PX`]: `MIN_CHART_TEXT_PX × viewBox width / smallest font size`, at most the
+/// chart's own width.
+fn readable_width(svg: &str) -> Option<u32> {
+    let attr_values = |name: &'static str| {
+        svg.split(name)
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+    };
+    let view_width: f64 = attr_values(" viewBox=\"")
+        .next()?
+        .split_whitespace()
+        .nth(2)?
+        .parse()
+        .ok()?;
+    let smallest = attr_values(" font-size=\"")
+        .filter_map(|v| {
+            v.trim_end_matches("px")
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x > 0.0)
+        })
+        .fold(f64::INFINITY, f64::min);
+    if !(smallest.is_finite() && view_width.is_finite() && view_width > 0.0) {
+        return None;
+    }
+    let w = (MIN_CHART_TEXT_PX * view_width / smallest).ceil();
+    Some(w.min(view_width.ceil()) as u32)
 }
 
 /// Captions of the run charts: (title, caption).
@@ -474,7 +600,12 @@ fn read_charts(dir: &Path) -> Result<Vec<InlineChart>> {
                 .with_context(|| format!("cannot read {}", path.display()))?;
             let svg = sanitize_svg(&text, &chart_caption(&stem).0)
                 .with_context(|| format!("cannot embed chart {}", path.display()))?;
-            Ok(InlineChart { stem, svg })
+            let min_width = readable_width(&svg);
+            Ok(InlineChart {
+                stem,
+                svg,
+                min_width,
+            })
         })
         .collect()
 }
@@ -755,6 +886,13 @@ figure{margin:1.5rem 0 2rem;break-inside:avoid;page-break-inside:avoid}
 figure h3{margin-top:0}
 .chart{border:1px solid var(--line);border-radius:6px;background:#fff;overflow:hidden}
 .chart svg{display:block;width:100%;max-width:100%;height:auto}
+.notice{margin:0 0 .75rem;padding:.45rem .75rem;border:1px solid #e0c46c;border-left-width:4px;border-radius:4px;background:#fff8e1;font-size:.9rem}
+.notice code{white-space:nowrap}
+.narrow-only{display:none;color:var(--muted);font-size:.85rem}
+@media screen{
+  .chart{overflow-x:auto;-webkit-overflow-scrolling:touch}
+  .chart svg{max-width:none;min-width:var(--min-width,0)}
+}
 figcaption{color:var(--muted);font-size:.9rem;margin-top:.5rem}
 details{border:1px solid var(--line);border-radius:6px;margin:.75rem 0;background:#fff}
 summary{cursor:pointer;padding:.55rem .8rem;font-weight:600;background:var(--soft);border-radius:6px}
@@ -774,12 +912,14 @@ footer{margin-top:3rem;padding-top:.75rem;border-top:1px solid var(--line);color
   h2{font-size:1.2rem}
   dl.kv{grid-template-columns:1fr}
   dl.kv dt{margin-top:.4rem}
+  .narrow-only{display:block}
 }
 @media print{
   @page{margin:15mm 12mm}
   body{font-size:10.5pt}
   main{max-width:none;padding:0}
   nav{display:none}
+  .notice,.narrow-only{display:none}
   a{color:inherit;text-decoration:none}
   h2{break-after:avoid;page-break-after:avoid}
   h3{break-after:avoid;page-break-after:avoid}
@@ -873,7 +1013,14 @@ fn render(d: &Data, charts: &[InlineChart], opts: &ReportOptions) -> String {
     let _ = writeln!(h, "<style>{STYLE}</style>\n</head>\n<body>\n<main>");
 
     // Header.
-    h.push_str("<header>\n<p class=\"kicker\">trisim run report</p>\n");
+    h.push_str("<header>\n");
+    if let Some(n) = opts.auto_refresh_seconds {
+        let _ = writeln!(
+            h,
+            "<p class=\"notice\" role=\"status\">This page reloads every {n} s while <code>trisim run --watch</code> runs; sections you open close on reload.</p>"
+        );
+    }
+    h.push_str("<p class=\"kicker\">trisim run report</p>\n");
     let _ = writeln!(h, "<h1>{name}</h1>");
     if let Some(desc) = &d.description {
         let _ = writeln!(h, "<p class=\"lede\">{}</p>", escape(desc));
@@ -928,9 +1075,14 @@ fn render(d: &Data, charts: &[InlineChart], opts: &ReportOptions) -> String {
 
     manifest_section(&mut h, d);
 
+    let runs_csv = if d.manifest["runs_csv"] == Value::Bool(true) {
+        ", runs.csv (one row per path and replication)"
+    } else {
+        ""
+    };
     let _ = writeln!(
         h,
-        "<footer>Written by trisim {version} from the files of this result folder (manifest.json, summary.json, charts/*.svg); rebuild it with <code>trisim report DIR</code>. The other files of the folder hold more: summary.csv, timeseries.csv (monthly quantiles), runs.csv (one row per path and replication) and the charts as PNG.</footer>"
+        "<footer>Written by trisim {version} from the files of this result folder (manifest.json, summary.json, charts/*.svg); rebuild it with <code>trisim report DIR</code>. The other files of the folder hold more: summary.csv, timeseries.csv (monthly quantiles){runs_csv} and the charts as PNG.</footer>"
     );
     h.push_str("</main>\n</body>\n</html>\n");
     h
@@ -1168,13 +1320,18 @@ fn charts_section(h: &mut String, charts: &[InlineChart]) {
     if charts.is_empty() {
         return;
     }
-    h.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n<p>The charts of <code>charts/</code>, embedded. One colour per path throughout; time axes are calendar months.</p>\n");
+    h.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n<p>The charts of <code>charts/</code>, embedded. One colour per path throughout; time axes are calendar months.</p>\n<p class=\"narrow-only\">On a narrow screen the charts keep a readable size: swipe a chart sideways to see all of it.</p>\n");
     for c in charts {
         let (t, caption) = chart_caption(&c.stem);
         let id = super::dir::safe_name(&c.stem);
+        // The custom property sets the chart's smallest width on screens (see the style).
+        let style = c
+            .min_width
+            .map(|w| format!(" style=\"--min-width:{w}px\""))
+            .unwrap_or_default();
         let _ = writeln!(
             h,
-            "<figure id=\"chart-{}\">\n<h3>{}</h3>\n<div class=\"chart\">{}</div>\n<figcaption>{}{}<code>charts/{}.svg</code></figcaption>\n</figure>",
+            "<figure id=\"chart-{}\">\n<h3>{}</h3>\n<div class=\"chart\"{style}>{}</div>\n<figcaption>{}{}<code>charts/{}.svg</code></figcaption>\n</figure>",
             escape(&id),
             escape(&t),
             c.svg,
@@ -1263,15 +1420,18 @@ fn manifest_section(h: &mut String, d: &Data) {
         }
     }
     h.push_str("</dl>\n");
+    let q = |v: &Value| super::shell_quote(&json_text(v)).into_owned();
     let rerun = format!(
         "trisim run {} --seed {} --replications {} --paths {}",
-        json_text(&m["scenario_file"]),
-        json_text(&m["seed"]),
-        json_text(&m["replications"]),
-        m["paths"]
-            .as_array()
-            .map(|a| a.iter().map(json_text).collect::<Vec<_>>().join(","))
-            .unwrap_or_default()
+        q(&m["scenario_file"]),
+        q(&m["seed"]),
+        q(&m["replications"]),
+        super::shell_quote(
+            &m["paths"]
+                .as_array()
+                .map(|a| a.iter().map(json_text).collect::<Vec<_>>().join(","))
+                .unwrap_or_default()
+        )
     );
     let _ = writeln!(
         h,
@@ -1334,6 +1494,42 @@ mod tests {
         ] {
             assert!(sanitize_svg(bad, "x").is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn charts_are_wide_enough_for_their_smallest_text() {
+        let svg = |sizes: &[&str]| {
+            let texts: String = sizes
+                .iter()
+                .map(|f| format!("<text x=\"1\" font-size=\"{f}\">a</text>"))
+                .collect();
+            sanitize_svg(
+                &format!(
+                    "<svg width=\"1200\" height=\"800\" viewBox=\"0 0 1200 800\">{texts}</svg>"
+                ),
+                "x",
+            )
+            .unwrap()
+        };
+        // 8 px × 1200 / 9.6 = 1000 px.
+        assert_eq!(readable_width(&svg(&["12", "9.6", "19.3"])), Some(1000));
+        assert_eq!(readable_width(&svg(&["12.5px"])), Some(768));
+        // Never wider than the chart itself; no sized text: no minimum.
+        assert_eq!(readable_width(&svg(&["4"])), Some(1200));
+        assert_eq!(readable_width(&svg(&[])), None);
+        assert_eq!(readable_width(&svg(&["0", "x"])), None);
+    }
+
+    #[test]
+    fn the_warning_names_the_folder_to_rebuild() {
+        let w = not_written_warning(
+            Path::new("results/my run/20261122T153000Z"),
+            &anyhow!("cannot embed chart x.svg").context("outer"),
+        );
+        assert_eq!(
+            w,
+            "warning: report.html not written: outer: cannot embed chart x.svg; the other results are complete; rebuild it with `trisim report 'results/my run/20261122T153000Z'`"
+        );
     }
 
     #[test]
