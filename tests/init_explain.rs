@@ -223,9 +223,20 @@ fn explain_lists_every_key() {
     let out = trisim().arg("explain").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    let keys: Vec<&str> = text
-        .lines()
-        .map(|l| l.split("  ").next().unwrap().trim())
+    // Two columns in 100 (stdout is not a terminal): a key, then its summary wrapped in the
+    // second column (on the lines below a key too long for the first column).
+    let lines: Vec<&str> = text.lines().collect();
+    for l in &lines {
+        assert!(
+            l.chars().count() <= 100,
+            "{} columns: {l}",
+            l.chars().count()
+        );
+    }
+    let keys: Vec<&str> = lines
+        .iter()
+        .filter(|l| !l.starts_with(' '))
+        .map(|l| l.split("  ").next().unwrap())
         .collect();
     for a in address::all(&Scenario::default()) {
         assert!(keys.contains(&a.key.as_str()), "{} not listed", a.key);
@@ -240,9 +251,72 @@ fn explain_lists_every_key() {
     ] {
         assert!(keys.contains(&k), "{k} not listed");
     }
+    for (i, l) in lines.iter().enumerate() {
+        let alone = !l.starts_with(' ') && !l.contains("  ");
+        let next_indented = lines.get(i + 1).is_some_and(|n| n.starts_with(' '));
+        assert!(!alone || next_indented, "a key without summary: {l}");
+    }
+}
+
+#[test]
+fn explain_fits_the_width_and_states_plain_integer_bounds() {
+    // A table's keys: default and meaning, wrapped within 100 columns.
+    let out = trisim().args(["explain", "paths.hasty"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("keys (default, then meaning)"), "{text}");
+    for l in text.lines() {
+        assert!(
+            l.chars().count() <= 100,
+            "{} columns: {l}",
+            l.chars().count()
+        );
+    }
+    // No bound of 2^63 − 1: at least 1 replication, a seed at least 0.
+    trisim()
+        .args(["explain", "scenario.replications"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("range     ≥ 1\n"))
+        .stdout(predicate::str::contains("9223372036854775807").not());
+    trisim()
+        .args(["explain", "scenario.seed"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("range     ≥ 0\n"));
+}
+
+#[test]
+fn explain_echoes_a_long_invalid_key_cut() {
+    let key = "x".repeat(100_000);
+    let out = trisim().args(["explain", &key]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
     assert!(
-        text.lines()
-            .all(|l| l.len() > l.split("  ").next().unwrap().len()),
-        "a key without summary"
+        err.contains(&format!("unknown key `{}…`", "x".repeat(80))),
+        "{err}"
     );
+    assert!(err.len() < 1000, "{err}");
+    let out = trisim()
+        .args(["explain", &format!("actors.{key}")])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.len() < 1000, "{err}");
+}
+
+#[test]
+fn init_quotes_paths_for_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    trisim()
+        .current_dir(dir.path())
+        .args(["init", "x y"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "`trisim validate 'x y.toml'` and `trisim run 'x y.toml'`",
+        ));
+    let text = std::fs::read_to_string(dir.path().join("x y.toml")).unwrap();
+    assert!(text.contains("# Run:    trisim run 'x y.toml'\n"), "{text}");
+    assert!(!text.contains("9223372036854775807"), "{text}");
+    assert!(text.contains("(range ≥ 1; default 1000)"), "{text}");
 }

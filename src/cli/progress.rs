@@ -309,7 +309,7 @@ mod tests {
             pos,
             len,
             per_sec: 123_456.0,
-            eta: Duration::from_secs(5000),
+            eta: Duration::from_secs(7200),
             batches: 12,
         }
     }
@@ -322,7 +322,7 @@ mod tests {
         };
         assert_eq!(
             info(points, now(250, 400), 200),
-            "2/4 points · 250/400 replications  123,456/s  ETA 1h"
+            "2/4 points · 250/400 replications  123,456/s  ETA 2h"
         );
         assert_eq!(
             info(Kind::Run, now(0, 400), 200),
@@ -330,7 +330,7 @@ mod tests {
         );
         assert_eq!(
             info(Kind::Adaptive { max: 1_000_000 }, now(5, 9), 200),
-            "5/9 replications  123,456/s  ETA 1h  (adaptive precision: batch 12, at most 1,000,000)"
+            "5/9 replications  123,456/s  ETA 2h  (adaptive precision: batch 12, at most 1,000,000)"
         );
     }
 
@@ -354,7 +354,7 @@ mod tests {
         }
         // The count stays longest for a run, the points for a sweep.
         assert_eq!(info(Kind::Run, now(5, 9), 4), "5/9");
-        assert_eq!(info(Kind::Run, now(5, 9), 12), "5/9  ETA 1h");
+        assert_eq!(info(Kind::Run, now(5, 9), 12), "5/9  ETA 2h");
         let points = Kind::Points {
             per_point: 3,
             points: 3,
@@ -363,7 +363,7 @@ mod tests {
         let adaptive = Kind::Adaptive { max: 9 };
         assert_eq!(
             info(adaptive, now(5, 9), 33),
-            "5/9  ETA 1h  (adaptive: batch 12)"
+            "5/9  ETA 2h  (adaptive: batch 12)"
         );
         assert_eq!(info(adaptive, now(5, 9), 32), "5/9  (batch 12)");
     }
