@@ -223,19 +223,10 @@ fn explain_lists_every_key() {
     let out = trisim().arg("explain").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    // Two columns in 100 (stdout is not a terminal): a key, then its summary wrapped in the
-    // second column (on the lines below a key too long for the first column).
+    // In a pipe, one line per key (for grep): the key, then its summary.
     let lines: Vec<&str> = text.lines().collect();
-    for l in &lines {
-        assert!(
-            l.chars().count() <= 100,
-            "{} columns: {l}",
-            l.chars().count()
-        );
-    }
     let keys: Vec<&str> = lines
         .iter()
-        .filter(|l| !l.starts_with(' '))
         .map(|l| l.split("  ").next().unwrap())
         .collect();
     for a in address::all(&Scenario::default()) {
@@ -251,11 +242,45 @@ fn explain_lists_every_key() {
     ] {
         assert!(keys.contains(&k), "{k} not listed");
     }
-    for (i, l) in lines.iter().enumerate() {
-        let alone = !l.starts_with(' ') && !l.contains("  ");
-        let next_indented = lines.get(i + 1).is_some_and(|n| n.starts_with(' '));
-        assert!(!alone || next_indented, "a key without summary: {l}");
+    for l in &lines {
+        assert!(!l.starts_with(' '), "a line without a key: {l}");
+        assert!(
+            l.trim_end().len() > l.split("  ").next().unwrap().len(),
+            "a key without summary: {l}"
+        );
     }
+}
+
+#[test]
+fn explain_listing_on_a_terminal_is_wrapped_to_its_width() {
+    // A pseudo-terminal of 80 columns (util-linux `script`, as in tests/ux.rs).
+    let bin = assert_cmd::cargo::cargo_bin("trisim");
+    let out = std::process::Command::new("script")
+        .args([
+            "-qfec",
+            &format!("stty rows 24 cols 80; '{}' explain", bin.display()),
+            "/dev/null",
+        ])
+        .env("TERM", "xterm-256color")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux `script` runs (Debian package bsdutils)");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+    assert!(lines.len() > 700, "{} lines", lines.len());
+    for l in &lines {
+        assert!(
+            l.chars().count() <= 80,
+            "{} columns: {l}",
+            l.chars().count()
+        );
+    }
+    // Wrapped summaries continue in the second column.
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("                                  ")));
+    assert!(lines.iter().any(|l| l.starts_with("scenario.name ")));
 }
 
 #[test]

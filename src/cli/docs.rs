@@ -83,19 +83,19 @@ pub fn schema() -> Result<ExitCode> {
     print(&schema::file_schema_text())
 }
 
-/// The width explanations are laid out for: the terminal's on stdout, else 100 columns.
-fn stdout_width() -> usize {
-    terminal_size::terminal_size_of(std::io::stdout())
-        .map(|(w, _)| usize::from(w.0))
-        .unwrap_or(100)
+/// The width of the terminal on stdout, if it is one.
+fn terminal_width() -> Option<usize> {
+    terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0))
 }
 
 pub fn explain(a: &ExplainArgs) -> Result<ExitCode> {
     let ex = Explainer::new();
     match &a.key {
-        None => print(&explain::listing(&ex, stdout_width())),
+        // The listing keeps one line per key in a pipe (for grep); an explanation is laid out
+        // for 100 columns there.
+        None => print(&explain::listing(&ex, terminal_width())),
         Some(k) => match ex.lookup(k) {
-            Ok(e) => print(&ex.render(&e, stdout_width())),
+            Ok(e) => print(&ex.render(&e, terminal_width().unwrap_or(100))),
             Err(msg) => bail!("{msg}\n(`trisim explain` lists every key)"),
         },
     }

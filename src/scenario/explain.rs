@@ -714,21 +714,28 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 /// Narrowest width the explanations are laid out for.
 pub const MIN_WIDTH: usize = 40;
 
-/// Every key with its summary, aligned in two columns (`trisim explain` with no key), in
-/// lines of at most `width` columns: the summaries are wrapped, and a key longer than its
-/// column has its summary on the lines below it.
-pub fn listing(ex: &Explainer, width: usize) -> String {
-    let width = width.max(MIN_WIDTH);
+/// Every key with its summary, aligned in two columns (`trisim explain` with no key). For a
+/// terminal `width` columns wide, the summaries are wrapped within it, and a key longer than
+/// its column has its summary on the lines below it; with no width (a pipe), one line per key,
+/// so that `grep` finds a key and its meaning together.
+pub fn listing(ex: &Explainer, width: Option<usize>) -> String {
     let keys = ex.keys();
-    let kw = keys
+    let longest = keys
         .iter()
         .map(|(k, _)| k.chars().count())
         .max()
-        .unwrap_or(0)
-        .min(56)
-        .min(width / 2);
-    let indent = kw + 2;
+        .unwrap_or(0);
     let mut s = String::new();
+    let Some(width) = width else {
+        let kw = longest.min(56);
+        for (k, summ) in keys {
+            s.push_str(&format!("{k:<kw$}  {summ}\n"));
+        }
+        return s;
+    };
+    let width = width.max(MIN_WIDTH);
+    let kw = longest.min(56).min(width * 2 / 5);
+    let indent = kw + 2;
     for (k, summ) in keys {
         let lines = wrap(&summ, width - indent);
         let mut rest = &lines[..];
@@ -763,8 +770,11 @@ mod tests {
         );
         assert_eq!(wrap("", 10), [""]);
         let ex = Explainer::new();
+        // In a pipe: one line per key.
+        let piped = listing(&ex, None);
+        assert_eq!(piped.lines().count(), ex.keys().len());
         for width in [40, 60, 80, 100, 200] {
-            let text = listing(&ex, width);
+            let text = listing(&ex, Some(width));
             assert!(text.lines().all(|l| l.chars().count() <= width), "{width}");
             // Two columns: every summary line starts in the same column.
             let first = text.lines().next().unwrap();
