@@ -223,9 +223,11 @@ fn explain_lists_every_key() {
     let out = trisim().arg("explain").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    let keys: Vec<&str> = text
-        .lines()
-        .map(|l| l.split("  ").next().unwrap().trim())
+    // In a pipe, one line per key (for grep): the key, then its summary.
+    let lines: Vec<&str> = text.lines().collect();
+    let keys: Vec<&str> = lines
+        .iter()
+        .map(|l| l.split("  ").next().unwrap())
         .collect();
     for a in address::all(&Scenario::default()) {
         assert!(keys.contains(&a.key.as_str()), "{} not listed", a.key);
@@ -240,9 +242,106 @@ fn explain_lists_every_key() {
     ] {
         assert!(keys.contains(&k), "{k} not listed");
     }
+    for l in &lines {
+        assert!(!l.starts_with(' '), "a line without a key: {l}");
+        assert!(
+            l.trim_end().len() > l.split("  ").next().unwrap().len(),
+            "a key without summary: {l}"
+        );
+    }
+}
+
+#[test]
+fn explain_listing_on_a_terminal_is_wrapped_to_its_width() {
+    // A pseudo-terminal of 80 columns (util-linux `script`, as in tests/ux.rs).
+    let bin = assert_cmd::cargo::cargo_bin("trisim");
+    let out = std::process::Command::new("script")
+        .args([
+            "-qfec",
+            &format!("stty rows 24 cols 80; '{}' explain", bin.display()),
+            "/dev/null",
+        ])
+        .env("TERM", "xterm-256color")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux `script` runs (Debian package bsdutils)");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+    assert!(lines.len() > 700, "{} lines", lines.len());
+    for l in &lines {
+        assert!(
+            l.chars().count() <= 80,
+            "{} columns: {l}",
+            l.chars().count()
+        );
+    }
+    // Wrapped summaries continue in the second column.
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("                                  ")));
+    assert!(lines.iter().any(|l| l.starts_with("scenario.name ")));
+}
+
+#[test]
+fn explain_fits_the_width_and_states_plain_integer_bounds() {
+    // A table's keys: default and meaning, wrapped within 100 columns.
+    let out = trisim().args(["explain", "paths.hasty"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("keys (default, then meaning)"), "{text}");
+    for l in text.lines() {
+        assert!(
+            l.chars().count() <= 100,
+            "{} columns: {l}",
+            l.chars().count()
+        );
+    }
+    // No bound of 2^63 − 1: at least 1 replication, a seed at least 0.
+    trisim()
+        .args(["explain", "scenario.replications"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("range     ≥ 1\n"))
+        .stdout(predicate::str::contains("9223372036854775807").not());
+    trisim()
+        .args(["explain", "scenario.seed"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("range     ≥ 0\n"));
+}
+
+#[test]
+fn explain_echoes_a_long_invalid_key_cut() {
+    let key = "x".repeat(100_000);
+    let out = trisim().args(["explain", &key]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
     assert!(
-        text.lines()
-            .all(|l| l.len() > l.split("  ").next().unwrap().len()),
-        "a key without summary"
+        err.contains(&format!("unknown key `{}…`", "x".repeat(80))),
+        "{err}"
     );
+    assert!(err.len() < 1000, "{err}");
+    let out = trisim()
+        .args(["explain", &format!("actors.{key}")])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.len() < 1000, "{err}");
+}
+
+#[test]
+fn init_quotes_paths_for_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    trisim()
+        .current_dir(dir.path())
+        .args(["init", "x y"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "`trisim validate 'x y.toml'` and `trisim run 'x y.toml'`",
+        ));
+    let text = std::fs::read_to_string(dir.path().join("x y.toml")).unwrap();
+    assert!(text.contains("# Run:    trisim run 'x y.toml'\n"), "{text}");
+    assert!(!text.contains("9223372036854775807"), "{text}");
+    assert!(text.contains("(range ≥ 1; default 1000)"), "{text}");
 }

@@ -218,9 +218,11 @@ fn quiet_still_prints_errors() {
 // The bar on a terminal (a pseudo-terminal made by `script`, from util-linux, which Debian
 // always installs: package bsdutils is essential)
 
-/// Runs `trisim ARGS` with a pseudo-terminal as stdin, stdout and stderr; returns everything
-/// written to it (the bar's escape codes included).
-fn on_terminal(dir: &Path, args: &[&str]) -> String {
+/// Runs `trisim ARGS` with a pseudo-terminal `cols` columns wide as stdin, stdout and stderr;
+/// returns everything written to it (the bar's escape codes included). The terminal type is
+/// named (the test provides the terminal), so the caller's TERM (unset, `dumb`…) does not
+/// matter.
+fn on_terminal(dir: &Path, cols: u16, args: &[&str]) -> String {
     let quote = |a: &str| format!("'{}'", a.replace('\'', r"'\''"));
     let cmd = std::iter::once(bin().to_string_lossy().into_owned())
         .chain(args.iter().map(|a| a.to_string()))
@@ -228,9 +230,16 @@ fn on_terminal(dir: &Path, args: &[&str]) -> String {
         .collect::<Vec<_>>()
         .join(" ");
     let out = std::process::Command::new("script")
-        .args(["-qfec", &cmd, "/dev/null"])
+        .args([
+            "-qfec",
+            &format!("stty rows 24 cols {cols}; {cmd}"),
+            "/dev/null",
+        ])
         .current_dir(dir)
         .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
+        .env_remove("LINES")
+        .env("TERM", "xterm-256color")
         .stdin(Stdio::null())
         .output()
         .expect("util-linux `script` runs (Debian package bsdutils)");
@@ -243,15 +252,57 @@ fn on_terminal(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The lines the bar drew (text between carriage returns and line feeds, escape sequences
+/// removed, starting with `LABEL [`).
+fn bar_lines(text: &str, label: &str) -> Vec<String> {
+    let mut plain = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // CSI: ESC [ parameters… final byte (a letter).
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for d in chars.by_ref() {
+                    if d.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        plain.push(c);
+    }
+    let start = format!("{label} [");
+    let lines: Vec<String> = plain
+        .split(['\r', '\n'])
+        .filter(|l| l.starts_with(&start))
+        .map(String::from)
+        .collect();
+    assert!(!lines.is_empty(), "no bar drawn: {text:?}");
+    lines
+}
+
+/// Asserts that no line the bar drew is wider than `cols` (it would wrap).
+fn assert_fits(text: &str, label: &str, cols: usize) {
+    for l in bar_lines(text, label) {
+        assert!(
+            l.chars().count() <= cols,
+            "{} columns > {cols}: {l:?}",
+            l.chars().count()
+        );
+    }
+}
+
 #[test]
 fn bar_on_a_terminal_shows_count_rate_and_eta_then_clears() {
     let (tmp, f) = setup();
-    let text = on_terminal(tmp.path(), &["run", s(&f), "-n", "40000", "--out", "a"]);
-    // Drawn: replications done of the total, a rate and an ETA.
+    let text = on_terminal(tmp.path(), 80, &["run", s(&f), "-n", "40000", "--out", "a"]);
+    // Drawn: replications done of the total, a rate and an ETA, within 80 columns.
     assert!(text.contains("/40,000 replications"), "{text:?}");
     let rate = regex_like_rate(&text);
     assert!(rate, "no rate like `1,234/s` in {text:?}");
     assert!(text.contains("ETA "), "{text:?}");
+    assert_fits(&text, "run", 80);
     // Cleared (the line erased) before the table, which follows on a clean line.
     let table = text.find("Means per path").expect("the table");
     let last_clear = text[..table].rfind("\x1b[2K").expect("the bar is cleared");
@@ -263,48 +314,75 @@ fn bar_on_a_terminal_shows_count_rate_and_eta_then_clears() {
     // --quiet: no bar even on a terminal, only the path.
     let text = on_terminal(
         tmp.path(),
+        80,
         &["run", s(&f), "-n", "40000", "-q", "--out", "b"],
     );
     assert_eq!(text.trim_end(), "b", "{text:?}");
+
+    // A narrow terminal: the line keeps within it (the count and the ETA stay).
+    let text = on_terminal(tmp.path(), 40, &["run", s(&f), "-n", "40000", "--out", "c"]);
+    assert_fits(&text, "run", 40);
+    assert!(text.contains("/40,000  ETA"), "{text:?}");
 }
 
 #[test]
 fn bar_of_a_sweep_counts_points_and_an_adaptive_run_says_so() {
     let tmp = tempfile::tempdir().unwrap();
-    let text = on_terminal(
-        tmp.path(),
-        &[
-            "sweep",
-            &fixture("fast-lhs.toml"),
-            "-n",
-            "200",
-            "--out",
-            "sw",
-        ],
-    );
-    assert!(text.contains("/40 points"), "{text:?}");
+    let sweep = |cols: u16, out: &str| {
+        on_terminal(
+            tmp.path(),
+            cols,
+            &[
+                "sweep",
+                &fixture("fast-lhs.toml"),
+                "-n",
+                "200",
+                "--out",
+                out,
+            ],
+        )
+    };
+    let text = sweep(80, "sw");
+    assert!(text.contains("/40 points · "), "{text:?}");
     assert!(text.contains("/8,000 replications"), "{text:?}");
+    assert_fits(&text, "sweep", 80);
+    // Narrower: the points stay, the replications give way.
+    let text = sweep(40, "sw40");
+    assert_fits(&text, "sweep", 40);
+    assert!(text.contains("/40 points"), "{text:?}");
+    assert!(!text.contains("/8,000 replications"), "{text:?}");
 
     let (_t, f) = setup();
-    let text = on_terminal(
-        tmp.path(),
-        &[
-            "run",
-            s(&f),
-            "--precision",
-            "0.01",
-            "-n",
-            "256",
-            "--max-replications",
-            "4096",
-            "--out",
-            "p",
-        ],
-    );
+    let adaptive = |cols: u16, out: &str| {
+        on_terminal(
+            tmp.path(),
+            cols,
+            &[
+                "run",
+                s(&f),
+                "--precision",
+                "0.01",
+                "-n",
+                "256",
+                "--max-replications",
+                "4096",
+                "--out",
+                out,
+            ],
+        )
+    };
+    // A wide terminal has room for everything …
+    let text = adaptive(160, "p160");
     assert!(
-        text.contains("adaptive precision: batch 1, at most 4,096"),
+        text.contains("(adaptive precision: batch 1, at most 4,096)"),
         "{text:?}"
     );
+    assert_fits(&text, "run", 160);
+    // … 80 columns for the short form.
+    let text = adaptive(80, "p80");
+    assert!(text.contains("(adaptive: batch 1)"), "{text:?}");
+    assert!(!text.contains("at most 4,096"), "{text:?}");
+    assert_fits(&text, "run", 80);
 }
 
 /// Whether `text` holds a rate such as `812/s` or `12,345/s`.

@@ -120,6 +120,14 @@ fn result_of(dir: &Path) -> Option<(u64, u64)> {
     Some((h, seed))
 }
 
+/// How many auto-refresh tags the report in `dir` has.
+fn refreshes(dir: &Path) -> usize {
+    fs::read_to_string(dir.join("report.html"))
+        .unwrap()
+        .matches("http-equiv=\"refresh\"")
+        .count()
+}
+
 fn child_toml(parent: &str, seed: u64) -> String {
     format!("extends = \"{parent}\"\n\n[scenario]\nname = \"tiny\"\nseed = {seed}\n")
 }
@@ -148,6 +156,8 @@ fn watch_reruns_on_every_change_of_the_chain_and_survives_errors() {
         .contains("watching tiny.toml and the 1 file(s) it extends"));
     assert_eq!(manifest(&out).unwrap()["watch"], true);
     assert_eq!(manifest(&out).unwrap()["replications"], 20);
+    // While watching, the report reloads itself (a browser showing it follows the re-runs).
+    assert_eq!(refreshes(&out), 1);
 
     // The scenario itself.
     fs::write(d.join("tiny.toml"), child_toml("parent.toml", 2)).unwrap();
@@ -206,10 +216,24 @@ fn watch_reruns_on_every_change_of_the_chain_and_survives_errors() {
         result_of(&out) == Some((12, 4))
     });
 
-    // Ctrl-C: exit status 0, nothing half-written left.
+    // `extends` names a file that does not exist yet: creating it is the change awaited.
+    fs::write(d.join("tiny.toml"), child_toml("new.toml", 5)).unwrap();
+    w.wait_for("the error about new.toml", |w| {
+        w.stderr().matches("waiting for a change").count() == 2
+    });
+    assert!(w.stderr().contains("new.toml"), "{}", w.stderr());
+    fs::write(d.join("new.toml"), parent_toml(6)).unwrap();
+    w.wait_for("the run once new.toml exists", |_| {
+        result_of(&out) == Some((6, 5))
+    });
+    assert_eq!(refreshes(&out), 1);
+
+    // Ctrl-C: exit status 0, nothing half-written left, and the report a static page again.
     let (st, err) = w.interrupt();
     assert_eq!(st.code(), Some(0), "{err}");
     assert!(err.trim_end().ends_with("stopped watching"), "{err}");
+    assert_eq!(refreshes(&out), 0);
+    assert_eq!(result_of(&out), Some((6, 5)));
     let hidden: Vec<_> = fs::read_dir(d)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -276,6 +300,27 @@ fn watch_replaces_only_its_own_results() {
         let (st, err) = w.interrupt();
         assert_eq!(st.code(), Some(0), "{err}");
     }
+
+    // A scenario file that does not exist (a typo): exit 1 at once, as without --watch.
+    let mut w = Watch::start(d, &["run", "tnyi.toml", "--watch", "-n", "10"]);
+    let start = Instant::now();
+    let st = loop {
+        if let Some(st) = w.child.try_wait().unwrap() {
+            break st;
+        }
+        assert!(
+            start.elapsed() < LIMIT,
+            "still running (watching?):\n{}",
+            w.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(st.code(), Some(1));
+    // Let the reader thread take the last lines.
+    std::thread::sleep(Duration::from_millis(100));
+    let err = w.stderr();
+    assert!(err.contains("cannot read the scenario file"), "{err}");
+    assert!(!err.contains("waiting for a change"), "{err}");
 
     // --watch does not combine with --shard, --resume or --precision.
     for extra in [

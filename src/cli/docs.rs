@@ -83,12 +83,19 @@ pub fn schema() -> Result<ExitCode> {
     print(&schema::file_schema_text())
 }
 
+/// The width of the terminal on stdout, if it is one.
+fn terminal_width() -> Option<usize> {
+    terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0))
+}
+
 pub fn explain(a: &ExplainArgs) -> Result<ExitCode> {
     let ex = Explainer::new();
     match &a.key {
-        None => print(&explain::listing(&ex)),
+        // The listing keeps one line per key in a pipe (for grep); an explanation is laid out
+        // for 100 columns there.
+        None => print(&explain::listing(&ex, terminal_width())),
         Some(k) => match ex.lookup(k) {
-            Ok(e) => print(&ex.render(&e)),
+            Ok(e) => print(&ex.render(&e, terminal_width().unwrap_or(100))),
             Err(msg) => bail!("{msg}\n(`trisim explain` lists every key)"),
         },
     }
@@ -192,6 +199,7 @@ fn template(name: &str, values: &Scenario, extends: Option<(&str, &str)>) -> Res
         env!("CARGO_PKG_VERSION")
     ));
     let file = format!("{name}.toml");
+    let file = trisim::output::shell_quote(&file);
     comment(
         &mut s,
         &format!("Every key is optional: a key this file does not write takes its default. `trisim show {file}` prints the effective scenario (every value in effect), `trisim explain KEY` what a key means and `trisim explain` lists every key. Each value is a number or a distribution drawn once per replication, e.g. favourability = {{ dist = \"uniform\", low = 0.2, high = 0.4 }}."),
@@ -295,7 +303,9 @@ fn template(name: &str, values: &Scenario, extends: Option<(&str, &str)>) -> Res
 }
 
 /// Writes `text` to `path` atomically without ever replacing an existing file: a temporary
-/// file in the same folder, then a hard link to `path` (which fails if `path` exists).
+/// file in the same folder, then a hard link to `path` (which fails if `path` exists). On a
+/// file system without hard links (FAT, exFAT, some network mounts), the file is created
+/// exclusively and written in place (removed again if the write fails).
 fn write_new(path: &Path, text: &str) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -303,7 +313,10 @@ fn write_new(path: &Path, text: &str) -> Result<()> {
     };
     let file = path.file_name().context("no file name")?.to_string_lossy();
     let tmp = dir.join(format!(".{file}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    if let Err(e) = std::fs::write(&tmp, text) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", tmp.display()));
+    }
     let linked = std::fs::hard_link(&tmp, path);
     let _ = std::fs::remove_file(&tmp);
     match linked {
@@ -311,8 +324,31 @@ fn write_new(path: &Path, text: &str) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             bail!("{} already exists; not overwriting it", path.display())
         }
-        Err(e) => Err(e).with_context(|| format!("cannot write {}", path.display())),
+        Err(_) => write_exclusive(path, text),
     }
+}
+
+/// Creates `path` (failing if it exists) and writes `text` into it; removes it if the write
+/// fails.
+fn write_exclusive(path: &Path, text: &str) -> Result<()> {
+    let mut f = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            bail!("{} already exists; not overwriting it", path.display())
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot write {}", path.display())),
+    };
+    let written = f.write_all(text.as_bytes()).and_then(|_| f.sync_all());
+    drop(f);
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(path);
+        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
+    Ok(())
 }
 
 pub fn init(a: &InitArgs) -> Result<ExitCode> {
@@ -364,33 +400,57 @@ pub fn init(a: &InitArgs) -> Result<ExitCode> {
     if loaded != expected {
         bail!("internal error: the scenario written would not reproduce the values it starts from");
     }
+    // The scenario first: if it cannot be written, nothing is left behind.
+    write_new(&path, &text)?;
     let schema_path = dir.join(SCHEMA_FILE);
     let schema_text = schema::file_schema_text();
-    let schema_note = match std::fs::read_to_string(&schema_path) {
-        Ok(existing) if existing == schema_text => None,
-        Ok(_) => Some(format!(
+    match std::fs::read_to_string(&schema_path) {
+        Ok(existing) if existing == schema_text => {}
+        Ok(_) => eprintln!(
             "note: {} differs from this trisim's schema (an older version?); editors may flag keys wrongly: `trisim schema > {}` updates it",
             schema_path.display(),
-            schema_path.display()
-        )),
-        Err(_) => {
-            write_new(&schema_path, &schema_text)?;
-            Some(format!(
+            trisim::output::shell_quote(&schema_path.display().to_string())
+        ),
+        Err(_) => match write_new(&schema_path, &schema_text) {
+            Ok(()) => eprintln!(
                 "wrote {} (the schema editors read for completion and checks; shared by every scenario in this folder)",
                 schema_path.display()
-            ))
-        }
-    };
-    write_new(&path, &text)?;
-    if let Some(n) = schema_note {
-        eprintln!("{n}");
+            ),
+            // The scenario is there and runs: the schema only helps editors.
+            Err(e) => eprintln!(
+                "warning: {e:#}; editors will not complete or check keys until `trisim schema > {}`",
+                trisim::output::shell_quote(&schema_path.display().to_string())
+            ),
+        },
     }
+    let quoted = trisim::output::shell_quote(&shown);
     println!(
-        "wrote {shown}: scenario `{name}`{}\nnext: edit it, then `trisim validate {shown}` and `trisim run {shown}`",
+        "wrote {shown}: scenario `{name}`{}\nnext: edit it, then `trisim validate {quoted}` and `trisim run {quoted}`",
         match &extends {
             Some((_, from)) => format!(", extending {from}"),
             None => String::new(),
         }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The way `init` writes where hard links are not available.
+    #[test]
+    fn exclusive_writes_never_replace_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.toml");
+        write_exclusive(&p, "x = 1\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "x = 1\n");
+        let e = write_exclusive(&p, "x = 2\n").unwrap_err();
+        assert!(e.to_string().contains("already exists"), "{e}");
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "x = 1\n");
+        // A folder that does not exist: an error, and nothing written.
+        let q = dir.path().join("missing/b.toml");
+        assert!(write_exclusive(&q, "x = 1\n").is_err());
+        assert!(!q.exists());
+    }
 }

@@ -103,17 +103,48 @@ fn stamps(files: &[PathBuf]) -> Vec<Stamp> {
     files.iter().map(|f| stamp(f)).collect()
 }
 
-/// The files to watch: the scenario and its `extends` chain if it loads; else the files
-/// watched so far and the scenario (an error in the chain may hide its later files).
+/// The files to watch: the scenario and its `extends` chain if it loads; else the scenario,
+/// the files its `extends` chain names as far as they can be read (a file named there that
+/// does not exist yet included: creating it is the change awaited), and the files watched so
+/// far (an error in the chain may hide its later files).
 fn watched_files(scenario: &Path, before: &[PathBuf]) -> Vec<PathBuf> {
     match scenario::load_file_with_sources(scenario) {
         Ok((_, files)) if !files.is_empty() => files,
         _ => {
-            let mut v = vec![scenario.to_path_buf()];
-            v.extend(before.iter().filter(|f| f.as_path() != scenario).cloned());
+            let mut v = named_chain(scenario);
+            for f in before {
+                if !v.contains(f) {
+                    v.push(f.clone());
+                }
+            }
             v
         }
     }
+}
+
+/// The scenario and the files named by the `extends` of each file in turn, whatever else is
+/// wrong with them, up to the first file that cannot be read or has no (string) `extends`.
+fn named_chain(scenario: &Path) -> Vec<PathBuf> {
+    let mut files = vec![scenario.to_path_buf()];
+    while files.len() < scenario::load::MAX_EXTENDS_DEPTH {
+        let current = &files[files.len() - 1];
+        let Some(name) = std::fs::read_to_string(current)
+            .ok()
+            .and_then(|t| t.parse::<toml::Table>().ok())
+            .and_then(|t| t.get("extends")?.as_str().map(PathBuf::from))
+        else {
+            break;
+        };
+        let next = match current.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.join(name),
+            _ => name,
+        };
+        if files.contains(&next) {
+            break;
+        }
+        files.push(next);
+    }
+    files
 }
 
 /// Sleeps `d` in short steps; false if Ctrl-C was pressed meanwhile.
@@ -168,6 +199,12 @@ fn wait_for_change(files: &[PathBuf], last: &[Stamp]) -> Option<Vec<PathBuf>> {
 /// `trisim run --watch`. Ends on Ctrl-C with exit status 0 (an unfinished run is discarded;
 /// the folder keeps the last finished one).
 pub fn watch(a: &RunArgs) -> Result<ExitCode> {
+    let scenario = &a.common.scenario;
+    // A scenario file that is not there (a typo in its name) ends the command at once, as
+    // without --watch; problems inside a file that exists are waited out below.
+    if !scenario.is_file() {
+        scenario::load_file(scenario)?;
+    }
     if let Some(dir) = &a.common.out {
         check_folder(dir, a.common.force)?;
     }
@@ -175,8 +212,9 @@ pub fn watch(a: &RunArgs) -> Result<ExitCode> {
     let folder = Folder {
         out: a.common.out.clone(),
     };
-    let scenario = &a.common.scenario;
     let mut files = watched_files(scenario, &[]);
+    // The folder of the last result of this watch.
+    let mut written: Option<PathBuf> = None;
     progress::note(format_args!(
         "watching {}{} (Ctrl-C to stop)",
         scenario.display(),
@@ -189,11 +227,14 @@ pub fn watch(a: &RunArgs) -> Result<ExitCode> {
         let last = stamps(&files);
         let clock = Instant::now();
         match run_once(a, Some(&folder)) {
-            Ok(RunEnd::Done(dest)) => progress::note(format_args!(
-                "done in {:.1} s → {}",
-                clock.elapsed().as_secs_f64(),
-                dest.display()
-            )),
+            Ok(RunEnd::Done(dest)) => {
+                progress::note(format_args!(
+                    "done in {:.1} s → {}",
+                    clock.elapsed().as_secs_f64(),
+                    dest.display()
+                ));
+                written = Some(dest);
+            }
             Ok(RunEnd::Exit(_)) => {} // interrupted: the loop ends below
             Err(e) => {
                 report_error(&e);
@@ -215,6 +256,18 @@ pub fn watch(a: &RunArgs) -> Result<ExitCode> {
                 .join(", ")
         ));
         files = watched_files(scenario, &files);
+    }
+    // The report reloaded itself while the watch ran: it is now a static page again (a
+    // result to keep or send).
+    if let Some(dir) = written {
+        let plain = output::report::ReportOptions::default();
+        if let Err(e) = output::report::rewrite_report(&dir, &plain) {
+            eprintln!(
+                "warning: {} still reloads itself every 2 s: {e:#}; `trisim report {}` rebuilds it",
+                dir.join("report.html").display(),
+                output::shell_quote(&dir.display().to_string())
+            );
+        }
     }
     progress::note("stopped watching");
     Ok(ExitCode::SUCCESS)

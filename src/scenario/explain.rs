@@ -91,6 +91,8 @@ impl Explainer {
     /// The entry at `key` (see [`normalize`]), or a message naming the nearest valid key.
     pub fn lookup(&self, key: &str) -> Result<Entry, String> {
         let plain = normalize(key);
+        // An invalid key is echoed cut to [`MAX_ECHO`] characters (it may be anything).
+        let shown = clip(&plain, MAX_ECHO + 1);
         if plain.is_empty() {
             return Err(
                 "empty key: write a dotted key such as `actors.seoul.favourability`".into(),
@@ -139,8 +141,10 @@ impl Explainer {
                                     .collect()
                             })
                             .unwrap_or_default();
-                        let mut msg =
-                            format!("unknown key `{plain}`: `{seg}` is not an entry of {here}");
+                        let mut msg = format!(
+                            "unknown key `{shown}`: `{}` is not an entry of {here}",
+                            clip(seg, MAX_ECHO + 1)
+                        );
                         if let Some(n) = nearest(seg, keys.iter().copied()) {
                             msg.push_str(&format!("; did you mean `{}`?", replace_last(&done, n)));
                         } else if !keys.is_empty() {
@@ -165,7 +169,7 @@ impl Explainer {
                     nearest(seg, known.iter().copied()).filter(|_| !is_placeholder(seg))
                 {
                     return Err(format!(
-                        "unknown key `{plain}`; did you mean `{}`?",
+                        "unknown key `{shown}`; did you mean `{}`?",
                         replace_last(&done, n)
                     ));
                 }
@@ -176,7 +180,7 @@ impl Explainer {
                 let known: Vec<&str> = props
                     .map(|p| p.keys().map(String::as_str).collect())
                     .unwrap_or_default();
-                let mut msg = format!("unknown key `{plain}`");
+                let mut msg = format!("unknown key `{shown}`");
                 let all = self.keys();
                 if let Some(n) = nearest(&plain, all.iter().map(|(k, _)| k.as_str())) {
                     msg.push_str(&format!("; did you mean `{n}`?"));
@@ -284,8 +288,10 @@ impl Explainer {
         }
     }
 
-    /// The full explanation of `entry`, for the terminal.
-    pub fn render(&self, e: &Entry) -> String {
+    /// The full explanation of `entry`, for a terminal `width` columns wide (lines are
+    /// wrapped to it, and to about 96 columns at most for readability).
+    pub fn render(&self, e: &Entry, width: usize) -> String {
+        let width = width.max(MIN_WIDTH);
         let node = &e.schema;
         let mut s = format!("{}\n", e.key);
         let description = node
@@ -293,14 +299,14 @@ impl Explainer {
             .and_then(Value::as_str)
             .unwrap_or("(no description)");
         for para in description.split("\n\n") {
-            for line in wrap(para, 92) {
+            for line in wrap(para, width.min(96) - 4) {
                 s.push_str(&format!("    {line}\n"));
             }
         }
         s.push('\n');
         let mut row = |label: &str, text: &str| {
             let mut first = true;
-            for line in wrap(text, 80) {
+            for line in wrap(text, width.min(92) - 12) {
                 let l = if first { label } else { "" };
                 s.push_str(&format!("  {l:<9} {line}\n"));
                 first = false;
@@ -386,11 +392,13 @@ impl Explainer {
                 .collect();
             if !direct.is_empty() {
                 s.push_str("\n  keys (default, then meaning):\n");
-                let width = direct
+                let kw = direct
                     .iter()
                     .map(|(k, _)| k.rsplit('.').next().unwrap_or(k).len())
                     .max()
                     .unwrap_or(0);
+                // Defaults cut to leave the meaning room (a quarter of the width, up to 40).
+                let vmax = (width / 4).clamp(10, 40);
                 let values: Vec<String> = direct
                     .iter()
                     .map(|(k, _)| {
@@ -411,14 +419,30 @@ impl Explainer {
                                 }
                                 None => true,
                             })
-                            .map(|v| format!("= {}", clip(&toml_text(v), 40)))
+                            .map(|v| format!("= {}", clip(&toml_text(v), vmax)))
                             .unwrap_or_default()
                     })
                     .collect();
                 let vw = values.iter().map(|v| v.chars().count()).max().unwrap_or(0);
+                // The meaning in a third column, wrapped, if it leaves room enough; else
+                // under the key and its default.
+                let indent = 4 + kw + 1 + vw + 2;
+                let column = width.saturating_sub(indent);
                 for ((k, summ), value) in direct.iter().zip(&values) {
                     let name = k.rsplit('.').next().unwrap_or(k);
-                    s.push_str(&format!("    {name:<width$} {value:<vw$}  {summ}\n"));
+                    if column >= 30 {
+                        let lines = wrap(summ, column);
+                        s.push_str(&format!("    {name:<kw$} {value:<vw$}  {}\n", lines[0]));
+                        for l in &lines[1..] {
+                            s.push_str(&format!("{:indent$}{l}\n", ""));
+                        }
+                    } else {
+                        s.push_str(format!("    {name:<kw$} {value}").trim_end());
+                        s.push('\n');
+                        for l in wrap(summ, width - 8) {
+                            s.push_str(&format!("        {l}\n"));
+                        }
+                    }
                 }
             }
         }
@@ -543,6 +567,10 @@ pub fn toml_text(v: &Value) -> String {
     }
 }
 
+/// Longest key echoed whole in an error.
+pub const MAX_ECHO: usize = 80;
+
+/// `s` cut to `n` characters at most, the last one `…` when cut.
 fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
@@ -559,7 +587,7 @@ pub fn range_text(node: &Value) -> Option<String> {
         return None;
     }
     let num = |k: &str| node.get(k).and_then(Value::as_f64);
-    // Integers exactly (a seed's limit is 2^63 − 1), other numbers shortened.
+    // Integers exactly, other numbers shortened.
     let f = |k: &str, x: f64| match node.get(k) {
         Some(v) if v.is_i64() || v.is_u64() => v.to_string(),
         _ => super::param::short(x),
@@ -568,6 +596,8 @@ pub fn range_text(node: &Value) -> Option<String> {
     let text = match (num("minimum"), num("exclusiveMinimum"), num("maximum")) {
         (Some(0.0), None, Some(1.0)) if !whole => "[0, 1] (a probability or share)".to_string(),
         (Some(lo), None, Some(hi)) => format!("[{}, {}]", f("minimum", lo), f("maximum", hi)),
+        // (A TOML integer is at most 2^63 − 1: no bound worth stating.)
+        (Some(lo), None, None) if t == "integer" => format!("≥ {}", f("minimum", lo)),
         (Some(lo), None, None) => format!("[{}, ∞)", f("minimum", lo)),
         (None, Some(lo), None) => format!("({}, ∞)", f("exclusiveMinimum", lo)),
         (None, Some(lo), Some(hi)) => {
@@ -651,18 +681,29 @@ pub fn sources_in(d: &str) -> Vec<String> {
     out
 }
 
-/// `text` in lines of at most `width` characters (words are not split).
+/// `text` in lines of at most `width` characters (at least 1); words are split only when
+/// longer than a line (a long file name in a narrow column).
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+        let chars: Vec<char> = word.chars().collect();
+        let mut pieces: Vec<String> = chars.chunks(width).map(|c| c.iter().collect()).collect();
+        let last = pieces.pop().unwrap_or_default();
+        for piece in pieces {
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            lines.push(piece);
+        }
+        if !line.is_empty() && line.chars().count() + 1 + last.chars().count() > width {
             lines.push(std::mem::take(&mut line));
         }
         if !line.is_empty() {
             line.push(' ');
         }
-        line.push_str(word);
+        line.push_str(&last);
     }
     if !line.is_empty() || lines.is_empty() {
         lines.push(line);
@@ -670,18 +711,48 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// Every key with its summary, aligned, one per line (`trisim explain` with no key).
-pub fn listing(ex: &Explainer) -> String {
+/// Narrowest width the explanations are laid out for.
+pub const MIN_WIDTH: usize = 40;
+
+/// Every key with its summary, aligned in two columns (`trisim explain` with no key). For a
+/// terminal `width` columns wide, the summaries are wrapped within it, and a key longer than
+/// its column has its summary on the lines below it; with no width (a pipe), one line per key,
+/// so that `grep` finds a key and its meaning together.
+pub fn listing(ex: &Explainer, width: Option<usize>) -> String {
     let keys = ex.keys();
-    let width = keys
+    let longest = keys
         .iter()
         .map(|(k, _)| k.chars().count())
         .max()
-        .unwrap_or(0)
-        .min(56);
+        .unwrap_or(0);
     let mut s = String::new();
+    let Some(width) = width else {
+        let kw = longest.min(56);
+        for (k, summ) in keys {
+            s.push_str(&format!("{k:<kw$}  {summ}\n"));
+        }
+        return s;
+    };
+    let width = width.max(MIN_WIDTH);
+    let kw = longest.min(56).min(width * 2 / 5);
+    let indent = kw + 2;
     for (k, summ) in keys {
-        s.push_str(&format!("{k:<width$}  {summ}\n"));
+        let lines = wrap(&summ, width - indent);
+        let mut rest = &lines[..];
+        if k.chars().count() <= kw {
+            s.push_str(format!("{k:<kw$}  {}", lines[0]).trim_end());
+            s.push('\n');
+            rest = &lines[1..];
+        } else {
+            // (Cut only in a terminal too narrow for it.)
+            for part in wrap(&k, width) {
+                s.push_str(&part);
+                s.push('\n');
+            }
+        }
+        for l in rest {
+            s.push_str(&format!("{:indent$}{l}\n", ""));
+        }
     }
     s
 }
@@ -689,6 +760,38 @@ pub fn listing(ex: &Explainer) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapping_keeps_within_the_width() {
+        assert_eq!(wrap("a bb ccc", 4), ["a bb", "ccc"]);
+        assert_eq!(
+            wrap("see data/long_name.csv.", 8),
+            ["see", "data/lon", "g_name.c", "sv."]
+        );
+        assert_eq!(wrap("", 10), [""]);
+        let ex = Explainer::new();
+        // In a pipe: one line per key.
+        let piped = listing(&ex, None);
+        assert_eq!(piped.lines().count(), ex.keys().len());
+        for width in [40, 60, 80, 100, 200] {
+            let text = listing(&ex, Some(width));
+            assert!(text.lines().all(|l| l.chars().count() <= width), "{width}");
+            // Two columns: every summary line starts in the same column.
+            let first = text.lines().next().unwrap();
+            let gap = first.find("  ").unwrap();
+            let column = gap + first[gap..].len() - first[gap..].trim_start().len();
+            for l in text.lines().filter(|l| l.starts_with(' ')) {
+                assert_eq!(l.len() - l.trim_start().len(), column, "{width}: {l}");
+            }
+            for key in ["paths.hasty", "actors.seoul", "history.issues", "scenario"] {
+                let text = ex.render(&ex.lookup(key).unwrap(), width);
+                assert!(
+                    text.lines().all(|l| l.chars().count() <= width),
+                    "{key} at {width}:\n{text}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn keys_are_read_forgivingly() {
@@ -729,7 +832,7 @@ mod tests {
         for (k, summary) in &keys {
             assert!(!summary.is_empty(), "{k} has no summary");
             let e = ex.lookup(k).unwrap_or_else(|m| panic!("{k}: {m}"));
-            assert!(!ex.render(&e).is_empty());
+            assert!(!ex.render(&e, 100).is_empty());
         }
         let score = ex.lookup("scenario.score.kr_crises").unwrap();
         assert!(score.schema["description"]

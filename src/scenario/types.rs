@@ -60,10 +60,9 @@ pub struct Meta {
     #[schemars(range(min = 1, max = super::validate::MAX_HORIZON_MONTHS))]
     pub horizon_months: u32,
     /// Monte Carlo replications per path (`--replications` overrides it).
-    #[schemars(range(min = 1, max = i64::MAX))]
+    #[schemars(range(min = 1))]
     pub replications: u64,
     /// Master seed of every random stream: same seed, same results (`--seed` overrides it).
-    #[schemars(range(max = i64::MAX))]
     pub seed: u64,
     /// Path the others are compared with (paired differences).
     pub reference_path: String,
