@@ -47,9 +47,9 @@ pub struct Scenario {
 #[serde(deny_unknown_fields)]
 pub struct Meta {
     /// Name of the scenario, shown in tables, charts and the report: any text of 1 to 100
-    /// characters without control characters. It also names the results folder
-    /// (`results/<name>/`), with every character other than letters, digits, `-`, `_` and `.`
-    /// replaced by `_`.
+    /// characters without control characters or bidirectional overrides. It also names the
+    /// results folder (`results/<name>/`), with every character other than letters (of any
+    /// script), digits, `-`, `_` and `.` replaced by `_`.
     #[schemars(length(min = 1, max = 100))]
     pub name: String,
     /// One or two sentences on the situation the scenario represents (shown in reports).
