@@ -144,21 +144,28 @@ pub fn run_shard(
             clock,
         },
     )?;
+    commit_shard(
+        staging,
+        shard.count,
+        &format!(
+            "shard {}/{}: replications {}..{} of {}",
+            shard.index, shard.count, reps.start, reps.end, plan.replications
+        ),
+    )
+}
+
+/// Commits a shard's folder and says where it is (with `--quiet`, only the folder) and how to
+/// merge the shards; `what` names the shard's slice of the work.
+fn commit_shard(staging: Staging, count: u64, what: &str) -> Result<ExitCode> {
     let dest = staging.commit()?;
     if progress::is_quiet() {
         println!("{}", dest.display());
-        return Ok(ExitCode::SUCCESS);
+    } else {
+        println!(
+            "{what} written to {}\nmerge all {count} shards with: trisim merge SHARD_DIR... --out DIR",
+            dest.display()
+        );
     }
-    println!(
-        "shard {}/{}: replications {}..{} of {} written to {}\nmerge all {} shards with: trisim merge SHARD_DIR... --out DIR",
-        shard.index,
-        shard.count,
-        reps.start,
-        reps.end,
-        plan.replications,
-        dest.display(),
-        shard.count
-    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -225,22 +232,18 @@ pub fn run_sweep_shard(
             clock,
         },
     )?;
-    let dest = staging.commit()?;
-    if progress::is_quiet() {
-        println!("{}", dest.display());
-        return Ok(ExitCode::SUCCESS);
-    }
-    println!(
-        "sweep shard {}/{}: design points {}..{} of {} written to {}\nmerge all {} shards with: trisim merge SHARD_DIR... --out DIR",
-        sh.index,
+    commit_shard(
+        staging,
         sh.count,
-        range.start + 1,
-        range.end,
-        design.points.len(),
-        dest.display(),
-        sh.count
-    );
-    Ok(ExitCode::SUCCESS)
+        &format!(
+            "sweep shard {}/{}: design points {}..{} of {}",
+            sh.index,
+            sh.count,
+            range.start + 1,
+            range.end,
+            design.points.len()
+        ),
+    )
 }
 
 /// What a shard's manifest records about the run it belongs to.
