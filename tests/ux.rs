@@ -214,6 +214,29 @@ fn quiet_still_prints_errors() {
         .stderr(predicate::str::contains("cannot read the scenario file"));
 }
 
+#[test]
+fn quiet_validate_prints_only_errors_and_quiet_report_only_the_path() {
+    let (tmp, f) = setup();
+    let (out, err) = ok(&["validate", s(&f), "-q"]);
+    assert_eq!((out.as_str(), err.as_str()), ("", ""));
+    let (out, _) = ok(&["validate", s(&f)]);
+    assert!(out.starts_with("ok: "), "{out}");
+    let bad = tmp.path().join("bad.toml");
+    fs::write(&bad, "[scenario]\nhorizon_months = \"x\"\n").unwrap();
+    trisim()
+        .args(["validate", s(&f), s(&bad), "-q"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("horizon_months").and(predicate::str::contains("1 of 2")));
+
+    let dir = tmp.path().join("out");
+    ok(&["run", s(&f), "-n", "20", "-q", "--out", s(&dir)]);
+    let (out, err) = ok(&["report", s(&dir), "-q"]);
+    assert_eq!(out.trim(), s(&dir.join("report.html")));
+    assert_eq!(err, "");
+}
+
 // ---------------------------------------------------------------------------------------------
 // The bar on a terminal (a pseudo-terminal made by `script`, from util-linux, which Debian
 // always installs: package bsdutils is essential)

@@ -84,6 +84,10 @@ Example:
         /// Scenario files (TOML) to check.
         #[arg(required = true, value_name = "SCENARIO")]
         scenarios: Vec<PathBuf>,
+        /// Print only the errors (no `ok:` lines); the exit status says whether all files
+        /// passed.
+        #[arg(long, short = 'q')]
+        quiet: bool,
     },
     /// Print the effective scenario as TOML (every default filled in).
     #[command(long_about = "\
@@ -147,6 +151,8 @@ impl Command {
             Command::Sensitivity(a) => a.common.quiet,
             Command::Discover(a) => a.quiet,
             Command::Merge(a) => a.quiet,
+            Command::Report(a) => a.quiet,
+            Command::Validate { quiet, .. } => *quiet,
             _ => false,
         }
     }
@@ -290,7 +296,7 @@ pub fn main() -> ExitCode {
         Command::Discover(a) => experiment::discover(&a),
         Command::Merge(a) => shard::merge(&a),
         Command::Report(a) => report::report(&a),
-        Command::Validate { scenarios } => validate(&scenarios),
+        Command::Validate { scenarios, .. } => validate(&scenarios),
         Command::Show { scenario } => show(&scenario),
         Command::Schema => docs::schema(),
         Command::Explain(a) => docs::explain(&a),
@@ -399,6 +405,7 @@ fn validate(paths: &[PathBuf]) -> Result<ExitCode> {
             Ok(s)
         });
         match checked {
+            Ok(_) if progress::is_quiet() => {}
             Ok(s) => println!(
                 "ok: {} (scenario `{}`, {} paths, {} months, {} replications{})",
                 p.display(),

@@ -23,10 +23,17 @@ pub struct ReportArgs {
     /// A run result folder (with manifest.json, summary.json and charts/).
     #[arg(value_name = "RESULTS_DIR")]
     pub dir: PathBuf,
+    /// Print only the path of the report written (for scripts).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 pub fn report(a: &ReportArgs) -> Result<ExitCode> {
     let path = rewrite_report(&a.dir, &ReportOptions::default())?;
-    println!("Report written to {}", path.display());
+    if a.quiet {
+        println!("{}", path.display());
+    } else {
+        println!("Report written to {}", path.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
