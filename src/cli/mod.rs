@@ -351,6 +351,18 @@ fn print_result(text: &str, label: &str, dest: &Path) -> Result<()> {
     .context("cannot write to standard output")
 }
 
+/// Writes `report.html` into a run's staging folder, then commits the folder and returns where
+/// it went. The report is a view of the results: if it cannot be written, the results are still
+/// committed, with a warning (printed even with --quiet).
+fn commit_with_report(staging: Staging, opts: &output::report::ReportOptions) -> Result<PathBuf> {
+    let report_error = output::report::write_report(&staging, opts).err();
+    let dest = staging.commit()?;
+    if let Some(e) = report_error {
+        progress::suspend(|| eprintln!("{}", output::report::not_written_warning(&dest, &e)));
+    }
+    Ok(dest)
+}
+
 fn load(path: &Path) -> Result<Scenario> {
     Ok(scenario::load_file(path)?)
 }
@@ -690,19 +702,13 @@ fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
         },
     )?;
     // Under --watch a browser showing the report reloads it every 2 s, and so follows the
-    // re-runs. The report is a view of the results: if it cannot be written, the results are
-    // still committed, with a warning (printed even with --quiet).
-    let report_error = output::report::write_report(
-        &staging,
+    // re-runs.
+    let dest = commit_with_report(
+        staging,
         &output::report::ReportOptions {
             auto_refresh_seconds: watch.map(|_| 2),
         },
-    )
-    .err();
-    let dest = staging.commit()?;
-    if let Some(e) = report_error {
-        progress::suspend(|| eprintln!("{}", output::report::not_written_warning(&dest, &e)));
-    }
+    )?;
     let text = table::render(&s.scenario.name, &results);
     if watch.is_some() {
         // The watch loop prints where the results are.

@@ -30,10 +30,6 @@ pub struct ReportArgs {
 
 pub fn report(a: &ReportArgs) -> Result<ExitCode> {
     let path = rewrite_report(&a.dir, &ReportOptions::default())?;
-    if a.quiet {
-        println!("{}", path.display());
-    } else {
-        println!("Report written to {}", path.display());
-    }
+    super::print_result("", "Report written to", &path)?;
     Ok(ExitCode::SUCCESS)
 }

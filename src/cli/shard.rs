@@ -557,14 +557,7 @@ pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
                 "replications": s.manifest["shard"]["replications"],
             })).collect::<Vec<_>>() }),
     )?;
-    // The report is a view of the results: if it cannot be written, the merged results are
-    // still committed, with a warning.
-    let report_error =
-        output::report::write_report(&staging, &output::report::ReportOptions::default()).err();
-    let dest = staging.commit()?;
-    if let Some(e) = report_error {
-        eprintln!("{}", output::report::not_written_warning(&dest, &e));
-    }
+    let dest = super::commit_with_report(staging, &output::report::ReportOptions::default())?;
     super::print_result(
         &format!("{}\n", table::render(&s.scenario.name, &results)),
         &format!("Merged {count} shards into"),
