@@ -83,6 +83,7 @@ impl Sim<'_> {
             theta_nk_kr: self.st.theta_nk[KR],
             theta_nk_jp: self.st.theta_nk[JP],
             nk_launches: self.st.launches,
+            sim: self,
         }
     }
 
@@ -146,6 +147,9 @@ impl Sim<'_> {
         o.set(Outcome::FinalTrustKrJp, self.st.tau_jk);
         o.set(Outcome::FinalTrustKrUs, self.st.tau_ku);
         o.set(Outcome::FinalFavourabilityKr, self.st.fav[KR]);
+        for k in super::outcomes::COUNTERS {
+            o.set(*k, self.counter(*k));
+        }
         o
     }
 

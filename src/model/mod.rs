@@ -23,6 +23,7 @@ pub mod opinion;
 pub mod outcomes;
 pub mod path;
 pub mod politics;
+pub mod record;
 pub mod state;
 pub mod tracks;
 

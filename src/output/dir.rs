@@ -93,6 +93,7 @@ pub const RESULT_ENTRIES: &[&str] = &[
     "summary.csv",
     "timeseries.csv",
     "runs.csv",
+    "records.csv",
     "charts",
     "sweep.csv",
     "sweep.json",

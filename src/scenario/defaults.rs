@@ -23,6 +23,7 @@ impl Default for Scenario {
             paths: default_paths(),
             events: Vec::new(),
             sweep: None,
+            output: Output::default(),
         }
     }
 }

@@ -40,6 +40,76 @@ pub struct Scenario {
     /// by `trisim run`. See [`super::sweep`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<super::sweep::Sweep>,
+    /// What `trisim run` writes beyond the summaries: per-world records, the quantiles of
+    /// `timeseries.csv` and first-passage outcomes. See [`Output`].
+    #[serde(default, skip_serializing_if = "Output::is_default")]
+    pub output: Output,
+}
+
+/// `[output]`: per-world records (`records.csv`), the quantiles of `timeseries.csv`, and named
+/// first-passage outcomes (`[[output.transitions]]`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Output {
+    /// Months at whose end every replication's state is written to `records.csv` (one row per
+    /// path × replication × month): a list of "YYYY-MM" inside the run, or the string
+    /// "monthly" for every month. Default: none (no records.csv). `trisim run --record`
+    /// overrides it. The file is bounded like runs.csv (up to 100,000 rows × months without
+    /// `--runs-csv`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_months: Option<RecordMonths>,
+    /// Probabilities of the quantiles written to `timeseries.csv` (columns `p5`, `p10`, ...):
+    /// each in (0, 1), strictly increasing. Default: 0.05, 0.10, 0.25, 0.5, 0.75, 0.90, 0.95.
+    #[serde(default = "default_quantiles")]
+    pub quantiles: Vec<f64>,
+    /// Named conditions on the state at a month's end, each reported as an outcome
+    /// `first.<name>`: the index of the first month (0 = the start month) at whose end the
+    /// condition holds, horizon_months if never (censored, as `months_to_camp_david`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transitions: Vec<Transition>,
+}
+
+/// `record_months`: a list of months or the word "monthly".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RecordMonths {
+    /// "monthly": every month of the run.
+    Keyword(String),
+    /// Months "YYYY-MM" inside the run.
+    List(Vec<YearMonth>),
+}
+
+/// `[[output.transitions]]`: a named first-passage condition.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    /// Name of the outcome (`first.<name>`): letters, digits, `_` and `-`.
+    pub name: String,
+    /// Comparisons of numeric `records.csv` columns with numbers, joined by `and`, e.g.
+    /// "rung.intelligence >= 2" or "rung.summitry >= 3 and f_kr > 0.4". Operators: `<`, `<=`,
+    /// `>`, `>=`, `==`, `!=`.
+    pub condition: String,
+}
+
+/// The default `[output].quantiles`.
+pub fn default_quantiles() -> Vec<f64> {
+    vec![0.05, 0.10, 0.25, 0.5, 0.75, 0.90, 0.95]
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output {
+            record_months: None,
+            quantiles: default_quantiles(),
+            transitions: Vec::new(),
+        }
+    }
+}
+
+impl Output {
+    pub fn is_default(&self) -> bool {
+        *self == Output::default()
+    }
 }
 
 /// `[scenario]`: what to run.
