@@ -25,7 +25,8 @@ impl Sim<'_> {
         self.st.moved_now.iter_mut().for_each(|x| *x = 0);
         self.st.new_backlash = [0.0; 2];
         self.fill_draws();
-        // 1. Exogenous processes.
+        // 1. Exogenous processes (state-setting, path and crisis events first).
+        self.start_of_month_events(events);
         self.us_month(t, events);
         self.nk_month(events);
         self.china_month(events);

@@ -6,7 +6,8 @@
 //! [`tracks`] (ladders, CI, lock-in), [`exogenous`] (NK, China, history, elections/US),
 //! [`opinion`] (fears, Cha friction, favourability, trust), [`decisions`] (valuation, backlash,
 //! win-set, joint move), [`path`] (proposals, history mode), [`politics`] (approval, crisis,
-//! US friction, turnover), [`cycle`] (the monthly order and the outcomes).
+//! US friction, turnover), [`events`] (replayed events that set the state, MODEL.md §9),
+//! [`cycle`] (the monthly order and the outcomes).
 //!
 //! Common random numbers: every call to [`Model::simulate`] creates fresh streams from
 //! (seed, replication); each process draws a fixed count of numbers every month (the
@@ -18,6 +19,7 @@
 pub mod compiled;
 pub mod cycle;
 pub mod decisions;
+pub mod events;
 pub mod exogenous;
 pub mod opinion;
 pub mod outcomes;
