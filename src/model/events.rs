@@ -171,10 +171,10 @@ impl Sim<'_> {
                         execute,
                     })
                 }
-                EventC::Restore { by, track } => {
-                    if self.st.hold[by].is_some_and(|h| h.track == track) {
-                        self.st.hold[by] = None;
-                    }
+                EventC::Restore { by, track }
+                    if self.st.hold[by].is_some_and(|h| h.track == track) =>
+                {
+                    self.st.hold[by] = None;
                 }
                 _ => {}
             }

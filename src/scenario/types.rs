@@ -999,6 +999,46 @@ pub struct Event {
     pub cost: Option<f64>,
 }
 
+impl Event {
+    /// An event of `kind` in `month` with every optional key unset (the keys a kind needs are
+    /// then filled in with struct update syntax).
+    pub fn new(month: YearMonth, kind: EventKind) -> Self {
+        Event {
+            month,
+            kind,
+            camp: None,
+            us_type: None,
+            issue: None,
+            regime: None,
+            track: None,
+            note: None,
+            rung: None,
+            cause: None,
+            backlash: None,
+            cascade: None,
+            scar: None,
+            quality: None,
+            effects: None,
+            by: None,
+            state: None,
+            resolves: None,
+            resolution: None,
+            end: None,
+            acting: None,
+            path: None,
+            variable: None,
+            side: None,
+            dyad: None,
+            value: None,
+            act: None,
+            offends: None,
+            target: None,
+            months: None,
+            cost: None,
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parameter visiting (validation and per-replication sampling)
 // ---------------------------------------------------------------------------------------------

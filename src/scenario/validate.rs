@@ -1720,16 +1720,7 @@ mod tests {
     #[test]
     fn events_need_their_fields_and_months() {
         let mut s = Scenario::default();
-        let ev = |m: &str, kind| Event {
-            month: m.parse().unwrap(),
-            kind,
-            camp: None,
-            us_type: None,
-            issue: None,
-            regime: None,
-            track: None,
-            note: None,
-        };
+        let ev = |m: &str, kind| Event::new(m.parse().unwrap(), kind);
         s.events = vec![
             ev("2023-03", EventKind::NuclearTest),
             ev("2033-04", EventKind::NuclearTest),

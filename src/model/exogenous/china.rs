@@ -113,7 +113,14 @@ mod tests {
         let m = Compiled::new(&s);
         let mut sim = Sim::new(&m, 0, 1, 0);
         let start = sim.st.theta_cn;
-        sim.china_month(&[(0, EventC::ChinaCoercion)]);
+        sim.china_month(&[(
+            0,
+            EventC::ChinaCoercion {
+                target: 0,
+                months: None,
+                cost: None,
+            },
+        )]);
         let jolt = sim.st.theta_cn;
         assert!(jolt[JP] > start[JP] && jolt[2] > start[2]);
         assert_eq!(jolt[0], start[0], "Seoul does not harden");
