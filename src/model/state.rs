@@ -435,6 +435,8 @@ pub struct Memo {
 pub struct Sim<'m> {
     pub m: &'m Compiled,
     pub path: &'m PathC,
+    /// Index of `path` in the compiled paths (to follow it across segments of a schedule).
+    pub path_index: usize,
     pub st: State,
     pub rng: Rngs,
     pub draws: Draws,
@@ -459,6 +461,7 @@ impl<'m> Sim<'m> {
         Sim {
             m,
             path: &m.paths[path],
+            path_index: path,
             st,
             rng: Rngs::new(seed, replication),
             draws: Draws::new(m.issues.len(), m.tracks.len()),

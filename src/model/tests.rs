@@ -44,6 +44,8 @@ fn event(month: YearMonth, kind: EventKind) -> Event {
         regime: None,
         track: None,
         note: None,
+        address: None,
+        value: None,
     }
 }
 

@@ -19,7 +19,47 @@ pub fn sample(s: &Scenario, seed: u64, replication: u64) -> Scenario {
             *p = Param::Fixed(draw_truncated(d, bound, &mut rng));
         }
     }));
+    sample_set_events(&mut out, seed, replication);
     out
+}
+
+/// Samples the distribution values of `set` events, after every other parameter, each from its
+/// own stream keyed by its address, month and rank among the `set` events of that address and
+/// month: adding a `set` event changes no other draw. Truncated to the address's range.
+fn sample_set_events(s: &mut Scenario, seed: u64, replication: u64) {
+    use super::types::EventKind;
+    if !s
+        .events
+        .iter()
+        .any(|e| e.kind == EventKind::Set && matches!(e.value, Some(Param::Dist(_))))
+    {
+        return;
+    }
+    let bounds: Vec<(String, Bound)> = super::address::all(s)
+        .into_iter()
+        .map(|a| (a.key, a.bound))
+        .collect();
+    let mut seen: Vec<(String, super::calendar::YearMonth)> = Vec::new();
+    for e in s.events.iter_mut().filter(|e| e.kind == EventKind::Set) {
+        let Some(key) = e.address.clone() else {
+            continue;
+        };
+        let rank = seen
+            .iter()
+            .filter(|(k, m)| *k == key && *m == e.month)
+            .count();
+        seen.push((key.clone(), e.month));
+        if let Some(Param::Dist(d)) = &e.value {
+            let bound = bounds
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or(Bound::Any, |b| b.1);
+            let id = format!("events.set.{key}@{}#{rank}", e.month);
+            let purpose = (Stream::Params as u64) << 56 ^ stable_hash(&id);
+            let mut rng = keyed_stream(seed, replication, purpose);
+            e.value = Some(Param::Fixed(draw_truncated(d, bound, &mut rng)));
+        }
+    }
 }
 
 /// Draws from `d` truncated to `bound` by rejection (at most 256 tries, then clamped).

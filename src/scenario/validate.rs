@@ -230,6 +230,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     check_tracks(s, &mut out);
     check_paths(s, &mut out);
     check_events(s, &mut out);
+    check_schedules(s, &mut out);
     check_sweep(s, &mut out);
     out
 }
@@ -1372,7 +1373,7 @@ fn check_events(s: &Scenario, out: &mut Vec<Problem>) {
             EventKind::CourtRuling | EventKind::FlareUp => (false, false, true, false, false),
             EventKind::NkRegime => (false, false, false, true, false),
             EventKind::Summit => (false, false, false, false, true),
-            EventKind::NuclearTest | EventKind::ChinaCoercion => {
+            EventKind::NuclearTest | EventKind::ChinaCoercion | EventKind::Set => {
                 (false, false, false, false, false)
             }
         };
@@ -1446,6 +1447,124 @@ fn check_events(s: &Scenario, out: &mut Vec<Problem>) {
     }
 }
 
+/// `set` events and `[[series]]` (time-varying parameters, see `series.rs`): schedulable
+/// addresses, values in range, points in increasing month order.
+fn check_schedules(s: &Scenario, out: &mut Vec<Problem>) {
+    use super::series::schedulable;
+    let bad_address =
+        |path: Vec<Seg>, (msg, hint): (String, Option<String>)| Problem::new(path, msg).hint(hint);
+    for (i, e) in s.events.iter().enumerate() {
+        if e.kind != EventKind::Set {
+            for (present, field) in [
+                (e.address.is_some(), "address"),
+                (e.value.is_some(), "value"),
+            ] {
+                if present {
+                    out.push(
+                        Problem::new(
+                            path!["events", i, field],
+                            format!(
+                                "`{field}` has no meaning for a `{}` event (only for `set`)",
+                                kind_name(e.kind)
+                            ),
+                        )
+                        .on_key(),
+                    );
+                }
+            }
+            continue;
+        }
+        let need = |field: &str, what: &str| {
+            Problem::new(
+                path!["events", i],
+                format!("a `set` event needs `{field}` ({what})"),
+            )
+        };
+        let Some(key) = &e.address else {
+            out.push(need(
+                "address",
+                "a parameter address as for --param, e.g. \"actors.seoul.china_exposure\"",
+            ));
+            continue;
+        };
+        let a = match schedulable(s, key) {
+            Ok(a) => a,
+            Err(m) => {
+                out.push(bad_address(path!["events", i, "address"], m));
+                continue;
+            }
+        };
+        match &e.value {
+            None => out.push(need("value", "a number or a distribution table")),
+            Some(v) => {
+                if let Err(m) = v.check(a.bound) {
+                    out.push(Problem::new(
+                        path!["events", i, "value"],
+                        format!("invalid value for `{key}`: {m}"),
+                    ));
+                }
+            }
+        }
+    }
+    for (j, sr) in s.series.iter().enumerate() {
+        let a = match schedulable(s, &sr.address) {
+            Ok(a) => Some(a),
+            Err(m) => {
+                out.push(bad_address(path!["series", j, "address"], m));
+                None
+            }
+        };
+        match (&sr.file, &sr.points) {
+            (None, None) => out.push(Problem::new(
+                path!["series", j],
+                "a series needs `file` (a CSV with month or year, and value) or `points` (e.g. [[\"2015-01\", 0.25], [\"2018-01\", 0.27]])",
+            )),
+            (Some(_), Some(_)) => out.push(
+                Problem::new(path!["series", j, "points"], "give either `file` or `points`, not both")
+                    .on_key(),
+            ),
+            (Some(f), None) if f.trim().is_empty() => out.push(Problem::new(
+                path!["series", j, "file"],
+                "`file` is empty: expected the name of a CSV file",
+            )),
+            (None, Some(pts)) if pts.is_empty() => out.push(Problem::new(
+                path!["series", j, "points"],
+                "no points: expected at least one [\"YYYY-MM\", value] pair",
+            )),
+            (None, Some(pts)) => {
+                for (k, (m, x)) in pts.iter().enumerate() {
+                    if k > 0 && *m <= pts[k - 1].0 {
+                        out.push(Problem::new(
+                            path!["series", j, "points", k, 0],
+                            format!("month {m} after {}: expected points in increasing month order, each month once", pts[k - 1].0),
+                        ));
+                    }
+                    if let Some(a) = &a {
+                        if let Err(msg) = Param::Fixed(*x).check(a.bound) {
+                            out.push(Problem::new(
+                                path!["series", j, "points", k, 1],
+                                format!("invalid value for `{}`: {msg}", sr.address),
+                            ));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if s.world
+        .nk
+        .observed
+        .as_deref()
+        .is_some_and(|f| f.trim().is_empty())
+    {
+        out.push(Problem::new(
+            path!["world", "nk", "observed"],
+            "`observed` is empty: expected the name of a CSV file of monthly launches",
+        ));
+    }
+}
+
 fn kind_name(k: EventKind) -> &'static str {
     match k {
         EventKind::KrElection => "kr_election",
@@ -1457,6 +1576,7 @@ fn kind_name(k: EventKind) -> &'static str {
         EventKind::NkRegime => "nk_regime",
         EventKind::Summit => "summit",
         EventKind::ChinaCoercion => "china_coercion",
+        EventKind::Set => "set",
     }
 }
 
@@ -1848,6 +1968,8 @@ mod tests {
             regime: None,
             track: None,
             note: None,
+            address: None,
+            value: None,
         };
         s.events = vec![
             ev("2023-03", EventKind::NuclearTest),
