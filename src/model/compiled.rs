@@ -330,6 +330,38 @@ fn first_on_or_after_zero(offset: i64, interval: i64) -> i64 {
     }
 }
 
+/// One observed North Korean month (`[world.nk] observed`) inside the run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NkObservedC {
+    pub launches: u32,
+    /// Long-range launches; `None`: split binomially from the month's seed.
+    pub long_range: Option<u32>,
+    /// Nuclear test; `None`: drawn as usual.
+    pub nuclear: Option<bool>,
+    pub regime: usize,
+}
+
+/// Per month of the run, the observed NK month if any (empty without observations).
+fn nk_observed(s: &Scenario) -> Vec<Option<NkObservedC>> {
+    let rows = &s.observed.nk;
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![None; s.scenario.horizon_months as usize];
+    for r in rows {
+        let t = s.scenario.start.months_until(r.month);
+        if let Some(x) = usize::try_from(t).ok().and_then(|t| out.get_mut(t)) {
+            *x = Some(NkObservedC {
+                launches: r.launches,
+                long_range: r.long_range,
+                nuclear: r.nuclear_test,
+                regime: r.regime.index(),
+            });
+        }
+    }
+    out
+}
+
 /// Everything the model needs, compiled.
 pub struct Compiled {
     pub c: Coefs,
@@ -346,6 +378,8 @@ pub struct Compiled {
     pub regional: Option<usize>,
     pub economic_security: Option<usize>,
     pub intelligence: Option<usize>,
+    /// Observed NK months by month index (`[world.nk] observed`; empty without).
+    pub nk_observed: Vec<Option<NkObservedC>>,
 }
 
 impl Compiled {
@@ -655,6 +689,7 @@ impl Compiled {
             issues,
             paths,
             events,
+            nk_observed: nk_observed(s),
         }
     }
 }
@@ -750,9 +785,11 @@ fn compile_event(
             EventC::SetState {
                 variable,
                 who,
-                value: e.value?,
+                value: e.value.as_ref()?.get(),
             }
         }
+        // Applied by the schedule (`schedule.rs`), not in the monthly cycle.
+        EventKind::Set => return None,
     })
 }
 

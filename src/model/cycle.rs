@@ -86,12 +86,22 @@ impl Sim<'_> {
             nk_launches: self.st.launches,
         }
     }
+}
 
-    /// Runs every month of the horizon.
-    pub fn run(&mut self, record: &mut dyn FnMut(&MonthRecord)) {
+impl<'m> Sim<'m> {
+    /// Runs every month of the horizon, switching to each of the `later` segments of a
+    /// time-varying scenario at its first month (see `schedule.rs`; the events are the first
+    /// segment's, the same in every segment).
+    pub fn run(&mut self, record: &mut dyn FnMut(&MonthRecord), later: &'m [(u32, Compiled)]) {
         let m: &Compiled = self.m;
         let mut ei = 0;
+        let mut next = 0;
         for t in 0..m.c.horizon {
+            if next < later.len() && later[next].0 == t {
+                self.m = &later[next].1;
+                self.path = &self.m.paths[self.path_index];
+                next += 1;
+            }
             let start = ei;
             while ei < m.events.len() && m.events[ei].0 == t {
                 ei += 1;
@@ -100,7 +110,9 @@ impl Sim<'_> {
             record(&self.record(t));
         }
     }
+}
 
+impl Sim<'_> {
     /// The replication's outcomes (MODEL.md §7).
     pub fn outcomes(&self) -> Outcomes {
         let c = &self.m.c;

@@ -25,6 +25,7 @@ pub mod opinion;
 pub mod outcomes;
 pub mod path;
 pub mod politics;
+pub mod schedule;
 pub mod state;
 pub mod tracks;
 
@@ -41,6 +42,9 @@ use state::Sim;
 /// A scenario with every parameter sampled for one replication, compiled for simulation.
 pub struct Model {
     compiled: Compiled,
+    /// The later segments of a time-varying scenario (`[[series]]`, `set` events): (first
+    /// month, compiled), in month order; empty without a schedule (see [`schedule`]).
+    later: Vec<(u32, Compiled)>,
     /// What the paths of a replication share (see [`state::Memo`]).
     memo: std::sync::Mutex<state::Memo>,
 }
@@ -48,8 +52,10 @@ pub struct Model {
 impl Model {
     /// Compiles a validated scenario whose parameters are all fixed (sampled).
     pub fn new(scenario: &Scenario) -> Model {
+        let (compiled, later) = schedule::compile_segments(scenario);
         Model {
-            compiled: Compiled::new(scenario),
+            compiled,
+            later,
             memo: std::sync::Mutex::new(state::Memo::default()),
         }
     }
@@ -58,7 +64,7 @@ impl Model {
     /// keeping the buffers of the per-replication memo (no allocation per month): the same as
     /// `Model::new(scenario)`.
     pub fn reset(&mut self, scenario: &Scenario) {
-        self.compiled = Compiled::new(scenario);
+        (self.compiled, self.later) = schedule::compile_segments(scenario);
         let memo = self.memo.get_mut().unwrap_or_else(|e| e.into_inner());
         // NK launches depend on the compiled NK parameters: forget them. The draws are keyed by
         // the stream states alone and stay valid.
@@ -90,7 +96,7 @@ impl Model {
         let mut sim = Sim::new(&self.compiled, path, seed, replication);
         let memo = || self.memo.lock().unwrap_or_else(|e| e.into_inner());
         sim.memo = std::mem::take(&mut *memo());
-        sim.run(record);
+        sim.run(record, &self.later);
         *memo() = std::mem::take(&mut sim.memo);
         let out = sim.outcomes();
         sim.diag.stream_probe = sim.probe_streams();

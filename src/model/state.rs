@@ -498,7 +498,7 @@ pub struct Sim<'m> {
     pub m: &'m Compiled,
     /// The path in force (the compared path, or one set by a `path` event).
     pub path: &'m PathC,
-    /// Its index in `m.paths`.
+    /// Its index in `m.paths` (to follow it across the segments of a schedule).
     pub path_index: usize,
     pub st: State,
     pub rng: Rngs,

@@ -23,6 +23,8 @@ impl Default for Scenario {
             paths: default_paths(),
             events: Vec::new(),
             sweep: None,
+            series: Vec::new(),
+            observed: Default::default(),
         }
     }
 }
@@ -77,6 +79,7 @@ impl Default for World {
                 jp_short_range_weight: p(0.6),
                 rally: p(0.005),
                 surge_desire: p(0.15),
+                observed: None,
             },
             china: China {
                 assertiveness: p(1.0),

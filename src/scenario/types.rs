@@ -40,6 +40,80 @@ pub struct Scenario {
     /// by `trisim run`. See [`super::sweep`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<super::sweep::Sweep>,
+    /// Time-varying parameters (`[[series]]`): each sets one parameter address month by month
+    /// from a CSV file or inline points, e.g. Korea's export exposure to China year by year.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub series: Vec<Series>,
+    /// Data read from the files the scenario names (`world.nk.observed`, `series.file`) by the
+    /// loader; not a key of the file.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub observed: Observed,
+}
+
+/// How a `[[series]]` fills the months between two points.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Interpolation {
+    /// The value of the last point at or before the month.
+    #[default]
+    Step,
+    /// Linear between the two points around the month.
+    Linear,
+}
+
+/// `[[series]]`: a parameter that changes over time (MODEL.md §9). Before the first point the
+/// parameter keeps its scenario value; from the last point on it keeps the last value. Values
+/// must lie in the parameter's valid range. A `set` event on the same address overrides the
+/// series from the event's month on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Series {
+    /// Parameter address as for `--param` (e.g. `actors.seoul.china_exposure`,
+    /// `world.china.us_china_tension`). Initial states (favourability, approval, trust, ...
+    /// read only in the first month) cannot be scheduled: use a `set_state` event.
+    pub address: String,
+    /// CSV file, relative to the scenario file that names it, with a header: `month`
+    /// ("YYYY-MM") or `year` (= January of that year), and `value`; other columns are ignored.
+    /// Rows in increasing month order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Inline points instead of `file`: `[["2015-01", 0.25], ["2018-01", 0.268]]`, in
+    /// increasing month order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<Vec<(YearMonth, f64)>>,
+    /// "step" (default: each value holds until the next point) or "linear" (interpolated
+    /// month by month between points).
+    #[serde(default, skip_serializing_if = "is_step")]
+    pub interpolation: Interpolation,
+}
+
+fn is_step(i: &Interpolation) -> bool {
+    *i == Interpolation::Step
+}
+
+/// One month of observed North Korean launches (`world.nk.observed`), as read by the loader.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NkObservedMonth {
+    pub month: YearMonth,
+    pub launches: u32,
+    /// Long-range launches; `None`: split binomially.
+    pub long_range: Option<u32>,
+    /// Nuclear test; `None`: drawn as usual.
+    pub nuclear_test: Option<bool>,
+    /// Regime: from the file, else from the trailing 3-month total.
+    pub regime: NkRegime,
+}
+
+/// Data the loader read from the files a scenario names: the model gets plain vectors.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Observed {
+    /// Observed NK months (`world.nk.observed`), in month order; may extend before and after
+    /// the run.
+    pub nk: Vec<NkObservedMonth>,
+    /// Per `[[series]]` entry with a `file`, its points (month, value) in month order
+    /// (inline `points` are not copied here).
+    pub series: Vec<Vec<(YearMonth, f64)>>,
 }
 
 /// `[scenario]`: what to run.
@@ -156,6 +230,17 @@ pub struct NorthKorea {
     pub rally: Param,
     /// Extra desire on high-deterrence tracks during a surge, multiplied by the track's `b` (003).
     pub surge_desire: Param,
+    /// Observed launches to replay instead of drawing them: a CSV file (relative to the
+    /// scenario file that names it) with `month` ("YYYY-MM") and `launches` (or
+    /// `missiles_launched`), optional `long_range` (else split binomially), `nuclear_test`
+    /// (0/1) and `regime` (engagement|testing|surge; else `surge` if the trailing 3-month total
+    /// is ≥ 9, `testing` if ≥ 1, else `engagement`); other columns are ignored. Months listed
+    /// inside the run replace the draws (the random stream advances as if drawn); after the
+    /// last listed month the regime chain resumes from the last regime. Rows must be
+    /// consecutive months; rows outside the run are allowed (those before feed the totals),
+    /// e.g. `observed = "../data/nk_missile_launches_monthly.csv"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<String>,
 }
 
 /// Launches and nuclear tests in one North Korean regime (fitted by eye to
@@ -797,6 +882,9 @@ pub enum EventKind {
     /// Sets a state variable once, at the start of the month: `variable` of `side` (or of
     /// `dyad` for trust) becomes `value`.
     SetState,
+    /// From this month on, the parameter at `address` takes `value` (a time-varying input:
+    /// export exposure, US–China tension, North Korean means).
+    Set,
 }
 
 /// Why an event happens: `set_rung` moves are counted under their cause ("policy",
@@ -976,9 +1064,15 @@ pub struct Event {
     /// `set_state` of trust: "kr_jp", "kr_us" or "jp_us".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dyad: Option<Dyad>,
-    /// `set_state`: the new value.
+    /// Parameter address as for `--param` (`set`), e.g. `actors.seoul.china_exposure`.
+    /// Initial states cannot be set this way: use a `set_state` event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<f64>,
+    pub address: Option<String>,
+    /// The new value: of the parameter at `address` from this month on (`set`), or of the
+    /// state variable (`set_state`). A number or a distribution table (sampled once per
+    /// replication, after every other parameter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Param>,
     /// `flare_up`: "ritual" or "material" (default: as the random flare-ups, every act may
     /// prompt retaliation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1029,6 +1123,7 @@ impl Event {
             variable: None,
             side: None,
             dyad: None,
+            address: None,
             value: None,
             act: None,
             offends: None,

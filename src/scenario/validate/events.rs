@@ -3,6 +3,7 @@
 //! resolutions that fit the kind).
 
 use super::{camp_name, names, one_of, unknown, Problem, Seg};
+use crate::scenario::param::Bound;
 use crate::scenario::types::*;
 use crate::scenario::YearMonth;
 
@@ -65,6 +66,7 @@ fn keys_of(kind: EventKind) -> &'static [(&'static str, Use)] {
             ("dyad", May),
             ("value", Need),
         ],
+        EventKind::Set => &[("address", Need), ("value", Need)],
     }
 }
 
@@ -93,6 +95,7 @@ fn has(e: &Event, k: &str) -> bool {
         "variable" => e.variable.is_some(),
         "side" => e.side.is_some(),
         "dyad" => e.dyad.is_some(),
+        "address" => e.address.is_some(),
         "value" => e.value.is_some(),
         "act" => e.act.is_some(),
         "offends" => e.offends.is_some(),
@@ -127,6 +130,7 @@ const ALL_KEYS: &[&str] = &[
     "variable",
     "side",
     "dyad",
+    "address",
     "value",
     "act",
     "offends",
@@ -150,7 +154,8 @@ fn what(k: &str, tracks: &[&str], issues: &[&str], paths: &[&str]) -> String {
         "resolution" => "\"cancelled\" or \"executed\"".into(),
         "path" => format!("one of {}", one_of(paths)),
         "variable" => "\"favourability\", \"approval\", \"backlash\", \"grievance\", \"threat_nk\", \"threat_cn\" or \"trust\"".into(),
-        "value" => "a number".into(),
+        "address" => "a parameter address as for --param, e.g. \"actors.seoul.china_exposure\"".into(),
+        "value" => "a number or a distribution table".into(),
         _ => "see `trisim explain events`".into(),
     }
 }
@@ -176,6 +181,7 @@ pub(super) fn kind_name(k: EventKind) -> &'static str {
         EventKind::JpCrisis => "jp_crisis",
         EventKind::Path => "path",
         EventKind::SetState => "set_state",
+        EventKind::Set => "set",
     }
 }
 
@@ -475,22 +481,20 @@ fn check_set_state(e: &Event, i: usize, out: &mut Vec<Problem>) {
             );
         }
     }
-    if let Some(v) = e.value {
-        let ok = if var == StateVariable::Backlash {
-            v.is_finite() && v >= 0.0
-        } else {
-            (0.0..=1.0).contains(&v)
-        };
-        if !ok {
-            let range = if var == StateVariable::Backlash {
-                "a non-negative number"
-            } else {
-                "a number from 0 to 1"
-            };
-            out.push(Problem::new(
-                at("value"),
-                format!("this state variable takes {range}, got {v}"),
-            ));
-        }
+    if let Some(Err(m)) = e.value.as_ref().map(|v| v.check(state_bound(var))) {
+        out.push(Problem::new(
+            at("value"),
+            format!("invalid value for this state variable: {m}"),
+        ));
+    }
+}
+
+/// The range of a state variable set by `set_state`: backlash is a non-negative stock, the
+/// others are shares from 0 to 1.
+pub(crate) fn state_bound(var: StateVariable) -> Bound {
+    if var == StateVariable::Backlash {
+        Bound::NonNeg
+    } else {
+        Bound::Unit
     }
 }
