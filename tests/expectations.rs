@@ -274,14 +274,8 @@ fn china_coercion_falls_on_seoul_and_rises_with_regional() {
 fn lock_in_makes_cooperation_survive_a_progressive_turnover() {
     let mut locked = baseline();
     locked.events.push(Event {
-        month: YearMonth::new(2027, 3),
-        kind: EventKind::KrElection,
         camp: Some(Camp::Progressive),
-        us_type: None,
-        issue: None,
-        regime: None,
-        track: None,
-        note: None,
+        ..Event::new(YearMonth::new(2027, 3), EventKind::KrElection)
     });
     let mut unlocked = locked.clone();
     for t in unlocked.tracks.values_mut() {

@@ -231,6 +231,8 @@ pub struct MetricInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
     pub path_names: Vec<String>,
+    /// Every path of the scenario, as CSV fields (a record's `path_in_force`).
+    pub all_path_fields: Vec<String>,
     pub reference: usize,
     pub outcomes: Vec<OutcomeInfo>,
     /// (model outcome index, weight) of the score, empty without a score.
@@ -332,6 +334,11 @@ impl Layout {
             });
         }
         Layout {
+            all_path_fields: s
+                .paths
+                .keys()
+                .map(|k| crate::output::files::csv_field(k))
+                .collect(),
             path_names: plan
                 .paths
                 .iter()
@@ -767,7 +774,7 @@ fn month_extras(
         .as_ref()
         .and_then(|_| l.record_months.binary_search(&t).ok());
     let pending = first_pass.iter().any(Option::is_none);
-    if !(pending || recorded.is_some()) && !(keep_runs && t + 1 == l.months) {
+    if !(pending || recorded.is_some() || keep_runs && t + 1 == l.months) {
         return;
     }
     if pending || recorded.is_some() {
@@ -791,6 +798,7 @@ fn month_extras(
                 }
                 Cell::Num(_) => {}
                 Cell::Text(s) => w.push_str(s),
+                Cell::Path(p) => w.push_str(&l.all_path_fields[*p]),
             }
         }
         w.push('\n');
@@ -846,8 +854,11 @@ pub struct SeriesExtra {
     /// [path][month][metric][quantile]
     pub quantiles: Vec<Vec<Vec<Vec<f64>>>>,
     /// [path][month][track]: (n, counts of rung ≥ 1, ≥ 2, ...).
-    pub at_least: Vec<Vec<Vec<(u64, Vec<u64>)>>>,
+    pub at_least: Vec<Vec<Vec<AtLeast>>>,
 }
+
+/// Replications counted and, for r = 1, 2, ..., those with rung ≥ r.
+pub type AtLeast = (u64, Vec<u64>);
 
 /// Aggregated results of a run.
 #[derive(Clone, Debug)]

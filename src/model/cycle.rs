@@ -25,7 +25,8 @@ impl Sim<'_> {
         self.st.moved_now.iter_mut().for_each(|x| *x = 0);
         self.st.new_backlash = [0.0; 2];
         self.fill_draws();
-        // 1. Exogenous processes.
+        // 1. Exogenous processes (state-setting, path and crisis events first).
+        self.start_of_month_events(events);
         self.us_month(t, events);
         self.nk_month(events);
         self.china_month(events);
@@ -86,12 +87,22 @@ impl Sim<'_> {
             sim: self,
         }
     }
+}
 
-    /// Runs every month of the horizon.
-    pub fn run(&mut self, record: &mut dyn FnMut(&MonthRecord)) {
+impl<'m> Sim<'m> {
+    /// Runs every month of the horizon, switching to each of the `later` segments of a
+    /// time-varying scenario at its first month (see `schedule.rs`; the events are the first
+    /// segment's, the same in every segment).
+    pub fn run(&mut self, record: &mut dyn FnMut(&MonthRecord), later: &'m [(u32, Compiled)]) {
         let m: &Compiled = self.m;
         let mut ei = 0;
+        let mut next = 0;
         for t in 0..m.c.horizon {
+            if next < later.len() && later[next].0 == t {
+                self.m = &later[next].1;
+                self.path = &self.m.paths[self.path_index];
+                next += 1;
+            }
             let start = ei;
             while ei < m.events.len() && m.events[ei].0 == t {
                 ei += 1;
@@ -100,7 +111,9 @@ impl Sim<'_> {
             record(&self.record(t));
         }
     }
+}
 
+impl Sim<'_> {
     /// The replication's outcomes (MODEL.md §7).
     pub fn outcomes(&self) -> Outcomes {
         let c = &self.m.c;
@@ -121,6 +134,7 @@ impl Sim<'_> {
         o.set(Outcome::MaxDrawdown, a.max_drawdown);
         o.set(Outcome::ChinaCoercionEvents, a.coercion_events as f64);
         o.set(Outcome::ChinaCostGdpPct, a.coercion_cost);
+        o.set(Outcome::ChinaCostJpGdpPct, self.diag.coercion_cost_jp);
         let recent_crisis = a
             .last_crisis
             .is_some_and(|t| t as i64 >= horizon as i64 - 24);

@@ -99,6 +99,8 @@ impl Sim<'_> {
         };
         let refractory = if s == KR && st.refractory > 0.0 {
             c.desire_penalty * tr.chi
+        } else if s == JP && st.refractory_jp > 0.0 {
+            c.desire_penalty_jp * tr.chi
         } else {
             0.0
         };
@@ -115,6 +117,7 @@ impl Sim<'_> {
             - c.china_weight * tr.chi * c.exposure[s] * h_hat
             - st.eps[s] * tr.chi
             - refractory
+            - self.hold_cost(s, k)
     }
 
     /// Backlash for side `s` of moving track `k` one rung up now.
@@ -141,7 +144,9 @@ impl Sim<'_> {
     pub fn propose(&mut self, k: usize) -> bool {
         let m = self.m;
         let c = &m.c;
-        if self.st.crisis_last[KR] || self.st.crisis_last[JP] {
+        // Crisis flags as of this step (a crisis event may have started one this month) and
+        // acting governments: nothing is accepted.
+        if self.st.in_crisis[KR] || self.st.in_crisis[JP] || self.acting(KR) || self.acting(JP) {
             // A government in crisis has no win-set left at all.
             self.diag.winset_refusals += 1;
             return false;

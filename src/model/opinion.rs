@@ -67,7 +67,7 @@ impl Sim<'_> {
             .unwrap_or(0.0);
         let tension = (c.us_china_tension + st.theta_cn[2] - c.us_threat_cn).clamp(0.0, 1.0);
         let tau_us = [st.tau_ku, st.tau_ju];
-        let memory = [st.coercion_memory, 0.0];
+        let memory = [st.coercion_memory, st.coercion_memory_jp];
         for s in 0..2 {
             st.alpha[s] = abandonment(c, rho, kappa, tau_us[s]);
             st.eps[s] = entrapment(c, c.exposure[s], memory[s], regional, tension);
@@ -79,11 +79,13 @@ impl Sim<'_> {
             } else {
                 c.g_f * st.ci_gain_last.max(0.0)
             };
-            st.fav[s] = (st.fav[s]
-                + c.a_f * (c.fav_target[s] - st.fav[s])
-                + gain
-                + c.f_noise * self.draws.n_fav[s])
-                .clamp(0.0, 1.0);
+            // A public coerced by its partner (an executed retaliation, `events.rs`) relaxes
+            // toward a lower target while the memory C_S lasts.
+            let target = c.fav_target[s] - c.f_c * st.partner_coercion[s];
+            st.fav[s] =
+                (st.fav[s] + c.a_f * (target - st.fav[s]) + gain + c.f_noise * self.draws.n_fav[s])
+                    .clamp(0.0, 1.0);
+            st.partner_coercion[s] *= 1.0 - c.d_c;
         }
         st.tau_jk =
             (st.tau_jk + c.r_tau * st.ci * (1.0 - st.tau_jk) - c.c_phi * st.phi).clamp(0.0, 1.0);

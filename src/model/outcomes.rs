@@ -67,6 +67,11 @@ outcomes! {
     Moves = "moves", Higher, "Upward rung moves made (path proposals accepted and summits).";
     WinsetRefusals = "winset_refusals", Lower, "Path proposals refused because they fell outside the win-set.";
     UtilityRefusals = "utility_refusals", Lower, "Path proposals refused on utility (after facilitation).";
+    ChinaCoercionEventsJp = "china_coercion_events_jp", Lower, "Chinese coercion events against Tokyo.";
+    LinkageDropped = "linkage_dropped", Neither, "Pending retaliations dropped before they were carried out (a threat made, then withdrawn: neither direction is better).";
+    Lapses = "lapses", Lower, "Rungs lost to lapses (unvalued rungs left to expire).";
+    DomesticCrises = "domestic_crises", Neither, "Crises (Seoul and Tokyo) with a domestic cause (impeachment, martial law): observed shocks, not a result of the path.";
+    ChinaCostJpGdpPct = "china_cost_jp_gdp_pct", Lower, "Cumulative cost of Chinese coercion to Japan, % of GDP.";
 }
 
 /// The outcomes that count events (cumulative over the months, one column each in
@@ -95,6 +100,10 @@ pub const COUNTERS: &[Outcome] = &[
     Outcome::Moves,
     Outcome::WinsetRefusals,
     Outcome::UtilityRefusals,
+    Outcome::ChinaCoercionEventsJp,
+    Outcome::LinkageDropped,
+    Outcome::Lapses,
+    Outcome::DomesticCrises,
 ];
 
 /// Number of model outcomes.

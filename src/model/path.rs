@@ -16,7 +16,7 @@
 //! quality: its salience falls to s·(1 − quality), and the settlement costs Korea backlash
 //! `settlement_backlash·s·(1 − quality)·(1 + π·secrecy)` (the 2015 agreement, 001).
 
-use super::compiled::{EventC, KR};
+use super::compiled::{EventC, JP, KR};
 use super::state::Sim;
 use super::tracks::prerequisites_met;
 use crate::scenario::{HistoryMode, IssueStatus};
@@ -41,7 +41,7 @@ impl Sim<'_> {
         if st.rung[k] >= self.ceiling(k) {
             return false;
         }
-        if t - st.last_move[k] < self.path.min_dwell as i64 {
+        if t - st.last_move[k] < self.path.min_dwell as i64 || st.scar[k] > 0 {
             return false;
         }
         let (g_tau, g_f) = self.path.gates[k];
@@ -55,6 +55,7 @@ impl Sim<'_> {
     /// `decisions.rs`).
     pub fn proposals_month(&mut self, events: &[(u32, EventC)]) {
         let t = self.t_now();
+        self.move_events(events);
         for (_, e) in events {
             if let EventC::Summit(k) = *e {
                 if self.st.rung[k] < self.m.tracks[k].max
@@ -112,7 +113,7 @@ impl Sim<'_> {
                 None => return,
             }
         }
-        if self.st.crisis_last[KR] {
+        if self.st.in_crisis[KR] || self.acting(KR) || self.acting(JP) {
             return;
         }
         let hw = c.camp_history_weight[self.st.camp[KR]];

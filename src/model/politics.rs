@@ -92,7 +92,10 @@ impl Sim<'_> {
             } else {
                 st.low_approval[s] = 0;
             }
-            let crisis = st.backlash[s] > c.b_crit || st.low_approval[s] >= c.low_approval_months;
+            // A crisis pinned by a crisis event lasts at least until its end month.
+            let pinned = t as i64 <= st.crisis_until[s];
+            let crisis =
+                st.backlash[s] > c.b_crit || st.low_approval[s] >= c.low_approval_months || pinned;
             if crisis && !st.in_crisis[s] {
                 if st.backlash[s] > c.b_crit {
                     self.diag.backlash_crises += 1;
@@ -168,6 +171,8 @@ impl Sim<'_> {
         let old = self.st.camp[s];
         self.acc.turnovers.push((t, self.st.ci, false));
         if camp != old {
+            // A new camp lifts the outgoing government's retaliation hold.
+            self.st.hold[s] = None;
             let now = self.t_now();
             for k in 0..self.m.tracks.len() {
                 if self.st.rung[k] == 0 {

@@ -13,9 +13,11 @@ use crate::scenario::IssueStatus;
 pub enum Cell {
     Num(f64),
     Text(&'static str),
+    /// The name of the path of this index among the scenario's `[paths]`.
+    Path(usize),
 }
 
-use Cell::{Num, Text};
+use Cell::{Num, Path, Text};
 
 /// A scalar column: name and value.
 type Scalar = (&'static str, fn(&Sim<'_>) -> Cell);
@@ -50,16 +52,37 @@ pub const SCALARS: &[Scalar] = &[
     ("us_type", |s| Text(us_name(s.st.us))),
     ("crisis_kr", |s| Num(flag(s.st.in_crisis[KR]))),
     ("crisis_jp", |s| Num(flag(s.st.in_crisis[JP]))),
+    ("acting_kr", |s| Num(flag(s.acting(KR)))),
+    ("acting_jp", |s| Num(flag(s.acting(JP)))),
+    ("pending_retaliation_kr", |s| {
+        Num(flag(s.st.pending_retaliation[KR].is_some()))
+    }),
+    ("pending_retaliation_jp", |s| {
+        Num(flag(s.st.pending_retaliation[JP].is_some()))
+    }),
+    ("counter_threat_kr", |s| {
+        Num(flag(s.st.counter_threat[KR].is_some()))
+    }),
+    ("counter_threat_jp", |s| {
+        Num(flag(s.st.counter_threat[JP].is_some()))
+    }),
+    ("hold_kr", |s| Num(flag(s.st.hold[KR].is_some()))),
+    ("hold_jp", |s| Num(flag(s.st.hold[JP].is_some()))),
+    ("path_in_force", |s| Path(s.path_index)),
 ];
 
+/// A per-track or per-issue column: name and value for the track or issue of an index.
+type Indexed = (&'static str, fn(&Sim<'_>, usize) -> Cell);
+
 /// Per-track columns `<name>.<track>`, for each track in the model's order, column by column.
-pub const PER_TRACK: &[(&str, fn(&Sim<'_>, usize) -> Cell)] = &[
+pub const PER_TRACK: &[Indexed] = &[
     ("rung", |s, k| Num(s.st.rung[k] as f64)),
     ("lock", |s, k| Num(s.st.lock[k])),
+    ("scar", |s, k| Num(s.st.scar[k] as f64)),
 ];
 
 /// Per-issue columns `issue.<key>.<name>`, for each issue in the scenario's order.
-pub const PER_ISSUE: &[(&str, fn(&Sim<'_>, usize) -> Cell)] = &[
+pub const PER_ISSUE: &[Indexed] = &[
     ("status", |s, i| Text(status_name(s.st.issues[i].status))),
     ("quality", |s, i| Num(s.st.issues[i].quality)),
     ("salience", |s, i| Num(s.st.issues[i].salience)),
@@ -146,6 +169,10 @@ impl Sim<'_> {
             Outcome::Rollbacks => a.rollbacks,
             Outcome::Reversals => a.reversals,
             Outcome::ChinaCoercionEvents => a.coercion_events,
+            Outcome::ChinaCoercionEventsJp => d.coercion_events_jp,
+            Outcome::LinkageDropped => d.linkage_dropped,
+            Outcome::Lapses => d.lapses,
+            Outcome::DomesticCrises => d.domestic_crises,
             Outcome::LinkageRetaliations => d.linkage_retaliations,
             Outcome::LinkageEscalations => d.linkage_escalations,
             Outcome::LinkageCancellations => d.linkage_cancelled,
@@ -170,7 +197,7 @@ impl Sim<'_> {
 
 /// Whether column `name` of [`columns`] holds text (camps, US type, issue statuses).
 pub fn is_text_column(name: &str) -> bool {
-    matches!(name, "camp_kr" | "camp_jp" | "us_type")
+    matches!(name, "camp_kr" | "camp_jp" | "us_type" | "path_in_force")
         || (name.starts_with("issue.") && name.ends_with(".status"))
 }
 

@@ -24,6 +24,8 @@ impl Default for Scenario {
             events: Vec::new(),
             sweep: None,
             output: Output::default(),
+            series: Vec::new(),
+            observed: Default::default(),
         }
     }
 }
@@ -78,6 +80,7 @@ impl Default for World {
                 jp_short_range_weight: p(0.6),
                 rally: p(0.005),
                 surge_desire: p(0.15),
+                observed: None,
             },
             china: China {
                 assertiveness: p(1.0),
@@ -87,6 +90,8 @@ impl Default for World {
                 cost_scale: p(2.0),
                 refractory_months: p(12.0),
                 desire_penalty: p(0.3),
+                cost_scale_jp: p(0.8),
+                desire_penalty_jp: p(0.05),
                 memory_decay: p(0.1),
                 jp_threat_shock: p(0.05),
                 us_threat_shock: p(0.03),
@@ -111,6 +116,8 @@ impl Default for World {
                 jp_turnover_hazard: p(0.03),
                 jp_p_hawkish: p(0.35),
                 honeymoon_approval: p(0.55),
+                // Park 2016-12 → 2017-05, Yoon 2024-12 → 2025-06 (data/timeline_events_drivers_and_outcomes_to_2019.csv).
+                acting_months: p(5.0),
             },
             camps: Camps {
                 conservative: camp(0.40, 1.0, 0.3),
@@ -144,6 +151,9 @@ impl Default for World {
                 flare_favourability: p(0.04),
                 flare_trust: p(0.04),
                 grievance_decay: p(0.05),
+                f_ret: p(0.10),
+                f_c: p(0.3),
+                d_c: p(0.05),
             },
             politics: Politics {
                 zeta: p(0.08),
@@ -163,6 +173,8 @@ impl Default for World {
                 settlement_backlash: p(0.6),
                 repudiation_window_months: p(60.0),
                 p_repudiate: p(0.7),
+                // GSOMIA postponed 2012-06-29, signed 2016-11-23: 53 months (timeline).
+                scar_months: p(36.0),
             },
             decisions: Decisions {
                 u: p(0.3),
@@ -176,6 +188,8 @@ impl Default for World {
                 cancel_m_sec: p(1.5),
                 cancel_kappa: p(0.5),
                 m_hist_damping: p(0.5),
+                hold_value: p(0.5),
+                ritual_weight: p(0.1),
             },
         }
     }

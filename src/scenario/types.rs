@@ -44,6 +44,15 @@ pub struct Scenario {
     /// `timeseries.csv` and first-passage outcomes. See [`Output`].
     #[serde(default, skip_serializing_if = "Output::is_default")]
     pub output: Output,
+    /// Time-varying parameters (`[[series]]`): each sets one parameter address month by month
+    /// from a CSV file or inline points, e.g. Korea's export exposure to China year by year.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub series: Vec<Series>,
+    /// Data read from the files the scenario names (`world.nk.observed`, `series.file`) by the
+    /// loader; not a key of the file.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub observed: Observed,
 }
 
 /// `[output]`: per-world records (`records.csv`), the quantiles of `timeseries.csv`, and named
@@ -110,6 +119,71 @@ impl Output {
     pub fn is_default(&self) -> bool {
         *self == Output::default()
     }
+}
+
+/// How a `[[series]]` fills the months between two points.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Interpolation {
+    /// The value of the last point at or before the month.
+    #[default]
+    Step,
+    /// Linear between the two points around the month.
+    Linear,
+}
+
+/// `[[series]]`: a parameter that changes over time (MODEL.md §9). Before the first point the
+/// parameter keeps its scenario value; from the last point on it keeps the last value. Values
+/// must lie in the parameter's valid range. A `set` event on the same address overrides the
+/// series from the event's month on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Series {
+    /// Parameter address as for `--param` (e.g. `actors.seoul.china_exposure`,
+    /// `world.china.us_china_tension`). Initial states (favourability, approval, trust, ...
+    /// read only in the first month) cannot be scheduled: use a `set_state` event.
+    pub address: String,
+    /// CSV file, relative to the scenario file that names it, with a header: `month`
+    /// ("YYYY-MM") or `year` (= January of that year), and `value`; other columns are ignored.
+    /// Rows in increasing month order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Inline points instead of `file`: `[["2015-01", 0.25], ["2018-01", 0.268]]`, in
+    /// increasing month order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<Vec<(YearMonth, f64)>>,
+    /// "step" (default: each value holds until the next point) or "linear" (interpolated
+    /// month by month between points).
+    #[serde(default, skip_serializing_if = "is_step")]
+    pub interpolation: Interpolation,
+}
+
+fn is_step(i: &Interpolation) -> bool {
+    *i == Interpolation::Step
+}
+
+/// One month of observed North Korean launches (`world.nk.observed`), as read by the loader.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NkObservedMonth {
+    pub month: YearMonth,
+    pub launches: u32,
+    /// Long-range launches; `None`: split binomially.
+    pub long_range: Option<u32>,
+    /// Nuclear test; `None`: drawn as usual.
+    pub nuclear_test: Option<bool>,
+    /// Regime: from the file, else from the trailing 3-month total.
+    pub regime: NkRegime,
+}
+
+/// Data the loader read from the files a scenario names: the model gets plain vectors.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Observed {
+    /// Observed NK months (`world.nk.observed`), in month order; may extend before and after
+    /// the run.
+    pub nk: Vec<NkObservedMonth>,
+    /// Per `[[series]]` entry with a `file`, its points (month, value) in month order
+    /// (inline `points` are not copied here).
+    pub series: Vec<Vec<(YearMonth, f64)>>,
 }
 
 /// `[scenario]`: what to run.
@@ -226,6 +300,17 @@ pub struct NorthKorea {
     pub rally: Param,
     /// Extra desire on high-deterrence tracks during a surge, multiplied by the track's `b` (003).
     pub surge_desire: Param,
+    /// Observed launches to replay instead of drawing them: a CSV file (relative to the
+    /// scenario file that names it) with `month` ("YYYY-MM") and `launches` (or
+    /// `missiles_launched`), optional `long_range` (else split binomially), `nuclear_test`
+    /// (0/1) and `regime` (engagement|testing|surge; else `surge` if the trailing 3-month total
+    /// is ≥ 9, `testing` if ≥ 1, else `engagement`); other columns are ignored. Months listed
+    /// inside the run replace the draws (the random stream advances as if drawn); after the
+    /// last listed month the regime chain resumes from the last regime. Rows must be
+    /// consecutive months; rows outside the run are allowed (those before feed the totals),
+    /// e.g. `observed = "../data/nk_missile_launches_monthly.csv"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<String>,
 }
 
 /// Launches and nuclear tests in one North Korean regime (fitted by eye to
@@ -271,6 +356,13 @@ pub struct China {
     pub refractory_months: Param,
     /// Size of the reduction of Korea's desire per unit χ during the refractory period.
     pub desire_penalty: Param,
+    /// Cost to Japan of a coercion event against Tokyo, % of GDP per unit of export exposure
+    /// (Japan's exports are about 0.4× Korea's share of GDP; the 2010 rare-earth halt and the
+    /// 2023 seafood ban). Today only `china_coercion` events with `target = "JP"` use it.
+    pub cost_scale_jp: Param,
+    /// Reduction of Japan's desire per unit χ after a coercion event against Tokyo (Tokyo
+    /// appeases less than Seoul: 003).
+    pub desire_penalty_jp: Param,
     /// Monthly decay of the "recent coercion" memory that drives entrapment fear.
     pub memory_decay: Param,
     /// Rise of Japan's China threat perception per event (Japan hardens).
@@ -341,6 +433,10 @@ pub struct Elections {
     pub jp_p_hawkish: Param,
     /// Approval of a newly installed government.
     pub honeymoon_approval: Param,
+    /// Months an acting government lasts after a `kr_crisis` / `jp_crisis` event with
+    /// `acting = true` and no `end` (whole months, 1 to 24): Park suspended 2016-12 → Moon
+    /// elected 2017-05; Yoon suspended 2024-12 → Lee elected 2025-06 (5 and 6 months).
+    pub acting_months: Param,
 }
 
 /// `[world.camps]`: what each political camp brings (000, 001, 004).
@@ -454,6 +550,15 @@ pub struct Opinion {
     pub flare_trust: Param,
     /// Monthly decay of grievance toward its salience-weighted base.
     pub grievance_decay: Param,
+    /// Immediate fall of the target public's favourability when a retaliation against it is
+    /// executed (a boycott-scale reaction, Korea 2019; prior to calibrate).
+    pub f_ret: Param,
+    /// Weight of coercion memory C_S in the favourability target: F_S relaxes toward
+    /// F*_S − f_c·C_S, so a public that was coerced by its partner stays colder (Korean
+    /// opinion of Japan after the 2019 export controls).
+    pub f_c: Param,
+    /// Monthly decay of coercion memory: C_S ×= 1 − d_c.
+    pub d_c: Param,
 }
 
 /// `[world.politics]`: backlash, approval, crisis, rollback and reversal (MODEL.md §5 steps 5–8).
@@ -495,6 +600,10 @@ pub struct Politics {
     pub repudiation_window_months: Param,
     /// Probability a new government of the other camp repudiates a settlement, × (1 − quality).
     pub p_repudiate: Param,
+    /// Months a track stays scarred after a fall from domestic rejection: no path proposes it
+    /// meanwhile (whole months, 0 to 120; today set by `set_rung` events with `scar = true`).
+    /// The 2012 GSOMIA, postponed 2012-06 after the backlash, was signed 2016-11 (53 months).
+    pub scar_months: Param,
 }
 
 /// `[world.decisions]`: valuation, win-set and US facilitation (MODEL.md §5 steps 3–4, 7).
@@ -523,6 +632,14 @@ pub struct Decisions {
     pub cancel_kappa: Param,
     /// Share by which US history mediation m_hist damps flare-up shocks (004 vs 001).
     pub m_hist_damping: Param,
+    /// Value a government forgoes by raising a track on which it holds a retaliation (a hold
+    /// lasts until the issue is settled anew, the track is restored or the camp changes):
+    /// Japan's export controls of 2019-07 were lifted only after the 2023-03 plan.
+    pub hold_value: Param,
+    /// Weight of a ritual act (textbooks, Takeshima Day, Yasukuni) relative to a material
+    /// one (a ruling, a repudiation) in the chance of retaliation, for `flare_up` events
+    /// with `act = "ritual"`: no trade retaliation followed the seasonal rows of 2015–18.
+    pub ritual_weight: Param,
 }
 
 /// `[actors]`: the governments and publics of Seoul, Tokyo and Washington at the start.
@@ -798,7 +915,7 @@ pub enum EventKind {
     UsType,
     /// A court ruling on `issue` (a flare-up; the court process ends).
     CourtRuling,
-    /// A flare-up of `issue`.
+    /// A flare-up of `issue` (optionally its `act` kind and the side it `offends`).
     FlareUp,
     /// A North Korean nuclear test.
     NuclearTest,
@@ -806,36 +923,285 @@ pub enum EventKind {
     NkRegime,
     /// A summit moves `track` up one rung (if its prerequisites hold).
     Summit,
-    /// A Chinese coercion event.
+    /// A Chinese coercion event (against `target`, for `months`, costing `cost`).
     ChinaCoercion,
+    /// `track` is set to `rung` (an observed state: the 2016-11 GSOMIA, the 2023 Camp David
+    /// summitry), counted under `cause`.
+    SetRung,
+    /// `issue` is settled at `quality` by `camp` (the 2015-12 "comfort women" agreement, the
+    /// 2023-03 third-party plan).
+    Settlement,
+    /// A settled `issue` is repudiated (the 2018-11 dissolution of the 2015 foundation).
+    Repudiation,
+    /// Side `by` retaliates over `issue` on `track` (Japan's 2019-07 export controls): now
+    /// (`state = "executed"`) or pending until `resolves` with `resolution`.
+    Retaliation,
+    /// Side `by` threatens `track` until `resolves`, when the threat is `cancelled` or
+    /// `executed` (Korea's 2019-08 GSOMIA termination notice, suspended 2019-11).
+    CounterThreat,
+    /// Side `by` lifts its retaliation hold on `track` (export controls lifted 2023-03).
+    Restore,
+    /// A Korean political crisis from `month` to `end`, optionally with an `acting`
+    /// government and then a snap election (impeachment 2016-12, martial law 2024-12).
+    KrCrisis,
+    /// A Japanese political crisis (as `kr_crisis`; a caretaker PM, then a turnover).
+    JpCrisis,
+    /// From this month the Korean government pursues path `path` (each government its own
+    /// policy).
+    Path,
+    /// Sets a state variable once, at the start of the month: `variable` of `side` (or of
+    /// `dyad` for trust) becomes `value`.
+    SetState,
+    /// From this month on, the parameter at `address` takes `value` (a time-varying input:
+    /// export exposure, US–China tension, North Korean means).
+    Set,
 }
 
-/// `[[events]]`: a scheduled event that replaces the random draw in its month.
+/// Why an event happens: `set_rung` moves are counted under their cause ("policy",
+/// "rollback", "reversal", "retaliation", "lapse"); a `kr_crisis` / `jp_crisis` is
+/// "domestic" or "partner_policy".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// A policy decision (a raise, or a fall counted among reversals).
+    Policy,
+    /// A crisis rollback (counted among rollbacks).
+    Rollback,
+    /// A new government's reversal (counted among reversals).
+    Reversal,
+    /// A retaliation (counted among reversals and linkage retaliations).
+    Retaliation,
+    /// A lapse of an unvalued rung (counted among lapses).
+    Lapse,
+    /// A domestic scandal or constitutional crisis (impeachment, martial law).
+    Domestic,
+    /// Backlash against the government's policy toward the partner.
+    PartnerPolicy,
+}
+
+/// Kind of a history act (`flare_up`'s `act`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActKind {
+    /// A ritual act (textbooks, Takeshima Day, anniversaries, Yasukuni): it rarely prompts
+    /// retaliation (× `world.decisions.ritual_weight`).
+    Ritual,
+    /// A material act (a court ruling or asset order, a repudiation).
+    Material,
+}
+
+/// State of a `retaliation` event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PendingState {
+    /// Decided but not carried out until `resolves`.
+    Pending,
+    /// Carried out this month.
+    Executed,
+}
+
+/// How a pending retaliation or counter-threat ends at its `resolves` month.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    /// Carried out: the track falls one rung.
+    Executed,
+    /// A retaliation that is dropped.
+    Dropped,
+    /// A counter-threat cancelled (under US pressure: GSOMIA kept, 2019-11-22).
+    Cancelled,
+}
+
+/// State variable set by a `set_state` event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StateVariable {
+    /// Public favourability toward the partner F_S (0–1).
+    Favourability,
+    /// Government approval A_S (0–1).
+    Approval,
+    /// Backlash stock B_S (≥ 0).
+    Backlash,
+    /// History grievance H̄_S (0–1).
+    Grievance,
+    /// North Korean threat perception θ^NK_S (0–1).
+    ThreatNk,
+    /// China threat perception θ^CN_S (0–1).
+    ThreatCn,
+    /// Trust of a `dyad` (0–1).
+    Trust,
+}
+
+/// A pair of governments whose trust a `set_state` event sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Dyad {
+    KrJp,
+    KrUs,
+    JpUs,
+}
+
+/// `[[events]]`: a scheduled event that replaces the random draw in its month, or sets the
+/// state (an observed event of a replayed period). Which other keys an event needs depends on
+/// its `kind` (`trisim explain events` lists them; `trisim validate` says what is missing).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
-    /// Month of the event, "YYYY-MM", within the simulated months.
+    /// Month of the event, "YYYY-MM", within the simulated months (the start month of a
+    /// `kr_crisis` / `jp_crisis`).
     pub month: YearMonth,
     /// What happens (the other keys needed depend on it).
     pub kind: EventKind,
-    /// Winning camp (`kr_election`, `jp_turnover`).
+    /// Winning camp (`kr_election`, `jp_turnover`); the settling Korean camp (`settlement`,
+    /// default the camp in office).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub camp: Option<Camp>,
     /// New US administration type (`us_type`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub us_type: Option<UsType>,
-    /// Key of the history issue (`court_ruling`, `flare_up`).
+    /// Key of the history issue (`court_ruling`, `flare_up`, `settlement`, `repudiation`,
+    /// `retaliation`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issue: Option<String>,
     /// New North Korean regime (`nk_regime`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regime: Option<NkRegime>,
-    /// Key of the track moved up (`summit`).
+    /// Key of the track (`summit`, `set_rung`, `retaliation` (default "economic_security"),
+    /// `counter_threat` (default "intelligence"), `restore`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub track: Option<String>,
     /// Free text: what the event stands for and its source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Rung the track is set to (`set_rung`): 0 to the track's `rungs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rung: Option<u32>,
+    /// Why it happens: `set_rung` "policy" (default), "rollback", "reversal", "retaliation"
+    /// or "lapse" (a fall is counted under it); `kr_crisis` / `jp_crisis` "domestic" (default)
+    /// or "partner_policy".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Cause>,
+    /// Whether the event charges backlash: `set_rung` raises as a path move would (default
+    /// false); `settlement` as a negotiated settlement would (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backlash: Option<bool>,
+    /// `set_rung` falls: whether dependants whose prerequisite is lost fall to rung 0 (default
+    /// true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cascade: Option<bool>,
+    /// `set_rung` falls: whether the fall scars the track (no path proposes it for
+    /// `world.politics.scar_months`; default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scar: Option<bool>,
+    /// Quality of a `settlement` (0–1): victim-centred, consulted deals are high (2015: low).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<f64>,
+    /// `repudiation`: whether the repudiation acts on Japan as a material act (grievance,
+    /// favourability and trust shocks; default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effects: Option<bool>,
+    /// Acting side, "KR" or "JP" (`retaliation`, `counter_threat`, `restore`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Side>,
+    /// `retaliation`: "pending" (default; until `resolves`) or "executed" (this month).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<PendingState>,
+    /// Month a pending `retaliation` or a `counter_threat` resolves, "YYYY-MM", after `month`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolves: Option<YearMonth>,
+    /// How it resolves: a pending `retaliation` is "executed" (default) or "dropped"; a
+    /// `counter_threat` is "cancelled" or "executed".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Resolution>,
+    /// Last month of a `kr_crisis` / `jp_crisis` ("YYYY-MM"): the crisis cannot end before it,
+    /// and an acting government ends with it (a snap election). Without it a crisis ends by
+    /// the usual rule and an acting government lasts `world.elections.acting_months`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<YearMonth>,
+    /// `kr_crisis` / `jp_crisis`: an acting government (no moves, negotiation or repudiation),
+    /// then a snap election for a full term (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acting: Option<bool>,
+    /// Name of the path in force from this month (`path`): a key of `[paths]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `set_state`: the state variable set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variable: Option<StateVariable>,
+    /// `set_state`: whose variable, "KR" or "JP" (every variable but trust).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side: Option<Side>,
+    /// `set_state` of trust: "kr_jp", "kr_us" or "jp_us".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dyad: Option<Dyad>,
+    /// Parameter address as for `--param` (`set`), e.g. `actors.seoul.china_exposure`.
+    /// Initial states cannot be set this way: use a `set_state` event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The new value: of the parameter at `address` from this month on (`set`), or of the
+    /// state variable (`set_state`). A number or a distribution table (sampled once per
+    /// replication, after every other parameter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Param>,
+    /// `flare_up`: "ritual" or "material" (default: as the random flare-ups, every act may
+    /// prompt retaliation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<ActKind>,
+    /// `flare_up`: the offended side (default the issue's `offended`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offends: Option<Side>,
+    /// `china_coercion`: the target, "KR" (default) or "JP".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Side>,
+    /// `china_coercion`: months the episode lasts (the target's refractory period; default
+    /// `world.china.refractory_months`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months: Option<u32>,
+    /// `china_coercion`: its cost to the target, % of GDP (default `world.china.cost_scale`
+    /// (`cost_scale_jp` for Japan) × the target's exposure; THAAD 2017: 0.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+}
+
+impl Event {
+    /// An event of `kind` in `month` with every optional key unset (the keys a kind needs are
+    /// then filled in with struct update syntax).
+    pub fn new(month: YearMonth, kind: EventKind) -> Self {
+        Event {
+            month,
+            kind,
+            camp: None,
+            us_type: None,
+            issue: None,
+            regime: None,
+            track: None,
+            note: None,
+            rung: None,
+            cause: None,
+            backlash: None,
+            cascade: None,
+            scar: None,
+            quality: None,
+            effects: None,
+            by: None,
+            state: None,
+            resolves: None,
+            resolution: None,
+            end: None,
+            acting: None,
+            path: None,
+            variable: None,
+            side: None,
+            dyad: None,
+            address: None,
+            value: None,
+            act: None,
+            offends: None,
+            target: None,
+            months: None,
+            cost: None,
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -850,6 +1216,10 @@ pub const MAX_MOVES_PER_MONTH: Bound = Bound::Range(0.0, 20.0);
 pub const INTERVAL_MONTHS: Bound = Bound::Range(1.0, 240.0);
 /// Valid range of `world.us.inauguration_lag_months` (whole months).
 pub const INAUGURATION_LAG_MONTHS: Bound = Bound::Range(0.0, 24.0);
+/// Valid range of `world.elections.acting_months` (whole months).
+pub const ACTING_MONTHS: Bound = Bound::Range(1.0, 24.0);
+/// Valid range of `world.politics.scar_months` (whole months).
+pub const SCAR_MONTHS: Bound = Bound::Range(0.0, 120.0);
 /// Valid range of `world.elections.kr_term_months` (whole months).
 pub const KR_TERM_MONTHS: Bound = Bound::Range(1.0, 240.0);
 
@@ -945,6 +1315,7 @@ impl VisitParams for World {
         v.nested("china", |v| {
             visit_fields!(v, self.china; assertiveness: NonNeg, h0: Unit, h_move: Unit, h_regional: Unit,
                 cost_scale: NonNeg, refractory_months: NonNeg, desire_penalty: NonNeg,
+                cost_scale_jp: NonNeg, desire_penalty_jp: NonNeg,
                 memory_decay: Unit, jp_threat_shock: Unit, us_threat_shock: Unit, threat_decay: Unit,
                 us_china_tension: Unit)
         });
@@ -956,7 +1327,7 @@ impl VisitParams for World {
             visit_fields!(v, self.elections; kr_term_months: KR_TERM_MONTHS,
                 kr_early_termination_hazard: Unit, c0: Any,
                 c1: Any, c2: Any, crisis_penalty: NonNeg, jp_turnover_hazard: Unit,
-                jp_p_hawkish: Unit, honeymoon_approval: Unit)
+                jp_p_hawkish: Unit, honeymoon_approval: Unit, acting_months: ACTING_MONTHS)
         });
         v.nested("camps", |v| {
             let c = &mut self.camps;
@@ -983,7 +1354,8 @@ impl VisitParams for World {
         v.nested("opinion", |v| {
             visit_fields!(v, self.opinion; a_f: Unit, g_f: NonNeg, f_noise: NonNeg,
                 r_tau: Unit, r_us_trust: Unit, flare_grievance: NonNeg,
-                flare_favourability: NonNeg, flare_trust: NonNeg, grievance_decay: Unit)
+                flare_favourability: NonNeg, flare_trust: NonNeg, grievance_decay: Unit,
+                f_ret: Unit, f_c: Unit, d_c: Unit)
         });
         v.nested("politics", |v| {
             visit_fields!(v, self.politics; zeta: Unit, a_b: NonNeg, rho_b: Unit,
@@ -991,13 +1363,13 @@ impl VisitParams for World {
                 pi: NonNeg, p_rollback: Unit, p_reverse: Unit, crisis_discharge: Unit,
                 crisis_trust_shock: Unit, approval_noise: NonNeg, backlash_noise: NonNeg,
                 settlement_backlash: NonNeg,
-                repudiation_window_months: NonNeg, p_repudiate: Unit)
+                repudiation_window_months: NonNeg, p_repudiate: Unit, scar_months: SCAR_MONTHS)
         });
         v.nested("decisions", |v| {
             visit_fields!(v, self.decisions; u: NonNeg, china_weight: NonNeg, xi_jp: NonNeg,
                 winset_margin: Unit, a_min: Unit, facilitation: NonNeg, f_us: NonNeg,
                 p_retaliate: Unit, cancel_m_sec: NonNeg, cancel_kappa: NonNeg,
-                m_hist_damping: Unit)
+                m_hist_damping: Unit, hold_value: NonNeg, ritual_weight: Unit)
         });
     }
 }

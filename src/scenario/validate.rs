@@ -230,6 +230,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     check_tracks(s, &mut out);
     check_paths(s, &mut out);
     check_events(s, &mut out);
+    check_schedules(s, &mut out);
     check_sweep(s, &mut out);
     check_output(s, &mut out);
     out
@@ -1338,128 +1339,16 @@ fn check_sweep(s: &Scenario, out: &mut Vec<Problem>) {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// [[events]]
-// ---------------------------------------------------------------------------------------------
+// `set` events and `[[series]]`: see `validate/schedules.rs`; `[output]`: `validate/output.rs`.
+mod output;
+mod schedules;
+use output::check_output;
+use schedules::check_schedules;
 
-fn check_events(s: &Scenario, out: &mut Vec<Problem>) {
-    let start = s.scenario.start;
-    let horizon = s.scenario.horizon_months;
-    let end = start.plus(horizon as i64);
-    let tracks = names(&s.tracks);
-    let issues: Vec<&str> = s.history.issues.iter().map(|i| i.key.as_str()).collect();
-    for (i, e) in s.events.iter().enumerate() {
-        if horizon > 0 && (e.month < start || e.month >= end) {
-            out.push(Problem::new(
-                path!["events", i, "month"],
-                format!(
-                    "event month {} is outside the simulated months {start} to {} (start + horizon_months - 1)",
-                    e.month,
-                    end.plus(-1)
-                ),
-            ));
-        }
-        let kind = kind_name(e.kind);
-        let need = |field: &str, what: &str| {
-            Problem::new(
-                path!["events", i],
-                format!("a `{kind}` event needs `{field}` ({what})"),
-            )
-        };
-        // Which optional fields this kind uses.
-        let (uses_camp, uses_type, uses_issue, uses_regime, uses_track) = match e.kind {
-            EventKind::KrElection | EventKind::JpTurnover => (true, false, false, false, false),
-            EventKind::UsType => (false, true, false, false, false),
-            EventKind::CourtRuling | EventKind::FlareUp => (false, false, true, false, false),
-            EventKind::NkRegime => (false, false, false, true, false),
-            EventKind::Summit => (false, false, false, false, true),
-            EventKind::NuclearTest | EventKind::ChinaCoercion => {
-                (false, false, false, false, false)
-            }
-        };
-        match (e.kind, e.camp) {
-            (EventKind::KrElection, None) => {
-                out.push(need("camp", "the winning Korean camp: \"conservative\" or \"progressive\""))
-            }
-            (EventKind::KrElection, Some(c)) if !c.is_korean() => out.push(Problem::new(
-                path!["events", i, "camp"],
-                format!(
-                    "a `kr_election` is won by a Korean camp (\"conservative\" or \"progressive\"), got \"{}\"",
-                    camp_name(c)
-                ),
-            )),
-            (EventKind::JpTurnover, None) => {
-                out.push(need("camp", "the new PM's camp: \"mainstream\" or \"hawkish\""))
-            }
-            (EventKind::JpTurnover, Some(c)) if c.is_korean() => out.push(Problem::new(
-                path!["events", i, "camp"],
-                format!(
-                    "a `jp_turnover` installs a Japanese camp (\"mainstream\" or \"hawkish\"), got \"{}\"",
-                    camp_name(c)
-                ),
-            )),
-            _ => {}
-        }
-        if uses_type && e.us_type.is_none() {
-            out.push(need("us_type", "\"engaged\" or \"transactional\""));
-        }
-        if uses_regime && e.regime.is_none() {
-            out.push(need("regime", "\"engagement\", \"testing\" or \"surge\""));
-        }
-        if uses_issue {
-            match &e.issue {
-                None => out.push(need("issue", &format!("one of {}", one_of(&issues)))),
-                Some(k) if !issues.contains(&k.as_str()) => out.push(unknown(
-                    path!["events", i, "issue"],
-                    "history issue",
-                    k,
-                    &issues,
-                )),
-                _ => {}
-            }
-        }
-        if uses_track {
-            match &e.track {
-                None => out.push(need("track", &format!("one of {}", one_of(&tracks)))),
-                Some(t) if !tracks.contains(&t.as_str()) => {
-                    out.push(unknown(path!["events", i, "track"], "track", t, &tracks))
-                }
-                _ => {}
-            }
-        }
-        for (present, used, field) in [
-            (e.camp.is_some(), uses_camp, "camp"),
-            (e.us_type.is_some(), uses_type, "us_type"),
-            (e.issue.is_some(), uses_issue, "issue"),
-            (e.regime.is_some(), uses_regime, "regime"),
-            (e.track.is_some(), uses_track, "track"),
-        ] {
-            if present && !used {
-                out.push(
-                    Problem::new(
-                        path!["events", i, field],
-                        format!("`{field}` has no meaning for a `{kind}` event"),
-                    )
-                    .on_key(),
-                );
-            }
-        }
-    }
-}
-
-fn kind_name(k: EventKind) -> &'static str {
-    match k {
-        EventKind::KrElection => "kr_election",
-        EventKind::JpTurnover => "jp_turnover",
-        EventKind::UsType => "us_type",
-        EventKind::CourtRuling => "court_ruling",
-        EventKind::FlareUp => "flare_up",
-        EventKind::NuclearTest => "nuclear_test",
-        EventKind::NkRegime => "nk_regime",
-        EventKind::Summit => "summit",
-        EventKind::ChinaCoercion => "china_coercion",
-    }
-}
+// [[events]]: see `validate/events.rs`.
+mod events;
+use events::check_events;
+pub(crate) use events::state_bound;
 
 #[cfg(test)]
 mod tests {
@@ -1840,16 +1729,7 @@ mod tests {
     #[test]
     fn events_need_their_fields_and_months() {
         let mut s = Scenario::default();
-        let ev = |m: &str, kind| Event {
-            month: m.parse().unwrap(),
-            kind,
-            camp: None,
-            us_type: None,
-            issue: None,
-            regime: None,
-            track: None,
-            note: None,
-        };
+        let ev = |m: &str, kind| Event::new(m.parse().unwrap(), kind);
         s.events = vec![
             ev("2023-03", EventKind::NuclearTest),
             ev("2033-04", EventKind::NuclearTest),
@@ -1904,99 +1784,5 @@ mod tests {
             problems[8].hint.as_deref(),
             Some("did you mean `summitry`?")
         );
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// [output]
-// ---------------------------------------------------------------------------------------------
-
-/// `[output]`: record months inside the run, quantiles in (0, 1) strictly increasing,
-/// transitions with unique names and conditions over numeric `records.csv` columns.
-fn check_output(s: &Scenario, out: &mut Vec<Problem>) {
-    let o = &s.output;
-    let start = s.scenario.start;
-    let end = start.plus(s.scenario.horizon_months as i64);
-    match &o.record_months {
-        Some(RecordMonths::Keyword(k)) if k != "monthly" => out.push(
-            Problem::new(
-                path!["output", "record_months"],
-                format!(
-                    "unknown value \"{k}\"; expected \"monthly\" or a list of months \"YYYY-MM\""
-                ),
-            )
-            .hint(did_you_mean(k, ["monthly"])),
-        ),
-        Some(RecordMonths::List(months)) => {
-            for (i, m) in months.iter().enumerate() {
-                if *m < start || *m >= end {
-                    out.push(Problem::new(
-                        path!["output", "record_months", i],
-                        format!(
-                            "record month {m} is outside the simulated months {start} to {}",
-                            end.plus(-1)
-                        ),
-                    ));
-                } else if months[..i].contains(m) {
-                    out.push(Problem::new(
-                        path!["output", "record_months", i],
-                        format!("record month {m} is listed twice"),
-                    ));
-                }
-            }
-        }
-        _ => {}
-    }
-    if o.quantiles.is_empty() || o.quantiles.len() > 99 {
-        out.push(Problem::new(
-            path!["output", "quantiles"],
-            format!("expected 1 to 99 probabilities, got {}", o.quantiles.len()),
-        ));
-    }
-    for (i, q) in o.quantiles.iter().enumerate() {
-        if !(*q > 0.0 && *q < 1.0) {
-            out.push(Problem::new(
-                path!["output", "quantiles", i],
-                format!("a quantile's probability must be in (0, 1), got {q}"),
-            ));
-        } else if i > 0 && *q <= o.quantiles[i - 1] {
-            out.push(Problem::new(
-                path!["output", "quantiles", i],
-                format!(
-                    "quantiles must be strictly increasing: {q} follows {}",
-                    o.quantiles[i - 1]
-                ),
-            ));
-        }
-    }
-    let tracks: Vec<String> = s.tracks.keys().cloned().collect();
-    let issues: Vec<String> = s.history.issues.iter().map(|i| i.key.clone()).collect();
-    let columns = crate::model::record::columns(&tracks, &issues);
-    for (i, t) in o.transitions.iter().enumerate() {
-        if t.name.is_empty()
-            || !t
-                .name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
-            out.push(Problem::new(
-                path!["output", "transitions", i, "name"],
-                format!(
-                    "transition name `{}` must be letters, digits, `_` and `-` (it names the outcome first.<name>)",
-                    t.name
-                ),
-            ));
-        } else if o.transitions[..i].iter().any(|u| u.name == t.name) {
-            out.push(Problem::new(
-                path!["output", "transitions", i, "name"],
-                format!("transition `{}` is defined twice", t.name),
-            ));
-        }
-        if let Err(e) = crate::model::record::Condition::parse(&t.condition, &columns) {
-            out.push(
-                Problem::new(path!["output", "transitions", i, "condition"], e.message)
-                    .hint(e.hint),
-            );
-        }
     }
 }

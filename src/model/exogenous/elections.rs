@@ -99,7 +99,10 @@ impl Sim<'_> {
             _ => None,
         });
         let due = t >= self.st.next_kr_election;
-        let early = d.kr_early < c.kr_early_hazard;
+        // An acting government (a crisis event) already is the early termination: its snap
+        // election is due when it ends.
+        let early =
+            d.kr_early < c.kr_early_hazard && self.st.acting_until[KR].is_none_or(|u| t >= u);
         if let Some(camp) = scheduled_kr {
             self.st.pending_kr = Some(camp);
             self.st.next_kr_election = t + c.kr_term;
@@ -123,9 +126,10 @@ impl Sim<'_> {
             EventC::JpTurnover(camp) => Some(*camp),
             _ => None,
         });
+        let caretaker_ends = self.st.acting_until[JP] == Some(t);
         if let Some(camp) = scheduled_jp {
             self.st.pending_jp = Some(camp);
-        } else if d.jp_turn < c.jp_turnover_hazard {
+        } else if d.jp_turn < c.jp_turnover_hazard || caretaker_ends {
             let p = jp_p_hawkish(
                 c.jp_p_hawkish,
                 c.crisis_penalty,
