@@ -207,13 +207,29 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Observation>> {
     };
     let (ci, mi, vi) = (need("series")?, need("month")?, need("value")?);
     let (sdi, si) = (find("sd"), find("source"));
+    // Line numbers from byte offsets (the reader's own count skips blank lines).
+    let newlines: Vec<usize> = text
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i)
+        .collect();
+    // (A record's position may point at blank lines before it: skip them.)
+    let line_at = |byte: u64| {
+        let b = text.as_bytes();
+        let mut k = byte as usize;
+        while k < b.len() && (b[k] == b'\n' || b[k] == b'\r') {
+            k += 1;
+        }
+        newlines.partition_point(|i| *i < k) as u64 + 1
+    };
     let mut out = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
             anyhow::anyhow!("{file}:{line}: cannot read the line: {e}")
         })?;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let line = rec.position().map(|p| line_at(p.byte())).unwrap_or(0);
         if rec.iter().all(|c| c.is_empty()) {
             continue;
         }
