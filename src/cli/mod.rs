@@ -1,5 +1,5 @@
 //! The command line: `trisim run`, `validate`, `show`, `sweep`, `sensitivity`, `discover`,
-//! `merge`, `report`, `schema`, `explain`, `init`, `completions`, `man`.
+//! `merge`, `report`, `score`, `schema`, `explain`, `init`, `completions`, `man`.
 
 mod completions;
 mod docs;
@@ -7,6 +7,7 @@ mod experiment;
 mod progress;
 mod report;
 mod resume;
+mod score;
 mod shard;
 mod style;
 mod watch;
@@ -125,6 +126,9 @@ Example (4 shards, e.g. the tasks of a cluster job array):
     /// Rebuild report.html (one self-contained page) in a run result folder.
     #[command(long_about = report::REPORT_ABOUT)]
     Report(report::ReportArgs),
+    /// Score a run against observations: band coverage, CRPS, Brier, timing; a chart per series.
+    #[command(long_about = score::SCORE_ABOUT)]
+    Score(score::ScoreArgs),
     /// Print the JSON Schema of scenario files (for editors: completion, hover help, checks).
     #[command(long_about = docs::SCHEMA_ABOUT)]
     Schema,
@@ -152,6 +156,7 @@ impl Command {
             Command::Discover(a) => a.quiet,
             Command::Merge(a) => a.quiet,
             Command::Report(a) => a.quiet,
+            Command::Score(a) => a.quiet,
             Command::Validate { quiet, .. } => *quiet,
             _ => false,
         }
@@ -301,6 +306,7 @@ pub fn main() -> ExitCode {
         Command::Discover(a) => experiment::discover(&a),
         Command::Merge(a) => shard::merge(&a),
         Command::Report(a) => report::report(&a),
+        Command::Score(a) => score::score(&a),
         Command::Validate { scenarios, .. } => validate(&scenarios),
         Command::Show { scenario } => show(&scenario),
         Command::Schema => docs::schema(),
