@@ -114,10 +114,12 @@ impl<'a> Csv<'a> {
             .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
             .filter(|(_, l)| !l.trim().is_empty());
         let Some((_, head)) = lines.next() else {
-            return Err(Box::new(Diagnostic::new(
+            let mut d = Diagnostic::new(
                 file,
                 "the file is empty: expected a header row (e.g. `month,value`) and data rows",
-            )));
+            );
+            (d.line, d.column) = (Some(1), Some(1));
+            return Err(Box::new(d));
         };
         let header = split_line(head)
             .into_iter()
