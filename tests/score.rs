@@ -235,6 +235,16 @@ fn errors_name_the_file_and_line() {
         e.contains("bad.csv:2: month 2016-01 is outside the run (2015-01 to 2015-12)"),
         "{e}"
     );
+    // An unquoted comma in the last field would silently cut it: an error.
+    let e = error_of(
+        &dir,
+        tmp.path(),
+        "series,month,value,note\nf_kr,2015-03,0.2,fine\nf_kr,2015-06,0.2,a, b\n",
+    );
+    assert!(
+        e.contains("bad.csv:3: 5 fields, but the header has 4") && e.contains("quoted"),
+        "{e}"
+    );
     let e = error_of(&dir, tmp.path(), &format!("{h}f_kr,2015-03,zero\n"));
     assert!(
         e.contains("bad.csv:2: `value`: expected a number, got `zero`"),

@@ -112,9 +112,13 @@ impl Sim<'_> {
         if let Some(end) = end {
             self.st.crisis_until[s] = end - 1;
         }
+        // A domestic crisis is counted as such even when it finds the government already in a
+        // crisis (which it then prolongs); only a new crisis counts among the side's crises.
+        if domestic {
+            self.diag.domestic_crises += 1;
+        }
         if !self.st.in_crisis[s] {
             if domestic {
-                self.diag.domestic_crises += 1;
                 if s == KR {
                     self.acc.kr_crises += 1;
                 } else {

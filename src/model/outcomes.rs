@@ -70,7 +70,7 @@ outcomes! {
     ChinaCoercionEventsJp = "china_coercion_events_jp", Lower, "Chinese coercion events against Tokyo.";
     LinkageDropped = "linkage_dropped", Neither, "Pending retaliations dropped before they were carried out (a threat made, then withdrawn: neither direction is better).";
     Lapses = "lapses", Lower, "Rungs lost to lapses (unvalued rungs left to expire).";
-    DomesticCrises = "domestic_crises", Neither, "Crises (Seoul and Tokyo) with a domestic cause (impeachment, martial law): observed shocks, not a result of the path.";
+    DomesticCrises = "domestic_crises", Neither, "Crisis events (Seoul and Tokyo) with a domestic cause (impeachment, martial law), counted even when they prolong a crisis under way: observed shocks, not a result of the path.";
     ChinaCostJpGdpPct = "china_cost_jp_gdp_pct", Lower, "Cumulative cost of Chinese coercion to Japan, % of GDP.";
 }
 

@@ -460,7 +460,8 @@ pub struct Diagnostics {
     pub linkage_dropped: u32,
     /// Rungs lost to lapses (of unvalued rungs).
     pub lapses: u32,
-    /// Crises with a domestic cause (impeachment, martial law), both sides.
+    /// Crisis events with a domestic cause (impeachment, martial law), both sides, counted
+    /// even when they prolong a crisis already under way.
     pub domestic_crises: u32,
     /// One value drawn from each stream after the last month: equal across paths iff every
     /// stream advanced by the same count (common random numbers).

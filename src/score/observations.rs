@@ -233,6 +233,13 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Observation>> {
         if rec.iter().all(|c| c.is_empty()) {
             continue;
         }
+        if rec.len() > header.len() {
+            bail!(
+                "{file}:{line}: {} fields, but the header has {}: a field containing a comma must be quoted (\"...\")",
+                rec.len(),
+                header.len()
+            );
+        }
         let cell = |i: usize| rec.get(i).unwrap_or("");
         let series = cell(ci);
         if series.is_empty() {
