@@ -963,7 +963,7 @@ impl Gen<'_> {
     /// A mutation of the observed-history interface: a data file named by
     /// `[world.nk] observed` or a `[[series]]`, an event of a random kind with random keys, or
     /// an `[output]` table.
-    fn history_mutation(&mut self, text: String, lines: &mut Vec<String>) -> String {
+    fn history_mutation(&mut self, text: String, lines: &mut [String]) -> String {
         let month = |g: &mut Self| {
             let y = 2015 + g.below(12);
             let m = 1 + g.below(12);
