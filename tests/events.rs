@@ -382,3 +382,35 @@ fn events_use_up_the_draws_they_replace() {
         assert!((a.diag.coercion_cost_jp - 0.2).abs() < 1e-12);
     }
 }
+
+/// `trisim explain events` lists every kind with what it does and the keys it needs.
+#[test]
+fn explain_events_lists_every_kind_and_its_keys() {
+    let out = assert_cmd::Command::cargo_bin("trisim")
+        .unwrap()
+        .args(["explain", "events"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for (kind, needs, _) in trisim::scenario::validate::event_kind_keys() {
+        assert!(
+            text.contains(&format!("\n  {kind}\n")),
+            "{kind} missing:\n{text}"
+        );
+        for k in needs {
+            assert!(text.contains(&format!("`{k}`")), "{kind}: `{k}` missing");
+        }
+    }
+    assert!(text.contains("needs: `track`, `rung`"), "{text}");
+    assert!(text.contains("needs: `address`, `value`"), "{text}");
+    // The kind of an entry explains the same.
+    let out = assert_cmd::Command::cargo_bin("trisim")
+        .unwrap()
+        .args(["explain", "events.0.kind"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("\n  set_state\n"));
+}

@@ -330,7 +330,10 @@ impl Sim<'_> {
         }
     }
 
-    fn settle(&mut self, i: usize, q: f64, camp: Option<usize>, backlash: bool) {
+    /// Issue `i` is settled at quality `q` by `camp` (default the Korean camp in office), with
+    /// the settlement's backlash if `backlash`; a negotiation of it ends and retaliation holds
+    /// over it are lifted.
+    pub(super) fn settle(&mut self, i: usize, q: f64, camp: Option<usize>, backlash: bool) {
         let c = &self.m.c;
         let t = self.t_now();
         let is = &mut self.st.issues[i];

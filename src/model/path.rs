@@ -124,19 +124,8 @@ impl Sim<'_> {
             self.st.negotiation = Some((i, progress));
             return;
         }
-        self.st.negotiation = None;
-        let q = self.path.settlement_quality;
-        let t = self.t_now();
-        let is = &mut self.st.issues[i];
-        let s = is.salience;
-        is.status = IssueStatus::Settled;
-        is.quality = q;
-        is.salience = s * (1.0 - q);
-        is.settled_at = t;
-        is.settled_camp = self.st.camp[KR];
-        self.st.any_settled = true;
-        self.st.new_backlash[KR] +=
-            c.settlement_backlash * s * (1.0 - q) * (1.0 + c.pi * (1.0 - self.path.transparency));
-        self.diag.settlements += 1;
+        // Concluded: settled at the path's quality by the camp in office (with backlash; any
+        // retaliation hold over the issue is lifted), as a `settlement` event would.
+        self.settle(i, self.path.settlement_quality, None, true);
     }
 }

@@ -68,6 +68,8 @@ pub const SCALARS: &[Scalar] = &[
     }),
     ("hold_kr", |s| Num(flag(s.st.hold[KR].is_some()))),
     ("hold_jp", |s| Num(flag(s.st.hold[JP].is_some()))),
+    ("coercion_memory_kr", |s| Num(s.st.partner_coercion[KR])),
+    ("coercion_memory_jp", |s| Num(s.st.partner_coercion[JP])),
     ("path_in_force", |s| Path(s.path_index)),
 ];
 

@@ -1348,6 +1348,7 @@ use schedules::check_schedules;
 // [[events]]: see `validate/events.rs`.
 mod events;
 use events::check_events;
+pub use events::kind_keys as event_kind_keys;
 pub(crate) use events::state_bound;
 
 #[cfg(test)]

@@ -70,6 +70,43 @@ fn keys_of(kind: EventKind) -> &'static [(&'static str, Use)] {
     }
 }
 
+/// Every event kind, in the order of [`EventKind`].
+const ALL_KINDS: &[EventKind] = &[
+    EventKind::KrElection,
+    EventKind::JpTurnover,
+    EventKind::UsType,
+    EventKind::CourtRuling,
+    EventKind::FlareUp,
+    EventKind::NuclearTest,
+    EventKind::NkRegime,
+    EventKind::Summit,
+    EventKind::ChinaCoercion,
+    EventKind::SetRung,
+    EventKind::Settlement,
+    EventKind::Repudiation,
+    EventKind::Retaliation,
+    EventKind::CounterThreat,
+    EventKind::Restore,
+    EventKind::KrCrisis,
+    EventKind::JpCrisis,
+    EventKind::Path,
+    EventKind::SetState,
+    EventKind::Set,
+];
+
+/// Each event kind's name with the keys it needs and those it may also give (besides
+/// `month`, `kind` and `note`), for `trisim explain events`.
+pub fn kind_keys() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
+    ALL_KINDS
+        .iter()
+        .map(|&k| {
+            let keys = keys_of(k);
+            let with = |u: Use| keys.iter().filter(|x| x.1 == u).map(|x| x.0).collect();
+            (kind_name(k), with(Need), with(May))
+        })
+        .collect()
+}
+
 /// Whether event `e` has key `k`.
 fn has(e: &Event, k: &str) -> bool {
     match k {
