@@ -237,8 +237,10 @@ fn a_pending_retaliation_resolves_in_its_month_and_sours_the_target_public() {
     // hold_value), on a path that proposes it whenever it can; without the hold it rises.
     let held = |value: f64, restore: bool| {
         let mut t = format!(
-            // No Japanese PM turnover: a new camp would lift the hold.
-            "[world.decisions]\nhold_value = {value}\n[world.elections]\njp_turnover_hazard = 0.0\n{}",
+            // No Japanese PM turnover and no settlement within the run: a new camp or a
+            // settlement of the issue would lift the hold.
+            "[world.decisions]\nhold_value = {value}\n[world.elections]\njp_turnover_hazard = 0.0\n\
+             [paths.hasty]\nmonths_to_settle = 1000\n{}",
             event("2023-06", "kind = \"retaliation\"\nby = \"JP\"\nissue = \"forced_labor\"\nstate = \"executed\"")
         );
         if restore {
