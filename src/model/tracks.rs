@@ -1,9 +1,9 @@
-//! Cooperation tracks: ordered ladders, the cooperation index and lock-in (MODEL.md §2).
+//! Cooperation tracks: ordered ladders, the cooperation index and lock-in (docs/model.md §3.3).
 
 use super::compiled::{Compiled, TrackC};
 use super::state::{Sim, State};
 
-/// Cooperation index `CI = Σ_k w_k·ℓ_k/max_k / Σ_k w_k` in [0, 1] (MODEL.md §2).
+/// Cooperation index `CI = Σ_k w_k·ℓ_k/max_k / Σ_k w_k` in [0, 1] (docs/model.md §3.3).
 pub fn cooperation_index(tracks: &[TrackC], rung: &[u8]) -> f64 {
     let mut num = 0.0;
     let mut den = 0.0;
@@ -20,7 +20,7 @@ pub fn cooperation_index(tracks: &[TrackC], rung: &[u8]) -> f64 {
     }
 }
 
-/// One month of lock-in (institutionalisation; Camp David's annual summits and secretariat, 003):
+/// One month of lock-in (institutionalisation; Camp David's annual summits and secretariat; Embracing 2023):
 /// `Λ_k(t+1) = Λ_k + λ_k·1[ℓ_k ≥ 1]·(1 − Λ_k)`.
 #[inline]
 pub fn lock_in_step(lock: f64, lambda: f64, rung: u8) -> f64 {
@@ -31,13 +31,13 @@ pub fn lock_in_step(lock: f64, lambda: f64, rung: u8) -> f64 {
     }
 }
 
-/// Whether the prerequisites of track `k` hold (MODEL.md §2 table).
+/// Whether the prerequisites of track `k` hold (docs/model.md §1.2, table of tracks).
 #[inline]
 pub fn prerequisites_met(tracks: &[TrackC], rung: &[u8], k: usize) -> bool {
     tracks[k].requires.iter().all(|&(j, r)| rung[j] >= r)
 }
 
-/// Camp-David-equivalent state: summitry = 3, missile_warning = 2, exercises ≥ 2 (MODEL.md §7).
+/// Camp-David-equivalent state: summitry = 3, missile_warning = 2, exercises ≥ 2 (docs/model.md §3.16).
 pub fn camp_david(m: &Compiled, rung: &[u8]) -> bool {
     match (m.summitry, m.missile_warning, m.exercises) {
         (Some(s), Some(w), Some(e)) => {
