@@ -109,8 +109,8 @@ fn baseline_is_plausible() {
     );
 }
 
-/// Pattern 1 (Embracing 2023): a higher NK threat (surge more likely) raises mean CI on every proposing path,
-/// and never lowers it on the status quo.
+/// Pattern 1 (Embracing 2023): a higher NK threat (surge more likely) raises mean CI on every
+/// proposing path, and never lowers it on the status quo.
 #[test]
 fn nk_threat_raises_cooperation() {
     let low = Scenario::default();

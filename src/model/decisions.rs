@@ -7,7 +7,8 @@
 //!          − σ_k·(1−F_S)·(1 + hw_camp·H̄_S)·Ξ_S − china_weight·χ_k·E_S·ĥ_CN − ε_S·χ_k
 //!          − desire_penalty·χ_k·1[S = KR, refractory]`
 //! with ĥ_CN = h(t) + h_move·χ_k (the expected hazard if the move is made) and hw the camp's
-//! history weight (a progressive KR government demands more on history: Op-ed 2022, Chun 2022, Cho 2019).
+//! history weight (a progressive KR government demands more on history: Op-ed 2022,
+//! Chun 2022, Cho 2019).
 //!
 //! Backlash of a move: `ΔB_S = σ_k·(1−F_S)·(1+H̄_S)·Ξ_S·(1 + η·overreach)·(1 + π·secrecy)`,
 //! `overreach = max(0, (ℓ_k+1)/max_k − (τ_JK + F_S)/2)`, `secrecy = 1 − transparency`

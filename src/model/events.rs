@@ -41,9 +41,9 @@
 //! - `path`: the Korean government pursues that path from this month (negotiation restarts).
 //! - `set_state`: sets a state variable.
 //!
-//! *Act effects* of a material act on issue i offending side O (docs/model.md §3.18, "material acts"):
-//! x = s_i·max(0, 1 − damp·m_hist); H̄_O += g_H·x, F_O −= f_fl·x, τ_JK −= f_τ·x: the offended
-//! public sours.
+//! *Act effects* of a material act on issue i offending side O (docs/model.md §3.18,
+//! "material acts"): x = s_i·max(0, 1 − damp·m_hist); H̄_O += g_H·x, F_O −= f_fl·x,
+//! τ_JK −= f_τ·x: the offended public sours.
 
 use super::compiled::{EventC, JP, KR};
 use super::state::{Hold, PendingRetaliation, PendingThreat, Sim};

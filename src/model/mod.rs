@@ -1,6 +1,6 @@
-//! The agent-based model of docs/model.md (Parts 1–3). It knows nothing of files, terminals or threads:
-//! it takes a scenario whose parameters have been sampled for one replication and simulates
-//! one cooperation path on the streams of that replication.
+//! The agent-based model of docs/model.md (Parts 1–3). It knows nothing of files, terminals or
+//! threads: it takes a scenario whose parameters have been sampled for one replication and
+//! simulates one cooperation path on the streams of that replication.
 //!
 //! Modules: [`compiled`] (the scenario resolved to indices), [`state`] (agents, streams, draws),
 //! [`tracks`] (ladders, CI, lock-in), [`exogenous`] (NK, China, history, elections/US),

@@ -84,7 +84,8 @@ pub struct State {
     pub crisis_last: [bool; 2],
     /// Backlash added this month per side.
     pub new_backlash: [f64; 2],
-    // State set by replayed events (docs/model.md §3.18; `events.rs`): inert unless an event sets it.
+    // State set by replayed events (docs/model.md §3.18; `events.rs`): inert unless an event
+    // sets it.
     /// Per side, the month an acting government ends (with a snap election).
     pub acting_until: [Option<i64>; 2],
     /// Per side, the last month of a crisis pinned by a crisis event (no exit before).

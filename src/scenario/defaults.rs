@@ -353,7 +353,8 @@ fn track(
     }
 }
 
-/// The nine default ladders of docs/model.md §1.2. Priors: [conservative, progressive, mainstream, hawkish].
+/// The nine default ladders of docs/model.md §1.2. Priors: [conservative, progressive,
+/// mainstream, hawkish].
 pub fn default_tracks() -> IndexMap<String, TrackSpec> {
     let t = [
         (

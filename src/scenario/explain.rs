@@ -868,10 +868,10 @@ mod tests {
             sources_in("[Madrid 2022] and (Op-ed 2022; Chun 2022)"),
             ["Madrid 2022", "Op-ed 2022", "Chun 2022"]
         );
-        // Numbers, dates, essay numbers and the old reference file are not sources; a month
+        // Numbers, dates, essay numbers and sections of other files are not sources; a month
         // after a name is not a citation, nor a section sign without a section.
         assert!(sources_in("Monthly hazard 0.015 over 100 months (2023-04)").is_empty());
-        assert!(sources_in("See 003, essay 004 and MODEL.md §4.2.").is_empty());
+        assert!(sources_in("See 003, essay 004 and README.md §4.2.").is_empty());
         assert!(sources_in("Madrid 2022-06, Cho 20190, Chun 2022x, docs/model.md §.").is_empty());
     }
 

@@ -136,9 +136,9 @@ pub enum Interpolation {
 }
 
 /// `[[series]]`: a parameter that changes over time (docs/model.md §3.18). Before the first
-/// point the parameter keeps its scenario value; from the last point on it keeps the last value. Values
-/// must lie in the parameter's valid range. A `set` event on the same address overrides the
-/// series from the event's month on.
+/// point the parameter keeps its scenario value; from the last point on it keeps the last
+/// value. Values must lie in the parameter's valid range. A `set` event on the same address
+/// overrides the series from the event's month on.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Series {
@@ -301,7 +301,8 @@ pub struct NorthKorea {
     pub jp_short_range_weight: Param,
     /// Monthly approval rally for KR and JP governments while NK is in `surge`.
     pub rally: Param,
-    /// Extra desire on high-deterrence tracks during a surge, multiplied by the track's `b` (Embracing 2023).
+    /// Extra desire on high-deterrence tracks during a surge, multiplied by the track's `b`
+    /// (Embracing 2023).
     pub surge_desire: Param,
     /// Observed launches to replay instead of drawing them: a CSV file (relative to the
     /// scenario file that names it) with `month` ("YYYY-MM") and `launches` (or
@@ -718,7 +719,8 @@ pub struct Relations {
     pub trust_jp_us: Param,
 }
 
-/// `[history]`: the history issues between Korea and Japan and their flare-ups (Chun 2022, Cho 2019).
+/// `[history]`: the history issues between Korea and Japan and their flare-ups (Chun 2022,
+/// Cho 2019).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct History {
