@@ -1,5 +1,5 @@
-//! Replayed events (MODEL.md §9): each state-setting event does what it says, from its month
-//! on, and uses up the draws it replaces (common random numbers).
+//! Replayed events (docs/model.md §3.18): each state-setting event does what it says, from its
+//! month on, and uses up the draws it replaces (common random numbers).
 
 use trisim::model::{Diagnostics, Model, Outcome, Outcomes};
 use trisim::scenario::load_str;

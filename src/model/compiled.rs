@@ -30,7 +30,7 @@ pub fn side_index(s: Side) -> usize {
 pub const KR: usize = 0;
 pub const JP: usize = 1;
 
-/// One cooperation ladder (MODEL.md §2).
+/// One cooperation ladder (docs/model.md §1.2, §3.3).
 #[derive(Clone, Debug)]
 pub struct TrackC {
     pub max: u8,
@@ -47,11 +47,11 @@ pub struct TrackC {
     pub requires: Vec<(usize, u8)>,
     /// Prior value of one rung per camp (conservative, progressive, mainstream, hawkish).
     pub prior: [f64; 4],
-    /// Rung the US expects (000: the US wish list).
+    /// Rung the US expects (Op-ed 2022: the US wish list).
     pub us_expectation: u8,
 }
 
-/// One history issue (MODEL.md §4.3).
+/// One history issue (docs/model.md §3.5).
 #[derive(Clone, Debug)]
 pub struct IssueC {
     pub salience: f64,
@@ -65,7 +65,7 @@ pub struct IssueC {
     pub offended: usize,
 }
 
-/// One cooperation path (MODEL.md §6).
+/// One cooperation path (docs/model.md §3.8).
 #[derive(Clone, Debug)]
 pub struct PathC {
     pub proposes: bool,

@@ -1,4 +1,5 @@
-//! The monthly cycle (MODEL.md §5; the order matters) and the per-replication outcomes (§7).
+//! The monthly cycle (docs/model.md §1.3; the order matters) and the per-replication outcomes
+//! (§3.16).
 
 use super::compiled::{Compiled, EventC, JP, KR};
 use super::outcomes::{MonthRecord, Outcome, Outcomes};
@@ -69,7 +70,7 @@ impl Sim<'_> {
         }
     }
 
-    /// The month's record (MODEL.md §7 "per month").
+    /// The month's record (docs/model.md §2.10, "per month and path").
     pub fn record(&self, t: u32) -> MonthRecord<'_> {
         MonthRecord {
             t,
@@ -114,7 +115,7 @@ impl<'m> Sim<'m> {
 }
 
 impl Sim<'_> {
-    /// The replication's outcomes (MODEL.md §7).
+    /// The replication's outcomes (docs/model.md §3.16).
     pub fn outcomes(&self) -> Outcomes {
         let c = &self.m.c;
         let a = &self.acc;

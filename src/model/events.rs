@@ -1,4 +1,4 @@
-//! Replayed events (MODEL.md §9): observed events that set the state of a replayed period.
+//! Replayed events (docs/model.md §3.18): observed events that set the state of a replayed period.
 //!
 //! An event replaces its process's draw for its month (the draw is still used up, so common
 //! random numbers hold); the mechanisms continue from the state it sets. Where they run in the
@@ -41,9 +41,9 @@
 //! - `path`: the Korean government pursues that path from this month (negotiation restarts).
 //! - `set_state`: sets a state variable.
 //!
-//! *Act effects* of a material act on issue i offending side O (MODEL.md §4.3, v2):
-//! x = s_i·max(0, 1 − damp·m_hist); H̄_O += g_H·x, F_O −= f_fl·x, τ_JK −= f_τ·x: the offended
-//! public sours.
+//! *Act effects* of a material act on issue i offending side O (docs/model.md §3.18,
+//! "material acts"): x = s_i·max(0, 1 − damp·m_hist); H̄_O += g_H·x, F_O −= f_fl·x,
+//! τ_JK −= f_τ·x: the offended public sours.
 
 use super::compiled::{EventC, JP, KR};
 use super::state::{Hold, PendingRetaliation, PendingThreat, Sim};

@@ -1,12 +1,12 @@
-//! The agent-based model of MODEL.md §1–§7. It knows nothing of files, terminals or threads:
-//! it takes a scenario whose parameters have been sampled for one replication and simulates
-//! one cooperation path on the streams of that replication.
+//! The agent-based model of docs/model.md (Parts 1–3). It knows nothing of files, terminals or
+//! threads: it takes a scenario whose parameters have been sampled for one replication and
+//! simulates one cooperation path on the streams of that replication.
 //!
 //! Modules: [`compiled`] (the scenario resolved to indices), [`state`] (agents, streams, draws),
 //! [`tracks`] (ladders, CI, lock-in), [`exogenous`] (NK, China, history, elections/US),
 //! [`opinion`] (fears, Cha friction, favourability, trust), [`decisions`] (valuation, backlash,
 //! win-set, joint move), [`path`] (proposals, history mode), [`politics`] (approval, crisis,
-//! US friction, turnover), [`events`] (replayed events that set the state, MODEL.md §9),
+//! US friction, turnover), [`events`] (replayed events that set the state, docs/model.md §3.18),
 //! [`cycle`] (the monthly order and the outcomes).
 //!
 //! Common random numbers: every call to [`Model::simulate`] creates fresh streams from

@@ -1,4 +1,4 @@
-//! Publics, trust and alliance fears (MODEL.md §5 step 1).
+//! Publics, trust and alliance fears (docs/model.md §1.3 step 1; §3.7).
 //!
 //! - Snyder's alliance security dilemma: abandonment `α_S = logistic(a₀ + a₁·ρ − a₂·κ·τ_SU)`
 //!   (credibility as seen through the bilateral trust with Washington) and entrapment
@@ -7,7 +7,8 @@
 //!   rise of the US China-threat perception.
 //! - Cha's quasi-alliance friction, switchable: `φ_JK = c₁|α_KR−α_JP| + c₂|ε_KR−ε_JP|
 //!   + c₃|θ^NK_KR−θ^NK_JP| − c₄·g`, classic `g = min(α_KR, α_JP)`, revised
-//!   `g = κ·min(θ^NK_KR, θ^NK_JP)` (a credible US plus a shared threat, 2023: 003), off `φ = 0`.
+//!   `g = κ·min(θ^NK_KR, θ^NK_JP)` (a credible US plus a shared threat; Embracing 2023), off
+//!   `φ = 0`.
 //! - Favourability: `F_S += a_F·(F*_S − F_S) + g_F·max(0, ΔCI_{t−1})·1[no crisis] + noise`
 //!   (flare-up shocks from the other side are applied in `history.rs`).
 //! - Trust: `τ_JK += r_τ·CI·(1 − τ_JK) − c_φ·φ_JK` (flare-up and crisis shocks elsewhere);

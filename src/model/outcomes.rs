@@ -1,4 +1,4 @@
-//! Per-replication outcomes (MODEL.md §7) and per-month records.
+//! Per-replication outcomes (docs/model.md §3.16) and per-month records (§2.10).
 
 /// Which direction of an outcome is better for cooperation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,7 +138,7 @@ pub fn outcome_index(key: &str) -> Option<usize> {
     OUTCOMES.iter().position(|o| o.key == key)
 }
 
-/// State recorded at the end of each month (MODEL.md §7 "per month").
+/// State recorded at the end of each month (docs/model.md §2.10, "per month and path").
 #[derive(Clone, Copy)]
 pub struct MonthRecord<'a> {
     /// Month index from 0 (the scenario's start month) to horizon − 1.

@@ -1,4 +1,4 @@
-//! The cooperation path: proposals and the history track (MODEL.md §6).
+//! The cooperation path: proposals and the history track (docs/model.md §3.8).
 //!
 //! Each month the path walks its track order (`low_sensitivity_first`: ascending σ;
 //! `military_first`: military/regional tracks first; or an explicit list) and proposes one-rung
@@ -11,10 +11,11 @@
 //! History mode: `parallel` and `history_first` negotiate a settlement of the most salient open
 //! issue from the start; `security_first` defers it until every security track has reached its
 //! target. Negotiation progresses `τ_JK·(1 + m_hist)/(1 + hw_KR·H̄_KR)` months per month (trust
-//! and US mediation speed it, 004; a grievance-laden public and a progressive government's
-//! history demands slow it, 001), not in a month after a Korean crisis; after `months_to_settle` the issue is settled with the path's
-//! quality: its salience falls to s·(1 − quality), and the settlement costs Korea backlash
-//! `settlement_backlash·s·(1 − quality)·(1 + π·secrecy)` (the 2015 agreement, 001).
+//! and US mediation speed it, Cho 2019; a grievance-laden public and a progressive government's
+//! history demands slow it, Chun 2022), not in a month after a Korean crisis; after
+//! `months_to_settle` the issue is settled with the path's quality (docs/model.md §3.13): its
+//! salience falls to s·(1 − quality), and the settlement costs Korea backlash
+//! `settlement_backlash·s·(1 − quality)·(1 + π·secrecy)` (the 2015 agreement, Chun 2022).
 
 use super::compiled::{EventC, JP, KR};
 use super::state::Sim;

@@ -1,7 +1,7 @@
 //! The columns of `records.csv`: the simulation state at the end of a month as named values
-//! (MODEL.md §9 "Outputs"). Adding a column is one line in [`SCALARS`], [`PER_TRACK`],
-//! [`PER_ISSUE`] or [`super::outcomes::COUNTERS`]. The model formats nothing: the engine turns
-//! the values into text.
+//! (docs/model.md §2.10, "per-world records"). Adding a column is one line in [`SCALARS`],
+//! [`PER_TRACK`], [`PER_ISSUE`] or [`super::outcomes::COUNTERS`]. The model formats nothing:
+//! the engine turns the values into text.
 
 use super::compiled::{JP, KR};
 use super::outcomes::{MonthRecord, Outcome, COUNTERS, OUTCOMES};

@@ -1,4 +1,4 @@
-//! Time-varying parameters (MODEL.md §9): `[[series]]` and `set` events as a schedule of
+//! Time-varying parameters (docs/model.md §3.18): `[[series]]` and `set` events as a schedule of
 //! compiled segments.
 //!
 //! A replication's sampled scenario gives, per scheduled address, its value in every month

@@ -1,4 +1,4 @@
-//! Simulation state of one path in one replication (MODEL.md §3), its random streams and
+//! Simulation state of one path in one replication (docs/model.md §1.2), its random streams and
 //! the per-month buffer of random draws.
 
 use super::compiled::{us_index, Compiled, PathC, JP, KR};
@@ -84,7 +84,8 @@ pub struct State {
     pub crisis_last: [bool; 2],
     /// Backlash added this month per side.
     pub new_backlash: [f64; 2],
-    // State set by replayed events (MODEL.md §9; `events.rs`): inert unless an event sets it.
+    // State set by replayed events (docs/model.md §3.18; `events.rs`): inert unless an event
+    // sets it.
     /// Per side, the month an acting government ends (with a snap election).
     pub acting_until: [Option<i64>; 2],
     /// Per side, the last month of a crisis pinned by a crisis event (no exit before).
@@ -151,7 +152,7 @@ pub struct Draws {
     pub misjudge: [f64; 2],
 }
 
-/// The random streams of a replication (MODEL.md §1).
+/// The random streams of a replication (docs/model.md §2.8).
 pub struct Rngs {
     pub nk: FastRng,
     pub china: FastRng,

@@ -1,5 +1,6 @@
-//! Documented defaults of every scenario key. Values are priors (MODEL.md); the source of each
-//! is given in `docs/model.md` and, for calibrated values, next to the value here.
+//! Documented defaults of every scenario key. Values are priors (docs/model.md §4.5) unless
+//! calibrated (§4.1–§4.3); the source of each is given in `docs/model.md` and, for calibrated
+//! values, next to the value here.
 
 use super::calendar::YearMonth;
 use super::param::p;
@@ -13,7 +14,7 @@ impl Default for Scenario {
             world: World::default(),
             actors: Actors::default(),
             relations: Relations {
-                // Post-March-2023 summit thaw, 003.
+                // Post-March-2023 summit thaw (Embracing 2023).
                 trust_kr_jp: p(0.40),
                 trust_kr_us: p(0.75),
                 trust_jp_us: p(0.85),
@@ -352,7 +353,8 @@ fn track(
     }
 }
 
-/// The nine default ladders of MODEL.md §2. Priors: [conservative, progressive, mainstream, hawkish].
+/// The nine default ladders of docs/model.md §1.2. Priors: [conservative, progressive,
+/// mainstream, hawkish].
 pub fn default_tracks() -> IndexMap<String, TrackSpec> {
     let t = [
         (
@@ -574,7 +576,7 @@ fn path(
     }
 }
 
-/// The five bundled paths of MODEL.md §6.
+/// The five bundled paths of docs/model.md §3.8.
 pub fn default_paths() -> IndexMap<String, PathSpec> {
     use HistoryMode::*;
     use SequenceName::*;
@@ -582,7 +584,7 @@ pub fn default_paths() -> IndexMap<String, PathSpec> {
     m.insert(
         "gradual".into(),
         path(
-            "Low-sensitivity tracks first, gated by trust and favourability, transparent, regional scope late (001: 'gradually expands the agenda and scope'; 000: lower US expectations)",
+            "Low-sensitivity tracks first, gated by trust and favourability, transparent, regional scope late (Chun 2022: 'gradually expands the agenda and scope'; Op-ed 2022: lower US expectations)",
             LowSensitivityFirst, 6, 1, gradual_gates(1.0), true, 0.8,
             targets(&[("regional", 1)]), Parallel, 0.75, 24.0, 0.7, 1.0,
         ),
@@ -590,7 +592,7 @@ pub fn default_paths() -> IndexMap<String, PathSpec> {
     m.insert(
         "hasty".into(),
         path(
-            "Military and regional tracks first at the US pace, no gates, top-down, quick low-quality history deal (000: 'rushing to keep pace with the U.S.')",
+            "Military and regional tracks first at the US pace, no gates, top-down, quick low-quality history deal (Op-ed 2022: 'rushing ... to keep pace with the U.S.')",
             MilitaryFirst, 3, 2, IndexMap::new(), false, 0.3,
             IndexMap::new(), Parallel, 0.3, 6.0, 0.1, 1.5,
         ),
@@ -598,7 +600,7 @@ pub fn default_paths() -> IndexMap<String, PathSpec> {
     m.insert(
         "parallel".into(),
         path(
-            "Security and history proceed in parallel, neither a precondition for the other (002)",
+            "Security and history proceed in parallel, neither a precondition for the other (Madrid 2022)",
             LowSensitivityFirst,
             4,
             1,
@@ -616,7 +618,7 @@ pub fn default_paths() -> IndexMap<String, PathSpec> {
     m.insert(
         "history_first".into(),
         path(
-            "Security tracks capped at rung 1 until a victim-centred history settlement (001)",
+            "Security tracks capped at rung 1 until a victim-centred history settlement (Chun 2022)",
             LowSensitivityFirst,
             6,
             1,

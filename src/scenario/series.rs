@@ -1,4 +1,4 @@
-//! Observed drivers and time-varying parameters (MODEL.md §9): the files named by
+//! Observed drivers and time-varying parameters (docs/model.md §3.18): the files named by
 //! `[world.nk] observed` and `[[series]] file`, and the address checks shared by `[[series]]`
 //! and `set` events.
 //!
@@ -271,7 +271,7 @@ fn in_run(m: YearMonth, start: YearMonth, horizon: u32) -> bool {
     t >= 0 && t < horizon as i64
 }
 
-/// The regime of a month from the trailing 3-month launch total (MODEL.md §9).
+/// The regime of a month from the trailing 3-month launch total (docs/model.md §3.18).
 pub fn regime_from_total(total: u32) -> NkRegime {
     if total >= 9 {
         NkRegime::Surge

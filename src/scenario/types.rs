@@ -2,7 +2,10 @@
 //!
 //! A scenario file is merged key by key onto [`Scenario::default()`] (see `load.rs`), so every
 //! struct here is complete: the effective scenario (`trisim show`) is this struct serialized.
-//! Sources are cited by essay file name (`../shared/seeds/`) or data file (`data/`).
+//! Sources are cited by data file (`data/`), by essay in a short author–year form (`Chun 2022`,
+//! `Cho 2019`, `Op-ed 2022`, `Madrid 2022`, `Embracing 2023`; the full references open
+//! docs/model.md) and by section of docs/model.md (`docs/model.md §3.4`). `trisim explain` lists
+//! the sources it finds in these forms (`explain.rs`, `sources_in`).
 //!
 //! The doc comments of the fields are the user-facing descriptions of the keys: `trisim schema`
 //! (the JSON Schema editors show on hover), `trisim explain` and `trisim init` print them (see
@@ -27,10 +30,10 @@ pub struct Scenario {
     pub actors: Actors,
     pub relations: Relations,
     pub history: History,
-    /// Cooperation tracks by key (MODEL.md §2). Keys of the defaults can be overridden
+    /// Cooperation tracks by key (docs/model.md §1.2, §3.3). Keys of the defaults can be overridden
     /// field by field; new keys add tracks (all fields required).
     pub tracks: IndexMap<String, TrackSpec>,
-    /// Cooperation paths by name (MODEL.md §6). The bundled `gradual`, `hasty`, `parallel`,
+    /// Cooperation paths by name (docs/model.md §3.8). The bundled `gradual`, `hasty`, `parallel`,
     /// `history_first` and `status_quo` always exist; a new path starts from `base`.
     pub paths: IndexMap<String, PathSpec>,
     /// Scheduled events that replace the random draw in their month.
@@ -132,10 +135,10 @@ pub enum Interpolation {
     Linear,
 }
 
-/// `[[series]]`: a parameter that changes over time (MODEL.md §9). Before the first point the
-/// parameter keeps its scenario value; from the last point on it keeps the last value. Values
-/// must lie in the parameter's valid range. A `set` event on the same address overrides the
-/// series from the event's month on.
+/// `[[series]]`: a parameter that changes over time (docs/model.md §3.18). Before the first
+/// point the parameter keeps its scenario value; from the last point on it keeps the last
+/// value. Values must lie in the parameter's valid range. A `set` event on the same address
+/// overrides the series from the event's month on.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Series {
@@ -263,7 +266,7 @@ impl NkRegime {
     }
 }
 
-/// `[world.nk]`: North Korea as a regime-switching negative binomial (MODEL.md §4.1).
+/// `[world.nk]`: North Korea as a regime-switching negative binomial (docs/model.md §3.4).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NorthKorea {
@@ -298,7 +301,8 @@ pub struct NorthKorea {
     pub jp_short_range_weight: Param,
     /// Monthly approval rally for KR and JP governments while NK is in `surge`.
     pub rally: Param,
-    /// Extra desire on high-deterrence tracks during a surge, multiplied by the track's `b` (003).
+    /// Extra desire on high-deterrence tracks during a surge, multiplied by the track's `b`
+    /// (Embracing 2023).
     pub surge_desire: Param,
     /// Observed launches to replay instead of drawing them: a CSV file (relative to the
     /// scenario file that names it) with `month` ("YYYY-MM") and `launches` (or
@@ -337,7 +341,7 @@ pub struct NkTransition {
     pub surge: [Param; 3],
 }
 
-/// `[world.china]`: China's coercion hazard and costs (MODEL.md §4.2).
+/// `[world.china]`: China's coercion hazard and costs (docs/model.md §3.6).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct China {
@@ -361,7 +365,7 @@ pub struct China {
     /// 2023 seafood ban). Today only `china_coercion` events with `target = "JP"` use it.
     pub cost_scale_jp: Param,
     /// Reduction of Japan's desire per unit χ after a coercion event against Tokyo (Tokyo
-    /// appeases less than Seoul: 003).
+    /// appeases less than Seoul: Embracing 2023).
     pub desire_penalty_jp: Param,
     /// Monthly decay of the "recent coercion" memory that drives entrapment fear.
     pub memory_decay: Param,
@@ -374,7 +378,7 @@ pub struct China {
     /// `θ^CN_S += threat_decay·(θ^CN_S(0) − θ^CN_S)` each month, so the hardening after a
     /// coercion event fades without new events (0.03: half-life ≈ 23 months; a prior).
     /// Korea's θ^CN does not respond to coercion events (Seoul bears the cost, it does not
-    /// harden: 003, 004), so it stays at its initial level.
+    /// harden: Embracing 2023, Cho 2019), so it stays at its initial level.
     pub threat_decay: Param,
     /// Background US–China tension in [0, 1].
     pub us_china_tension: Param,
@@ -406,7 +410,7 @@ pub struct UsCalendar {
     pub p_switch: Param,
 }
 
-/// `[world.elections]`: Korean and Japanese leader calendars (MODEL.md §4.4).
+/// `[world.elections]`: Korean and Japanese leader calendars (docs/model.md §3.14).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Elections {
@@ -439,17 +443,17 @@ pub struct Elections {
     pub acting_months: Param,
 }
 
-/// `[world.camps]`: what each political camp brings (000, 001, 004).
+/// `[world.camps]`: what each political camp brings (Op-ed 2022, Chun 2022, Cho 2019).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Camps {
-    /// Korean conservative camp (Yoon; 000, 003).
+    /// Korean conservative camp (Yoon; Op-ed 2022, Embracing 2023).
     pub conservative: CampSpec,
-    /// Korean progressive camp (Moon; 001, 004).
+    /// Korean progressive camp (Moon; Chun 2022, Cho 2019).
     pub progressive: CampSpec,
-    /// Japanese mainstream LDP camp (Kishida; 003).
+    /// Japanese mainstream LDP camp (Kishida; Embracing 2023).
     pub mainstream: CampSpec,
-    /// Japanese hawkish camp (Abe; 001, 004).
+    /// Japanese hawkish camp (Abe; Chun 2022, Cho 2019).
     pub hawkish: CampSpec,
 }
 
@@ -527,7 +531,7 @@ pub struct Friction {
     pub c_phi: Param,
 }
 
-/// `[world.opinion]`: publics and trust (MODEL.md §5 step 1).
+/// `[world.opinion]`: publics and trust (docs/model.md §1.3 step 1, §3.7).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Opinion {
@@ -561,7 +565,8 @@ pub struct Opinion {
     pub d_c: Param,
 }
 
-/// `[world.politics]`: backlash, approval, crisis, rollback and reversal (MODEL.md §5 steps 5–8).
+/// `[world.politics]`: backlash, approval, crisis, rollback and reversal (docs/model.md §1.3
+/// steps 5–8, §3.11).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Politics {
@@ -594,7 +599,7 @@ pub struct Politics {
     /// Standard deviation of the log error with which governments foresee the backlash of a
     /// move: realized ΔB = expected ΔB·exp(s·z − s²/2), one z per side and month.
     pub backlash_noise: Param,
-    /// Backlash of a history settlement per unit salience × (1 − quality) (2015 deal, 001).
+    /// Backlash of a history settlement per unit salience × (1 − quality) (2015 deal, Chun 2022).
     pub settlement_backlash: Param,
     /// Months after which a settled issue can no longer be repudiated.
     pub repudiation_window_months: Param,
@@ -606,7 +611,8 @@ pub struct Politics {
     pub scar_months: Param,
 }
 
-/// `[world.decisions]`: valuation, win-set and US facilitation (MODEL.md §5 steps 3–4, 7).
+/// `[world.decisions]`: valuation, win-set and US facilitation (docs/model.md §1.3 steps 3–4
+/// and 7, §3.9, §3.10, §3.12).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Decisions {
@@ -614,7 +620,7 @@ pub struct Decisions {
     pub u: Param,
     /// Weight of China's expected hazard in the valuation (χ·E·ĥ).
     pub china_weight: Param,
-    /// Japan's public sensitivity Ξ_JP to moves with Korea (Ξ_KR = 1; 000).
+    /// Japan's public sensitivity Ξ_JP to moves with Korea (Ξ_KR = 1; Op-ed 2022).
     pub xi_jp: Param,
     /// Share of B_crit a government keeps as margin when respecting the win-set.
     pub winset_margin: Param,
@@ -622,15 +628,15 @@ pub struct Decisions {
     pub a_min: Param,
     /// US bridges a gap when ΔU > −facilitation·m_sec (side payment).
     pub facilitation: Param,
-    /// Monthly τ_KU loss per unit of expectation gap (f_US; 000).
+    /// Monthly τ_KU loss per unit of expectation gap (f_US; Op-ed 2022).
     pub f_us: Param,
-    /// Probability scale of retaliation (linkage) after a flare-up on an open issue (001).
+    /// Probability scale of retaliation (linkage) after a flare-up on an open issue (Chun 2022).
     pub p_retaliate: Param,
     /// Weight of m_sec in cancelling a counter-move (GSOMIA saved, 2019-11).
     pub cancel_m_sec: Param,
     /// Weight of κ in cancelling a counter-move.
     pub cancel_kappa: Param,
-    /// Share by which US history mediation m_hist damps flare-up shocks (004 vs 001).
+    /// Share by which US history mediation m_hist damps flare-up shocks (Cho 2019 vs Chun 2022).
     pub m_hist_damping: Param,
     /// Value a government forgoes by raising a track on which it holds a retaliation (a hold
     /// lasts until the issue is settled anew, the track is restored or the camp changes):
@@ -681,13 +687,13 @@ pub struct Washington {
     pub engaged: UsProfile,
     pub transactional: UsProfile,
     /// The US wish list: the rung it expects on each track (`track = rung`); the gap between
-    /// these and the rungs reached erodes Korea's trust in the US (000: regional scope).
+    /// these and the rungs reached erodes Korea's trust in the US (Op-ed 2022: regional scope).
     pub expectations: IndexMap<String, u32>,
     /// US threat perception of China at the start.
     pub threat_cn: Param,
 }
 
-/// What an administration type does (002, 004, 001).
+/// What an administration type does (Madrid 2022, Cho 2019, Chun 2022).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UsProfile {
@@ -705,15 +711,16 @@ pub struct UsProfile {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Relations {
-    /// Korea–Japan trust τ_JK at the start (post-March-2023 summit thaw, 003).
+    /// Korea–Japan trust τ_JK at the start (post-March-2023 summit thaw, Embracing 2023).
     pub trust_kr_jp: Param,
-    /// Korea–US trust τ_KU at the start (003).
+    /// Korea–US trust τ_KU at the start (Embracing 2023).
     pub trust_kr_us: Param,
-    /// Japan–US trust τ_JU at the start (003).
+    /// Japan–US trust τ_JU at the start (Embracing 2023).
     pub trust_jp_us: Param,
 }
 
-/// `[history]`: the history issues between Korea and Japan and their flare-ups (001, 004).
+/// `[history]`: the history issues between Korea and Japan and their flare-ups (Chun 2022,
+/// Cho 2019).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct History {
@@ -739,7 +746,7 @@ pub enum Side {
     Jp,
 }
 
-/// `[[history.issues]]`: one history issue (MODEL.md §4.3).
+/// `[[history.issues]]`: one history issue (docs/model.md §3.5).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryIssue {
@@ -784,18 +791,18 @@ pub struct Prerequisite {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CampPriors {
-    /// Prior value to a Korean conservative government (000, 003).
+    /// Prior value to a Korean conservative government (Op-ed 2022, Embracing 2023).
     pub conservative: Param,
     /// Prior value to a Korean progressive government (negative on military and regional
-    /// tracks; 001, 004).
+    /// tracks; Chun 2022, Cho 2019).
     pub progressive: Param,
-    /// Prior value to a Japanese mainstream government (003).
+    /// Prior value to a Japanese mainstream government (Embracing 2023).
     pub mainstream: Param,
-    /// Prior value to a Japanese hawkish government (positive on military tracks; 004).
+    /// Prior value to a Japanese hawkish government (positive on military tracks; Cho 2019).
     pub hawkish: Param,
 }
 
-/// `[tracks.<key>]`: one cooperation ladder (MODEL.md §2).
+/// `[tracks.<key>]`: one cooperation ladder (docs/model.md §1.2, §3.3).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrackSpec {
@@ -824,7 +831,7 @@ pub struct TrackSpec {
     /// Whether the track counts as military/regional for "high-σ" rollback and the `military_first` sequence.
     pub military: bool,
     /// Other tracks' rungs required before this track moves, e.g.
-    /// `[{ track = "summitry", rung = 1 }]` (MODEL.md §2).
+    /// `[{ track = "summitry", rung = 1 }]` (docs/model.md §1.2, §3.3).
     pub requires: Vec<Prerequisite>,
     /// Prior value of one rung to a government of each camp.
     pub prior: CampPriors,
@@ -857,15 +864,17 @@ pub enum HistoryMode {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Gate {
-    /// Korea–Japan trust τ_JK required before proposing a move on the track (001: "paced by
-    /// trust").
+    /// Korea–Japan trust τ_JK required before proposing a move on the track (Chun 2022: the
+    /// "mutual distrust" from history "must be fundamentally addressed before institutionalized
+    /// military and security cooperation will be possible").
     pub trust: Param,
     /// Korean favourability toward Japan F_KR required before proposing a move on the track
-    /// (001: "paced by public opinion").
+    /// (Chun 2022: the 2015 deal failed on "deteriorating public opinion"; a gradual approach
+    /// reduces "expected domestic backlash").
     pub favourability: Param,
 }
 
-/// `[paths.<name>]`: how willing governments pursue cooperation (MODEL.md §6).
+/// `[paths.<name>]`: how willing governments pursue cooperation (docs/model.md §3.8).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PathSpec {
@@ -891,8 +900,8 @@ pub struct PathSpec {
     pub transparency: Param,
     /// Ceiling rung per track; a track not listed may go to its top rung.
     pub targets: IndexMap<String, u32>,
-    /// How history relates to security: "parallel" (002), "history_first" (security tracks
-    /// capped at rung 1 until a settlement; 001) or "security_first".
+    /// How history relates to security: "parallel" (Madrid 2022), "history_first"
+    /// (security tracks capped at rung 1 until a settlement; Chun 2022) or "security_first".
     pub history_mode: HistoryMode,
     /// Settlement quality (victim-centred = high).
     pub settlement_quality: Param,

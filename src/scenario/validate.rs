@@ -18,8 +18,9 @@ use std::fmt;
 pub const MAX_HORIZON_MONTHS: u32 = 1200;
 
 /// Highest top rung a track may have (`rungs`), and so the highest rung any `initial`,
-/// prerequisite, path target or US expectation may name. Ladders in MODEL.md have 2 to 4 rungs;
-/// 20 leaves ample room while keeping rungs well inside the model's 8-bit rung counters.
+/// prerequisite, path target or US expectation may name. The default ladders
+/// (docs/model.md §1.2) have 1 to 3 rungs; 20 leaves ample room while keeping rungs well
+/// inside the model's 8-bit rung counters.
 pub const MAX_RUNGS: u32 = 20;
 
 /// One segment of a key path: a table key or an array index.

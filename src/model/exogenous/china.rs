@@ -1,5 +1,5 @@
-//! China's coercion (MODEL.md §4.2; 003, 004: the asymmetric China stance — Seoul bears the
-//! cost, Tokyo hardens).
+//! China's coercion (docs/model.md §3.6; Embracing 2023, Cho 2019: the asymmetric China stance —
+//! Seoul bears the cost, Tokyo hardens).
 //!
 //! Monthly hazard `h = h₀·assertiveness + h_move·Σ_k χ_k·max(0, Δℓ_k(t−1)) + h_regional·ℓ_regional`
 //! (Δℓ: upward moves of the previous month). An event costs Korea `cost_scale·E_KR` % of GDP

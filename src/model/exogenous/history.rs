@@ -1,10 +1,11 @@
-//! History issues (MODEL.md §4.3; 001: history is now linked to economics and security).
+//! History issues (docs/model.md §3.5; Chun 2022: history is now linked to economics and
+//! security).
 //!
 //! Per issue and month: flare-up with hazard `h_i·(seasonal_multiplier if seasonal)·f_status`
 //! (f_status = 1 open or repudiated, 1 − quality settled); a pending court process rules with
 //! `court_hazard` (a flare-up offending the *other* side, e.g. the 2018 forced-labour rulings
 //! offended Tokyo). A flare-up with shock `x = s_i·(1 − m_hist_damping·m_hist)` (US mediation
-//! damps shocks, 004):
+//! damps shocks, Cho 2019):
 //! - raises the offended side's grievance: `H̄_O += flare_grievance·x`;
 //! - lowers the *other* public's favourability: `F_other −= flare_favourability·x`
 //!   (each public reacts to the other government, r ≈ −0.37 in the Genron/EAI poll changes);

@@ -1,4 +1,5 @@
-//! North Korea (MODEL.md §4.1; 003: "North Korean threats keep trilateral cooperation in place").
+//! North Korea (docs/model.md §3.4; Embracing 2023: "North Korean threats will perhaps keep
+//! trilateral cooperation in place").
 //!
 //! A regime-switching negative binomial: regimes engagement / testing / surge follow a monthly
 //! Markov chain (a transactional US adds `transactional_engagement_boost` to P(→ engagement),
@@ -9,7 +10,7 @@
 //! (itself drawn independently of the path), so it is identical across paths within a
 //! replication.
 //!
-//! Fixed draw count (common random numbers, MODEL.md §1): every month takes exactly three
+//! Fixed draw count (common random numbers, docs/model.md §2.8): every month takes exactly three
 //! numbers from the `nk` stream whatever the regime, the US type or the scheduled events —
 //! one `u64` that seeds a month-local Xoshiro256++ sub-generator (used for the Gamma, Poisson
 //! and binomial draws, whose own draw counts vary), one uniform for the regime transition and
