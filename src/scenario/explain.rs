@@ -355,11 +355,14 @@ impl Explainer {
             None if e.new_entry => row("default", "none: a new entry must give it"),
             None => row("default", "none (optional)"),
         }
+        // A key that cites nothing itself shows its table's sources, and says so.
         let mut sources = sources_in(description);
+        let mut cited_by = None;
         if sources.is_empty() {
-            for (_, d) in &e.context {
+            for (k, d) in &e.context {
                 sources = sources_in(d);
                 if !sources.is_empty() {
+                    cited_by = Some(k);
                     break;
                 }
             }
@@ -368,7 +371,13 @@ impl Explainer {
             .get("anyOf")
             .is_some_and(|a| a.to_string().contains(DISTRIBUTION_REF));
         if !sources.is_empty() {
-            row("sources", &sources.join(", "));
+            match cited_by {
+                Some(k) => row(
+                    "sources",
+                    &format!("{} (those of [{k}])", sources.join(", ")),
+                ),
+                None => row("sources", &sources.join(", ")),
+            }
             // Each essay cited, in full, once.
             for s in &sources {
                 if let Some(full) = essay_reference(s) {
@@ -710,15 +719,26 @@ pub fn sources_in(d: &str) -> Vec<String> {
             .unwrap_or(rest.len());
         push(rest[..end].trim_end_matches('.').to_string());
     }
-    for (i, _) in d.match_indices("docs/model.md §") {
-        let rest = &d[i..];
-        let start = "docs/model.md §".len();
-        let end = rest[start..]
+    // Sections: "docs/model.md §3.4", and a bare "§3.9" that continues a list begun by
+    // "docs/model.md §" (no other file's section in between).
+    let mut in_model = false;
+    for (i, _) in d.match_indices('§') {
+        let before = d[..i].trim_end();
+        if before.ends_with("docs/model.md") {
+            in_model = true;
+        } else if before.ends_with(".md") {
+            in_model = false;
+        }
+        if !in_model {
+            continue;
+        }
+        let rest = &d[i + '§'.len_utf8()..];
+        let end = rest
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .map_or(rest.len(), |e| start + e);
+            .unwrap_or(rest.len());
         let section = rest[..end].trim_end_matches('.');
-        if section.len() > start {
-            push(section.to_string());
+        if !section.is_empty() {
+            push(format!("docs/model.md §{section}"));
         }
     }
     out
@@ -873,6 +893,15 @@ mod tests {
         assert!(sources_in("Monthly hazard 0.015 over 100 months (2023-04)").is_empty());
         assert!(sources_in("See 003, essay 004 and README.md §4.2.").is_empty());
         assert!(sources_in("Madrid 2022-06, Cho 20190, Chun 2022x, docs/model.md §.").is_empty());
+        // A list of sections continues the model's until another file's section.
+        assert_eq!(
+            sources_in("(docs/model.md §1.3 steps 3–4 and 7, §3.9, §3.10; README.md §2, §4)"),
+            [
+                "docs/model.md §1.3",
+                "docs/model.md §3.9",
+                "docs/model.md §3.10"
+            ]
+        );
     }
 
     #[test]
@@ -914,7 +943,10 @@ mod tests {
         // A key citing nothing takes the sources of its table.
         let e = ex.lookup("world.china.memory_decay").unwrap();
         let text = ex.render(&e, 100);
-        assert!(text.contains("sources   docs/model.md §3.6\n"), "{text}");
+        assert!(
+            text.contains("sources   docs/model.md §3.6 (those of [world.china])\n"),
+            "{text}"
+        );
     }
 
     #[test]
