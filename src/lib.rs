@@ -4,7 +4,8 @@
 //! Layers: [`scenario`] (the input format, loading, validation, sampling), [`model`] (the
 //! agent-based model, pure), [`engine`] (replications in parallel, streaming statistics),
 //! [`experiment`] (designs of experiments and their analyses: Sobol', tornado, PRIM),
-//! [`output`] (result files, charts, terminal table).
+//! [`output`] (result files, charts, terminal table), [`score`] (a run scored against
+//! observations).
 
 pub mod engine;
 pub mod experiment;
@@ -12,3 +13,4 @@ pub mod model;
 pub mod output;
 pub mod rng;
 pub mod scenario;
+pub mod score;

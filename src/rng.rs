@@ -10,7 +10,8 @@ use rand::{RngExt, SeedableRng};
 /// The fast generator every process draws from.
 pub type FastRng = Xoshiro256PlusPlus;
 
-/// Purposes of random streams (MODEL.md §1). Numbers are part of the reproducibility promise.
+/// Purposes of random streams (docs/model.md §2.8). Numbers are part of the reproducibility
+/// promise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stream {
     Params = 1,

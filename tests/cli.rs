@@ -120,7 +120,7 @@ fn run_writes_every_file_in_the_documented_shape() {
     let (h, rows) = csv_rows(&out.join("timeseries.csv"));
     assert_eq!(
         h,
-        ["path", "month", "metric", "mean", "p5", "p25", "p50", "p75", "p95"]
+        ["path", "month", "metric", "mean", "p5", "p10", "p25", "p50", "p75", "p90", "p95"]
     );
     assert_eq!(&rows[0][1], "2023-04");
     assert!(rows
@@ -130,9 +130,19 @@ fn run_writes_every_file_in_the_documented_shape() {
         !rows.iter().any(|r| &r[1] == "2025-10"),
         "30 months from 2023-04"
     );
+    // P(rung >= r): the share in `mean`, the quantile columns empty.
+    let ge = rows
+        .iter()
+        .find(|r| &r[1] == "2025-09" && &r[2] == "rung.summitry>=1")
+        .expect("a rung.summitry>=1 row");
+    let share: f64 = ge[3].parse().unwrap();
+    assert!((0.0..=1.0).contains(&share), "{ge:?}");
     let (h, rows) = csv_rows(&out.join("runs.csv"));
     assert_eq!(&h[..2], ["path", "replication"]);
-    assert_eq!(h.len(), 2 + OUTCOMES.len());
+    // Outcomes, then the final rung of every track and the final status of every issue.
+    assert_eq!(h.len(), 2 + OUTCOMES.len() + 9 + 4, "{h:?}");
+    assert_eq!(h[2 + OUTCOMES.len()], "rung.summitry");
+    assert!(h.last().unwrap().starts_with("issue."), "{h:?}");
     assert_eq!(rows.len(), 5 * 60);
 
     // manifest.json

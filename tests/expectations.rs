@@ -1,4 +1,5 @@
-//! MODEL.md §8: every directional sanity expectation as a statistical test.
+//! The patterns the model should reproduce (docs/model.md §1.1, patterns 1–7), each a
+//! directional statistical test, plus a plausibility check of the baseline.
 //!
 //! Each test drives the model directly on common random numbers: replication `r` of each
 //! scenario variant and path uses the same seed and replication index, so differences are
@@ -77,7 +78,7 @@ fn assert_hasty_faster_but_crisis_prone(
 }
 
 fn baseline() -> Scenario {
-    // MODEL.md §8 baseline: 2023-04, conservative KR, engaged US, NK in surge.
+    // The baseline of the expectations: 2023-04, conservative KR, engaged US, NK in surge.
     let mut s = Scenario::default();
     s.world.nk.initial_regime = NkRegime::Surge;
     s
@@ -87,7 +88,7 @@ fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len() as f64
 }
 
-/// §8 baseline plausibility: CI rises for gradual and hasty; hasty is faster, with more KR
+/// Baseline plausibility: CI rises for gradual and hasty; hasty is faster, with more KR
 /// crises and rollbacks.
 #[test]
 fn baseline_is_plausible() {
@@ -108,8 +109,8 @@ fn baseline_is_plausible() {
     );
 }
 
-/// §8.1 (003): a higher NK threat (surge more likely) raises mean CI on every proposing path,
-/// and never lowers it on the status quo.
+/// Pattern 1 (Embracing 2023): a higher NK threat (surge more likely) raises mean CI on every
+/// proposing path, and never lowers it on the status quo.
 #[test]
 fn nk_threat_raises_cooperation() {
     let low = Scenario::default();
@@ -130,7 +131,8 @@ fn nk_threat_raises_cooperation() {
     }
 }
 
-/// §8.2 (000, 001): a higher history burden widens the KR-crisis gap between hasty and gradual.
+/// Pattern 2 (Op-ed 2022, Chun 2022): a higher history burden widens the KR-crisis gap between
+/// hasty and gradual.
 #[test]
 fn history_burden_widens_the_crisis_gap() {
     let low = baseline();
@@ -152,8 +154,8 @@ fn history_burden_widens_the_crisis_gap() {
     );
 }
 
-/// §8.3 (000, 001): with F_KR and τ_JK low at the start, hasty reaches a high CI sooner but has
-/// more KR crises and rollbacks than gradual.
+/// Pattern 3 (Op-ed 2022, Chun 2022): with F_KR and τ_JK low at the start, hasty reaches a high
+/// CI sooner but has more KR crises and rollbacks than gradual.
 #[test]
 fn hasty_is_faster_but_crisis_prone_when_publics_are_cold() {
     let mut cold = baseline();
@@ -186,7 +188,7 @@ fn hasty_is_faster_but_crisis_prone_when_publics_are_cold() {
     }
 }
 
-/// §8.4 (004): with US m_sec and m_hist at 0, CI is lower and more linkage retaliation
+/// Pattern 4 (Cho 2019): with US m_sec and m_hist at 0, CI is lower and more linkage retaliation
 /// escalates (counter-threats on intelligence no longer cancelled).
 #[test]
 fn us_disengagement_lowers_cooperation_and_lets_linkage_escalate() {
@@ -232,7 +234,8 @@ fn us_disengagement_lowers_cooperation_and_lets_linkage_escalate() {
     }
 }
 
-/// §8.5 (003, 004): China's coercion falls on Seoul and rises with the `regional` track.
+/// Pattern 5 (Embracing 2023, Cho 2019): China's coercion falls on Seoul and rises with the
+/// `regional` track.
 #[test]
 fn china_coercion_falls_on_seoul_and_rises_with_regional() {
     // The regional rung is set at the start (a Taiwan-Strait statement already made, or
@@ -269,19 +272,14 @@ fn china_coercion_falls_on_seoul_and_rises_with_regional() {
     assert_greater(&a, &b, 0.05, "exposure raises Seoul's cost");
 }
 
-/// §8.6 (2025): lock-in makes cooperation persist across a KR turnover to the progressive camp.
+/// Pattern 6 (2024–25): lock-in makes cooperation persist across a KR turnover to the
+/// progressive camp.
 #[test]
 fn lock_in_makes_cooperation_survive_a_progressive_turnover() {
     let mut locked = baseline();
     locked.events.push(Event {
-        month: YearMonth::new(2027, 3),
-        kind: EventKind::KrElection,
         camp: Some(Camp::Progressive),
-        us_type: None,
-        issue: None,
-        regime: None,
-        track: None,
-        note: None,
+        ..Event::new(YearMonth::new(2027, 3), EventKind::KrElection)
     });
     let mut unlocked = locked.clone();
     for t in unlocked.tracks.values_mut() {
@@ -318,7 +316,7 @@ fn lock_in_makes_cooperation_survive_a_progressive_turnover() {
     }
 }
 
-/// §8.7: the expectations are not hard-coded — a parameter choice reverses them. With a warm
+/// Pattern 7: the expectations are not hard-coded — a parameter choice reverses them. With a warm
 /// Korean public (very high F_KR) and high trust, the hasty path's crisis penalty nearly
 /// vanishes: the paired hasty − gradual gap in KR crises is less than a third of the gap under
 /// the default cold public (with 2-standard-error margins on both gaps), and hasty is no worse

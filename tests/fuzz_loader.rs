@@ -68,7 +68,10 @@ struct Bundled {
 }
 
 struct Fixture {
-    dir: tempfile::TempDir,
+    /// Holds `scenarios/` (the copy the cases load from: [`Fixture::root`]) and `data/`.
+    _tmp: tempfile::TempDir,
+    /// The copy of `scenarios/`, with the hostile files.
+    root: PathBuf,
     bundled: Vec<Bundled>,
     /// Table headers of the schema (`[actors.seoul]`, `[[history.issues]]`, ...).
     headers: Vec<String>,
@@ -113,6 +116,193 @@ const EXTENDS_TARGETS: &[&str] = &[
     "é.toml",
 ];
 
+/// Data files for `[world.nk] observed` and `[[series]] file` (written next to every bundled
+/// scenario folder), valid or not.
+const HOSTILE_DATA: &[(&str, &[u8])] = &[
+    ("gap.csv", b"month,value\n2023-04,0.3\n2023-06,0.4\n"),
+    ("series_ok.csv", b"month,value\n2023-04,0.3\n2024-01,0.35\n"),
+    ("years.csv", b"year,value\n2015,0.25\n2018,0.268\n"),
+    ("bad_number.csv", b"month,value\n2023-04,abc\n"),
+    ("nan.csv", b"month,value\n2023-04,nan\n"),
+    ("huge.csv", b"month,value\n2023-04,1e400\n"),
+    ("outside.csv", b"month,value\n1990-01,0.3\n"),
+    ("unordered.csv", b"month,value\n2023-06,0.3\n2023-04,0.4\n"),
+    ("no_value.csv", b"month,launches\n2023-04,1\n"),
+    ("header_only.csv", b"month,value\n"),
+    ("empty.csv", b""),
+    ("not_utf8.csv", b"month,value\n2023-04,\xff\n"),
+    ("nk_gap.csv", b"month,launches\n2023-04,1\n2023-06,2\n"),
+    ("nk_negative.csv", b"month,launches\n2023-04,-1\n"),
+    (
+        "nk_ok.csv",
+        b"month,launches,long_range\n2023-04,3,1\n2023-05,0,0\n",
+    ),
+    (
+        "nk_bad_long.csv",
+        b"month,launches,long_range\n2023-04,1,5\n",
+    ),
+    ("ragged.csv", b"month,value\n2023-04\n2023-05,0.1,9,9\n"),
+];
+
+/// Names a data-file key may take (relative to the scenario's folder), valid or not.
+const DATA_TARGETS: &[&str] = &[
+    "gap.csv",
+    "series_ok.csv",
+    "years.csv",
+    "bad_number.csv",
+    "nan.csv",
+    "huge.csv",
+    "outside.csv",
+    "unordered.csv",
+    "no_value.csv",
+    "header_only.csv",
+    "empty.csv",
+    "not_utf8.csv",
+    "nk_gap.csv",
+    "nk_negative.csv",
+    "nk_ok.csv",
+    "nk_bad_long.csv",
+    "ragged.csv",
+    "../../data/nk_missile_launches_monthly.csv",
+    "../data/nk_missile_launches_monthly.csv",
+    "missing.csv",
+    "folder",
+    "fifo.toml",
+    "/dev/null",
+    "/dev/zero",
+    "/",
+    "",
+];
+
+/// Kinds of `[[events]]`.
+const EVENT_KINDS: &[&str] = &[
+    "kr_election",
+    "jp_turnover",
+    "us_type",
+    "court_ruling",
+    "flare_up",
+    "nuclear_test",
+    "nk_regime",
+    "summit",
+    "china_coercion",
+    "set_rung",
+    "settlement",
+    "repudiation",
+    "retaliation",
+    "counter_threat",
+    "restore",
+    "kr_crisis",
+    "jp_crisis",
+    "path",
+    "set_state",
+    "set",
+    "no_such_kind",
+];
+
+/// Keys of an event with plausible values (as TOML).
+const EVENT_KEYS: &[(&str, &[&str])] = &[
+    (
+        "camp",
+        &[
+            "\"conservative\"",
+            "\"progressive\"",
+            "\"mainstream\"",
+            "\"hawkish\"",
+        ],
+    ),
+    ("us_type", &["\"engaged\"", "\"transactional\""]),
+    (
+        "issue",
+        &[
+            "\"comfort_women\"",
+            "\"forced_labor\"",
+            "\"territory\"",
+            "\"nope\"",
+        ],
+    ),
+    ("regime", &["\"engagement\"", "\"testing\"", "\"surge\""]),
+    (
+        "track",
+        &[
+            "\"intelligence\"",
+            "\"summitry\"",
+            "\"economic_security\"",
+            "\"regional\"",
+            "\"nope\"",
+        ],
+    ),
+    ("rung", &["0", "1", "2", "3", "9", "-1", "300"]),
+    (
+        "cause",
+        &[
+            "\"policy\"",
+            "\"rollback\"",
+            "\"reversal\"",
+            "\"retaliation\"",
+            "\"lapse\"",
+            "\"domestic\"",
+            "\"partner_policy\"",
+        ],
+    ),
+    ("backlash", &["true", "false"]),
+    ("cascade", &["true", "false"]),
+    ("scar", &["true", "false"]),
+    ("quality", &["0.25", "0.9", "1.5", "-0.1"]),
+    ("effects", &["true", "false"]),
+    ("by", &["\"KR\"", "\"JP\"", "\"US\""]),
+    ("state", &["\"pending\"", "\"executed\""]),
+    (
+        "resolves",
+        &["\"2023-06\"", "\"2024-01\"", "\"2023-04\"", "\"2099-01\""],
+    ),
+    (
+        "resolution",
+        &["\"executed\"", "\"dropped\"", "\"cancelled\""],
+    ),
+    ("end", &["\"2023-08\"", "\"2024-05\"", "\"2020-01\""]),
+    ("acting", &["true", "false"]),
+    ("path", &["\"gradual\"", "\"hasty\"", "\"nope\""]),
+    (
+        "variable",
+        &[
+            "\"favourability\"",
+            "\"approval\"",
+            "\"backlash\"",
+            "\"grievance\"",
+            "\"threat_nk\"",
+            "\"threat_cn\"",
+            "\"trust\"",
+        ],
+    ),
+    ("side", &["\"KR\"", "\"JP\""]),
+    ("dyad", &["\"kr_jp\"", "\"kr_us\"", "\"jp_us\""]),
+    (
+        "address",
+        &[
+            "\"actors.seoul.china_exposure\"",
+            "\"world.china.us_china_tension\"",
+            "\"actors.seoul.approval\"",
+            "\"tracks.intelligence.rungs\"",
+            "\"nope.nope\"",
+        ],
+    ),
+    (
+        "value",
+        &[
+            "0.3",
+            "0.0",
+            "1.0",
+            "2.5",
+            "{ dist = \"uniform\", low = 0.1, high = 0.4 }",
+        ],
+    ),
+    ("act", &["\"ritual\"", "\"material\""]),
+    ("offends", &["\"KR\"", "\"JP\""]),
+    ("target", &["\"KR\"", "\"JP\""]),
+    ("months", &["0", "6", "1000"]),
+    ("cost", &["0.5", "0.0", "-1.0"]),
+];
+
 /// Length of the too-long chain of `extends` in the fixture.
 const CHAIN_LEN: usize = MAX_EXTENDS_DEPTH + 8;
 
@@ -121,11 +311,21 @@ fn scenarios_dir() -> PathBuf {
 }
 
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("scenarios");
+    // The data files the bundled scenarios name (`../../data/...` from `history/`).
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    std::fs::create_dir_all(tmp.path().join("data")).unwrap();
+    for e in std::fs::read_dir(&data).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, tmp.path().join("data").join(p.file_name().unwrap())).unwrap();
+        }
+    }
     let mut bundled = Vec::new();
-    for sub in ["", "experiments"] {
+    for sub in ["", "experiments", "history"] {
         let from = scenarios_dir().join(sub);
-        let to = dir.path().join(sub);
+        let to = root.join(sub);
         std::fs::create_dir_all(&to).unwrap();
         let mut names: Vec<_> = std::fs::read_dir(&from)
             .unwrap()
@@ -146,8 +346,12 @@ fn fixture() -> Fixture {
         }
     }
     assert!(bundled.len() >= 9, "bundled scenarios: {}", bundled.len());
-    let d = dir.path();
+    let d = root.as_path();
     let w = |name: &str, text: &[u8]| std::fs::write(d.join(name), text).unwrap();
+    for (name, text) in HOSTILE_DATA {
+        w(name, text);
+        w(&format!("history/{name}"), text);
+    }
     w("self.toml", b"extends = \"self.toml\"\n");
     w("loop_a.toml", b"extends = \"loop_b.toml\"\n");
     w("loop_b.toml", b"[scenario]\nname = \"b\"\nextends = 1\n");
@@ -195,7 +399,8 @@ fn fixture() -> Fixture {
     words.sort();
     words.dedup();
     Fixture {
-        dir,
+        _tmp: tmp,
+        root,
         bundled,
         headers,
         leaves,
@@ -711,6 +916,7 @@ impl Gen<'_> {
                     None => format!("{text}\n{header}\n{key} = {v}\n"),
                 }
             }
+            12 => self.history_mutation(text, &mut lines),
             _ => {
                 // Many values: a long array, many keys, many events.
                 let n = [10, 1_000, 50_000][self.below(3)];
@@ -751,7 +957,117 @@ impl Gen<'_> {
 }
 
 /// Number of mutation kinds in [`Gen::mutate`].
-const MUTATIONS: usize = 13;
+const MUTATIONS: usize = 14;
+
+impl Gen<'_> {
+    /// A mutation of the observed-history interface: a data file named by
+    /// `[world.nk] observed` or a `[[series]]`, an event of a random kind with random keys, or
+    /// an `[output]` table.
+    fn history_mutation(&mut self, text: String, lines: &mut [String]) -> String {
+        let month = |g: &mut Self| {
+            let y = 2015 + g.below(12);
+            let m = 1 + g.below(12);
+            format!("\"{y}-{m:02}\"")
+        };
+        match self.below(5) {
+            0 => {
+                // Point an existing data-file key elsewhere, or add one.
+                let target = self.pick(DATA_TARGETS);
+                let at = (0..lines.len()).find(|&i| {
+                    let l = lines[i].trim_start();
+                    l.starts_with("observed") || l.starts_with("file")
+                });
+                match at {
+                    Some(i) if self.chance(0.7) => {
+                        let key = lines[i]
+                            .trim_start()
+                            .split([' ', '='])
+                            .next()
+                            .unwrap_or("file")
+                            .to_string();
+                        self.log.push(format!("line {}: {key} = {target:?}", i + 1));
+                        lines[i] = format!("{key} = {target:?}");
+                        lines.join("\n")
+                    }
+                    _ => {
+                        self.log.push(format!("[world.nk] observed = {target:?}"));
+                        format!("{text}\n[world.nk]\nobserved = {target:?}\n")
+                    }
+                }
+            }
+            1 => {
+                let target = self.pick(DATA_TARGETS);
+                let (_, addrs) = EVENT_KEYS.iter().find(|(k, _)| *k == "address").unwrap();
+                let address = addrs[self.below(addrs.len())];
+                let body = if self.chance(0.5) {
+                    format!("file = {target:?}")
+                } else {
+                    let (m1, m2) = (month(self), month(self));
+                    let v = if self.chance(0.7) {
+                        "0.3".to_string()
+                    } else {
+                        self.hostile_value()
+                    };
+                    format!("points = [[{m1}, {v}], [{m2}, 0.2]]")
+                };
+                let interp = [
+                    "",
+                    "interpolation = \"linear\"\n",
+                    "interpolation = \"cubic\"\n",
+                ][self.below(3)];
+                self.log.push(format!("[[series]] {address} {body}"));
+                format!("{text}\n[[series]]\naddress = {address}\n{body}\n{interp}")
+            }
+            2 | 3 => {
+                let kind = self.pick(EVENT_KINDS);
+                let mut e = format!("\n[[events]]\nmonth = {}\nkind = \"{kind}\"\n", month(self));
+                let n = self.below(5);
+                for _ in 0..n {
+                    let (k, vals) = EVENT_KEYS[self.below(EVENT_KEYS.len())];
+                    let v = if self.chance(0.8) {
+                        vals[self.below(vals.len())].to_string()
+                    } else {
+                        self.hostile_value()
+                    };
+                    if !e.contains(&format!("\n{k} =")) {
+                        writeln!(e, "{k} = {v}").unwrap();
+                    }
+                }
+                self.log.push(format!("event {}", e.replace('\n', " ")));
+                format!("{text}{e}")
+            }
+            _ => {
+                let body = match self.below(4) {
+                    0 => format!("record_months = [{}, {}]", month(self), month(self)),
+                    1 => [
+                        "record_months = \"monthly\"",
+                        "record_months = \"weekly\"",
+                        "record_months = []",
+                    ][self.below(3)]
+                    .to_string(),
+                    2 => format!("quantiles = [{}, 0.5]", self.hostile_value()),
+                    _ => {
+                        let c = [
+                            "rung.intelligence >= 2",
+                            "f_kr > 0.4 and ci < 2",
+                            "rung.nope >= 1",
+                            "camp_kr == 1",
+                            "ci >",
+                            "",
+                        ][self.below(6)];
+                        format!("[[output.transitions]]\nname = \"t\"\ncondition = {c:?}")
+                    }
+                };
+                self.log.push(format!("[output] {body}"));
+                if body.starts_with("[[") {
+                    format!("{text}\n{body}\n")
+                } else {
+                    format!("{text}\n[output]\n{body}\n")
+                }
+            }
+        }
+    }
+}
 
 /// Byte ranges of number-like values (after `=`, `,`, `[` or `{`).
 fn number_spans(text: &str) -> Vec<(usize, usize)> {
@@ -863,7 +1179,8 @@ fn params(s: &Scenario) -> Vec<(String, Param, Bound)> {
 }
 
 /// Checks an accepted scenario (not the engine run); returns what is wrong with it.
-fn check_accepted(s: &Scenario) -> Result<(), String> {
+/// `base`: the folder the scenario's relative data files were read from.
+fn check_accepted(s: &Scenario, base: &Path) -> Result<(), String> {
     let problems = validate(s);
     if !problems.is_empty() {
         let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -921,7 +1238,7 @@ fn check_accepted(s: &Scenario) -> Result<(), String> {
         }
     }
     let text = to_toml(s);
-    match load_str(&text, "roundtrip.toml") {
+    match load_str_with_base(&text, "roundtrip.toml", base) {
         Ok(back) if back == *s => Ok(()),
         Ok(_) => Err(format!(
             "`to_toml` does not load back equal:\n{}",
@@ -941,6 +1258,12 @@ fn check_run(s: &Scenario) -> Result<(), String> {
         short.scenario.start.plus(horizon as i64),
     );
     short.events.retain(|e| e.month >= start && e.month < end);
+    short
+        .events
+        .retain(|e| e.resolves.is_none_or(|m| m < end) && e.end.is_none_or(|m| m < end));
+    if let Some(RecordMonths::List(months)) = &mut short.output.record_months {
+        months.retain(|m| *m >= start && *m < end);
+    }
     let plan = RunPlan::new(
         &short,
         &Overrides {
@@ -1027,10 +1350,7 @@ fn run_case(
     tally: &mut Tally,
 ) -> Result<String, (String, String)> {
     // A scenario extending `fuzz.toml` extends a copy of itself written by this case only.
-    for dir in [
-        fx.dir.path().to_path_buf(),
-        fx.dir.path().join("experiments"),
-    ] {
+    for dir in [fx.root.clone(), fx.root.join("experiments")] {
         let _ = std::fs::remove_file(dir.join(FILE));
     }
     let mut g = Gen {
@@ -1050,37 +1370,36 @@ fn run_case(
         0 | 3 => {
             let bytes = g.random_bytes();
             if kind == 3 {
-                let path = fx.dir.path().join("raw").join(FILE);
+                let path = fx.root.join("raw").join(FILE);
                 std::fs::write(&path, &bytes).unwrap();
                 let r = catch_unwind(|| load_file(&path));
                 let shown = String::from_utf8_lossy(&bytes).into_owned();
                 let text = std::str::from_utf8(&bytes).ok();
                 let origin = "raw bytes file".to_string();
-                return judge(text, &shown, origin.clone(), r, kind, tally).map(|()| origin);
+                let folder = fx.root.join("raw");
+                return judge(text, &folder, &shown, origin.clone(), r, kind, tally)
+                    .map(|()| origin);
             }
             (
                 String::from_utf8_lossy(&bytes).into_owned(),
-                fx.dir.path().to_path_buf(),
+                fx.root.clone(),
                 "random bytes".to_string(),
             )
         }
-        1 => (
-            g.token_soup(),
-            fx.dir.path().to_path_buf(),
-            "token soup".into(),
-        ),
+        1 => (g.token_soup(), fx.root.clone(), "token soup".into()),
         _ => {
             let (t, dir, name) = g.mutated(case);
             (t, dir, format!("{name}: {}", g.log.join("; ")))
         }
     };
     let r = catch_unwind(|| load_str_with_base(&text, FILE, &base));
-    judge(Some(&text), &text, origin.clone(), r, kind, tally).map(|()| origin)
+    judge(Some(&text), &base, &text, origin.clone(), r, kind, tally).map(|()| origin)
 }
 
 /// Checks the loader's answer `r` for `text` (`None`: not UTF-8; `shown` is reported).
 fn judge(
     text: Option<&str>,
+    base: &Path,
     shown: &str,
     origin: String,
     r: std::thread::Result<Result<Scenario, ScenarioError>>,
@@ -1103,7 +1422,7 @@ fn judge(
         Ok(s) => {
             tally.accepted += 1;
             tally.by_kind[kind][0] += 1;
-            match catch_unwind(AssertUnwindSafe(|| check_accepted(&s))) {
+            match catch_unwind(AssertUnwindSafe(|| check_accepted(&s, base))) {
                 Ok(Ok(())) => {}
                 Ok(Err(what)) => return fail(what),
                 Err(p) => return fail(format!("checking panicked: {}", panic_message(&p))),
@@ -1393,5 +1712,5 @@ fn distributions_whose_draws_overflow_are_rejected() {
         FILE,
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    check_accepted(&s).unwrap_or_else(|w| panic!("{w}"));
+    check_accepted(&s, Path::new(".")).unwrap_or_else(|w| panic!("{w}"));
 }

@@ -167,7 +167,11 @@ fn explain_gives_meaning_range_default_and_sources() {
         .assert()
         .success()
         .stdout(predicate::str::contains("default   0.65\n"))
-        .stdout(predicate::str::contains("essay 001"));
+        .stdout(predicate::str::contains("sources   Chun 2022\n"))
+        .stdout(predicate::str::contains(
+            "Chun 2022: Jahyun Chun, \"Promoting Security Cooperation of South Korea\"",
+        ))
+        .stdout(predicate::str::contains("essay").not());
     trisim()
         .args([
             "explain",

@@ -42,6 +42,11 @@ fn wait_for_checkpoint(parent: &Path) -> PathBuf {
 }
 
 fn interrupt_and_resume(signal: &str, runs_csv: bool) {
+    interrupt_and_resume_with(signal, runs_csv, &[], N);
+}
+
+/// As [`interrupt_and_resume`], with `extra` options on every run command and `n` replications.
+fn interrupt_and_resume_with(signal: &str, runs_csv: bool, extra: &[&str], n: &str) {
     let runs = if runs_csv {
         "--runs-csv"
     } else {
@@ -51,14 +56,18 @@ fn interrupt_and_resume(signal: &str, runs_csv: bool) {
     let f = fast();
     let whole = tmp.path().join("whole");
     let o = Command::new(bin())
-        .args(["run", &f, "-n", N, runs, "--out"])
+        .args(["run", &f, "-n", n, runs])
+        .args(extra)
+        .arg("--out")
         .arg(&whole)
         .output()
         .unwrap();
     assert!(o.status.success());
     let out = tmp.path().join("out");
     let child = Command::new(bin())
-        .args(["run", &f, "-n", N, runs, "--out"])
+        .args(["run", &f, "-n", n, runs])
+        .args(extra)
+        .arg("--out")
         .arg(&out)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -86,7 +95,10 @@ fn interrupt_and_resume(signal: &str, runs_csv: bool) {
     for e in fs::read_dir(&staging).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();
         assert!(
-            name == "checkpoint.json" || name == "resume.json" || name == ".runs.csv.part",
+            name == "checkpoint.json"
+                || name == "resume.json"
+                || name == ".runs.csv.part"
+                || name == ".records.csv.part",
             "unexpected {name}"
         );
     }
@@ -99,18 +111,27 @@ fn interrupt_and_resume(signal: &str, runs_csv: bool) {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("belongs to another run"));
     let o = Command::new(bin())
-        .args(["run", &f, "-n", N, runs, "--resume"])
+        .args(["run", &f, "-n", n, runs])
+        .args(extra)
+        .arg("--resume")
         .arg(&staging)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(!staging.exists());
-    for name in [
+    let mut names = vec![
         "summary.json",
         "summary.csv",
         "timeseries.csv",
         "charts/fan_ci.svg",
-    ] {
+    ];
+    if runs_csv {
+        names.push("runs.csv");
+    }
+    if extra.contains(&"--record") {
+        names.push("records.csv");
+    }
+    for name in names {
         assert!(
             fs::read(whole.join(name)).unwrap() == fs::read(out.join(name)).unwrap(),
             "{name} differs after {signal} and --resume"
@@ -127,6 +148,12 @@ fn ctrl_c_then_resume_gives_the_uninterrupted_results() {
 #[test]
 fn a_run_writing_runs_csv_resumes_it_exactly() {
     interrupt_and_resume("-INT", true);
+}
+
+/// records.csv (written while the run goes on, like runs.csv) resumes exactly too.
+#[test]
+fn a_run_writing_records_resumes_them_exactly() {
+    interrupt_and_resume_with("-INT", true, &["--record", "2023-06,2024-06"], "40000");
 }
 
 #[test]

@@ -68,7 +68,13 @@ fn shards_run_as_separate_processes_merge_to_the_unsharded_results() {
     let tmp = tempfile::tempdir().unwrap();
     let f = fast();
     let whole = tmp.path().join("whole");
-    ok(&["run", &f, "-n", "900", "--no-runs-csv", "--out", s(&whole)]);
+    // With per-world records: records.csv merges to the unsharded file too.
+    let record = ["--record", "2023-06,2024-12"];
+    ok(&[
+        &["run", &f, "-n", "900", "--no-runs-csv", "--out", s(&whole)][..],
+        &record[..],
+    ]
+    .concat());
     // Three shards at once, as three processes (like the tasks of a job array).
     let children: Vec<_> = (0..3)
         .map(|i| {
@@ -85,6 +91,7 @@ fn shards_run_as_separate_processes_merge_to_the_unsharded_results() {
                     "--out",
                     s(&tmp.path().join(format!("shard{i}"))),
                 ])
+                .args(record)
                 .output()
                 .unwrap()
         })
@@ -104,6 +111,7 @@ fn shards_run_as_separate_processes_merge_to_the_unsharded_results() {
     ]);
     assert!(out.contains("Merged 3 shards"), "{out}");
     let (a, b) = (results(&whole), results(&merged));
+    assert!(a.iter().any(|(n, _)| n == "records.csv"), "no records.csv");
     assert_eq!(
         a.iter().map(|x| &x.0).collect::<Vec<_>>(),
         b.iter().map(|x| &x.0).collect::<Vec<_>>()

@@ -95,10 +95,57 @@ pub fn explain(a: &ExplainArgs) -> Result<ExitCode> {
         // for 100 columns there.
         None => print(&explain::listing(&ex, terminal_width())),
         Some(k) => match ex.lookup(k) {
-            Ok(e) => print(&ex.render(&e, terminal_width().unwrap_or(100))),
+            Ok(e) => {
+                let mut text = ex.render(&e, terminal_width().unwrap_or(100));
+                if is_events_key(k) {
+                    text.push_str(&event_kinds());
+                }
+                print(&text)
+            }
             Err(msg) => bail!("{msg}\n(`trisim explain` lists every key)"),
         },
     }
+}
+
+/// Whether `key` is `events` or the `kind` of an event: its explanation lists the kinds.
+fn is_events_key(key: &str) -> bool {
+    let parts: Vec<&str> = key.split('.').collect();
+    matches!(parts.as_slice(), ["events"] | ["events", _, "kind"])
+}
+
+/// Every event kind: what it does (from the schema), the keys it needs and those it may give.
+fn event_kinds() -> String {
+    let file = schema::file_schema();
+    let described = |kind: &str| -> String {
+        file.pointer("/properties/events/items/properties/kind/oneOf")
+            .and_then(|v| v.as_array())
+            .and_then(|a| a.iter().find(|b| b["const"] == kind))
+            .and_then(|b| b["description"].as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut out = String::from(
+        "\nEvent kinds (each [[events]] entry has `month`, `kind`, an optional `note`, and the keys\nits kind needs; `trisim validate` names a missing or meaningless key):\n",
+    );
+    for (kind, needs, may) in trisim::scenario::validate::event_kind_keys() {
+        out.push_str(&format!("\n  {kind}\n"));
+        for line in explain::wrap(&described(kind), 92) {
+            out.push_str(&format!("      {line}\n"));
+        }
+        let list = |k: &[&str]| {
+            k.iter()
+                .map(|x| format!("`{x}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !needs.is_empty() {
+            out.push_str(&format!("      needs: {}\n", list(&needs)));
+        }
+        if !may.is_empty() {
+            out.push_str(&format!("      may give: {}\n", list(&may)));
+        }
+    }
+    out
 }
 
 /// The keys written by `init`, by table: those analysts change most.

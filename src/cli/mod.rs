@@ -1,5 +1,5 @@
 //! The command line: `trisim run`, `validate`, `show`, `sweep`, `sensitivity`, `discover`,
-//! `merge`, `report`, `schema`, `explain`, `init`, `completions`, `man`.
+//! `merge`, `report`, `score`, `schema`, `explain`, `init`, `completions`, `man`.
 
 mod completions;
 mod docs;
@@ -7,6 +7,7 @@ mod experiment;
 mod progress;
 mod report;
 mod resume;
+mod score;
 mod shard;
 mod style;
 mod watch;
@@ -125,6 +126,9 @@ Example (4 shards, e.g. the tasks of a cluster job array):
     /// Rebuild report.html (one self-contained page) in a run result folder.
     #[command(long_about = report::REPORT_ABOUT)]
     Report(report::ReportArgs),
+    /// Score a run against observations: band coverage, CRPS, Brier, timing; a chart per series.
+    #[command(long_about = score::SCORE_ABOUT)]
+    Score(score::ScoreArgs),
     /// Print the JSON Schema of scenario files (for editors: completion, hover help, checks).
     #[command(long_about = docs::SCHEMA_ABOUT)]
     Schema,
@@ -152,6 +156,7 @@ impl Command {
             Command::Discover(a) => a.quiet,
             Command::Merge(a) => a.quiet,
             Command::Report(a) => a.quiet,
+            Command::Score(a) => a.quiet,
             Command::Validate { quiet, .. } => *quiet,
             _ => false,
         }
@@ -245,9 +250,14 @@ pub struct RunArgs {
     #[arg(long, conflicts_with = "runs_csv")]
     pub no_runs_csv: bool,
     /// Write runs.csv even above 100,000 rows (by default it is written up to 100,000 rows,
-    /// and a note on stderr says when it is skipped).
+    /// and a note on stderr says when it is skipped); the same for records.csv.
     #[arg(long)]
     pub runs_csv: bool,
+    /// Write records.csv: every replication's state at the end of these months
+    /// ("2016-06,2019-05", inside the run) or of every month ("monthly"). Overrides
+    /// `[output].record_months`. Bounded like runs.csv (100,000 rows without --runs-csv).
+    #[arg(long, value_name = "LIST|monthly")]
+    pub record: Option<String>,
     /// Adaptive precision: keep adding replications (in whole blocks of 256) until the 95% CI
     /// half-width of every paired difference of the primary outcome (`score` if the scenario
     /// defines one, else `final_ci`) is at most H. Starts from --replications (or the
@@ -296,6 +306,7 @@ pub fn main() -> ExitCode {
         Command::Discover(a) => experiment::discover(&a),
         Command::Merge(a) => shard::merge(&a),
         Command::Report(a) => report::report(&a),
+        Command::Score(a) => score::score(&a),
         Command::Validate { scenarios, .. } => validate(&scenarios),
         Command::Show { scenario } => show(&scenario),
         Command::Schema => docs::schema(),
@@ -457,6 +468,25 @@ fn validate(paths: &[PathBuf]) -> Result<ExitCode> {
     }
 }
 
+/// Parses `--record`: "monthly" or comma-separated months "YYYY-MM".
+fn parse_record(text: &str) -> Result<scenario::RecordMonths> {
+    let t = text.trim();
+    if t == "monthly" {
+        return Ok(scenario::RecordMonths::Keyword(t.into()));
+    }
+    t.split(',')
+        .map(|m| {
+            m.trim().parse::<scenario::YearMonth>().map_err(|e| {
+                anyhow::anyhow!(
+                    "--record: `{}` is not a month \"YYYY-MM\" ({e}); expected \"monthly\" or a list such as 2016-06,2019-05",
+                    m.trim()
+                )
+            })
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(scenario::RecordMonths::List)
+}
+
 /// Default cap of `--precision` runs.
 pub const PRECISION_DEFAULT_MAX: u64 = 1_000_000;
 
@@ -491,6 +521,9 @@ fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
         bytes,
         sources,
     } = load_for_run(&c.scenario)?;
+    if let Some(r) = &a.record {
+        s.output.record_months = Some(parse_record(r)?);
+    }
     let plan = RunPlan::new(&s, &c.overrides(a.paths.clone()))?;
     let months = s.scenario.horizon_months as f64;
     let planned = a
@@ -536,6 +569,23 @@ fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
     let rows = max_reps.saturating_mul(plan.paths.len() as u64);
     let write_runs =
         !a.no_runs_csv && (a.runs_csv || (a.precision.is_none() && rows <= RUNS_CSV_DEFAULT_LIMIT));
+    let record_months = engine::Layout::new(&s, &plan, Vec::new())
+        .record_months
+        .len() as u64;
+    let record_rows = rows.saturating_mul(record_months);
+    let write_records = record_months > 0
+        && (a.runs_csv || (a.precision.is_none() && record_rows <= RUNS_CSV_DEFAULT_LIMIT));
+    if record_months > 0 && !write_records {
+        if a.precision.is_some() {
+            progress::note(
+                "note: records.csv is not written with --precision (its size is not known in advance); pass --runs-csv to write it anyway",
+            );
+        } else {
+            progress::note(format_args!(
+                "note: records.csv not written ({record_rows} rows > {RUNS_CSV_DEFAULT_LIMIT}); pass --runs-csv to write it anyway"
+            ));
+        }
+    }
     if !a.no_runs_csv && !write_runs {
         if a.precision.is_some() {
             progress::note(
@@ -567,7 +617,7 @@ fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
             &s,
             &plan,
             &path_names,
-            sh,
+            (sh, write_records),
             &c.scenario,
             staging,
             started,
@@ -583,7 +633,7 @@ fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
         "{}{}",
         shard::run_key(&scenario::to_toml(&eff), &plan, &path_names),
         if write_runs { "+runs.csv" } else { "" }
-    );
+    ) + if write_records { "+records.csv" } else { "" };
     let (staging, resumed) = match (&a.resume, watch) {
         (Some(dir), _) => {
             let (st, cp) = resume::reopen(dir, &key)?;
@@ -592,13 +642,31 @@ fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
         (None, Some(w)) => (Staging::create(w.target(&s, c), started)?, None),
         (None, None) => (Staging::create(c.target(&s, ""), started)?, None),
     };
-    let mut runs = match (write_runs, &resumed) {
+    let mut runs = match (write_runs || write_records, &resumed) {
         (false, _) => None,
-        (true, None) => Some(files::RunsCsv::create(&staging)?),
-        (true, Some(cp)) => Some(files::RunsCsv::reopen(
+        (true, None) => Some(files::RunsCsv::create_files(
             &staging,
-            cp.runs_csv_bytes
-                .context("the checkpoint does not record runs.csv")?,
+            write_runs,
+            write_records,
+        )?),
+        (true, Some(cp)) => Some(files::RunsCsv::reopen_files(
+            &staging,
+            if write_runs {
+                Some(
+                    cp.runs_csv_bytes
+                        .context("the checkpoint does not record runs.csv")?,
+                )
+            } else {
+                None
+            },
+            if write_records {
+                Some(
+                    cp.records_csv_bytes
+                        .context("the checkpoint does not record records.csv")?,
+                )
+            } else {
+                None
+            },
             &path_names,
         )?),
     };

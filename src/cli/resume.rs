@@ -37,6 +37,9 @@ struct CheckpointRef<'a> {
     partial: &'a Partial,
     /// Bytes of runs.csv written for the checkpointed replications (if it is written).
     runs_csv_bytes: Option<u64>,
+    /// Bytes of records.csv written for the checkpointed replications (if it is written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    records_csv_bytes: Option<u64>,
 }
 
 /// A checkpoint read back.
@@ -45,6 +48,8 @@ pub struct Checkpoint {
     run_key: String,
     pub partial: Partial,
     pub runs_csv_bytes: Option<u64>,
+    #[serde(default)]
+    pub records_csv_bytes: Option<u64>,
 }
 
 /// Ctrl-C: the first press stops the run at its next checkpoint; a second one exits at once
@@ -163,7 +168,11 @@ pub fn run_chunks(
             break; // complete: no checkpoint needed
         }
         let runs_csv_bytes = match runs.as_deref_mut() {
-            Some(r) => Some(r.flushed_len()?),
+            Some(r) if r.writes_runs() => Some(r.flushed_len()?),
+            _ => None,
+        };
+        let records_csv_bytes = match runs.as_deref_mut() {
+            Some(r) => r.records_flushed_len()?,
             None => None,
         };
         let partial = runner.partial(0..to.div_ceil(bs));
@@ -174,6 +183,7 @@ pub fn run_chunks(
                     run_key: key,
                     partial: &partial,
                     runs_csv_bytes,
+                    records_csv_bytes,
                 },
             )
             .context("cannot write the checkpoint")?;

@@ -104,7 +104,7 @@ pub fn run_shard(
     s: &Scenario,
     plan: &RunPlan,
     paths: &[String],
-    shard: Shard,
+    (shard, write_records): (Shard, bool),
     scenario_file: &Path,
     staging: Staging,
     started: SystemTime,
@@ -120,7 +120,14 @@ pub fn run_shard(
         0,
     );
     resume::install_discard_handler();
-    runner.run_blocks(blocks.clone(), Some(&mut bar.callback()))?;
+    if write_records {
+        // The shard's rows of records.csv (with the header); `trisim merge` concatenates them.
+        let mut rec = trisim::output::files::RunsCsv::create_files(&staging, false, true)?;
+        runner.run_blocks_with(blocks.clone(), &mut rec, Some(&mut bar.callback()))?;
+        rec.finish()?;
+    } else {
+        runner.run_blocks(blocks.clone(), Some(&mut bar.callback()))?;
+    }
     drop(bar);
     let partial = runner.partial(blocks.clone());
     staging.write_file("partial.json", |w| {
@@ -543,6 +550,7 @@ pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
         results: &results,
     };
     output::export_all(&report, &staging)?;
+    merge_records(&shards, &staging)?;
     write_merge_manifest(
         &staging,
         m,
@@ -564,6 +572,42 @@ pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
         &dest,
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Concatenates the shards' records.csv (in shard order, the header once) into the merged
+/// folder: byte-identical to the records.csv of the unsharded run. Either every shard has one
+/// or none.
+fn merge_records(shards: &[ShardFile], staging: &Staging) -> Result<()> {
+    use std::io::BufRead;
+    let have: Vec<bool> = shards
+        .iter()
+        .map(|s| s.dir.join("records.csv").is_file())
+        .collect();
+    if !have.iter().any(|h| *h) {
+        return Ok(());
+    }
+    if let Some(i) = have.iter().position(|h| !*h) {
+        bail!(
+            "{} has no records.csv but other shards do: run every shard with the same --record",
+            shards[i].dir.display()
+        );
+    }
+    let mut out = staging.create_file("records.csv")?;
+    for (i, sh) in shards.iter().enumerate() {
+        let path = sh.dir.join("records.csv");
+        let file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mut r = std::io::BufReader::new(file);
+        let mut header = Vec::new();
+        r.read_until(b'\n', &mut header)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let w = out.writer();
+        if i == 0 {
+            w.write_all(&header).context("cannot write records.csv")?;
+        }
+        std::io::copy(&mut r, w).context("cannot write records.csv")?;
+    }
+    out.finish()
 }
 
 /// Merges the shards of a sweep: their points, in order, give the sweep's files.

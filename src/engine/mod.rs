@@ -231,6 +231,8 @@ pub struct MetricInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
     pub path_names: Vec<String>,
+    /// Every path of the scenario, as CSV fields (a record's `path_in_force`).
+    pub all_path_fields: Vec<String>,
     pub reference: usize,
     pub outcomes: Vec<OutcomeInfo>,
     /// (model outcome index, weight) of the score, empty without a score.
@@ -241,6 +243,16 @@ pub struct Layout {
     pub track_keys: Vec<String>,
     /// Index of `final_ci` in `outcomes`.
     pub final_ci: Option<usize>,
+    /// History issue keys in the scenario's (and the model's) order.
+    pub issue_keys: Vec<String>,
+    /// Probabilities of the quantiles of `timeseries.csv` (`[output].quantiles`).
+    pub quantiles: Vec<f64>,
+    /// `[[output.transitions]]`: their outcomes `first.<name>` follow the model's outcomes.
+    pub transitions: Vec<crate::model::record::Condition>,
+    /// Month indices written to `records.csv` (`[output].record_months`), increasing.
+    pub record_months: Vec<u32>,
+    /// Columns of `records.csv` after `path,replication,month`.
+    pub record_columns: Vec<String>,
 }
 
 impl Layout {
@@ -253,6 +265,39 @@ impl Layout {
                 description: o.description.into(),
             })
             .collect();
+        let issue_keys: Vec<String> = s.history.issues.iter().map(|i| i.key.clone()).collect();
+        let record_columns = crate::model::record::columns(&track_keys, &issue_keys);
+        let mut transitions = Vec::new();
+        for t in &s.output.transitions {
+            // Validated when the scenario was loaded.
+            if let Ok(c) = crate::model::record::Condition::parse(&t.condition, &record_columns) {
+                transitions.push(c);
+                outcomes.push(OutcomeInfo {
+                    key: format!("first.{}", t.name),
+                    better: Better::Neither,
+                    description: format!(
+                        "Index of the first month (0 = the start month) at whose end `{}` holds; horizon_months if never (censored).",
+                        t.condition
+                    ),
+                });
+            }
+        }
+        let months = s.scenario.horizon_months;
+        let record_months: Vec<u32> = match &s.output.record_months {
+            None => Vec::new(),
+            Some(crate::scenario::RecordMonths::Keyword(_)) => (0..months).collect(),
+            Some(crate::scenario::RecordMonths::List(l)) => {
+                let mut v: Vec<u32> = l
+                    .iter()
+                    .map(|m| s.scenario.start.months_until(*m))
+                    .filter(|t| *t >= 0 && *t < months as i64)
+                    .map(|t| t as u32)
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            }
+        };
         let score: Vec<(usize, f64)> = s
             .scenario
             .score
@@ -289,6 +334,11 @@ impl Layout {
             });
         }
         Layout {
+            all_path_fields: s
+                .paths
+                .keys()
+                .map(|k| crate::output::files::csv_field(k))
+                .collect(),
             path_names: plan
                 .paths
                 .iter()
@@ -307,7 +357,35 @@ impl Layout {
             outcomes,
             metrics,
             track_keys,
+            issue_keys,
+            quantiles: s.output.quantiles.clone(),
+            transitions,
+            record_months,
+            record_columns,
         }
+    }
+
+    /// The columns of `runs.csv` after the outcomes: `rung.<track>`, then
+    /// `issue.<key>.status`.
+    pub fn run_extra_columns(&self) -> Vec<String> {
+        let mut c: Vec<String> = self
+            .track_keys
+            .iter()
+            .map(|k| format!("rung.{k}"))
+            .collect();
+        c.extend(self.issue_keys.iter().map(|k| format!("issue.{k}.status")));
+        c
+    }
+
+    /// The header of `records.csv` (with its newline).
+    pub fn records_header(&self) -> String {
+        let mut h = String::from("path,replication,month");
+        for c in &self.record_columns {
+            h.push(',');
+            h.push_str(&crate::output::files::csv_field(c));
+        }
+        h.push('\n');
+        h
     }
 
     fn higher_is_better(&self, o: usize) -> Option<bool> {
@@ -446,6 +524,10 @@ struct BlockRuns {
     first: u64,
     /// [replication in block][path][outcome]
     values: Vec<f64>,
+    /// [replication in block][path]: the extra runs.csv cells (",<final rungs>,<statuses>").
+    extra: Vec<String>,
+    /// The block's records.csv rows, in order.
+    records: String,
 }
 
 /// Receives every replication's outcomes, in replication order then path order (from a
@@ -455,6 +537,28 @@ pub trait RunSink {
     fn begin(&mut self, layout: &Layout) -> Result<()>;
     /// `values` are the outcomes in [`Layout::outcomes`] order (NaN = undefined).
     fn run(&mut self, replication: u64, path: usize, values: &[f64]) -> Result<()>;
+    /// As [`RunSink::run`], with `extra`: the final rungs and issue statuses as CSV cells, each
+    /// after a comma (see [`Layout::run_extra_columns`]). By default, calls `run`.
+    fn run_row(
+        &mut self,
+        replication: u64,
+        path: usize,
+        values: &[f64],
+        extra: &str,
+    ) -> Result<()> {
+        let _ = extra;
+        self.run(replication, path, values)
+    }
+    /// The `records.csv` rows of consecutive replications (in order; called only when
+    /// [`Layout::record_months`] is not empty and [`RunSink::wants_records`]).
+    fn records(&mut self, rows: &str) -> Result<()> {
+        let _ = rows;
+        Ok(())
+    }
+    /// Whether this sink writes records (the engine formats them only then).
+    fn wants_records(&self) -> bool {
+        false
+    }
 }
 
 /// Progress: (replications done, replications total), called after each wave. Returning
@@ -485,7 +589,7 @@ fn run_block(
     l: &Layout,
     block: u64,
     limit: u64,
-    keep_runs: bool,
+    (keep_runs, keep_records): (bool, bool),
     recycled: &Recycled,
     workers: &Workers,
 ) -> (Accum, Option<BlockRuns>) {
@@ -508,7 +612,27 @@ fn run_block(
     let mut runs = keep_runs.then(|| BlockRuns {
         first,
         values: Vec::with_capacity((end - first) as usize * np * no),
+        extra: Vec::with_capacity((end - first) as usize * np),
+        records: String::new(),
     });
+    let nt = l.transitions.len();
+    // First-passage months of the transitions of the current path (None = not yet).
+    let mut first_pass: Vec<Option<u32>> = vec![None; nt];
+    // Record values of the current month, when transitions or records need them.
+    let mut rec_cells: Vec<crate::model::record::Cell> = Vec::new();
+    let month_names: Vec<String> = if keep_records {
+        l.record_months
+            .iter()
+            .map(|t| l.start.plus(*t as i64).to_string())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let path_fields: Vec<String> = l
+        .path_names
+        .iter()
+        .map(|p| crate::output::files::csv_field(p))
+        .collect();
     let mut values = vec![0.0; np * no];
     // Time series: each replication's monthly metrics go to a buffer, which is pushed into the
     // accumulators cell by cell every `chunk` replications (in replication order within a cell,
@@ -554,10 +678,25 @@ fn run_block(
         };
         for (pi, path) in plan.paths.iter().enumerate() {
             let row = &mut buf[(pi * chunk + used) * cells..(pi * chunk + used + 1) * cells];
+            first_pass.fill(None);
+            let mut extra = String::new();
+            let records = runs.as_mut().map(|r| &mut r.records);
+            let mut records = records.filter(|_| keep_records);
             let mut record = |rec: &crate::model::MonthRecord| {
                 let t = rec.t as usize;
                 if nm == 0 || t >= months {
                     return;
+                }
+                if nt > 0 || keep_records || (keep_runs && t + 1 == months) {
+                    month_extras(
+                        l,
+                        rec,
+                        (&mut first_pass, &mut rec_cells, &mut extra),
+                        records
+                            .as_deref_mut()
+                            .map(|w| (w, &path_fields[pi], r, &month_names[..])),
+                        keep_runs,
+                    );
                 }
                 let cell = &mut row[t * nm..(t + 1) * nm];
                 let scalars = rec.scalars();
@@ -570,6 +709,12 @@ fn run_block(
             let out = model.simulate(*path, plan.seed, r, &mut record);
             let v = &mut values[pi * no..(pi + 1) * no];
             v[..out.values.len()].copy_from_slice(&out.values);
+            for (i, f) in first_pass.iter().enumerate() {
+                v[out.values.len() + i] = f.unwrap_or(l.months) as f64;
+            }
+            if let Some(runs) = &mut runs {
+                runs.extra.push(extra);
+            }
             if !l.score.is_empty() {
                 v[no - 1] = l.score.iter().map(|(i, w)| w * out.values[*i]).sum();
             }
@@ -609,6 +754,67 @@ fn run_block(
     (acc, runs)
 }
 
+/// What a month's record gives beyond the time series: the transitions' first passages, the
+/// runs.csv cells of the last month (`extra`), and the records.csv rows of recorded months.
+fn month_extras(
+    l: &Layout,
+    rec: &crate::model::MonthRecord,
+    (first_pass, cells, extra): (
+        &mut [Option<u32>],
+        &mut Vec<crate::model::record::Cell>,
+        &mut String,
+    ),
+    records: Option<(&mut String, &String, u64, &[String])>,
+    keep_runs: bool,
+) {
+    use crate::model::record::{status_name, Cell};
+    use std::fmt::Write as _;
+    let t = rec.t;
+    let recorded = records
+        .as_ref()
+        .and_then(|_| l.record_months.binary_search(&t).ok());
+    let pending = first_pass.iter().any(Option::is_none);
+    if !(pending || recorded.is_some() || keep_runs && t + 1 == l.months) {
+        return;
+    }
+    if pending || recorded.is_some() {
+        cells.clear();
+        rec.for_each_value(|c| cells.push(c));
+    }
+    if pending {
+        for (f, c) in first_pass.iter_mut().zip(&l.transitions) {
+            if f.is_none() && c.holds(cells) {
+                *f = Some(t);
+            }
+        }
+    }
+    if let (Some(i), Some((w, path, r, names))) = (recorded, records) {
+        let _ = write!(w, "{path},{r},{}", names[i]);
+        for c in cells.iter() {
+            w.push(',');
+            match c {
+                Cell::Num(x) if x.is_finite() => {
+                    let _ = write!(w, "{x}");
+                }
+                Cell::Num(_) => {}
+                Cell::Text(s) => w.push_str(s),
+                Cell::Path(p) => w.push_str(&l.all_path_fields[*p]),
+            }
+        }
+        w.push('\n');
+    }
+    if keep_runs && t + 1 == l.months {
+        extra.clear();
+        for k in rec.rungs {
+            let _ = write!(extra, ",{k}");
+        }
+        for i in &rec.sim.st.issues {
+            extra.push(',');
+            extra.push_str(status_name(i.status));
+        }
+    }
+}
+
 /// Statistics of one outcome of one path.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutcomeSummary {
@@ -640,6 +846,20 @@ pub struct SeriesPoint {
     pub quantiles: [f64; 5],
 }
 
+/// The parts of the time series that `[output]` configures: per path × month × metric, the
+/// quantiles of [`Layout::quantiles`]; per path × month × rung metric, the replications with
+/// rung ≥ r for r = 1..=max and the replications counted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeriesExtra {
+    /// [path][month][metric][quantile]
+    pub quantiles: Vec<Vec<Vec<Vec<f64>>>>,
+    /// [path][month][track]: (n, counts of rung ≥ 1, ≥ 2, ...).
+    pub at_least: Vec<Vec<Vec<AtLeast>>>,
+}
+
+/// Replications counted and, for r = 1, 2, ..., those with rung ≥ r.
+pub type AtLeast = (u64, Vec<u64>);
+
 /// Aggregated results of a run.
 #[derive(Clone, Debug)]
 pub struct RunResults {
@@ -654,6 +874,8 @@ pub struct RunResults {
     pub final_ci_bins: Vec<Bins>,
     /// [path][month][metric]
     pub series: Vec<Vec<Vec<SeriesPoint>>>,
+    /// Configured quantiles and P(rung ≥ r) counts of the time series.
+    pub series_extra: SeriesExtra,
 }
 
 impl RunResults {
@@ -781,6 +1003,19 @@ impl<'a> Runner<'a> {
         self.fold_blocks(range, limit, None, progress)
     }
 
+    /// As [`Runner::run_blocks`], streaming the replications to `sink` (which gets `begin`
+    /// first): a shard's records.csv.
+    pub fn run_blocks_with<'s>(
+        &mut self,
+        range: std::ops::Range<u64>,
+        sink: &mut (dyn RunSink + Send + 's),
+        progress: Option<Progress<'_>>,
+    ) -> Result<()> {
+        let limit = self.plan.replications;
+        sink.begin(&self.layout)?;
+        self.fold_blocks(range, limit, Some(sink), progress)
+    }
+
     /// The accumulators folded so far, for saving (see [`Partial`]).
     pub fn partial(&self, blocks: std::ops::Range<u64>) -> Partial {
         Partial {
@@ -823,6 +1058,8 @@ impl<'a> Runner<'a> {
     ) -> Result<()> {
         let plan = &self.plan;
         let keep_runs = sink.is_some();
+        let keep_records = !self.layout.record_months.is_empty()
+            && sink.as_ref().is_some_and(|s| s.wants_records());
         let layout = &self.layout;
         let s = self.s;
         let first_block = range.start;
@@ -858,7 +1095,16 @@ impl<'a> Runner<'a> {
                                 .clone()
                                 .into_par_iter()
                                 .map(|b| {
-                                    run_block(s, plan, layout, b, to, keep_runs, recycled, workers)
+                                    run_block(
+                                        s,
+                                        plan,
+                                        layout,
+                                        b,
+                                        to,
+                                        (keep_runs, keep_records),
+                                        recycled,
+                                        workers,
+                                    )
                                 })
                                 .collect::<Vec<Part>>()
                         })
@@ -875,8 +1121,13 @@ impl<'a> Runner<'a> {
                             if let (Some(sink), Some(runs)) = (sink_ref.as_deref_mut(), runs) {
                                 for (i, rep) in runs.values.chunks(np * no).enumerate() {
                                     for (pi, v) in rep.chunks(no).enumerate() {
-                                        sink.run(runs.first + i as u64, pi, v)?;
+                                        let extra =
+                                            runs.extra.get(i * np + pi).map_or("", String::as_str);
+                                        sink.run_row(runs.first + i as u64, pi, v, extra)?;
                                     }
+                                }
+                                if !runs.records.is_empty() {
+                                    sink.records(&runs.records)?;
                                 }
                             }
                         }
@@ -978,6 +1229,33 @@ fn finish(layout: Layout, seed: u64, replications: u64, total: Accum) -> RunResu
                 .collect()
         })
         .collect();
+    let nk = layout.track_keys.len();
+    let mut extra = SeriesExtra {
+        quantiles: Vec::new(),
+        at_least: Vec::new(),
+    };
+    for p in 0..layout.path_names.len() {
+        let mut qs = Vec::with_capacity(months);
+        let mut ge = Vec::with_capacity(months);
+        for t in 0..months {
+            let base = (p * months + t) * nm;
+            qs.push(
+                (0..nm)
+                    .map(|m| {
+                        let h = &total.ts_hist[base + m];
+                        layout.quantiles.iter().map(|q| h.quantile(*q)).collect()
+                    })
+                    .collect(),
+            );
+            ge.push(
+                (nm - nk..nm)
+                    .map(|m| total.ts_hist[base + m].at_least_counts())
+                    .collect(),
+            );
+        }
+        extra.quantiles.push(qs);
+        extra.at_least.push(ge);
+    }
     RunResults {
         layout,
         seed,
@@ -986,5 +1264,6 @@ fn finish(layout: Layout, seed: u64, replications: u64, total: Accum) -> RunResu
         paired,
         final_ci_bins: total.final_ci,
         series,
+        series_extra: extra,
     }
 }

@@ -615,6 +615,20 @@ impl Histogram {
         self.under + self.over + self.counts.iter().map(|c| *c as u64).sum::<u64>()
     }
 
+    /// For an integer histogram over 0..=max: (values counted, [values ≥ 1, values ≥ 2, …,
+    /// values ≥ max]), exact (values above max count as ≥ every r).
+    pub fn at_least_counts(&self) -> (u64, Vec<u64>) {
+        let n = self.count();
+        let mut ge = Vec::with_capacity(self.counts.len().saturating_sub(1));
+        let mut above = self.over;
+        for c in self.counts.iter().skip(1).rev() {
+            above += *c as u64;
+            ge.push(above);
+        }
+        ge.reverse();
+        (n, ge)
+    }
+
     /// Quantile `q` (see the type's docs for accuracy). NaN without values.
     pub fn quantile(&self, q: f64) -> f64 {
         let n = self.count();

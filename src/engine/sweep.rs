@@ -253,7 +253,7 @@ pub fn run_sweep(
                                     layout_ref,
                                     b,
                                     plan.replications,
-                                    false,
+                                    (false, false),
                                     &recycled,
                                     &[],
                                 )

@@ -3,8 +3,8 @@
 //! by name and no allocation.
 
 use crate::scenario::{
-    Camp, ChaVariant, EventKind, HistoryMode, IssueStatus, Param, Scenario, Sequence, SequenceName,
-    Side, UsType,
+    ActKind, Camp, Cause, ChaVariant, Dyad, EventKind, HistoryMode, IssueStatus, Param,
+    PendingState, Resolution, Scenario, Sequence, SequenceName, Side, StateVariable, UsType,
 };
 
 /// Index of a camp in per-camp arrays.
@@ -30,7 +30,7 @@ pub fn side_index(s: Side) -> usize {
 pub const KR: usize = 0;
 pub const JP: usize = 1;
 
-/// One cooperation ladder (MODEL.md §2).
+/// One cooperation ladder (docs/model.md §1.2, §3.3).
 #[derive(Clone, Debug)]
 pub struct TrackC {
     pub max: u8,
@@ -47,11 +47,11 @@ pub struct TrackC {
     pub requires: Vec<(usize, u8)>,
     /// Prior value of one rung per camp (conservative, progressive, mainstream, hawkish).
     pub prior: [f64; 4],
-    /// Rung the US expects (000: the US wish list).
+    /// Rung the US expects (Op-ed 2022: the US wish list).
     pub us_expectation: u8,
 }
 
-/// One history issue (MODEL.md §4.3).
+/// One history issue (docs/model.md §3.5).
 #[derive(Clone, Debug)]
 pub struct IssueC {
     pub salience: f64,
@@ -65,7 +65,7 @@ pub struct IssueC {
     pub offended: usize,
 }
 
-/// One cooperation path (MODEL.md §6).
+/// One cooperation path (docs/model.md §3.8).
 #[derive(Clone, Debug)]
 pub struct PathC {
     pub proposes: bool,
@@ -86,18 +86,77 @@ pub struct PathC {
     pub us_push: f64,
 }
 
-/// A scheduled event, resolved to indices.
-#[derive(Clone, Copy, Debug)]
+/// A scheduled event, resolved to indices (sides as [`KR`]/[`JP`], months as indices from the
+/// start; a resolution or end month may lie beyond the horizon).
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum EventC {
     KrElection(usize),
     JpTurnover(usize),
     UsType(UsType),
     CourtRuling(usize),
-    FlareUp(usize),
+    /// A flare-up of `issue`; `act` None = as a random flare-up; `offends` None = the issue's.
+    FlareUp {
+        issue: usize,
+        act: Option<ActKind>,
+        offends: Option<usize>,
+    },
     NuclearTest,
     NkRegime(usize),
     Summit(usize),
-    ChinaCoercion,
+    ChinaCoercion {
+        target: usize,
+        months: Option<u32>,
+        cost: Option<f64>,
+    },
+    SetRung {
+        track: usize,
+        rung: u8,
+        cause: Cause,
+        backlash: bool,
+        cascade: bool,
+        scar: bool,
+    },
+    Settlement {
+        issue: usize,
+        quality: f64,
+        camp: Option<usize>,
+        backlash: bool,
+    },
+    Repudiation {
+        issue: usize,
+        effects: bool,
+    },
+    /// A retaliation by `by`: executed now when `resolves` is None, else pending until then.
+    Retaliation {
+        by: usize,
+        issue: usize,
+        track: usize,
+        resolves: Option<i64>,
+        execute: bool,
+    },
+    CounterThreat {
+        by: usize,
+        track: usize,
+        resolves: i64,
+        execute: bool,
+    },
+    Restore {
+        by: usize,
+        track: usize,
+    },
+    Crisis {
+        side: usize,
+        end: Option<i64>,
+        acting: bool,
+        domestic: bool,
+    },
+    Path(usize),
+    SetState {
+        variable: StateVariable,
+        /// The side, or for trust the dyad (0 KR–JP, 1 KR–US, 2 JP–US).
+        who: usize,
+        value: f64,
+    },
 }
 
 /// US administration profile.
@@ -139,6 +198,8 @@ pub struct Coefs {
     pub cost_scale: f64,
     pub refractory_months: f64,
     pub desire_penalty: f64,
+    pub cost_scale_jp: f64,
+    pub desire_penalty_jp: f64,
     pub memory_decay: f64,
     pub jp_threat_shock: f64,
     pub us_threat_shock: f64,
@@ -193,6 +254,9 @@ pub struct Coefs {
     pub flare_favourability: f64,
     pub flare_trust: f64,
     pub grievance_decay: f64,
+    pub f_ret: f64,
+    pub f_c: f64,
+    pub d_c: f64,
     // Politics
     pub zeta: f64,
     pub a_b: f64,
@@ -211,6 +275,8 @@ pub struct Coefs {
     pub settlement_backlash: f64,
     pub repudiation_window: f64,
     pub p_repudiate: f64,
+    pub scar_months: u32,
+    pub acting_months: u32,
     // Decisions
     pub u: f64,
     pub china_weight: f64,
@@ -223,6 +289,8 @@ pub struct Coefs {
     pub cancel_m_sec: f64,
     pub cancel_kappa: f64,
     pub m_hist_damping: f64,
+    pub hold_value: f64,
+    pub ritual_weight: f64,
     // History
     pub seasonal_multiplier: f64,
     // Initial actors
@@ -262,6 +330,38 @@ fn first_on_or_after_zero(offset: i64, interval: i64) -> i64 {
     }
 }
 
+/// One observed North Korean month (`[world.nk] observed`) inside the run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NkObservedC {
+    pub launches: u32,
+    /// Long-range launches; `None`: split binomially from the month's seed.
+    pub long_range: Option<u32>,
+    /// Nuclear test; `None`: drawn as usual.
+    pub nuclear: Option<bool>,
+    pub regime: usize,
+}
+
+/// Per month of the run, the observed NK month if any (empty without observations).
+fn nk_observed(s: &Scenario) -> Vec<Option<NkObservedC>> {
+    let rows = &s.observed.nk;
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![None; s.scenario.horizon_months as usize];
+    for r in rows {
+        let t = s.scenario.start.months_until(r.month);
+        if let Some(x) = usize::try_from(t).ok().and_then(|t| out.get_mut(t)) {
+            *x = Some(NkObservedC {
+                launches: r.launches,
+                long_range: r.long_range,
+                nuclear: r.nuclear_test,
+                regime: r.regime.index(),
+            });
+        }
+    }
+    out
+}
+
 /// Everything the model needs, compiled.
 pub struct Compiled {
     pub c: Coefs,
@@ -278,6 +378,8 @@ pub struct Compiled {
     pub regional: Option<usize>,
     pub economic_security: Option<usize>,
     pub intelligence: Option<usize>,
+    /// Observed NK months by month index (`[world.nk] observed`; empty without).
+    pub nk_observed: Vec<Option<NkObservedC>>,
 }
 
 impl Compiled {
@@ -398,17 +500,7 @@ impl Compiled {
                 if t < 0 || t >= horizon as i64 {
                     return None;
                 }
-                let ev = match e.kind {
-                    EventKind::KrElection => EventC::KrElection(camp_index(e.camp?)),
-                    EventKind::JpTurnover => EventC::JpTurnover(camp_index(e.camp?)),
-                    EventKind::UsType => EventC::UsType(e.us_type?),
-                    EventKind::CourtRuling => EventC::CourtRuling(issue_idx(&e.issue)?),
-                    EventKind::FlareUp => EventC::FlareUp(issue_idx(&e.issue)?),
-                    EventKind::NuclearTest => EventC::NuclearTest,
-                    EventKind::NkRegime => EventC::NkRegime(e.regime?.index()),
-                    EventKind::Summit => EventC::Summit(idx(e.track.as_deref()?)?),
-                    EventKind::ChinaCoercion => EventC::ChinaCoercion,
-                };
+                let ev = compile_event(s, e, &idx, &issue_idx)?;
                 Some((t as u32, ev))
             })
             .collect();
@@ -475,6 +567,8 @@ impl Compiled {
             cost_scale: ch.cost_scale.get(),
             refractory_months: ch.refractory_months.get(),
             desire_penalty: ch.desire_penalty.get(),
+            cost_scale_jp: ch.cost_scale_jp.get(),
+            desire_penalty_jp: ch.desire_penalty_jp.get(),
             memory_decay: ch.memory_decay.get(),
             jp_threat_shock: ch.jp_threat_shock.get(),
             us_threat_shock: ch.us_threat_shock.get(),
@@ -531,6 +625,9 @@ impl Compiled {
             flare_favourability: op.flare_favourability.get(),
             flare_trust: op.flare_trust.get(),
             grievance_decay: op.grievance_decay.get(),
+            f_ret: op.f_ret.get(),
+            f_c: op.f_c.get(),
+            d_c: op.d_c.get(),
             zeta: pol.zeta.get(),
             a_b: pol.a_b.get(),
             rho_b: pol.rho_b.get(),
@@ -548,6 +645,8 @@ impl Compiled {
             settlement_backlash: pol.settlement_backlash.get(),
             repudiation_window: pol.repudiation_window_months.get(),
             p_repudiate: pol.p_repudiate.get(),
+            scar_months: whole(&pol.scar_months),
+            acting_months: whole(&el.acting_months).max(1),
             u: dec.u.get(),
             china_weight: dec.china_weight.get(),
             xi: [1.0, dec.xi_jp.get()],
@@ -559,6 +658,8 @@ impl Compiled {
             cancel_m_sec: dec.cancel_m_sec.get(),
             cancel_kappa: dec.cancel_kappa.get(),
             m_hist_damping: dec.m_hist_damping.get(),
+            hold_value: dec.hold_value.get(),
+            ritual_weight: dec.ritual_weight.get(),
             seasonal_multiplier: s.history.seasonal_multiplier.get(),
             camp0: [camp_index(kr.camp), camp_index(jp.camp)],
             approval0: [kr.approval.get(), jp.approval.get()],
@@ -588,8 +689,108 @@ impl Compiled {
             issues,
             paths,
             events,
+            nk_observed: nk_observed(s),
         }
     }
+}
+
+/// One validated event resolved to indices (None if a reference does not resolve, which
+/// validation rules out).
+fn compile_event(
+    s: &Scenario,
+    e: &crate::scenario::Event,
+    track: &dyn Fn(&str) -> Option<usize>,
+    issue: &dyn Fn(&Option<String>) -> Option<usize>,
+) -> Option<EventC> {
+    let start = s.scenario.start;
+    let month = |m: Option<crate::scenario::YearMonth>| m.map(|m| start.months_until(m));
+    let side = |s: Option<Side>| s.map(side_index);
+    Some(match e.kind {
+        EventKind::KrElection => EventC::KrElection(camp_index(e.camp?)),
+        EventKind::JpTurnover => EventC::JpTurnover(camp_index(e.camp?)),
+        EventKind::UsType => EventC::UsType(e.us_type?),
+        EventKind::CourtRuling => EventC::CourtRuling(issue(&e.issue)?),
+        EventKind::FlareUp => EventC::FlareUp {
+            issue: issue(&e.issue)?,
+            act: e.act,
+            offends: side(e.offends),
+        },
+        EventKind::NuclearTest => EventC::NuclearTest,
+        EventKind::NkRegime => EventC::NkRegime(e.regime?.index()),
+        EventKind::Summit => EventC::Summit(track(e.track.as_deref()?)?),
+        EventKind::ChinaCoercion => EventC::ChinaCoercion {
+            target: side(e.target).unwrap_or(KR),
+            months: e.months,
+            cost: e.cost,
+        },
+        EventKind::SetRung => EventC::SetRung {
+            track: track(e.track.as_deref()?)?,
+            rung: e.rung?.min(255) as u8,
+            cause: e.cause.unwrap_or(Cause::Policy),
+            backlash: e.backlash.unwrap_or(false),
+            cascade: e.cascade.unwrap_or(true),
+            scar: e.scar.unwrap_or(false),
+        },
+        EventKind::Settlement => EventC::Settlement {
+            issue: issue(&e.issue)?,
+            quality: e.quality?,
+            camp: e.camp.map(camp_index),
+            backlash: e.backlash.unwrap_or(true),
+        },
+        EventKind::Repudiation => EventC::Repudiation {
+            issue: issue(&e.issue)?,
+            effects: e.effects.unwrap_or(true),
+        },
+        EventKind::Retaliation => {
+            let pending = e.state.unwrap_or(PendingState::Pending) == PendingState::Pending;
+            EventC::Retaliation {
+                by: side(e.by)?,
+                issue: issue(&e.issue)?,
+                track: track(e.track.as_deref().unwrap_or("economic_security"))?,
+                resolves: if pending { month(e.resolves) } else { None },
+                execute: e.resolution.unwrap_or(Resolution::Executed) == Resolution::Executed,
+            }
+        }
+        EventKind::CounterThreat => EventC::CounterThreat {
+            by: side(e.by)?,
+            track: track(e.track.as_deref().unwrap_or("intelligence"))?,
+            resolves: month(e.resolves)?,
+            execute: e.resolution? == Resolution::Executed,
+        },
+        EventKind::Restore => EventC::Restore {
+            by: side(e.by)?,
+            track: track(e.track.as_deref()?)?,
+        },
+        EventKind::KrCrisis | EventKind::JpCrisis => EventC::Crisis {
+            side: if e.kind == EventKind::KrCrisis {
+                KR
+            } else {
+                JP
+            },
+            end: month(e.end),
+            acting: e.acting.unwrap_or(false),
+            domestic: e.cause.unwrap_or(Cause::Domestic) == Cause::Domestic,
+        },
+        EventKind::Path => EventC::Path(s.paths.get_index_of(e.path.as_deref()?)?),
+        EventKind::SetState => {
+            let variable = e.variable?;
+            let who = match variable {
+                StateVariable::Trust => match e.dyad? {
+                    Dyad::KrJp => 0,
+                    Dyad::KrUs => 1,
+                    Dyad::JpUs => 2,
+                },
+                _ => side(e.side)?,
+            };
+            EventC::SetState {
+                variable,
+                who,
+                value: e.value.as_ref()?.get(),
+            }
+        }
+        // Applied by the schedule (`schedule.rs`), not in the monthly cycle.
+        EventKind::Set => return None,
+    })
 }
 
 /// Index of a US type in `Coefs::us_profiles`.

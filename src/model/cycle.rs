@@ -1,4 +1,5 @@
-//! The monthly cycle (MODEL.md §5; the order matters) and the per-replication outcomes (§7).
+//! The monthly cycle (docs/model.md §1.3; the order matters) and the per-replication outcomes
+//! (§3.16).
 
 use super::compiled::{Compiled, EventC, JP, KR};
 use super::outcomes::{MonthRecord, Outcome, Outcomes};
@@ -25,7 +26,8 @@ impl Sim<'_> {
         self.st.moved_now.iter_mut().for_each(|x| *x = 0);
         self.st.new_backlash = [0.0; 2];
         self.fill_draws();
-        // 1. Exogenous processes.
+        // 1. Exogenous processes (state-setting, path and crisis events first).
+        self.start_of_month_events(events);
         self.us_month(t, events);
         self.nk_month(events);
         self.china_month(events);
@@ -68,7 +70,7 @@ impl Sim<'_> {
         }
     }
 
-    /// The month's record (MODEL.md §7 "per month").
+    /// The month's record (docs/model.md §2.10, "per month and path").
     pub fn record(&self, t: u32) -> MonthRecord<'_> {
         MonthRecord {
             t,
@@ -83,14 +85,25 @@ impl Sim<'_> {
             theta_nk_kr: self.st.theta_nk[KR],
             theta_nk_jp: self.st.theta_nk[JP],
             nk_launches: self.st.launches,
+            sim: self,
         }
     }
+}
 
-    /// Runs every month of the horizon.
-    pub fn run(&mut self, record: &mut dyn FnMut(&MonthRecord)) {
+impl<'m> Sim<'m> {
+    /// Runs every month of the horizon, switching to each of the `later` segments of a
+    /// time-varying scenario at its first month (see `schedule.rs`; the events are the first
+    /// segment's, the same in every segment).
+    pub fn run(&mut self, record: &mut dyn FnMut(&MonthRecord), later: &'m [(u32, Compiled)]) {
         let m: &Compiled = self.m;
         let mut ei = 0;
+        let mut next = 0;
         for t in 0..m.c.horizon {
+            if next < later.len() && later[next].0 == t {
+                self.m = &later[next].1;
+                self.path = &self.m.paths[self.path_index];
+                next += 1;
+            }
             let start = ei;
             while ei < m.events.len() && m.events[ei].0 == t {
                 ei += 1;
@@ -99,8 +112,10 @@ impl Sim<'_> {
             record(&self.record(t));
         }
     }
+}
 
-    /// The replication's outcomes (MODEL.md §7).
+impl Sim<'_> {
+    /// The replication's outcomes (docs/model.md §3.16).
     pub fn outcomes(&self) -> Outcomes {
         let c = &self.m.c;
         let a = &self.acc;
@@ -120,6 +135,7 @@ impl Sim<'_> {
         o.set(Outcome::MaxDrawdown, a.max_drawdown);
         o.set(Outcome::ChinaCoercionEvents, a.coercion_events as f64);
         o.set(Outcome::ChinaCostGdpPct, a.coercion_cost);
+        o.set(Outcome::ChinaCostJpGdpPct, self.diag.coercion_cost_jp);
         let recent_crisis = a
             .last_crisis
             .is_some_and(|t| t as i64 >= horizon as i64 - 24);
@@ -146,6 +162,9 @@ impl Sim<'_> {
         o.set(Outcome::FinalTrustKrJp, self.st.tau_jk);
         o.set(Outcome::FinalTrustKrUs, self.st.tau_ku);
         o.set(Outcome::FinalFavourabilityKr, self.st.fav[KR]);
+        for k in super::outcomes::COUNTERS {
+            o.set(*k, self.counter(*k));
+        }
         o
     }
 

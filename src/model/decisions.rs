@@ -1,17 +1,18 @@
 //! Government valuation, backlash, the win-set filter and the US-facilitated joint move
-//! (MODEL.md §5 steps 3–5; Putnam's two-level game; 000: "a hasty effort could create a
-//! political crisis").
+//! (docs/model.md §1.3 steps 3–5, §3.9–§3.11; Putnam's two-level game; Op-ed 2022: "a hasty
+//! effort ... could create a political crisis").
 //!
 //! Valuation of the next rung of track k by government S:
 //! `ΔU_S,k = b_k·θ^NK_S + surge_desire·b_k·1[surge] + b'_k·θ^CN_S + prior_camp,k + u·m_sec
 //!          − σ_k·(1−F_S)·(1 + hw_camp·H̄_S)·Ξ_S − china_weight·χ_k·E_S·ĥ_CN − ε_S·χ_k
 //!          − desire_penalty·χ_k·1[S = KR, refractory]`
 //! with ĥ_CN = h(t) + h_move·χ_k (the expected hazard if the move is made) and hw the camp's
-//! history weight (a progressive KR government demands more on history: 000, 001, 004).
+//! history weight (a progressive KR government demands more on history: Op-ed 2022,
+//! Chun 2022, Cho 2019).
 //!
 //! Backlash of a move: `ΔB_S = σ_k·(1−F_S)·(1+H̄_S)·Ξ_S·(1 + η·overreach)·(1 + π·secrecy)`,
 //! `overreach = max(0, (ℓ_k+1)/max_k − (τ_JK + F_S)/2)`, `secrecy = 1 − transparency`
-//! (2012 GSOMIA collapse; 2015 deal without a victim-centred process, 001).
+//! (2012 GSOMIA collapse; 2015 deal without a victim-centred process, Chun 2022).
 //!
 //! Governments foresee backlash with error: the realized backlash of the month's moves is
 //! `ΔB·exp(s·z_S − s²/2)` with one standard normal z_S per side and month (`backlash_noise`).
@@ -20,7 +21,7 @@
 //! move stays under `B_crit·winset_margin` and its approval is at least `A_min`. Whatever the
 //! path, a government that was in crisis last month accepts no move. Joint move:
 //! both accept when `ΔU ≥ 0`; a gap with `ΔU > −facilitation·m_sec` is bridged by a US side
-//! payment (004: US active mediation has made cooperation possible).
+//! payment (Cho 2019: US active mediation has made cooperation possible).
 
 use super::compiled::{Coefs, TrackC, JP, KR};
 use super::state::Sim;
@@ -99,6 +100,8 @@ impl Sim<'_> {
         };
         let refractory = if s == KR && st.refractory > 0.0 {
             c.desire_penalty * tr.chi
+        } else if s == JP && st.refractory_jp > 0.0 {
+            c.desire_penalty_jp * tr.chi
         } else {
             0.0
         };
@@ -115,6 +118,7 @@ impl Sim<'_> {
             - c.china_weight * tr.chi * c.exposure[s] * h_hat
             - st.eps[s] * tr.chi
             - refractory
+            - self.hold_cost(s, k)
     }
 
     /// Backlash for side `s` of moving track `k` one rung up now.
@@ -141,7 +145,9 @@ impl Sim<'_> {
     pub fn propose(&mut self, k: usize) -> bool {
         let m = self.m;
         let c = &m.c;
-        if self.st.crisis_last[KR] || self.st.crisis_last[JP] {
+        // Crisis flags as of this step (a crisis event may have started one this month) and
+        // acting governments: nothing is accepted.
+        if self.st.in_crisis[KR] || self.st.in_crisis[JP] || self.acting(KR) || self.acting(JP) {
             // A government in crisis has no win-set left at all.
             self.diag.winset_refusals += 1;
             return false;

@@ -1,12 +1,13 @@
-//! The agent-based model of MODEL.md §1–§7. It knows nothing of files, terminals or threads:
-//! it takes a scenario whose parameters have been sampled for one replication and simulates
-//! one cooperation path on the streams of that replication.
+//! The agent-based model of docs/model.md (Parts 1–3). It knows nothing of files, terminals or
+//! threads: it takes a scenario whose parameters have been sampled for one replication and
+//! simulates one cooperation path on the streams of that replication.
 //!
 //! Modules: [`compiled`] (the scenario resolved to indices), [`state`] (agents, streams, draws),
 //! [`tracks`] (ladders, CI, lock-in), [`exogenous`] (NK, China, history, elections/US),
 //! [`opinion`] (fears, Cha friction, favourability, trust), [`decisions`] (valuation, backlash,
 //! win-set, joint move), [`path`] (proposals, history mode), [`politics`] (approval, crisis,
-//! US friction, turnover), [`cycle`] (the monthly order and the outcomes).
+//! US friction, turnover), [`events`] (replayed events that set the state, docs/model.md §3.18),
+//! [`cycle`] (the monthly order and the outcomes).
 //!
 //! Common random numbers: every call to [`Model::simulate`] creates fresh streams from
 //! (seed, replication); each process draws a fixed count of numbers every month (the
@@ -18,11 +19,14 @@
 pub mod compiled;
 pub mod cycle;
 pub mod decisions;
+pub mod events;
 pub mod exogenous;
 pub mod opinion;
 pub mod outcomes;
 pub mod path;
 pub mod politics;
+pub mod record;
+pub mod schedule;
 pub mod state;
 pub mod tracks;
 
@@ -39,6 +43,9 @@ use state::Sim;
 /// A scenario with every parameter sampled for one replication, compiled for simulation.
 pub struct Model {
     compiled: Compiled,
+    /// The later segments of a time-varying scenario (`[[series]]`, `set` events): (first
+    /// month, compiled), in month order; empty without a schedule (see [`schedule`]).
+    later: Vec<(u32, Compiled)>,
     /// What the paths of a replication share (see [`state::Memo`]).
     memo: std::sync::Mutex<state::Memo>,
 }
@@ -46,8 +53,10 @@ pub struct Model {
 impl Model {
     /// Compiles a validated scenario whose parameters are all fixed (sampled).
     pub fn new(scenario: &Scenario) -> Model {
+        let (compiled, later) = schedule::compile_segments(scenario);
         Model {
-            compiled: Compiled::new(scenario),
+            compiled,
+            later,
             memo: std::sync::Mutex::new(state::Memo::default()),
         }
     }
@@ -56,7 +65,7 @@ impl Model {
     /// keeping the buffers of the per-replication memo (no allocation per month): the same as
     /// `Model::new(scenario)`.
     pub fn reset(&mut self, scenario: &Scenario) {
-        self.compiled = Compiled::new(scenario);
+        (self.compiled, self.later) = schedule::compile_segments(scenario);
         let memo = self.memo.get_mut().unwrap_or_else(|e| e.into_inner());
         // NK launches depend on the compiled NK parameters: forget them. The draws are keyed by
         // the stream states alone and stay valid.
@@ -88,7 +97,7 @@ impl Model {
         let mut sim = Sim::new(&self.compiled, path, seed, replication);
         let memo = || self.memo.lock().unwrap_or_else(|e| e.into_inner());
         sim.memo = std::mem::take(&mut *memo());
-        sim.run(record);
+        sim.run(record, &self.later);
         *memo() = std::mem::take(&mut sim.memo);
         let out = sim.outcomes();
         sim.diag.stream_probe = sim.probe_streams();

@@ -1,4 +1,4 @@
-//! Publics, trust and alliance fears (MODEL.md §5 step 1).
+//! Publics, trust and alliance fears (docs/model.md §1.3 step 1; §3.7).
 //!
 //! - Snyder's alliance security dilemma: abandonment `α_S = logistic(a₀ + a₁·ρ − a₂·κ·τ_SU)`
 //!   (credibility as seen through the bilateral trust with Washington) and entrapment
@@ -7,7 +7,8 @@
 //!   rise of the US China-threat perception.
 //! - Cha's quasi-alliance friction, switchable: `φ_JK = c₁|α_KR−α_JP| + c₂|ε_KR−ε_JP|
 //!   + c₃|θ^NK_KR−θ^NK_JP| − c₄·g`, classic `g = min(α_KR, α_JP)`, revised
-//!   `g = κ·min(θ^NK_KR, θ^NK_JP)` (a credible US plus a shared threat, 2023: 003), off `φ = 0`.
+//!   `g = κ·min(θ^NK_KR, θ^NK_JP)` (a credible US plus a shared threat; Embracing 2023), off
+//!   `φ = 0`.
 //! - Favourability: `F_S += a_F·(F*_S − F_S) + g_F·max(0, ΔCI_{t−1})·1[no crisis] + noise`
 //!   (flare-up shocks from the other side are applied in `history.rs`).
 //! - Trust: `τ_JK += r_τ·CI·(1 − τ_JK) − c_φ·φ_JK` (flare-up and crisis shocks elsewhere);
@@ -67,7 +68,7 @@ impl Sim<'_> {
             .unwrap_or(0.0);
         let tension = (c.us_china_tension + st.theta_cn[2] - c.us_threat_cn).clamp(0.0, 1.0);
         let tau_us = [st.tau_ku, st.tau_ju];
-        let memory = [st.coercion_memory, 0.0];
+        let memory = [st.coercion_memory, st.coercion_memory_jp];
         for s in 0..2 {
             st.alpha[s] = abandonment(c, rho, kappa, tau_us[s]);
             st.eps[s] = entrapment(c, c.exposure[s], memory[s], regional, tension);
@@ -79,11 +80,13 @@ impl Sim<'_> {
             } else {
                 c.g_f * st.ci_gain_last.max(0.0)
             };
-            st.fav[s] = (st.fav[s]
-                + c.a_f * (c.fav_target[s] - st.fav[s])
-                + gain
-                + c.f_noise * self.draws.n_fav[s])
-                .clamp(0.0, 1.0);
+            // A public coerced by its partner (an executed retaliation, `events.rs`) relaxes
+            // toward a lower target while the memory C_S lasts.
+            let target = c.fav_target[s] - c.f_c * st.partner_coercion[s];
+            st.fav[s] =
+                (st.fav[s] + c.a_f * (target - st.fav[s]) + gain + c.f_noise * self.draws.n_fav[s])
+                    .clamp(0.0, 1.0);
+            st.partner_coercion[s] *= 1.0 - c.d_c;
         }
         st.tau_jk =
             (st.tau_jk + c.r_tau * st.ci * (1.0 - st.tau_jk) - c.c_phi * st.phi).clamp(0.0, 1.0);

@@ -1,4 +1,4 @@
-//! Per-replication outcomes (MODEL.md §7) and per-month records.
+//! Per-replication outcomes (docs/model.md §3.16) and per-month records (§2.10).
 
 /// Which direction of an outcome is better for cooperation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,7 +50,61 @@ outcomes! {
     FinalTrustKrJp = "final_trust_kr_jp", Higher, "Seoul–Tokyo trust in the last month.";
     FinalTrustKrUs = "final_trust_kr_us", Higher, "Seoul–Washington trust in the last month.";
     FinalFavourabilityKr = "final_favourability_kr", Higher, "Korean public favourability toward Japan in the last month.";
+    // Event counters (per replication, over the horizon): see [`COUNTERS`].
+    LinkageRetaliations = "linkage_retaliations", Lower, "Linkage retaliations on economic_security over a history issue (counted whatever the rung).";
+    LinkageEscalations = "linkage_escalations", Lower, "Counter-threats on intelligence carried out (not cancelled under US pressure; the rung falls when above 0).";
+    LinkageCancellations = "linkage_cancellations", Neither, "Counter-threats on intelligence cancelled under US pressure (a threat was made, then withdrawn: neither direction is better).";
+    Settlements = "settlements", Higher, "History-issue settlements concluded.";
+    Repudiations = "repudiations", Lower, "Settlements repudiated by a later Korean government.";
+    BacklashCrises = "backlash_crises", Lower, "Crises (Seoul and Tokyo) triggered by backlash over B_crit.";
+    ApprovalCrises = "approval_crises", Lower, "Crises (Seoul and Tokyo) triggered by low approval led by Japan policy.";
+    SidePayments = "side_payments", Neither, "Moves bridged by a US side payment (help to cooperation, at a cost to Washington: neither direction is better).";
+    KrTurnovers = "kr_turnovers", Neither, "Changes of the Korean governing camp (elections and early turnovers).";
+    JpTurnovers = "jp_turnovers", Neither, "Changes of the Japanese governing camp.";
+    UsSwitches = "us_switches", Neither, "Changes of the US administration type.";
+    FlareUps = "flare_ups", Lower, "History flare-ups, court rulings included.";
+    NuclearTests = "nuclear_tests", Neither, "North Korean nuclear tests over the horizon.";
+    Moves = "moves", Higher, "Upward rung moves made (path proposals accepted and summits).";
+    WinsetRefusals = "winset_refusals", Lower, "Path proposals refused because they fell outside the win-set.";
+    UtilityRefusals = "utility_refusals", Lower, "Path proposals refused on utility (after facilitation).";
+    ChinaCoercionEventsJp = "china_coercion_events_jp", Lower, "Chinese coercion events against Tokyo.";
+    LinkageDropped = "linkage_dropped", Neither, "Pending retaliations dropped before they were carried out (a threat made, then withdrawn: neither direction is better).";
+    Lapses = "lapses", Lower, "Rungs lost to lapses (unvalued rungs left to expire).";
+    DomesticCrises = "domestic_crises", Neither, "Crisis events (Seoul and Tokyo) with a domestic cause (impeachment, martial law), counted even when they prolong a crisis under way: observed shocks, not a result of the path.";
+    ChinaCostJpGdpPct = "china_cost_jp_gdp_pct", Lower, "Cumulative cost of Chinese coercion to Japan, % of GDP.";
 }
+
+/// The outcomes that count events (cumulative over the months, one column each in
+/// `records.csv`, named as the outcome): the model's crisis, rollback, reversal and coercion
+/// counts and every event counter of [`super::Diagnostics`].
+pub const COUNTERS: &[Outcome] = &[
+    Outcome::KrCrises,
+    Outcome::JpCrises,
+    Outcome::KrCrisisMonths,
+    Outcome::Rollbacks,
+    Outcome::Reversals,
+    Outcome::ChinaCoercionEvents,
+    Outcome::LinkageRetaliations,
+    Outcome::LinkageEscalations,
+    Outcome::LinkageCancellations,
+    Outcome::Settlements,
+    Outcome::Repudiations,
+    Outcome::BacklashCrises,
+    Outcome::ApprovalCrises,
+    Outcome::SidePayments,
+    Outcome::KrTurnovers,
+    Outcome::JpTurnovers,
+    Outcome::UsSwitches,
+    Outcome::FlareUps,
+    Outcome::NuclearTests,
+    Outcome::Moves,
+    Outcome::WinsetRefusals,
+    Outcome::UtilityRefusals,
+    Outcome::ChinaCoercionEventsJp,
+    Outcome::LinkageDropped,
+    Outcome::Lapses,
+    Outcome::DomesticCrises,
+];
 
 /// Number of model outcomes.
 pub const OUTCOME_COUNT: usize = OUTCOMES.len();
@@ -84,8 +138,8 @@ pub fn outcome_index(key: &str) -> Option<usize> {
     OUTCOMES.iter().position(|o| o.key == key)
 }
 
-/// State recorded at the end of each month (MODEL.md §7 "per month").
-#[derive(Clone, Copy, Debug)]
+/// State recorded at the end of each month (docs/model.md §2.10, "per month and path").
+#[derive(Clone, Copy)]
 pub struct MonthRecord<'a> {
     /// Month index from 0 (the scenario's start month) to horizon − 1.
     pub t: u32,
@@ -101,6 +155,8 @@ pub struct MonthRecord<'a> {
     pub theta_nk_kr: f64,
     pub theta_nk_jp: f64,
     pub nk_launches: u32,
+    /// The whole simulation state at the end of the month, for [`super::record`]'s columns.
+    pub sim: &'a super::state::Sim<'a>,
 }
 
 /// Scalar per-month metrics in reporting order (track rungs come after these, as `rung.<track>`).

@@ -1,4 +1,4 @@
-//! The cooperation path: proposals and the history track (MODEL.md §6).
+//! The cooperation path: proposals and the history track (docs/model.md §3.8).
 //!
 //! Each month the path walks its track order (`low_sensitivity_first`: ascending σ;
 //! `military_first`: military/regional tracks first; or an explicit list) and proposes one-rung
@@ -11,12 +11,13 @@
 //! History mode: `parallel` and `history_first` negotiate a settlement of the most salient open
 //! issue from the start; `security_first` defers it until every security track has reached its
 //! target. Negotiation progresses `τ_JK·(1 + m_hist)/(1 + hw_KR·H̄_KR)` months per month (trust
-//! and US mediation speed it, 004; a grievance-laden public and a progressive government's
-//! history demands slow it, 001), not in a month after a Korean crisis; after `months_to_settle` the issue is settled with the path's
-//! quality: its salience falls to s·(1 − quality), and the settlement costs Korea backlash
-//! `settlement_backlash·s·(1 − quality)·(1 + π·secrecy)` (the 2015 agreement, 001).
+//! and US mediation speed it, Cho 2019; a grievance-laden public and a progressive government's
+//! history demands slow it, Chun 2022), not in a month after a Korean crisis; after
+//! `months_to_settle` the issue is settled with the path's quality (docs/model.md §3.13): its
+//! salience falls to s·(1 − quality), and the settlement costs Korea backlash
+//! `settlement_backlash·s·(1 − quality)·(1 + π·secrecy)` (the 2015 agreement, Chun 2022).
 
-use super::compiled::{EventC, KR};
+use super::compiled::{EventC, JP, KR};
 use super::state::Sim;
 use super::tracks::prerequisites_met;
 use crate::scenario::{HistoryMode, IssueStatus};
@@ -41,7 +42,7 @@ impl Sim<'_> {
         if st.rung[k] >= self.ceiling(k) {
             return false;
         }
-        if t - st.last_move[k] < self.path.min_dwell as i64 {
+        if t - st.last_move[k] < self.path.min_dwell as i64 || st.scar[k] > 0 {
             return false;
         }
         let (g_tau, g_f) = self.path.gates[k];
@@ -55,6 +56,7 @@ impl Sim<'_> {
     /// `decisions.rs`).
     pub fn proposals_month(&mut self, events: &[(u32, EventC)]) {
         let t = self.t_now();
+        self.move_events(events);
         for (_, e) in events {
             if let EventC::Summit(k) = *e {
                 if self.st.rung[k] < self.m.tracks[k].max
@@ -112,7 +114,7 @@ impl Sim<'_> {
                 None => return,
             }
         }
-        if self.st.crisis_last[KR] {
+        if self.st.in_crisis[KR] || self.acting(KR) || self.acting(JP) {
             return;
         }
         let hw = c.camp_history_weight[self.st.camp[KR]];
@@ -123,19 +125,8 @@ impl Sim<'_> {
             self.st.negotiation = Some((i, progress));
             return;
         }
-        self.st.negotiation = None;
-        let q = self.path.settlement_quality;
-        let t = self.t_now();
-        let is = &mut self.st.issues[i];
-        let s = is.salience;
-        is.status = IssueStatus::Settled;
-        is.quality = q;
-        is.salience = s * (1.0 - q);
-        is.settled_at = t;
-        is.settled_camp = self.st.camp[KR];
-        self.st.any_settled = true;
-        self.st.new_backlash[KR] +=
-            c.settlement_backlash * s * (1.0 - q) * (1.0 + c.pi * (1.0 - self.path.transparency));
-        self.diag.settlements += 1;
+        // Concluded: settled at the path's quality by the camp in office (with backlash; any
+        // retaliation hold over the issue is lifted), as a `settlement` event would.
+        self.settle(i, self.path.settlement_quality, None, true);
     }
 }

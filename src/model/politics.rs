@@ -1,15 +1,15 @@
-//! Domestic politics (MODEL.md §5 steps 5–8).
+//! Domestic politics (docs/model.md §1.3 steps 5–8; §3.11, §3.12, §3.14).
 //!
 //! - Backlash and approval: `B_S(t+1) = (1−ρ_B)·B_S + ΣΔB`,
 //!   `A_S(t+1) = A_S + ζ·(A⁰_S − A_S) − a_B·ΣΔB + rally·1[NK surge] + noise`. The part of the
 //!   approval loss due to Japan policy, `D_S(t+1) = (1−ζ)·D_S + a_B·ΣΔB`, decides whether Japan
 //!   policy is the leading cause of low approval (D_S ≥ ½·(A⁰_S − A_S)).
-//! - Crisis (000): `B_S > B_crit`, or `A_S < A_crit` for `low_approval_months` consecutive
+//! - Crisis (Op-ed 2022): `B_S > B_crit`, or `A_S < A_crit` for `low_approval_months` consecutive
 //!   months with Japan policy the leading cause. On entering a crisis: with probability
 //!   `p_rollback·(1 − Λ_k)` the most recent high-σ (military) move is rolled back one rung;
 //!   τ_JK and the side's trust with the US fall by `crisis_trust_shock`; the crisis counts
 //!   against the incumbent at the next election; B_S is discharged by `crisis_discharge`.
-//! - US friction (000: "lower U.S. expectations and adjust the pace"):
+//! - US friction (Op-ed 2022: "lower U.S. expectations and adjust the pace"):
 //!   `τ_KU −= f_US·gap·(1 − expectation_management)` with gap the w-weighted shortfall of the
 //!   rungs below the US wish list.
 //! - Leader turnover: the new government takes its camp's priors, baseline and honeymoon
@@ -92,7 +92,10 @@ impl Sim<'_> {
             } else {
                 st.low_approval[s] = 0;
             }
-            let crisis = st.backlash[s] > c.b_crit || st.low_approval[s] >= c.low_approval_months;
+            // A crisis pinned by a crisis event lasts at least until its end month.
+            let pinned = t as i64 <= st.crisis_until[s];
+            let crisis =
+                st.backlash[s] > c.b_crit || st.low_approval[s] >= c.low_approval_months || pinned;
             if crisis && !st.in_crisis[s] {
                 if st.backlash[s] > c.b_crit {
                     self.diag.backlash_crises += 1;
@@ -168,6 +171,8 @@ impl Sim<'_> {
         let old = self.st.camp[s];
         self.acc.turnovers.push((t, self.st.ci, false));
         if camp != old {
+            // A new camp lifts the outgoing government's retaliation hold.
+            self.st.hold[s] = None;
             let now = self.t_now();
             for k in 0..self.m.tracks.len() {
                 if self.st.rung[k] == 0 {

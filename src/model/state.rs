@@ -1,4 +1,4 @@
-//! Simulation state of one path in one replication (MODEL.md §3), its random streams and
+//! Simulation state of one path in one replication (docs/model.md §1.2), its random streams and
 //! the per-month buffer of random draws.
 
 use super::compiled::{us_index, Compiled, PathC, JP, KR};
@@ -84,6 +84,50 @@ pub struct State {
     pub crisis_last: [bool; 2],
     /// Backlash added this month per side.
     pub new_backlash: [f64; 2],
+    // State set by replayed events (docs/model.md §3.18; `events.rs`): inert unless an event
+    // sets it.
+    /// Per side, the month an acting government ends (with a snap election).
+    pub acting_until: [Option<i64>; 2],
+    /// Per side, the last month of a crisis pinned by a crisis event (no exit before).
+    pub crisis_until: [i64; 2],
+    /// Per side, a retaliation it has decided but not carried out.
+    pub pending_retaliation: [Option<PendingRetaliation>; 2],
+    /// Per side, its pending counter-threat.
+    pub counter_threat: [Option<PendingThreat>; 2],
+    /// Per side, the track it holds down after a retaliation, and the issue it is over.
+    pub hold: [Option<Hold>; 2],
+    /// Months each track stays scarred (no path proposes it).
+    pub scar: Vec<u32>,
+    /// Coercion memory C_S of a retaliation by the partner (lowers the favourability target).
+    pub partner_coercion: [f64; 2],
+    /// Japan's memory of Chinese coercion against Tokyo and its refractory months.
+    pub coercion_memory_jp: f64,
+    pub refractory_jp: f64,
+}
+
+/// A retaliation decided by a side over an issue, carried out (or dropped) at `resolves`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PendingRetaliation {
+    pub issue: usize,
+    pub track: usize,
+    pub resolves: i64,
+    pub execute: bool,
+}
+
+/// A counter-threat on a track, carried out (or cancelled) at `resolves`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PendingThreat {
+    pub track: usize,
+    pub resolves: i64,
+    pub execute: bool,
+}
+
+/// A retaliation hold: the side values raising `track` at −hold_value until `issue` is settled
+/// anew, the track is restored or the side's camp changes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hold {
+    pub issue: usize,
+    pub track: usize,
 }
 
 /// Per-month random draws from the path-dependent streams, drawn up front so that every
@@ -108,7 +152,7 @@ pub struct Draws {
     pub misjudge: [f64; 2],
 }
 
-/// The random streams of a replication (MODEL.md §1).
+/// The random streams of a replication (docs/model.md §2.8).
 pub struct Rngs {
     pub nk: FastRng,
     pub china: FastRng,
@@ -342,6 +386,15 @@ impl State {
             ci_gain_last: 0.0,
             crisis_last: [false; 2],
             new_backlash: [0.0; 2],
+            acting_until: [None; 2],
+            crisis_until: [i64::MIN; 2],
+            pending_retaliation: [None; 2],
+            counter_threat: [None; 2],
+            hold: [None; 2],
+            scar: vec![0; n],
+            partner_coercion: [0.0; 2],
+            coercion_memory_jp: 0.0,
+            refractory_jp: 0.0,
         };
         st.grievance = st.grievance_base(m);
         st.ci = super::tracks::cooperation_index(&m.tracks, &st.rung);
@@ -400,6 +453,17 @@ pub struct Diagnostics {
     pub approval_crises: u32,
     /// China coercion events (same as the outcome).
     pub coercion_events: u32,
+    /// Chinese coercion events against Tokyo (today only from `china_coercion` events).
+    pub coercion_events_jp: u32,
+    /// Their cost to Japan, % of GDP.
+    pub coercion_cost_jp: f64,
+    /// Pending retaliations dropped before execution.
+    pub linkage_dropped: u32,
+    /// Rungs lost to lapses (of unvalued rungs).
+    pub lapses: u32,
+    /// Crisis events with a domestic cause (impeachment, martial law), both sides, counted
+    /// even when they prolong a crisis already under way.
+    pub domestic_crises: u32,
     /// One value drawn from each stream after the last month: equal across paths iff every
     /// stream advanced by the same count (common random numbers).
     pub stream_probe: [u64; 5],
@@ -434,7 +498,10 @@ pub struct Memo {
 /// One path being simulated.
 pub struct Sim<'m> {
     pub m: &'m Compiled,
+    /// The path in force (the compared path, or one set by a `path` event).
     pub path: &'m PathC,
+    /// Its index in `m.paths` (to follow it across the segments of a schedule).
+    pub path_index: usize,
     pub st: State,
     pub rng: Rngs,
     pub draws: Draws,
@@ -459,6 +526,7 @@ impl<'m> Sim<'m> {
         Sim {
             m,
             path: &m.paths[path],
+            path_index: path,
             st,
             rng: Rngs::new(seed, replication),
             draws: Draws::new(m.issues.len(), m.tracks.len()),

@@ -35,16 +35,7 @@ fn new_sim<'m>(m: &'m Compiled, s: &Scenario, name: &str) -> Sim<'m> {
 
 /// A scheduled event of `kind` in `month`, with every optional field unset.
 fn event(month: YearMonth, kind: EventKind) -> Event {
-    Event {
-        month,
-        kind,
-        camp: None,
-        us_type: None,
-        issue: None,
-        regime: None,
-        track: None,
-        note: None,
-    }
+    Event::new(month, kind)
 }
 
 #[test]

@@ -1,9 +1,9 @@
-//! Cooperation tracks: ordered ladders, the cooperation index and lock-in (MODEL.md §2).
+//! Cooperation tracks: ordered ladders, the cooperation index and lock-in (docs/model.md §3.3).
 
 use super::compiled::{Compiled, TrackC};
 use super::state::{Sim, State};
 
-/// Cooperation index `CI = Σ_k w_k·ℓ_k/max_k / Σ_k w_k` in [0, 1] (MODEL.md §2).
+/// Cooperation index `CI = Σ_k w_k·ℓ_k/max_k / Σ_k w_k` in [0, 1] (docs/model.md §3.3).
 pub fn cooperation_index(tracks: &[TrackC], rung: &[u8]) -> f64 {
     let mut num = 0.0;
     let mut den = 0.0;
@@ -20,8 +20,8 @@ pub fn cooperation_index(tracks: &[TrackC], rung: &[u8]) -> f64 {
     }
 }
 
-/// One month of lock-in (institutionalisation; Camp David's annual summits and secretariat, 003):
-/// `Λ_k(t+1) = Λ_k + λ_k·1[ℓ_k ≥ 1]·(1 − Λ_k)`.
+/// One month of lock-in (institutionalisation; Camp David's annual summits and secretariat;
+/// Embracing 2023): `Λ_k(t+1) = Λ_k + λ_k·1[ℓ_k ≥ 1]·(1 − Λ_k)`.
 #[inline]
 pub fn lock_in_step(lock: f64, lambda: f64, rung: u8) -> f64 {
     if rung >= 1 {
@@ -31,13 +31,14 @@ pub fn lock_in_step(lock: f64, lambda: f64, rung: u8) -> f64 {
     }
 }
 
-/// Whether the prerequisites of track `k` hold (MODEL.md §2 table).
+/// Whether the prerequisites of track `k` hold (docs/model.md §1.2, table of tracks).
 #[inline]
 pub fn prerequisites_met(tracks: &[TrackC], rung: &[u8], k: usize) -> bool {
     tracks[k].requires.iter().all(|&(j, r)| rung[j] >= r)
 }
 
-/// Camp-David-equivalent state: summitry = 3, missile_warning = 2, exercises ≥ 2 (MODEL.md §7).
+/// Camp-David-equivalent state: summitry = 3, missile_warning = 2, exercises ≥ 2
+/// (docs/model.md §3.16).
 pub fn camp_david(m: &Compiled, rung: &[u8]) -> bool {
     match (m.summitry, m.missile_warning, m.exercises) {
         (Some(s), Some(w), Some(e)) => {
@@ -62,14 +63,14 @@ impl State {
     /// and cascades to its dependants. Returns the number of rungs lost in total (0 if `k` was
     /// already at rung 0).
     ///
-    /// Cascade (review S1): the prerequisites of the §2 table are per track — a track may
-    /// stand at any rung ≥ 1 only while its prerequisites hold — so the highest rung a
-    /// dependant is allowed once a prerequisite fails is 0. Every track whose prerequisites no
+    /// Cascade (review S1): the prerequisites of the track table (docs/model.md §1.2) are per track
+    /// — a track may stand at any rung ≥ 1 only while its prerequisites hold — so the highest rung
+    /// a dependant is allowed once a prerequisite fails is 0. Every track whose prerequisites no
     /// longer hold therefore drops to rung 0, transitively (intelligence 1 → 0 takes
-    /// missile_warning and exercises to 0, and with exercises extended_deterrence). Cascaded
-    /// rungs count toward the same outcome as the move that caused them (`rollbacks` for a
-    /// crisis rollback, `reversals` for a turnover reversal or linkage retaliation), since
-    /// those outcomes count rungs lost. Lock-in stocks are kept (the institutions remain).
+    /// missile_warning and exercises to 0, and with exercises extended_deterrence). Cascaded rungs
+    /// count toward the same outcome as the move that caused them (`rollbacks` for a crisis
+    /// rollback, `reversals` for a turnover reversal or linkage retaliation), since those outcomes
+    /// count rungs lost. Lock-in stocks are kept (the institutions remain).
     pub fn move_down(&mut self, tracks: &[TrackC], k: usize, t: i64) -> u32 {
         if self.rung[k] == 0 {
             return 0;

@@ -93,6 +93,7 @@ pub const RESULT_ENTRIES: &[&str] = &[
     "summary.csv",
     "timeseries.csv",
     "runs.csv",
+    "records.csv",
     "charts",
     "sweep.csv",
     "sweep.json",
@@ -103,6 +104,10 @@ pub const RESULT_ENTRIES: &[&str] = &[
     "discoveries",
     "partial.json",
     "report.html",
+    // `trisim score`: its folder inside a run's, and its files in a score folder.
+    "score",
+    "score.json",
+    "score.csv",
 ];
 
 /// Why a non-empty folder may not be replaced by `--force`: `None` if it is a trisim result

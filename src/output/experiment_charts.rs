@@ -1647,6 +1647,12 @@ mod tests {
             metrics: vec![],
             track_keys: vec![],
             final_ci: Some(0),
+            all_path_fields: vec![],
+            issue_keys: vec![],
+            quantiles: crate::scenario::default_quantiles(),
+            transitions: vec![],
+            record_months: vec![],
+            record_columns: vec![],
         }
     }
 

@@ -141,10 +141,26 @@ impl Exporter for SummaryCsv {
     }
 }
 
-/// Header of `timeseries.csv`.
-pub const TIMESERIES_CSV_HEADER: [&str; 9] = [
-    "path", "month", "metric", "mean", "p5", "p25", "p50", "p75", "p95",
+/// Header of `timeseries.csv` with the default quantiles (`[output].quantiles`).
+pub const TIMESERIES_CSV_HEADER: [&str; 11] = [
+    "path", "month", "metric", "mean", "p5", "p10", "p25", "p50", "p75", "p90", "p95",
 ];
+
+/// Column name of a quantile: `p5` for 0.05, `p2.5` for 0.025.
+pub fn quantile_name(q: f64) -> String {
+    let x = (q * 100.0 * 1e9).round() / 1e9;
+    format!("p{x}")
+}
+
+/// Header of `timeseries.csv` for quantiles `qs`.
+pub fn timeseries_header(qs: &[f64]) -> Vec<String> {
+    let mut h: Vec<String> = ["path", "month", "metric", "mean"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    h.extend(qs.iter().map(|q| quantile_name(*q)));
+    h
+}
 
 pub struct TimeseriesCsv;
 impl Exporter for TimeseriesCsv {
@@ -155,9 +171,11 @@ impl Exporter for TimeseriesCsv {
         let res = r.results;
         let l = &res.layout;
         debug_assert_eq!(QUANTILES.len(), 5);
+        let nq = l.quantiles.len();
+        let ex = &res.series_extra;
         dir.write_file("timeseries.csv", |w| {
             let mut c = csv::Writer::from_writer(w);
-            c.write_record(TIMESERIES_CSV_HEADER)?;
+            c.write_record(timeseries_header(&l.quantiles))?;
             for (p, name) in l.path_names.iter().enumerate() {
                 for t in 0..l.months as usize {
                     let month = l.start.plus(t as i64).to_string();
@@ -165,8 +183,26 @@ impl Exporter for TimeseriesCsv {
                         let pt = &res.series[p][t][m];
                         let mut row = vec![name.clone(), month.clone(), info.key.clone()];
                         row.push(csv_num(pt.mean));
-                        row.extend(pt.quantiles.iter().map(|q| csv_num(*q)));
+                        row.extend(ex.quantiles[p][t][m].iter().map(|q| csv_num(*q)));
                         c.write_record(&row)?;
+                    }
+                    // P(rung ≥ r): the share of replications (exact counts), no quantiles.
+                    for (k, key) in l.track_keys.iter().enumerate() {
+                        let (n, ge) = &ex.at_least[p][t][k];
+                        for (r, count) in ge.iter().enumerate() {
+                            let mut row = vec![
+                                name.clone(),
+                                month.clone(),
+                                format!("rung.{key}>={}", r + 1),
+                            ];
+                            row.push(if *n == 0 {
+                                String::new()
+                            } else {
+                                csv_num(*count as f64 / *n as f64)
+                            });
+                            row.extend((0..nq).map(|_| String::new()));
+                            c.write_record(&row)?;
+                        }
                     }
                 }
             }
@@ -176,10 +212,13 @@ impl Exporter for TimeseriesCsv {
     }
 }
 
-/// `runs.csv`, written while the run goes on: one row per replication × path, in replication
-/// order then path order, with every outcome (empty = undefined).
+/// `runs.csv` and `records.csv`, written while the run goes on. runs.csv: one row per
+/// replication × path, in replication order then path order, with every outcome (empty =
+/// undefined), then the final rungs and issue statuses. records.csv: one row per replication ×
+/// path × recorded month (`[output].record_months`), in that order.
 pub struct RunsCsv {
     file: Option<AtomicFile>,
+    records: Option<AtomicFile>,
     paths: Vec<String>,
     line: String,
 }
@@ -187,8 +226,16 @@ pub struct RunsCsv {
 impl RunsCsv {
     /// Creates `runs.csv` in `dir`; the header is written by [`RunSink::begin`].
     pub fn create(dir: &Staging) -> Result<RunsCsv> {
+        RunsCsv::create_files(dir, true, false)
+    }
+
+    /// Creates `runs.csv` (if `runs`) and `records.csv` (if `records`) in `dir`.
+    pub fn create_files(dir: &Staging, runs: bool, records: bool) -> Result<RunsCsv> {
         Ok(RunsCsv {
-            file: Some(dir.create_file("runs.csv")?),
+            file: runs.then(|| dir.create_file("runs.csv")).transpose()?,
+            records: records
+                .then(|| dir.create_file("records.csv"))
+                .transpose()?,
             paths: Vec::new(),
             line: String::new(),
         })
@@ -197,14 +244,28 @@ impl RunsCsv {
     /// Reopens the `runs.csv` of an interrupted run at its checkpointed length `len` (header
     /// and rows of the finished replications), for `paths` (the run's paths in order).
     pub fn reopen(dir: &Staging, len: u64, paths: &[String]) -> Result<RunsCsv> {
+        RunsCsv::reopen_files(dir, Some(len), None, paths)
+    }
+
+    /// Reopens `runs.csv` and/or `records.csv` of an interrupted run at their checkpointed
+    /// lengths.
+    pub fn reopen_files(
+        dir: &Staging,
+        runs: Option<u64>,
+        records: Option<u64>,
+        paths: &[String],
+    ) -> Result<RunsCsv> {
         Ok(RunsCsv {
-            file: Some(dir.reopen_file("runs.csv", len)?),
+            file: runs.map(|l| dir.reopen_file("runs.csv", l)).transpose()?,
+            records: records
+                .map(|l| dir.reopen_file("records.csv", l))
+                .transpose()?,
             paths: paths.iter().map(|p| csv_field(p)).collect(),
             line: String::new(),
         })
     }
 
-    /// Flushes and returns the length written so far (for a checkpoint).
+    /// Flushes and returns the length of runs.csv written so far (for a checkpoint).
     pub fn flushed_len(&mut self) -> Result<u64> {
         match &mut self.file {
             Some(f) => f.flushed_len(),
@@ -212,9 +273,22 @@ impl RunsCsv {
         }
     }
 
-    /// Finishes the file (renames it into place).
+    /// Flushes and returns the length of records.csv written so far, if it is written.
+    pub fn records_flushed_len(&mut self) -> Result<Option<u64>> {
+        self.records.as_mut().map(|f| f.flushed_len()).transpose()
+    }
+
+    /// Whether runs.csv is written.
+    pub fn writes_runs(&self) -> bool {
+        self.file.is_some()
+    }
+
+    /// Finishes the files (renames them into place).
     pub fn finish(mut self) -> Result<()> {
-        match self.file.take() {
+        if let Some(f) = self.file.take() {
+            f.finish()?;
+        }
+        match self.records.take() {
             Some(f) => f.finish(),
             None => Ok(()),
         }
@@ -227,7 +301,11 @@ impl RunSink for RunsCsv {
         let mut header = String::from("path,replication");
         for o in &layout.outcomes {
             header.push(',');
-            header.push_str(&o.key);
+            header.push_str(&csv_field(&o.key));
+        }
+        for c in layout.run_extra_columns() {
+            header.push(',');
+            header.push_str(&csv_field(&c));
         }
         header.push('\n');
         if let Some(f) = &mut self.file {
@@ -235,11 +313,29 @@ impl RunSink for RunsCsv {
                 .write_all(header.as_bytes())
                 .context("cannot write runs.csv")?;
         }
+        if let Some(f) = &mut self.records {
+            f.writer()
+                .write_all(layout.records_header().as_bytes())
+                .context("cannot write records.csv")?;
+        }
         Ok(())
     }
 
     fn run(&mut self, replication: u64, path: usize, values: &[f64]) -> Result<()> {
+        self.run_row(replication, path, values, "")
+    }
+
+    fn run_row(
+        &mut self,
+        replication: u64,
+        path: usize,
+        values: &[f64],
+        extra: &str,
+    ) -> Result<()> {
         use std::fmt::Write as _;
+        let Some(f) = &mut self.file else {
+            return Ok(());
+        };
         self.line.clear();
         let _ = write!(self.line, "{},{replication}", self.paths[path]);
         for v in values {
@@ -248,13 +344,25 @@ impl RunSink for RunsCsv {
                 let _ = write!(self.line, "{v}");
             }
         }
+        self.line.push_str(extra);
         self.line.push('\n');
-        if let Some(f) = &mut self.file {
+        f.writer()
+            .write_all(self.line.as_bytes())
+            .context("cannot write runs.csv")?;
+        Ok(())
+    }
+
+    fn records(&mut self, rows: &str) -> Result<()> {
+        if let Some(f) = &mut self.records {
             f.writer()
-                .write_all(self.line.as_bytes())
-                .context("cannot write runs.csv")?;
+                .write_all(rows.as_bytes())
+                .context("cannot write records.csv")?;
         }
         Ok(())
+    }
+
+    fn wants_records(&self) -> bool {
+        self.records.is_some()
     }
 }
 

@@ -1,5 +1,6 @@
-//! Documented defaults of every scenario key. Values are priors (MODEL.md); the source of each
-//! is given in `docs/model.md` and, for calibrated values, next to the value here.
+//! Documented defaults of every scenario key. Values are priors (docs/model.md §4.5) unless
+//! calibrated (§4.1–§4.3); the source of each is given in `docs/model.md` and, for calibrated
+//! values, next to the value here.
 
 use super::calendar::YearMonth;
 use super::param::p;
@@ -13,7 +14,7 @@ impl Default for Scenario {
             world: World::default(),
             actors: Actors::default(),
             relations: Relations {
-                // Post-March-2023 summit thaw, 003.
+                // Post-March-2023 summit thaw (Embracing 2023).
                 trust_kr_jp: p(0.40),
                 trust_kr_us: p(0.75),
                 trust_jp_us: p(0.85),
@@ -23,6 +24,9 @@ impl Default for Scenario {
             paths: default_paths(),
             events: Vec::new(),
             sweep: None,
+            output: Output::default(),
+            series: Vec::new(),
+            observed: Default::default(),
         }
     }
 }
@@ -77,6 +81,7 @@ impl Default for World {
                 jp_short_range_weight: p(0.6),
                 rally: p(0.005),
                 surge_desire: p(0.15),
+                observed: None,
             },
             china: China {
                 assertiveness: p(1.0),
@@ -86,6 +91,8 @@ impl Default for World {
                 cost_scale: p(2.0),
                 refractory_months: p(12.0),
                 desire_penalty: p(0.3),
+                cost_scale_jp: p(0.8),
+                desire_penalty_jp: p(0.05),
                 memory_decay: p(0.1),
                 jp_threat_shock: p(0.05),
                 us_threat_shock: p(0.03),
@@ -110,6 +117,8 @@ impl Default for World {
                 jp_turnover_hazard: p(0.03),
                 jp_p_hawkish: p(0.35),
                 honeymoon_approval: p(0.55),
+                // Park 2016-12 → 2017-05, Yoon 2024-12 → 2025-06 (data/timeline_events_drivers_and_outcomes_to_2019.csv).
+                acting_months: p(5.0),
             },
             camps: Camps {
                 conservative: camp(0.40, 1.0, 0.3),
@@ -143,6 +152,9 @@ impl Default for World {
                 flare_favourability: p(0.04),
                 flare_trust: p(0.04),
                 grievance_decay: p(0.05),
+                f_ret: p(0.10),
+                f_c: p(0.3),
+                d_c: p(0.05),
             },
             politics: Politics {
                 zeta: p(0.08),
@@ -162,6 +174,8 @@ impl Default for World {
                 settlement_backlash: p(0.6),
                 repudiation_window_months: p(60.0),
                 p_repudiate: p(0.7),
+                // GSOMIA postponed 2012-06-29, signed 2016-11-23: 53 months (timeline).
+                scar_months: p(36.0),
             },
             decisions: Decisions {
                 u: p(0.3),
@@ -175,6 +189,8 @@ impl Default for World {
                 cancel_m_sec: p(1.5),
                 cancel_kappa: p(0.5),
                 m_hist_damping: p(0.5),
+                hold_value: p(0.5),
+                ritual_weight: p(0.1),
             },
         }
     }
@@ -337,7 +353,8 @@ fn track(
     }
 }
 
-/// The nine default ladders of MODEL.md §2. Priors: [conservative, progressive, mainstream, hawkish].
+/// The nine default ladders of docs/model.md §1.2. Priors: [conservative, progressive,
+/// mainstream, hawkish].
 pub fn default_tracks() -> IndexMap<String, TrackSpec> {
     let t = [
         (
@@ -559,7 +576,7 @@ fn path(
     }
 }
 
-/// The five bundled paths of MODEL.md §6.
+/// The five bundled paths of docs/model.md §3.8.
 pub fn default_paths() -> IndexMap<String, PathSpec> {
     use HistoryMode::*;
     use SequenceName::*;
@@ -567,7 +584,7 @@ pub fn default_paths() -> IndexMap<String, PathSpec> {
     m.insert(
         "gradual".into(),
         path(
-            "Low-sensitivity tracks first, gated by trust and favourability, transparent, regional scope late (001: 'gradually expands the agenda and scope'; 000: lower US expectations)",
+            "Low-sensitivity tracks first, gated by trust and favourability, transparent, regional scope late (Chun 2022: 'gradually expands the agenda and scope'; Op-ed 2022: lower US expectations)",
             LowSensitivityFirst, 6, 1, gradual_gates(1.0), true, 0.8,
             targets(&[("regional", 1)]), Parallel, 0.75, 24.0, 0.7, 1.0,
         ),
@@ -575,7 +592,7 @@ pub fn default_paths() -> IndexMap<String, PathSpec> {
     m.insert(
         "hasty".into(),
         path(
-            "Military and regional tracks first at the US pace, no gates, top-down, quick low-quality history deal (000: 'rushing to keep pace with the U.S.')",
+            "Military and regional tracks first at the US pace, no gates, top-down, quick low-quality history deal (Op-ed 2022: 'rushing ... to keep pace with the U.S.')",
             MilitaryFirst, 3, 2, IndexMap::new(), false, 0.3,
             IndexMap::new(), Parallel, 0.3, 6.0, 0.1, 1.5,
         ),
@@ -583,7 +600,7 @@ pub fn default_paths() -> IndexMap<String, PathSpec> {
     m.insert(
         "parallel".into(),
         path(
-            "Security and history proceed in parallel, neither a precondition for the other (002)",
+            "Security and history proceed in parallel, neither a precondition for the other (Madrid 2022)",
             LowSensitivityFirst,
             4,
             1,
@@ -601,7 +618,7 @@ pub fn default_paths() -> IndexMap<String, PathSpec> {
     m.insert(
         "history_first".into(),
         path(
-            "Security tracks capped at rung 1 until a victim-centred history settlement (001)",
+            "Security tracks capped at rung 1 until a victim-centred history settlement (Chun 2022)",
             LowSensitivityFirst,
             6,
             1,

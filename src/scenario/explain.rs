@@ -355,11 +355,14 @@ impl Explainer {
             None if e.new_entry => row("default", "none: a new entry must give it"),
             None => row("default", "none (optional)"),
         }
+        // A key that cites nothing itself shows its table's sources, and says so.
         let mut sources = sources_in(description);
+        let mut cited_by = None;
         if sources.is_empty() {
-            for (_, d) in &e.context {
+            for (k, d) in &e.context {
                 sources = sources_in(d);
                 if !sources.is_empty() {
+                    cited_by = Some(k);
                     break;
                 }
             }
@@ -368,11 +371,19 @@ impl Explainer {
             .get("anyOf")
             .is_some_and(|a| a.to_string().contains(DISTRIBUTION_REF));
         if !sources.is_empty() {
-            let mut text = sources.join(", ");
-            if sources.iter().any(|x| x.starts_with("essay ")) {
-                text.push_str(" (essay NNN is shared/seeds/NNN_*.txt)");
+            match cited_by {
+                Some(k) => row(
+                    "sources",
+                    &format!("{} (those of [{k}])", sources.join(", ")),
+                ),
+                None => row("sources", &sources.join(", ")),
             }
-            row("sources", &text);
+            // Each essay cited, in full, once.
+            for s in &sources {
+                if let Some(full) = essay_reference(s) {
+                    row("", &format!("{s}: {full}"));
+                }
+            }
         } else if parameter {
             row(
                 "sources",
@@ -632,7 +643,49 @@ fn unit(key: &str, description: &str) -> Option<String> {
     }
 }
 
-/// Essays ("003"), data files ("data/x.csv") and MODEL.md sections cited in a description.
+/// The five essays the model draws on, by the short form descriptions cite them in, with
+/// their full references (as listed at the top of docs/model.md). Three give no author or
+/// publisher in their text and are named by subject.
+pub const ESSAYS: [(&str, &str); 5] = [
+    (
+        "Op-ed 2022",
+        "an unsigned 2022 commentary on Korea–US–Japan cooperation under Yoon Suk-yeol, written \
+         after the June 2022 Madrid meeting (no author or publisher given)",
+    ),
+    (
+        "Chun 2022",
+        "Jahyun Chun, \"Promoting Security Cooperation of South Korea\", Yonsei University, \
+         10 August 2022",
+    ),
+    (
+        "Madrid 2022",
+        "an unsigned 2022 article on the Biden–Kishida–Yoon meeting in Madrid (no author or \
+         publisher given)",
+    ),
+    (
+        "Embracing 2023",
+        "\"Embracing the US-Japan-South Korea trilateral\", an unsigned 2023 article (no author \
+         or publisher given)",
+    ),
+    (
+        "Cho 2019",
+        "Amb. Cho Tae-yong, \"Necessity of and Obstacles to Security Cooperation between Korea, \
+         Japan, and the U.S.\", address to the International Leadership Conference 2019, Seoul, \
+         16 May 2019",
+    ),
+];
+
+/// The full reference of an essay cited by its short form (`"Chun 2022"`).
+pub fn essay_reference(short: &str) -> Option<&'static str> {
+    ESSAYS
+        .iter()
+        .find(|(s, _)| *s == short)
+        .map(|(_, full)| *full)
+}
+
+/// Sources cited in a description, in this order: essays by their short form ("Chun 2022",
+/// see [`ESSAYS`]) in order of first citation, data files ("data/x.csv"), and sections of
+/// the model's documentation ("docs/model.md §3.4"). Each is listed once.
 pub fn sources_in(d: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut push = |s: String| {
@@ -640,28 +693,24 @@ pub fn sources_in(d: &str) -> Vec<String> {
             out.push(s);
         }
     };
-    let bytes: Vec<char> = d.chars().collect();
-    let n = bytes.len();
-    let mut i = 0;
-    while i < n {
-        // Three digits starting with 0, not part of a longer number or a decimal.
-        if i + 3 <= n
-            && bytes[i] == '0'
-            && bytes[i + 1].is_ascii_digit()
-            && bytes[i + 2].is_ascii_digit()
-            && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == '.'))
-            && (i + 3 == n
-                || !(bytes[i + 3].is_ascii_alphanumeric()
-                    || bytes[i + 3] == '.' && i + 4 < n && bytes[i + 4].is_ascii_digit()))
-        {
-            push(format!(
-                "essay {}",
-                bytes[i..i + 3].iter().collect::<String>()
-            ));
-            i += 3;
-            continue;
+    // An essay's short form as a whole phrase: not inside a word, and not the start of a
+    // longer number or date ("Madrid 2022-06" is a month, not a citation).
+    let mut essays: Vec<(usize, &str)> = Vec::new();
+    for (short, _) in ESSAYS {
+        for (i, _) in d.match_indices(short) {
+            let before = d[..i].chars().next_back();
+            let after = d[i + short.len()..].chars().next();
+            if !before.is_some_and(|c| c.is_alphanumeric())
+                && !after.is_some_and(|c| c.is_alphanumeric() || c == '-')
+            {
+                essays.push((i, short));
+                break;
+            }
         }
-        i += 1;
+    }
+    essays.sort();
+    for (_, short) in essays {
+        push(short.to_string());
     }
     for (i, _) in d.match_indices("data/") {
         let rest = &d[i..];
@@ -670,13 +719,27 @@ pub fn sources_in(d: &str) -> Vec<String> {
             .unwrap_or(rest.len());
         push(rest[..end].trim_end_matches('.').to_string());
     }
-    for (i, _) in d.match_indices("MODEL.md §") {
-        let rest = &d[i..];
-        let start = "MODEL.md §".len();
-        let end = rest[start..]
+    // Sections: "docs/model.md §3.4", and a bare "§3.9" that continues a list begun by
+    // "docs/model.md §" (no other file's section in between).
+    let mut in_model = false;
+    for (i, _) in d.match_indices('§') {
+        let before = d[..i].trim_end();
+        if before.ends_with("docs/model.md") {
+            in_model = true;
+        } else if before.ends_with(".md") {
+            in_model = false;
+        }
+        if !in_model {
+            continue;
+        }
+        let rest = &d[i + '§'.len_utf8()..];
+        let end = rest
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .map_or(rest.len(), |e| start + e);
-        push(rest[..end].trim_end_matches('.').to_string());
+            .unwrap_or(rest.len());
+        let section = rest[..end].trim_end_matches('.');
+        if !section.is_empty() {
+            push(format!("docs/model.md §{section}"));
+        }
     }
     out
 }
@@ -808,11 +871,82 @@ mod tests {
     #[test]
     fn sources_are_found_in_descriptions() {
         assert_eq!(
-            sources_in("Cost (THAAD 2017, data/thaad_retaliation_2017.csv). See 003, 004 and MODEL.md §4.2."),
-            ["essay 003", "essay 004", "data/thaad_retaliation_2017.csv", "MODEL.md §4.2"]
+            sources_in(
+                "Cost (THAAD 2017, data/thaad_retaliation_2017.csv; Cho 2019, Embracing 2023). \
+                 See docs/model.md §4.3 and docs/model.md §3.6; Cho 2019 again."
+            ),
+            [
+                "Cho 2019",
+                "Embracing 2023",
+                "data/thaad_retaliation_2017.csv",
+                "docs/model.md §4.3",
+                "docs/model.md §3.6"
+            ]
         );
-        // Numbers are not essays.
+        // Every essay is found, in brackets too, in order of first citation.
+        assert_eq!(
+            sources_in("[Madrid 2022] and (Op-ed 2022; Chun 2022)"),
+            ["Madrid 2022", "Op-ed 2022", "Chun 2022"]
+        );
+        // Numbers, dates, essay numbers and sections of other files are not sources; a month
+        // after a name is not a citation, nor a section sign without a section.
         assert!(sources_in("Monthly hazard 0.015 over 100 months (2023-04)").is_empty());
+        assert!(sources_in("See 003, essay 004 and README.md §4.2.").is_empty());
+        assert!(sources_in("Madrid 2022-06, Cho 20190, Chun 2022x, docs/model.md §.").is_empty());
+        // A list of sections continues the model's until another file's section.
+        assert_eq!(
+            sources_in("(docs/model.md §1.3 steps 3–4 and 7, §3.9, §3.10; README.md §2, §4)"),
+            [
+                "docs/model.md §1.3",
+                "docs/model.md §3.9",
+                "docs/model.md §3.10"
+            ]
+        );
+    }
+
+    #[test]
+    fn every_essay_has_a_full_reference() {
+        for (short, full) in ESSAYS {
+            assert_eq!(essay_reference(short), Some(full));
+            assert_eq!(sources_in(&format!("({short})")), [short]);
+            let year = &short[short.len() - 4..];
+            assert!(full.contains(year), "{short}: {full}");
+        }
+        assert!(essay_reference("essay 001").is_none());
+        assert!(essay_reference("Cho 2022").is_none());
+        let chun = essay_reference("Chun 2022").unwrap();
+        for part in [
+            "Jahyun Chun",
+            "Promoting Security",
+            "Yonsei University",
+            "10 August 2022",
+        ] {
+            assert!(chun.contains(part), "{chun}");
+        }
+    }
+
+    #[test]
+    fn explain_prints_essays_in_full() {
+        let ex = Explainer::new();
+        let e = ex.lookup("paths.gradual.gates.regional.trust").unwrap();
+        let text = ex.render(&e, 100);
+        assert!(text.contains("sources   Chun 2022"), "{text}");
+        assert!(text.contains("Chun 2022: Jahyun Chun"), "{text}");
+        assert!(!text.contains("essay"), "{text}");
+        let e = ex.lookup("world.china.desire_penalty_jp").unwrap();
+        let text = ex.render(&e, 100);
+        assert!(text.contains("sources   Embracing 2023\n"), "{text}");
+        assert!(
+            text.contains("Embracing 2023: \"Embracing the US-Japan"),
+            "{text}"
+        );
+        // A key citing nothing takes the sources of its table.
+        let e = ex.lookup("world.china.memory_decay").unwrap();
+        let text = ex.render(&e, 100);
+        assert!(
+            text.contains("sources   docs/model.md §3.6 (those of [world.china])\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -76,7 +76,8 @@ pub fn load_file_with_sources(path: &Path) -> Result<(Scenario, Vec<PathBuf>), S
     let dir = path.parent().map(Path::to_path_buf);
     let layers = load_chain(root, dir)?;
     let sources = layers.iter().filter_map(|l| l.path.clone()).collect();
-    load_layers(&layers).map(|s| (s, sources))
+    let dir = path.parent().map(Path::to_path_buf);
+    load_layers(&layers, dir.as_deref()).map(|s| (s, sources))
 }
 
 /// Loads and validates scenario text; `file` names it in messages. The text has no folder, so
@@ -86,7 +87,7 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let root = Layer::parse(text.to_string(), file.to_string(), None)
         .map_err(|d| ScenarioError::single(*d))?;
     let layers = load_chain(root, None)?;
-    load_layers(&layers)
+    load_layers(&layers, None)
 }
 
 /// Loads and validates scenario text whose `extends` (if any) is relative to `base_dir`, as if
@@ -99,11 +100,12 @@ pub fn load_str_with_base(
     let root = Layer::parse(text.to_string(), file.to_string(), None)
         .map_err(|d| ScenarioError::single(*d))?;
     let layers = load_chain(root, Some(base_dir.to_path_buf()))?;
-    load_layers(&layers)
+    load_layers(&layers, Some(base_dir))
 }
 
-/// Merges the files of a chain (child first), then loads the result as one scenario.
-fn load_layers(layers: &[Layer]) -> Result<Scenario, ScenarioError> {
+/// Merges the files of a chain (child first), then loads the result as one scenario; data files
+/// it names are read relative to the file that names them (`root_dir` for the first layer).
+fn load_layers(layers: &[Layer], root_dir: Option<&Path>) -> Result<Scenario, ScenarioError> {
     let root = layers[0].file.as_str();
     // The child's keys override its parent's: tables merge deeply, arrays and scalars (and
     // distributions) replace; the result is then merged onto the defaults like one file.
@@ -172,10 +174,88 @@ fn load_layers(layers: &[Layer]) -> Result<Scenario, ScenarioError> {
         let d = ctx.diagnostic_related(&p.path, p.on_key, p.related.as_deref(), p.message, true);
         ctx.diagnostics.push(d.with_hint(p.hint));
     }
+    if !ctx.diagnostics.is_empty() {
+        return Err(sorted(ctx.diagnostics, omitted, layers));
+    }
+    let mut scenario = scenario;
+    read_data_files(&mut scenario, root_dir, &mut ctx);
     if ctx.diagnostics.is_empty() {
         Ok(scenario)
     } else {
-        Err(sorted(ctx.diagnostics, omitted, layers))
+        Err(sorted(ctx.diagnostics, 0, layers))
+    }
+}
+
+/// Reads the data files a valid scenario names (`[world.nk] observed`, `[[series]] file`) into
+/// `s.observed`, each relative to the folder of the file of the chain that names it (see
+/// `series.rs` for the formats).
+fn read_data_files(s: &mut Scenario, root_dir: Option<&Path>, ctx: &mut Ctx) {
+    use super::series::{parse_nk, parse_series};
+    let read = |ctx: &mut Ctx, path: &[Seg], name: &str| -> Option<(String, String)> {
+        let (at, _, _) = ctx.locate(path, false, None);
+        let i = at.map_or(0, |(i, _)| i);
+        let dir = match i {
+            0 => root_dir.map(Path::to_path_buf),
+            _ => ctx.layers[i]
+                .path
+                .as_ref()
+                .and_then(|p| p.parent().map(Path::to_path_buf)),
+        };
+        let Some(dir) = dir else {
+            let d = ctx.diagnostic(path, false, format!("`{name}` is relative to the scenario's folder, and this scenario text was not read from a file"), false);
+            ctx.diagnostics.push(d.with_hint(Some(
+                "load the scenario from its file (or give a base folder)".into(),
+            )));
+            return None;
+        };
+        let resolved = tidy(&dir.join(name));
+        let shown = resolved.display().to_string();
+        match read_utf8(&resolved, &shown) {
+            Ok(text) => Some((shown, text)),
+            Err(ReadFailure::NotUtf8(d)) => {
+                ctx.diagnostics.push(*d);
+                None
+            }
+            Err(ReadFailure::Io(e)) => {
+                let d = ctx.diagnostic(
+                    path,
+                    false,
+                    format!("cannot read `{name}`: {shown}: {e}"),
+                    false,
+                );
+                ctx.diagnostics.push(d.with_note(
+                    "note: the path is relative to the folder of the scenario file that names it",
+                ));
+                None
+            }
+        }
+    };
+    let note = |key: String| format!("note: this file is named by `{key}`");
+    if let Some(name) = s.world.nk.observed.clone() {
+        let path = vec![Seg::from("world"), Seg::from("nk"), Seg::from("observed")];
+        if let Some((file, text)) = read(ctx, &path, &name) {
+            match parse_nk(&text, &file, s.scenario.start, s.scenario.horizon_months) {
+                Ok(rows) => s.observed.nk = rows,
+                Err(d) => ctx.diagnostics.push(d.with_note(note(format_key(&path)))),
+            }
+        }
+    }
+    s.observed.series = vec![Vec::new(); s.series.len()];
+    for j in 0..s.series.len() {
+        let Some(name) = s.series[j].file.clone() else {
+            continue;
+        };
+        let path = vec![Seg::from("series"), Seg::from(j), Seg::from("file")];
+        let key = s.series[j].address.clone();
+        let Ok(a) = super::address::find(s, &key) else {
+            continue;
+        };
+        if let Some((file, text)) = read(ctx, &path, &name) {
+            match parse_series(&text, &file, &key, a.bound) {
+                Ok(points) => s.observed.series[j] = points,
+                Err(d) => ctx.diagnostics.push(d.with_note(note(format_key(&path)))),
+            }
+        }
     }
 }
 
@@ -1984,7 +2064,7 @@ track = "extra"
             .iter()
             .map(|(f, t)| Layer::parse(t.to_string(), f.to_string(), None).unwrap())
             .collect();
-        load_layers(&layers)
+        load_layers(&layers, None)
     }
 
     /// (file, line, key) of each diagnostic.

@@ -10,6 +10,7 @@ pub mod load;
 pub mod param;
 pub mod sample;
 pub mod schema;
+pub mod series;
 pub mod sweep;
 pub mod types;
 pub mod validate;

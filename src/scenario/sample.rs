@@ -19,7 +19,56 @@ pub fn sample(s: &Scenario, seed: u64, replication: u64) -> Scenario {
             *p = Param::Fixed(draw_truncated(d, bound, &mut rng));
         }
     }));
+    sample_set_events(&mut out, seed, replication);
     out
+}
+
+/// Samples the distribution values of `set` and `set_state` events, after every other
+/// parameter, each from its own stream keyed by what it sets (the address, or the state
+/// variable and whose), its month and its rank among the events setting the same thing in that
+/// month: adding such an event changes no other draw. Truncated to the target's range.
+fn sample_set_events(s: &mut Scenario, seed: u64, replication: u64) {
+    use super::types::EventKind;
+    let sampled = |e: &super::Event| {
+        matches!(e.kind, EventKind::Set | EventKind::SetState)
+            && matches!(e.value, Some(Param::Dist(_)))
+    };
+    if !s.events.iter().any(sampled) {
+        return;
+    }
+    let bounds: Vec<(String, Bound)> = super::address::all(s)
+        .into_iter()
+        .map(|a| (a.key, a.bound))
+        .collect();
+    let mut seen: Vec<(String, super::calendar::YearMonth)> = Vec::new();
+    for e in s.events.iter_mut() {
+        let (key, bound) = match (e.kind, &e.address, e.variable) {
+            (EventKind::Set, Some(key), _) => {
+                let bound = bounds
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map_or(Bound::Any, |b| b.1);
+                (format!("set.{key}"), bound)
+            }
+            (EventKind::SetState, _, Some(var)) => (
+                format!("set_state.{var:?}.{:?}.{:?}", e.side, e.dyad),
+                super::validate::state_bound(var),
+            ),
+            _ => continue,
+        };
+        let rank = seen
+            .iter()
+            .filter(|(k, m)| *k == key && *m == e.month)
+            .count();
+        seen.push((key.clone(), e.month));
+        if let Some(Param::Dist(d)) = &e.value {
+            // `set` events keep the stream key they were introduced with.
+            let id = format!("events.{key}@{}#{rank}", e.month);
+            let purpose = (Stream::Params as u64) << 56 ^ stable_hash(&id);
+            let mut rng = keyed_stream(seed, replication, purpose);
+            e.value = Some(Param::Fixed(draw_truncated(d, bound, &mut rng)));
+        }
+    }
 }
 
 /// Draws from `d` truncated to `bound` by rejection (at most 256 tries, then clamped).

@@ -233,6 +233,16 @@ impl Builder<'_> {
                     let x = self.plain(v);
                     out.insert(k.clone(), x);
                 }
+                "prefixItems" | "allOf" if v.is_array() => {
+                    // Tuples (`[month, value]` points): each element's schema.
+                    let x: Vec<Value> = v
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|e| self.plain(e))
+                        .collect();
+                    out.insert(k.clone(), Value::Array(x));
+                }
                 _ => {
                     out.insert(k.clone(), v.clone());
                 }

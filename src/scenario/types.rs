@@ -2,7 +2,10 @@
 //!
 //! A scenario file is merged key by key onto [`Scenario::default()`] (see `load.rs`), so every
 //! struct here is complete: the effective scenario (`trisim show`) is this struct serialized.
-//! Sources are cited by essay file name (`../shared/seeds/`) or data file (`data/`).
+//! Sources are cited by data file (`data/`), by essay in a short author–year form (`Chun 2022`,
+//! `Cho 2019`, `Op-ed 2022`, `Madrid 2022`, `Embracing 2023`; the full references open
+//! docs/model.md) and by section of docs/model.md (`docs/model.md §3.4`). `trisim explain` lists
+//! the sources it finds in these forms (`explain.rs`, `sources_in`).
 //!
 //! The doc comments of the fields are the user-facing descriptions of the keys: `trisim schema`
 //! (the JSON Schema editors show on hover), `trisim explain` and `trisim init` print them (see
@@ -27,10 +30,10 @@ pub struct Scenario {
     pub actors: Actors,
     pub relations: Relations,
     pub history: History,
-    /// Cooperation tracks by key (MODEL.md §2). Keys of the defaults can be overridden
+    /// Cooperation tracks by key (docs/model.md §1.2, §3.3). Keys of the defaults can be overridden
     /// field by field; new keys add tracks (all fields required).
     pub tracks: IndexMap<String, TrackSpec>,
-    /// Cooperation paths by name (MODEL.md §6). The bundled `gradual`, `hasty`, `parallel`,
+    /// Cooperation paths by name (docs/model.md §3.8). The bundled `gradual`, `hasty`, `parallel`,
     /// `history_first` and `status_quo` always exist; a new path starts from `base`.
     pub paths: IndexMap<String, PathSpec>,
     /// Scheduled events that replace the random draw in their month.
@@ -40,6 +43,150 @@ pub struct Scenario {
     /// by `trisim run`. See [`super::sweep`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<super::sweep::Sweep>,
+    /// What `trisim run` writes beyond the summaries: per-world records, the quantiles of
+    /// `timeseries.csv` and first-passage outcomes. See [`Output`].
+    #[serde(default, skip_serializing_if = "Output::is_default")]
+    pub output: Output,
+    /// Time-varying parameters (`[[series]]`): each sets one parameter address month by month
+    /// from a CSV file or inline points, e.g. Korea's export exposure to China year by year.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub series: Vec<Series>,
+    /// Data read from the files the scenario names (`world.nk.observed`, `series.file`) by the
+    /// loader; not a key of the file.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub observed: Observed,
+}
+
+/// `[output]`: per-world records (`records.csv`), the quantiles of `timeseries.csv`, and named
+/// first-passage outcomes (`[[output.transitions]]`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Output {
+    /// Months at whose end every replication's state is written to `records.csv` (one row per
+    /// path × replication × month): a list of "YYYY-MM" inside the run, or the string
+    /// "monthly" for every month. Default: none (no records.csv). `trisim run --record`
+    /// overrides it. The file is bounded like runs.csv (up to 100,000 rows × months without
+    /// `--runs-csv`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_months: Option<RecordMonths>,
+    /// Probabilities of the quantiles written to `timeseries.csv` (columns `p5`, `p10`, ...):
+    /// each in (0, 1), strictly increasing. Default: 0.05, 0.10, 0.25, 0.5, 0.75, 0.90, 0.95.
+    #[serde(default = "default_quantiles")]
+    pub quantiles: Vec<f64>,
+    /// Named conditions on the state at a month's end, each reported as an outcome
+    /// `first.<name>`: the index of the first month (0 = the start month) at whose end the
+    /// condition holds, horizon_months if never (censored, as `months_to_camp_david`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transitions: Vec<Transition>,
+}
+
+/// `record_months`: a list of months or the word "monthly".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RecordMonths {
+    /// "monthly": every month of the run.
+    Keyword(String),
+    /// Months "YYYY-MM" inside the run.
+    List(Vec<YearMonth>),
+}
+
+/// `[[output.transitions]]`: a named first-passage condition.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    /// Name of the outcome (`first.<name>`): letters, digits, `_` and `-`.
+    pub name: String,
+    /// Comparisons of numeric `records.csv` columns with numbers, joined by `and`, e.g.
+    /// "rung.intelligence >= 2" or "rung.summitry >= 3 and f_kr > 0.4". Operators: `<`, `<=`,
+    /// `>`, `>=`, `==`, `!=`.
+    pub condition: String,
+}
+
+/// The default `[output].quantiles`.
+pub fn default_quantiles() -> Vec<f64> {
+    vec![0.05, 0.10, 0.25, 0.5, 0.75, 0.90, 0.95]
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output {
+            record_months: None,
+            quantiles: default_quantiles(),
+            transitions: Vec::new(),
+        }
+    }
+}
+
+impl Output {
+    pub fn is_default(&self) -> bool {
+        *self == Output::default()
+    }
+}
+
+/// How a `[[series]]` fills the months between two points.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Interpolation {
+    /// The value of the last point at or before the month.
+    #[default]
+    Step,
+    /// Linear between the two points around the month.
+    Linear,
+}
+
+/// `[[series]]`: a parameter that changes over time (docs/model.md §3.18). Before the first
+/// point the parameter keeps its scenario value; from the last point on it keeps the last
+/// value. Values must lie in the parameter's valid range. A `set` event on the same address
+/// overrides the series from the event's month on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Series {
+    /// Parameter address as for `--param` (e.g. `actors.seoul.china_exposure`,
+    /// `world.china.us_china_tension`). Initial states (favourability, approval, trust, ...
+    /// read only in the first month) cannot be scheduled: use a `set_state` event.
+    pub address: String,
+    /// CSV file, relative to the scenario file that names it, with a header: `month`
+    /// ("YYYY-MM") or `year` (= January of that year), and `value`; other columns are ignored.
+    /// Rows in increasing month order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Inline points instead of `file`: `[["2015-01", 0.25], ["2018-01", 0.268]]`, in
+    /// increasing month order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<Vec<(YearMonth, f64)>>,
+    /// "step" (default: each value holds until the next point) or "linear" (interpolated
+    /// month by month between points).
+    #[serde(default, skip_serializing_if = "is_step")]
+    pub interpolation: Interpolation,
+}
+
+fn is_step(i: &Interpolation) -> bool {
+    *i == Interpolation::Step
+}
+
+/// One month of observed North Korean launches (`world.nk.observed`), as read by the loader.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NkObservedMonth {
+    pub month: YearMonth,
+    pub launches: u32,
+    /// Long-range launches; `None`: split binomially.
+    pub long_range: Option<u32>,
+    /// Nuclear test; `None`: drawn as usual.
+    pub nuclear_test: Option<bool>,
+    /// Regime: from the file, else from the trailing 3-month total.
+    pub regime: NkRegime,
+}
+
+/// Data the loader read from the files a scenario names: the model gets plain vectors.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Observed {
+    /// Observed NK months (`world.nk.observed`), in month order; may extend before and after
+    /// the run.
+    pub nk: Vec<NkObservedMonth>,
+    /// Per `[[series]]` entry with a `file`, its points (month, value) in month order
+    /// (inline `points` are not copied here).
+    pub series: Vec<Vec<(YearMonth, f64)>>,
 }
 
 /// `[scenario]`: what to run.
@@ -119,7 +266,7 @@ impl NkRegime {
     }
 }
 
-/// `[world.nk]`: North Korea as a regime-switching negative binomial (MODEL.md §4.1).
+/// `[world.nk]`: North Korea as a regime-switching negative binomial (docs/model.md §3.4).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NorthKorea {
@@ -154,8 +301,20 @@ pub struct NorthKorea {
     pub jp_short_range_weight: Param,
     /// Monthly approval rally for KR and JP governments while NK is in `surge`.
     pub rally: Param,
-    /// Extra desire on high-deterrence tracks during a surge, multiplied by the track's `b` (003).
+    /// Extra desire on high-deterrence tracks during a surge, multiplied by the track's `b`
+    /// (Embracing 2023).
     pub surge_desire: Param,
+    /// Observed launches to replay instead of drawing them: a CSV file (relative to the
+    /// scenario file that names it) with `month` ("YYYY-MM") and `launches` (or
+    /// `missiles_launched`), optional `long_range` (else split binomially), `nuclear_test`
+    /// (0/1) and `regime` (engagement|testing|surge; else `surge` if the trailing 3-month total
+    /// is ≥ 9, `testing` if ≥ 1, else `engagement`); other columns are ignored. Months listed
+    /// inside the run replace the draws (the random stream advances as if drawn); after the
+    /// last listed month the regime chain resumes from the last regime. Rows must be
+    /// consecutive months; rows outside the run are allowed (those before feed the totals),
+    /// e.g. `observed = "../data/nk_missile_launches_monthly.csv"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<String>,
 }
 
 /// Launches and nuclear tests in one North Korean regime (fitted by eye to
@@ -182,7 +341,7 @@ pub struct NkTransition {
     pub surge: [Param; 3],
 }
 
-/// `[world.china]`: China's coercion hazard and costs (MODEL.md §4.2).
+/// `[world.china]`: China's coercion hazard and costs (docs/model.md §3.6).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct China {
@@ -201,6 +360,13 @@ pub struct China {
     pub refractory_months: Param,
     /// Size of the reduction of Korea's desire per unit χ during the refractory period.
     pub desire_penalty: Param,
+    /// Cost to Japan of a coercion event against Tokyo, % of GDP per unit of export exposure
+    /// (Japan's exports are about 0.4× Korea's share of GDP; the 2010 rare-earth halt and the
+    /// 2023 seafood ban). Today only `china_coercion` events with `target = "JP"` use it.
+    pub cost_scale_jp: Param,
+    /// Reduction of Japan's desire per unit χ after a coercion event against Tokyo (Tokyo
+    /// appeases less than Seoul: Embracing 2023).
+    pub desire_penalty_jp: Param,
     /// Monthly decay of the "recent coercion" memory that drives entrapment fear.
     pub memory_decay: Param,
     /// Rise of Japan's China threat perception per event (Japan hardens).
@@ -212,7 +378,7 @@ pub struct China {
     /// `θ^CN_S += threat_decay·(θ^CN_S(0) − θ^CN_S)` each month, so the hardening after a
     /// coercion event fades without new events (0.03: half-life ≈ 23 months; a prior).
     /// Korea's θ^CN does not respond to coercion events (Seoul bears the cost, it does not
-    /// harden: 003, 004), so it stays at its initial level.
+    /// harden: Embracing 2023, Cho 2019), so it stays at its initial level.
     pub threat_decay: Param,
     /// Background US–China tension in [0, 1].
     pub us_china_tension: Param,
@@ -244,7 +410,7 @@ pub struct UsCalendar {
     pub p_switch: Param,
 }
 
-/// `[world.elections]`: Korean and Japanese leader calendars (MODEL.md §4.4).
+/// `[world.elections]`: Korean and Japanese leader calendars (docs/model.md §3.14).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Elections {
@@ -271,19 +437,23 @@ pub struct Elections {
     pub jp_p_hawkish: Param,
     /// Approval of a newly installed government.
     pub honeymoon_approval: Param,
+    /// Months an acting government lasts after a `kr_crisis` / `jp_crisis` event with
+    /// `acting = true` and no `end` (whole months, 1 to 24): Park suspended 2016-12 → Moon
+    /// elected 2017-05; Yoon suspended 2024-12 → Lee elected 2025-06 (5 and 6 months).
+    pub acting_months: Param,
 }
 
-/// `[world.camps]`: what each political camp brings (000, 001, 004).
+/// `[world.camps]`: what each political camp brings (Op-ed 2022, Chun 2022, Cho 2019).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Camps {
-    /// Korean conservative camp (Yoon; 000, 003).
+    /// Korean conservative camp (Yoon; Op-ed 2022, Embracing 2023).
     pub conservative: CampSpec,
-    /// Korean progressive camp (Moon; 001, 004).
+    /// Korean progressive camp (Moon; Chun 2022, Cho 2019).
     pub progressive: CampSpec,
-    /// Japanese mainstream LDP camp (Kishida; 003).
+    /// Japanese mainstream LDP camp (Kishida; Embracing 2023).
     pub mainstream: CampSpec,
-    /// Japanese hawkish camp (Abe; 001, 004).
+    /// Japanese hawkish camp (Abe; Chun 2022, Cho 2019).
     pub hawkish: CampSpec,
 }
 
@@ -361,7 +531,7 @@ pub struct Friction {
     pub c_phi: Param,
 }
 
-/// `[world.opinion]`: publics and trust (MODEL.md §5 step 1).
+/// `[world.opinion]`: publics and trust (docs/model.md §1.3 step 1, §3.7).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Opinion {
@@ -384,9 +554,19 @@ pub struct Opinion {
     pub flare_trust: Param,
     /// Monthly decay of grievance toward its salience-weighted base.
     pub grievance_decay: Param,
+    /// Immediate fall of the target public's favourability when a retaliation against it is
+    /// executed (a boycott-scale reaction, Korea 2019; prior to calibrate).
+    pub f_ret: Param,
+    /// Weight of coercion memory C_S in the favourability target: F_S relaxes toward
+    /// F*_S − f_c·C_S, so a public that was coerced by its partner stays colder (Korean
+    /// opinion of Japan after the 2019 export controls).
+    pub f_c: Param,
+    /// Monthly decay of coercion memory: C_S ×= 1 − d_c.
+    pub d_c: Param,
 }
 
-/// `[world.politics]`: backlash, approval, crisis, rollback and reversal (MODEL.md §5 steps 5–8).
+/// `[world.politics]`: backlash, approval, crisis, rollback and reversal (docs/model.md §1.3
+/// steps 5–8, §3.11).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Politics {
@@ -419,15 +599,20 @@ pub struct Politics {
     /// Standard deviation of the log error with which governments foresee the backlash of a
     /// move: realized ΔB = expected ΔB·exp(s·z − s²/2), one z per side and month.
     pub backlash_noise: Param,
-    /// Backlash of a history settlement per unit salience × (1 − quality) (2015 deal, 001).
+    /// Backlash of a history settlement per unit salience × (1 − quality) (2015 deal, Chun 2022).
     pub settlement_backlash: Param,
     /// Months after which a settled issue can no longer be repudiated.
     pub repudiation_window_months: Param,
     /// Probability a new government of the other camp repudiates a settlement, × (1 − quality).
     pub p_repudiate: Param,
+    /// Months a track stays scarred after a fall from domestic rejection: no path proposes it
+    /// meanwhile (whole months, 0 to 120; today set by `set_rung` events with `scar = true`).
+    /// The 2012 GSOMIA, postponed 2012-06 after the backlash, was signed 2016-11 (53 months).
+    pub scar_months: Param,
 }
 
-/// `[world.decisions]`: valuation, win-set and US facilitation (MODEL.md §5 steps 3–4, 7).
+/// `[world.decisions]`: valuation, win-set and US facilitation (docs/model.md §1.3 steps 3–4
+/// and 7, §3.9, §3.10, §3.12).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Decisions {
@@ -435,7 +620,7 @@ pub struct Decisions {
     pub u: Param,
     /// Weight of China's expected hazard in the valuation (χ·E·ĥ).
     pub china_weight: Param,
-    /// Japan's public sensitivity Ξ_JP to moves with Korea (Ξ_KR = 1; 000).
+    /// Japan's public sensitivity Ξ_JP to moves with Korea (Ξ_KR = 1; Op-ed 2022).
     pub xi_jp: Param,
     /// Share of B_crit a government keeps as margin when respecting the win-set.
     pub winset_margin: Param,
@@ -443,16 +628,24 @@ pub struct Decisions {
     pub a_min: Param,
     /// US bridges a gap when ΔU > −facilitation·m_sec (side payment).
     pub facilitation: Param,
-    /// Monthly τ_KU loss per unit of expectation gap (f_US; 000).
+    /// Monthly τ_KU loss per unit of expectation gap (f_US; Op-ed 2022).
     pub f_us: Param,
-    /// Probability scale of retaliation (linkage) after a flare-up on an open issue (001).
+    /// Probability scale of retaliation (linkage) after a flare-up on an open issue (Chun 2022).
     pub p_retaliate: Param,
     /// Weight of m_sec in cancelling a counter-move (GSOMIA saved, 2019-11).
     pub cancel_m_sec: Param,
     /// Weight of κ in cancelling a counter-move.
     pub cancel_kappa: Param,
-    /// Share by which US history mediation m_hist damps flare-up shocks (004 vs 001).
+    /// Share by which US history mediation m_hist damps flare-up shocks (Cho 2019 vs Chun 2022).
     pub m_hist_damping: Param,
+    /// Value a government forgoes by raising a track on which it holds a retaliation (a hold
+    /// lasts until the issue is settled anew, the track is restored or the camp changes):
+    /// Japan's export controls of 2019-07 were lifted only after the 2023-03 plan.
+    pub hold_value: Param,
+    /// Weight of a ritual act (textbooks, Takeshima Day, Yasukuni) relative to a material
+    /// one (a ruling, a repudiation) in the chance of retaliation, for `flare_up` events
+    /// with `act = "ritual"`: no trade retaliation followed the seasonal rows of 2015–18.
+    pub ritual_weight: Param,
 }
 
 /// `[actors]`: the governments and publics of Seoul, Tokyo and Washington at the start.
@@ -494,13 +687,13 @@ pub struct Washington {
     pub engaged: UsProfile,
     pub transactional: UsProfile,
     /// The US wish list: the rung it expects on each track (`track = rung`); the gap between
-    /// these and the rungs reached erodes Korea's trust in the US (000: regional scope).
+    /// these and the rungs reached erodes Korea's trust in the US (Op-ed 2022: regional scope).
     pub expectations: IndexMap<String, u32>,
     /// US threat perception of China at the start.
     pub threat_cn: Param,
 }
 
-/// What an administration type does (002, 004, 001).
+/// What an administration type does (Madrid 2022, Cho 2019, Chun 2022).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UsProfile {
@@ -518,15 +711,16 @@ pub struct UsProfile {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Relations {
-    /// Korea–Japan trust τ_JK at the start (post-March-2023 summit thaw, 003).
+    /// Korea–Japan trust τ_JK at the start (post-March-2023 summit thaw, Embracing 2023).
     pub trust_kr_jp: Param,
-    /// Korea–US trust τ_KU at the start (003).
+    /// Korea–US trust τ_KU at the start (Embracing 2023).
     pub trust_kr_us: Param,
-    /// Japan–US trust τ_JU at the start (003).
+    /// Japan–US trust τ_JU at the start (Embracing 2023).
     pub trust_jp_us: Param,
 }
 
-/// `[history]`: the history issues between Korea and Japan and their flare-ups (001, 004).
+/// `[history]`: the history issues between Korea and Japan and their flare-ups (Chun 2022,
+/// Cho 2019).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct History {
@@ -552,7 +746,7 @@ pub enum Side {
     Jp,
 }
 
-/// `[[history.issues]]`: one history issue (MODEL.md §4.3).
+/// `[[history.issues]]`: one history issue (docs/model.md §3.5).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryIssue {
@@ -597,18 +791,18 @@ pub struct Prerequisite {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CampPriors {
-    /// Prior value to a Korean conservative government (000, 003).
+    /// Prior value to a Korean conservative government (Op-ed 2022, Embracing 2023).
     pub conservative: Param,
     /// Prior value to a Korean progressive government (negative on military and regional
-    /// tracks; 001, 004).
+    /// tracks; Chun 2022, Cho 2019).
     pub progressive: Param,
-    /// Prior value to a Japanese mainstream government (003).
+    /// Prior value to a Japanese mainstream government (Embracing 2023).
     pub mainstream: Param,
-    /// Prior value to a Japanese hawkish government (positive on military tracks; 004).
+    /// Prior value to a Japanese hawkish government (positive on military tracks; Cho 2019).
     pub hawkish: Param,
 }
 
-/// `[tracks.<key>]`: one cooperation ladder (MODEL.md §2).
+/// `[tracks.<key>]`: one cooperation ladder (docs/model.md §1.2, §3.3).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrackSpec {
@@ -637,7 +831,7 @@ pub struct TrackSpec {
     /// Whether the track counts as military/regional for "high-σ" rollback and the `military_first` sequence.
     pub military: bool,
     /// Other tracks' rungs required before this track moves, e.g.
-    /// `[{ track = "summitry", rung = 1 }]` (MODEL.md §2).
+    /// `[{ track = "summitry", rung = 1 }]` (docs/model.md §1.2, §3.3).
     pub requires: Vec<Prerequisite>,
     /// Prior value of one rung to a government of each camp.
     pub prior: CampPriors,
@@ -670,15 +864,17 @@ pub enum HistoryMode {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Gate {
-    /// Korea–Japan trust τ_JK required before proposing a move on the track (001: "paced by
-    /// trust").
+    /// Korea–Japan trust τ_JK required before proposing a move on the track (Chun 2022: the
+    /// "mutual distrust" from history "must be fundamentally addressed before institutionalized
+    /// military and security cooperation will be possible").
     pub trust: Param,
     /// Korean favourability toward Japan F_KR required before proposing a move on the track
-    /// (001: "paced by public opinion").
+    /// (Chun 2022: the 2015 deal failed on "deteriorating public opinion"; a gradual approach
+    /// reduces "expected domestic backlash").
     pub favourability: Param,
 }
 
-/// `[paths.<name>]`: how willing governments pursue cooperation (MODEL.md §6).
+/// `[paths.<name>]`: how willing governments pursue cooperation (docs/model.md §3.8).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PathSpec {
@@ -704,8 +900,8 @@ pub struct PathSpec {
     pub transparency: Param,
     /// Ceiling rung per track; a track not listed may go to its top rung.
     pub targets: IndexMap<String, u32>,
-    /// How history relates to security: "parallel" (002), "history_first" (security tracks
-    /// capped at rung 1 until a settlement; 001) or "security_first".
+    /// How history relates to security: "parallel" (Madrid 2022), "history_first"
+    /// (security tracks capped at rung 1 until a settlement; Chun 2022) or "security_first".
     pub history_mode: HistoryMode,
     /// Settlement quality (victim-centred = high).
     pub settlement_quality: Param,
@@ -728,7 +924,7 @@ pub enum EventKind {
     UsType,
     /// A court ruling on `issue` (a flare-up; the court process ends).
     CourtRuling,
-    /// A flare-up of `issue`.
+    /// A flare-up of `issue` (optionally its `act` kind and the side it `offends`).
     FlareUp,
     /// A North Korean nuclear test.
     NuclearTest,
@@ -736,36 +932,285 @@ pub enum EventKind {
     NkRegime,
     /// A summit moves `track` up one rung (if its prerequisites hold).
     Summit,
-    /// A Chinese coercion event.
+    /// A Chinese coercion event (against `target`, for `months`, costing `cost`).
     ChinaCoercion,
+    /// `track` is set to `rung` (an observed state: the 2016-11 GSOMIA, the 2023 Camp David
+    /// summitry), counted under `cause`.
+    SetRung,
+    /// `issue` is settled at `quality` by `camp` (the 2015-12 "comfort women" agreement, the
+    /// 2023-03 third-party plan).
+    Settlement,
+    /// A settled `issue` is repudiated (the 2018-11 dissolution of the 2015 foundation).
+    Repudiation,
+    /// Side `by` retaliates over `issue` on `track` (Japan's 2019-07 export controls): now
+    /// (`state = "executed"`) or pending until `resolves` with `resolution`.
+    Retaliation,
+    /// Side `by` threatens `track` until `resolves`, when the threat is `cancelled` or
+    /// `executed` (Korea's 2019-08 GSOMIA termination notice, suspended 2019-11).
+    CounterThreat,
+    /// Side `by` lifts its retaliation hold on `track` (export controls lifted 2023-03).
+    Restore,
+    /// A Korean political crisis from `month` to `end`, optionally with an `acting`
+    /// government and then a snap election (impeachment 2016-12, martial law 2024-12).
+    KrCrisis,
+    /// A Japanese political crisis (as `kr_crisis`; a caretaker PM, then a turnover).
+    JpCrisis,
+    /// From this month the Korean government pursues path `path` (each government its own
+    /// policy).
+    Path,
+    /// Sets a state variable once, at the start of the month: `variable` of `side` (or of
+    /// `dyad` for trust) becomes `value`.
+    SetState,
+    /// From this month on, the parameter at `address` takes `value` (a time-varying input:
+    /// export exposure, US–China tension, North Korean means).
+    Set,
 }
 
-/// `[[events]]`: a scheduled event that replaces the random draw in its month.
+/// Why an event happens: `set_rung` moves are counted under their cause ("policy",
+/// "rollback", "reversal", "retaliation", "lapse"); a `kr_crisis` / `jp_crisis` is
+/// "domestic" or "partner_policy".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// A policy decision (a raise, or a fall counted among reversals).
+    Policy,
+    /// A crisis rollback (counted among rollbacks).
+    Rollback,
+    /// A new government's reversal (counted among reversals).
+    Reversal,
+    /// A retaliation (counted among reversals and linkage retaliations).
+    Retaliation,
+    /// A lapse of an unvalued rung (counted among lapses).
+    Lapse,
+    /// A domestic scandal or constitutional crisis (impeachment, martial law).
+    Domestic,
+    /// Backlash against the government's policy toward the partner.
+    PartnerPolicy,
+}
+
+/// Kind of a history act (`flare_up`'s `act`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActKind {
+    /// A ritual act (textbooks, Takeshima Day, anniversaries, Yasukuni): it rarely prompts
+    /// retaliation (× `world.decisions.ritual_weight`).
+    Ritual,
+    /// A material act (a court ruling or asset order, a repudiation).
+    Material,
+}
+
+/// State of a `retaliation` event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PendingState {
+    /// Decided but not carried out until `resolves`.
+    Pending,
+    /// Carried out this month.
+    Executed,
+}
+
+/// How a pending retaliation or counter-threat ends at its `resolves` month.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    /// Carried out: the track falls one rung.
+    Executed,
+    /// A retaliation that is dropped.
+    Dropped,
+    /// A counter-threat cancelled (under US pressure: GSOMIA kept, 2019-11-22).
+    Cancelled,
+}
+
+/// State variable set by a `set_state` event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StateVariable {
+    /// Public favourability toward the partner F_S (0–1).
+    Favourability,
+    /// Government approval A_S (0–1).
+    Approval,
+    /// Backlash stock B_S (≥ 0).
+    Backlash,
+    /// History grievance H̄_S (0–1).
+    Grievance,
+    /// North Korean threat perception θ^NK_S (0–1).
+    ThreatNk,
+    /// China threat perception θ^CN_S (0–1).
+    ThreatCn,
+    /// Trust of a `dyad` (0–1).
+    Trust,
+}
+
+/// A pair of governments whose trust a `set_state` event sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Dyad {
+    KrJp,
+    KrUs,
+    JpUs,
+}
+
+/// `[[events]]`: a scheduled event that replaces the random draw in its month, or sets the
+/// state (an observed event of a replayed period). Which other keys an event needs depends on
+/// its `kind` (`trisim explain events` lists them; `trisim validate` says what is missing).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
-    /// Month of the event, "YYYY-MM", within the simulated months.
+    /// Month of the event, "YYYY-MM", within the simulated months (the start month of a
+    /// `kr_crisis` / `jp_crisis`).
     pub month: YearMonth,
     /// What happens (the other keys needed depend on it).
     pub kind: EventKind,
-    /// Winning camp (`kr_election`, `jp_turnover`).
+    /// Winning camp (`kr_election`, `jp_turnover`); the settling Korean camp (`settlement`,
+    /// default the camp in office).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub camp: Option<Camp>,
     /// New US administration type (`us_type`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub us_type: Option<UsType>,
-    /// Key of the history issue (`court_ruling`, `flare_up`).
+    /// Key of the history issue (`court_ruling`, `flare_up`, `settlement`, `repudiation`,
+    /// `retaliation`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issue: Option<String>,
     /// New North Korean regime (`nk_regime`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regime: Option<NkRegime>,
-    /// Key of the track moved up (`summit`).
+    /// Key of the track (`summit`, `set_rung`, `retaliation` (default "economic_security"),
+    /// `counter_threat` (default "intelligence"), `restore`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub track: Option<String>,
     /// Free text: what the event stands for and its source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Rung the track is set to (`set_rung`): 0 to the track's `rungs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rung: Option<u32>,
+    /// Why it happens: `set_rung` "policy" (default), "rollback", "reversal", "retaliation"
+    /// or "lapse" (a fall is counted under it); `kr_crisis` / `jp_crisis` "domestic" (default)
+    /// or "partner_policy".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Cause>,
+    /// Whether the event charges backlash: `set_rung` raises as a path move would (default
+    /// false); `settlement` as a negotiated settlement would (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backlash: Option<bool>,
+    /// `set_rung` falls: whether dependants whose prerequisite is lost fall to rung 0 (default
+    /// true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cascade: Option<bool>,
+    /// `set_rung` falls: whether the fall scars the track (no path proposes it for
+    /// `world.politics.scar_months`; default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scar: Option<bool>,
+    /// Quality of a `settlement` (0–1): victim-centred, consulted deals are high (2015: low).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<f64>,
+    /// `repudiation`: whether the repudiation acts on Japan as a material act (grievance,
+    /// favourability and trust shocks; default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effects: Option<bool>,
+    /// Acting side, "KR" or "JP" (`retaliation`, `counter_threat`, `restore`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Side>,
+    /// `retaliation`: "pending" (default; until `resolves`) or "executed" (this month).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<PendingState>,
+    /// Month a pending `retaliation` or a `counter_threat` resolves, "YYYY-MM", after `month`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolves: Option<YearMonth>,
+    /// How it resolves: a pending `retaliation` is "executed" (default) or "dropped"; a
+    /// `counter_threat` is "cancelled" or "executed".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Resolution>,
+    /// Last month of a `kr_crisis` / `jp_crisis` ("YYYY-MM"): the crisis cannot end before it,
+    /// and an acting government ends with it (a snap election). Without it a crisis ends by
+    /// the usual rule and an acting government lasts `world.elections.acting_months`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<YearMonth>,
+    /// `kr_crisis` / `jp_crisis`: an acting government (no moves, negotiation or repudiation),
+    /// then a snap election for a full term (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acting: Option<bool>,
+    /// Name of the path in force from this month (`path`): a key of `[paths]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `set_state`: the state variable set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variable: Option<StateVariable>,
+    /// `set_state`: whose variable, "KR" or "JP" (every variable but trust).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side: Option<Side>,
+    /// `set_state` of trust: "kr_jp", "kr_us" or "jp_us".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dyad: Option<Dyad>,
+    /// Parameter address as for `--param` (`set`), e.g. `actors.seoul.china_exposure`.
+    /// Initial states cannot be set this way: use a `set_state` event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The new value: of the parameter at `address` from this month on (`set`), or of the
+    /// state variable (`set_state`). A number or a distribution table (sampled once per
+    /// replication, after every other parameter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Param>,
+    /// `flare_up`: "ritual" or "material" (default: as the random flare-ups, every act may
+    /// prompt retaliation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<ActKind>,
+    /// `flare_up`: the offended side (default the issue's `offended`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offends: Option<Side>,
+    /// `china_coercion`: the target, "KR" (default) or "JP".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Side>,
+    /// `china_coercion`: months the episode lasts (the target's refractory period; default
+    /// `world.china.refractory_months`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months: Option<u32>,
+    /// `china_coercion`: its cost to the target, % of GDP (default `world.china.cost_scale`
+    /// (`cost_scale_jp` for Japan) × the target's exposure; THAAD 2017: 0.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+}
+
+impl Event {
+    /// An event of `kind` in `month` with every optional key unset (the keys a kind needs are
+    /// then filled in with struct update syntax).
+    pub fn new(month: YearMonth, kind: EventKind) -> Self {
+        Event {
+            month,
+            kind,
+            camp: None,
+            us_type: None,
+            issue: None,
+            regime: None,
+            track: None,
+            note: None,
+            rung: None,
+            cause: None,
+            backlash: None,
+            cascade: None,
+            scar: None,
+            quality: None,
+            effects: None,
+            by: None,
+            state: None,
+            resolves: None,
+            resolution: None,
+            end: None,
+            acting: None,
+            path: None,
+            variable: None,
+            side: None,
+            dyad: None,
+            address: None,
+            value: None,
+            act: None,
+            offends: None,
+            target: None,
+            months: None,
+            cost: None,
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -780,6 +1225,10 @@ pub const MAX_MOVES_PER_MONTH: Bound = Bound::Range(0.0, 20.0);
 pub const INTERVAL_MONTHS: Bound = Bound::Range(1.0, 240.0);
 /// Valid range of `world.us.inauguration_lag_months` (whole months).
 pub const INAUGURATION_LAG_MONTHS: Bound = Bound::Range(0.0, 24.0);
+/// Valid range of `world.elections.acting_months` (whole months).
+pub const ACTING_MONTHS: Bound = Bound::Range(1.0, 24.0);
+/// Valid range of `world.politics.scar_months` (whole months).
+pub const SCAR_MONTHS: Bound = Bound::Range(0.0, 120.0);
 /// Valid range of `world.elections.kr_term_months` (whole months).
 pub const KR_TERM_MONTHS: Bound = Bound::Range(1.0, 240.0);
 
@@ -875,6 +1324,7 @@ impl VisitParams for World {
         v.nested("china", |v| {
             visit_fields!(v, self.china; assertiveness: NonNeg, h0: Unit, h_move: Unit, h_regional: Unit,
                 cost_scale: NonNeg, refractory_months: NonNeg, desire_penalty: NonNeg,
+                cost_scale_jp: NonNeg, desire_penalty_jp: NonNeg,
                 memory_decay: Unit, jp_threat_shock: Unit, us_threat_shock: Unit, threat_decay: Unit,
                 us_china_tension: Unit)
         });
@@ -886,7 +1336,7 @@ impl VisitParams for World {
             visit_fields!(v, self.elections; kr_term_months: KR_TERM_MONTHS,
                 kr_early_termination_hazard: Unit, c0: Any,
                 c1: Any, c2: Any, crisis_penalty: NonNeg, jp_turnover_hazard: Unit,
-                jp_p_hawkish: Unit, honeymoon_approval: Unit)
+                jp_p_hawkish: Unit, honeymoon_approval: Unit, acting_months: ACTING_MONTHS)
         });
         v.nested("camps", |v| {
             let c = &mut self.camps;
@@ -913,7 +1363,8 @@ impl VisitParams for World {
         v.nested("opinion", |v| {
             visit_fields!(v, self.opinion; a_f: Unit, g_f: NonNeg, f_noise: NonNeg,
                 r_tau: Unit, r_us_trust: Unit, flare_grievance: NonNeg,
-                flare_favourability: NonNeg, flare_trust: NonNeg, grievance_decay: Unit)
+                flare_favourability: NonNeg, flare_trust: NonNeg, grievance_decay: Unit,
+                f_ret: Unit, f_c: Unit, d_c: Unit)
         });
         v.nested("politics", |v| {
             visit_fields!(v, self.politics; zeta: Unit, a_b: NonNeg, rho_b: Unit,
@@ -921,13 +1372,13 @@ impl VisitParams for World {
                 pi: NonNeg, p_rollback: Unit, p_reverse: Unit, crisis_discharge: Unit,
                 crisis_trust_shock: Unit, approval_noise: NonNeg, backlash_noise: NonNeg,
                 settlement_backlash: NonNeg,
-                repudiation_window_months: NonNeg, p_repudiate: Unit)
+                repudiation_window_months: NonNeg, p_repudiate: Unit, scar_months: SCAR_MONTHS)
         });
         v.nested("decisions", |v| {
             visit_fields!(v, self.decisions; u: NonNeg, china_weight: NonNeg, xi_jp: NonNeg,
                 winset_margin: Unit, a_min: Unit, facilitation: NonNeg, f_us: NonNeg,
                 p_retaliate: Unit, cancel_m_sec: NonNeg, cancel_kappa: NonNeg,
-                m_hist_damping: Unit)
+                m_hist_damping: Unit, hold_value: NonNeg, ritual_weight: Unit)
         });
     }
 }

@@ -18,8 +18,9 @@ use std::fmt;
 pub const MAX_HORIZON_MONTHS: u32 = 1200;
 
 /// Highest top rung a track may have (`rungs`), and so the highest rung any `initial`,
-/// prerequisite, path target or US expectation may name. Ladders in MODEL.md have 2 to 4 rungs;
-/// 20 leaves ample room while keeping rungs well inside the model's 8-bit rung counters.
+/// prerequisite, path target or US expectation may name. The default ladders
+/// (docs/model.md §1.2) have 1 to 3 rungs; 20 leaves ample room while keeping rungs well
+/// inside the model's 8-bit rung counters.
 pub const MAX_RUNGS: u32 = 20;
 
 /// One segment of a key path: a table key or an array index.
@@ -230,7 +231,9 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     check_tracks(s, &mut out);
     check_paths(s, &mut out);
     check_events(s, &mut out);
+    check_schedules(s, &mut out);
     check_sweep(s, &mut out);
+    check_output(s, &mut out);
     out
 }
 
@@ -1337,128 +1340,17 @@ fn check_sweep(s: &Scenario, out: &mut Vec<Problem>) {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// [[events]]
-// ---------------------------------------------------------------------------------------------
+// `set` events and `[[series]]`: see `validate/schedules.rs`; `[output]`: `validate/output.rs`.
+mod output;
+mod schedules;
+use output::check_output;
+use schedules::check_schedules;
 
-fn check_events(s: &Scenario, out: &mut Vec<Problem>) {
-    let start = s.scenario.start;
-    let horizon = s.scenario.horizon_months;
-    let end = start.plus(horizon as i64);
-    let tracks = names(&s.tracks);
-    let issues: Vec<&str> = s.history.issues.iter().map(|i| i.key.as_str()).collect();
-    for (i, e) in s.events.iter().enumerate() {
-        if horizon > 0 && (e.month < start || e.month >= end) {
-            out.push(Problem::new(
-                path!["events", i, "month"],
-                format!(
-                    "event month {} is outside the simulated months {start} to {} (start + horizon_months - 1)",
-                    e.month,
-                    end.plus(-1)
-                ),
-            ));
-        }
-        let kind = kind_name(e.kind);
-        let need = |field: &str, what: &str| {
-            Problem::new(
-                path!["events", i],
-                format!("a `{kind}` event needs `{field}` ({what})"),
-            )
-        };
-        // Which optional fields this kind uses.
-        let (uses_camp, uses_type, uses_issue, uses_regime, uses_track) = match e.kind {
-            EventKind::KrElection | EventKind::JpTurnover => (true, false, false, false, false),
-            EventKind::UsType => (false, true, false, false, false),
-            EventKind::CourtRuling | EventKind::FlareUp => (false, false, true, false, false),
-            EventKind::NkRegime => (false, false, false, true, false),
-            EventKind::Summit => (false, false, false, false, true),
-            EventKind::NuclearTest | EventKind::ChinaCoercion => {
-                (false, false, false, false, false)
-            }
-        };
-        match (e.kind, e.camp) {
-            (EventKind::KrElection, None) => {
-                out.push(need("camp", "the winning Korean camp: \"conservative\" or \"progressive\""))
-            }
-            (EventKind::KrElection, Some(c)) if !c.is_korean() => out.push(Problem::new(
-                path!["events", i, "camp"],
-                format!(
-                    "a `kr_election` is won by a Korean camp (\"conservative\" or \"progressive\"), got \"{}\"",
-                    camp_name(c)
-                ),
-            )),
-            (EventKind::JpTurnover, None) => {
-                out.push(need("camp", "the new PM's camp: \"mainstream\" or \"hawkish\""))
-            }
-            (EventKind::JpTurnover, Some(c)) if c.is_korean() => out.push(Problem::new(
-                path!["events", i, "camp"],
-                format!(
-                    "a `jp_turnover` installs a Japanese camp (\"mainstream\" or \"hawkish\"), got \"{}\"",
-                    camp_name(c)
-                ),
-            )),
-            _ => {}
-        }
-        if uses_type && e.us_type.is_none() {
-            out.push(need("us_type", "\"engaged\" or \"transactional\""));
-        }
-        if uses_regime && e.regime.is_none() {
-            out.push(need("regime", "\"engagement\", \"testing\" or \"surge\""));
-        }
-        if uses_issue {
-            match &e.issue {
-                None => out.push(need("issue", &format!("one of {}", one_of(&issues)))),
-                Some(k) if !issues.contains(&k.as_str()) => out.push(unknown(
-                    path!["events", i, "issue"],
-                    "history issue",
-                    k,
-                    &issues,
-                )),
-                _ => {}
-            }
-        }
-        if uses_track {
-            match &e.track {
-                None => out.push(need("track", &format!("one of {}", one_of(&tracks)))),
-                Some(t) if !tracks.contains(&t.as_str()) => {
-                    out.push(unknown(path!["events", i, "track"], "track", t, &tracks))
-                }
-                _ => {}
-            }
-        }
-        for (present, used, field) in [
-            (e.camp.is_some(), uses_camp, "camp"),
-            (e.us_type.is_some(), uses_type, "us_type"),
-            (e.issue.is_some(), uses_issue, "issue"),
-            (e.regime.is_some(), uses_regime, "regime"),
-            (e.track.is_some(), uses_track, "track"),
-        ] {
-            if present && !used {
-                out.push(
-                    Problem::new(
-                        path!["events", i, field],
-                        format!("`{field}` has no meaning for a `{kind}` event"),
-                    )
-                    .on_key(),
-                );
-            }
-        }
-    }
-}
-
-fn kind_name(k: EventKind) -> &'static str {
-    match k {
-        EventKind::KrElection => "kr_election",
-        EventKind::JpTurnover => "jp_turnover",
-        EventKind::UsType => "us_type",
-        EventKind::CourtRuling => "court_ruling",
-        EventKind::FlareUp => "flare_up",
-        EventKind::NuclearTest => "nuclear_test",
-        EventKind::NkRegime => "nk_regime",
-        EventKind::Summit => "summit",
-        EventKind::ChinaCoercion => "china_coercion",
-    }
-}
+// [[events]]: see `validate/events.rs`.
+mod events;
+use events::check_events;
+pub use events::kind_keys as event_kind_keys;
+pub(crate) use events::state_bound;
 
 #[cfg(test)]
 mod tests {
@@ -1839,16 +1731,7 @@ mod tests {
     #[test]
     fn events_need_their_fields_and_months() {
         let mut s = Scenario::default();
-        let ev = |m: &str, kind| Event {
-            month: m.parse().unwrap(),
-            kind,
-            camp: None,
-            us_type: None,
-            issue: None,
-            regime: None,
-            track: None,
-            note: None,
-        };
+        let ev = |m: &str, kind| Event::new(m.parse().unwrap(), kind);
         s.events = vec![
             ev("2023-03", EventKind::NuclearTest),
             ev("2033-04", EventKind::NuclearTest),

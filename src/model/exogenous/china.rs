@@ -1,5 +1,5 @@
-//! China's coercion (MODEL.md §4.2; 003, 004: the asymmetric China stance — Seoul bears the
-//! cost, Tokyo hardens).
+//! China's coercion (docs/model.md §3.6; Embracing 2023, Cho 2019: the asymmetric China stance —
+//! Seoul bears the cost, Tokyo hardens).
 //!
 //! Monthly hazard `h = h₀·assertiveness + h_move·Σ_k χ_k·max(0, Δℓ_k(t−1)) + h_regional·ℓ_regional`
 //! (Δℓ: upward moves of the previous month). An event costs Korea `cost_scale·E_KR` % of GDP
@@ -10,7 +10,7 @@
 //! initial level: `θ^CN_S += threat_decay·(θ^CN_S(0) − θ^CN_S)` (review S8: without it the
 //! hardening only ratchets up). Korea's θ^CN is not moved by events (Seoul bears the cost).
 
-use super::super::compiled::{Coefs, EventC, TrackC, JP};
+use super::super::compiled::{Coefs, EventC, TrackC, JP, KR};
 use super::super::state::Sim;
 
 /// The coercion hazard of a month, clamped to [0, 1].
@@ -32,12 +32,24 @@ impl Sim<'_> {
         let regional = self.m.regional.map(|k| self.st.rung[k]).unwrap_or(0);
         let h = hazard(c, &self.m.tracks, &self.st.moved_prev, regional);
         self.st.hazard = h;
-        let event = self.draws.china < h
-            || events
-                .iter()
-                .any(|(_, e)| matches!(e, EventC::ChinaCoercion));
+        // A scheduled event against a target (its episode length and cost, if given).
+        let scheduled = |target: usize| {
+            events.iter().find_map(|(_, e)| match *e {
+                EventC::ChinaCoercion {
+                    target: t,
+                    months,
+                    cost,
+                } if t == target => Some((months, cost)),
+                _ => None,
+            })
+        };
+        let on_kr = scheduled(KR);
+        let on_jp = scheduled(JP);
+        let event = self.draws.china < h || on_kr.is_some();
         self.st.coercion_memory *= 1.0 - c.memory_decay;
         self.st.refractory = (self.st.refractory - 1.0).max(0.0);
+        self.st.coercion_memory_jp *= 1.0 - c.memory_decay;
+        self.st.refractory_jp = (self.st.refractory_jp - 1.0).max(0.0);
         let initial = [c.theta_cn0[0], c.theta_cn0[JP], c.us_threat_cn];
         for (th, th0) in self.st.theta_cn.iter_mut().zip(initial) {
             *th += c.cn_threat_decay * (th0 - *th);
@@ -45,9 +57,20 @@ impl Sim<'_> {
         if event {
             self.acc.coercion_events += 1;
             self.diag.coercion_events += 1;
-            self.acc.coercion_cost += c.cost_scale * c.exposure[0];
+            let (months, cost) = on_kr.unwrap_or((None, None));
+            self.acc.coercion_cost += cost.unwrap_or(c.cost_scale * c.exposure[KR]);
             self.st.coercion_memory += 1.0;
-            self.st.refractory = c.refractory_months;
+            self.st.refractory = months.map_or(c.refractory_months, f64::from);
+            self.st.theta_cn[JP] = (self.st.theta_cn[JP] + c.jp_threat_shock).min(1.0);
+            self.st.theta_cn[2] = (self.st.theta_cn[2] + c.us_threat_shock).min(1.0);
+        }
+        if let Some((months, cost)) = on_jp {
+            // Coercion against Tokyo (today only from events): Japan bears the cost, remembers
+            // it (its entrapment fear), appeases for the episode and hardens; the US hardens.
+            self.diag.coercion_events_jp += 1;
+            self.diag.coercion_cost_jp += cost.unwrap_or(c.cost_scale_jp * c.exposure[JP]);
+            self.st.coercion_memory_jp += 1.0;
+            self.st.refractory_jp = months.map_or(c.refractory_months, f64::from);
             self.st.theta_cn[JP] = (self.st.theta_cn[JP] + c.jp_threat_shock).min(1.0);
             self.st.theta_cn[2] = (self.st.theta_cn[2] + c.us_threat_shock).min(1.0);
         }
@@ -90,7 +113,14 @@ mod tests {
         let m = Compiled::new(&s);
         let mut sim = Sim::new(&m, 0, 1, 0);
         let start = sim.st.theta_cn;
-        sim.china_month(&[(0, EventC::ChinaCoercion)]);
+        sim.china_month(&[(
+            0,
+            EventC::ChinaCoercion {
+                target: 0,
+                months: None,
+                cost: None,
+            },
+        )]);
         let jolt = sim.st.theta_cn;
         assert!(jolt[JP] > start[JP] && jolt[2] > start[2]);
         assert_eq!(jolt[0], start[0], "Seoul does not harden");

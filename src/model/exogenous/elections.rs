@@ -1,18 +1,19 @@
-//! Elections, leaders and the US administration (MODEL.md §4.4).
+//! Elections, leaders and the US administration (docs/model.md §3.14).
 //!
 //! - Korea: single 5-year term on the calendar plus a monthly early-termination hazard
 //!   (impeachments 2017 and 2025); the winner's camp is the incumbent camp with probability
 //!   `logistic(c₀ + c₁·(A_KR − 0.5) − c₂·B_KR − crisis_penalty·crises_in_term)`; the camp
 //!   sets the government's priors (a progressive government values military and regional
-//!   tracks less and demands more on history: 000, 001, 004).
+//!   tracks less and demands more on history: Op-ed 2022, Chun 2022, Cho 2019).
 //! - Japan: monthly PM-turnover hazard; the successor is hawkish with probability `jp_p_hawkish`
 //!   when the outgoing government had no crisis. Each crisis during its term raises the other
-//!   camp's chance (MODEL.md §5 step 6, "the opposition's chance at the next election rises"):
+//!   camp's chance (docs/model.md §3.11, §3.14: "the opposition's chance rises"):
 //!   the incumbent camp's probability `p` becomes `logistic(logit(p) − crisis_penalty·crises)`.
 //! - US: an election every `interval_months`; with probability `p_switch` the type changes
-//!   `inauguration_lag_months` later (engaged: high m_sec and κ, 004; transactional: low m_sec,
-//!   high ρ, 002: "Why do I have to get involved in everything?"). The US draw never depends on the path (it uses a fixed
-//!   probability), so the NK process that reads the US type stays path-independent.
+//!   `inauguration_lag_months` later (engaged: high m_sec and κ, Cho 2019; transactional: low
+//!   m_sec, high ρ, Madrid 2022: "Why do I have to get involved in everything?"). The US draw
+//!   never depends on the path (it uses a fixed probability), so the NK process that reads the
+//!   US type stays path-independent.
 //!
 //! Elections are drawn in step 1 and take effect in step 8 (leader turnover, `politics.rs`).
 
@@ -99,7 +100,10 @@ impl Sim<'_> {
             _ => None,
         });
         let due = t >= self.st.next_kr_election;
-        let early = d.kr_early < c.kr_early_hazard;
+        // An acting government (a crisis event) already is the early termination: its snap
+        // election is due when it ends.
+        let early =
+            d.kr_early < c.kr_early_hazard && self.st.acting_until[KR].is_none_or(|u| t >= u);
         if let Some(camp) = scheduled_kr {
             self.st.pending_kr = Some(camp);
             self.st.next_kr_election = t + c.kr_term;
@@ -123,9 +127,10 @@ impl Sim<'_> {
             EventC::JpTurnover(camp) => Some(*camp),
             _ => None,
         });
+        let caretaker_ends = self.st.acting_until[JP] == Some(t);
         if let Some(camp) = scheduled_jp {
             self.st.pending_jp = Some(camp);
-        } else if d.jp_turn < c.jp_turnover_hazard {
+        } else if d.jp_turn < c.jp_turnover_hazard || caretaker_ends {
             let p = jp_p_hawkish(
                 c.jp_p_hawkish,
                 c.crisis_penalty,

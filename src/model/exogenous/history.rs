@@ -1,10 +1,11 @@
-//! History issues (MODEL.md §4.3; 001: history is now linked to economics and security).
+//! History issues (docs/model.md §3.5; Chun 2022: history is now linked to economics and
+//! security).
 //!
 //! Per issue and month: flare-up with hazard `h_i·(seasonal_multiplier if seasonal)·f_status`
 //! (f_status = 1 open or repudiated, 1 − quality settled); a pending court process rules with
 //! `court_hazard` (a flare-up offending the *other* side, e.g. the 2018 forced-labour rulings
 //! offended Tokyo). A flare-up with shock `x = s_i·(1 − m_hist_damping·m_hist)` (US mediation
-//! damps shocks, 004):
+//! damps shocks, Cho 2019):
 //! - raises the offended side's grievance: `H̄_O += flare_grievance·x`;
 //! - lowers the *other* public's favourability: `F_other −= flare_favourability·x`
 //!   (each public reacts to the other government, r ≈ −0.37 in the Genron/EAI poll changes);
@@ -20,7 +21,7 @@
 
 use super::super::compiled::{Compiled, EventC};
 use super::super::state::{Sim, State};
-use crate::scenario::IssueStatus;
+use crate::scenario::{ActKind, IssueStatus};
 
 /// Probability that the US gets a linkage counter-move cancelled.
 #[inline]
@@ -57,23 +58,36 @@ impl Sim<'_> {
             };
             let h =
                 spec.hazard * if seasonal { c.seasonal_multiplier } else { 1.0 } * status_factor;
-            let forced_flare = events
-                .iter()
-                .any(|(_, e)| matches!(e, EventC::FlareUp(j) if *j == i));
+            let forced_flare = events.iter().find_map(|(_, e)| match *e {
+                EventC::FlareUp {
+                    issue,
+                    act,
+                    offends,
+                } if issue == i => Some((act, offends)),
+                _ => None,
+            });
             let forced_court = events
                 .iter()
                 .any(|(_, e)| matches!(e, EventC::CourtRuling(j) if *j == i));
-            let flare = d[0] < h || forced_flare;
+            let flare = d[0] < h || forced_flare.is_some();
             let court = (is.court_pending && d[1] < spec.court_hazard) || forced_court;
             let mut linkage_used = false;
             if flare {
-                self.flare_up(i, spec.offended, d, &mut linkage_used);
+                let (act, offends) = forced_flare.unwrap_or((None, None));
+                let mut d = d;
+                if act == Some(ActKind::Ritual) {
+                    // A ritual act prompts retaliation `ritual_weight` times as often: the
+                    // retaliation draw is compared with p·ritual_weight.
+                    d[2] /= c.ritual_weight.max(f64::MIN_POSITIVE);
+                }
+                self.flare_up(i, offends.unwrap_or(spec.offended), d, &mut linkage_used);
             }
             if court {
                 self.st.issues[i].court_pending = false;
                 self.flare_up(i, 1 - spec.offended, d, &mut linkage_used);
             }
         }
+        self.history_events(events);
         let base = self.st.grievance_base(self.m);
         for (s, b) in base.iter().enumerate() {
             let g = &mut self.st.grievance[s];

@@ -1,4 +1,5 @@
-//! North Korea (MODEL.md §4.1; 003: "North Korean threats keep trilateral cooperation in place").
+//! North Korea (docs/model.md §3.4; Embracing 2023: "North Korean threats will perhaps keep
+//! trilateral cooperation in place").
 //!
 //! A regime-switching negative binomial: regimes engagement / testing / surge follow a monthly
 //! Markov chain (a transactional US adds `transactional_engagement_boost` to P(→ engagement),
@@ -9,7 +10,7 @@
 //! (itself drawn independently of the path), so it is identical across paths within a
 //! replication.
 //!
-//! Fixed draw count (common random numbers, MODEL.md §1): every month takes exactly three
+//! Fixed draw count (common random numbers, docs/model.md §2.8): every month takes exactly three
 //! numbers from the `nk` stream whatever the regime, the US type or the scheduled events —
 //! one `u64` that seeds a month-local Xoshiro256++ sub-generator (used for the Gamma, Poisson
 //! and binomial draws, whose own draw counts vary), one uniform for the regime transition and
@@ -114,7 +115,13 @@ impl Sim<'_> {
         let month_seed = rng.next_u64();
         let u_regime = uniform(rng);
         let u_nuc = uniform(rng);
-        let mut regime = next_regime(c, self.st.nk_regime, self.st.us == 1, u_regime);
+        let t = self.t as usize;
+        // An observed month (`[world.nk] observed`) replaces the draws, which are still made.
+        let observed = m.nk_observed.get(t).copied().flatten();
+        let mut regime = match observed {
+            Some(o) => o.regime,
+            None => next_regime(c, self.st.nk_regime, self.st.us == 1, u_regime),
+        };
         for (_, e) in events {
             if let EventC::NkRegime(r) = e {
                 regime = *r;
@@ -123,9 +130,22 @@ impl Sim<'_> {
         self.st.nk_regime = regime;
         // The launches depend only on (month seed, regime) and constants of the compiled
         // scenario: reuse them when another path of the replication computed them already.
-        let t = self.t as usize;
-        let (launches, long) = match self.memo.nk.get(t) {
-            Some(&(s, r, n, l)) if s == month_seed && r == regime => (n, l),
+        let (launches, long) = match (observed, self.memo.nk.get(t)) {
+            (Some(o), _) => {
+                let long = o.long_range.unwrap_or_else(|| {
+                    long_range(
+                        &mut FastRng::seed_from_u64(month_seed),
+                        o.launches,
+                        c.long_share,
+                    )
+                });
+                if t == self.memo.nk.len() {
+                    // Keeps the memo's months contiguous; never read for an observed month.
+                    self.memo.nk.push((month_seed, regime, o.launches, long));
+                }
+                (o.launches, long)
+            }
+            (None, Some(&(s, r, n, l))) if s == month_seed && r == regime => (n, l),
             _ => {
                 let (n, l) = month_launches(
                     month_seed,
@@ -141,7 +161,9 @@ impl Sim<'_> {
                 (n, l)
             }
         };
-        let nuclear = u_nuc < c.nk_p_nuc[regime]
+        let nuclear = observed
+            .and_then(|o| o.nuclear)
+            .unwrap_or(u_nuc < c.nk_p_nuc[regime])
             || events.iter().any(|(_, e)| matches!(e, EventC::NuclearTest));
         self.st.launches = launches;
         self.st.launches_long = long;

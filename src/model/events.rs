@@ -1,0 +1,372 @@
+//! Replayed events (docs/model.md §3.18): observed events that set the state of a replayed period.
+//!
+//! An event replaces its process's draw for its month (the draw is still used up, so common
+//! random numbers hold); the mechanisms continue from the state it sets. Where they run in the
+//! monthly cycle:
+//! - **start of step 1** ([`Sim::start_of_month_events`]): `set_state`, `path`, and crisis
+//!   events (`kr_crisis`, `jp_crisis`);
+//! - **step 1, history** ([`Sim::history_events`]): `repudiation`, `retaliation`,
+//!   `counter_threat`, `restore`, then the resolution of pending retaliations and
+//!   counter-threats due this month;
+//! - **step 2** ([`Sim::move_events`]): `set_rung` and `settlement` (summits and `china_coercion`
+//!   are handled with their processes).
+//!
+//! Effects:
+//! - `set_rung` sets ℓ_k. A raise moves one rung at a time as a path move would (the China
+//!   hazard sees it, the dwell clock restarts), charging backlash only with `backlash = true`.
+//!   A fall cascades to dependants (unless `cascade = false`), is counted under its cause
+//!   (rollbacks, reversals, linkage retaliations, lapses) and with `scar = true` bars path
+//!   proposals on the track for `scar_months`.
+//! - `settlement`: the issue settles at quality q (salience s·(1 − q)), by the camp in office
+//!   unless `camp` says otherwise, with the Korean settlement backlash
+//!   `settlement_backlash·s·(1 − q)·(1 + π·(1 − transparency))` unless `backlash = false`; a
+//!   retaliation hold over the issue is lifted and a negotiation of it ends.
+//! - `repudiation`: the issue returns to full salience, status repudiated; with `effects` it is
+//!   a material act offending Japan (see *act effects*).
+//! - `retaliation`: executed now, or pending until `resolves` (then executed or dropped).
+//!   Execution: the track falls one rung, the retaliating side holds it (it values raising it
+//!   at −`hold_value` until the issue is settled anew, a `restore`, or its camp changes), and
+//!   the act offends the other side O: act effects, F_O −= f_ret, coercion memory C_O = 1
+//!   (O's favourability then relaxes toward F*_O − f_c·C_O while C_O decays by d_c a month).
+//! - `counter_threat`: pending until `resolves`; cancelled (counted as a cancellation) or
+//!   executed: the track falls one rung and is scarred (an escalation), and the act offends the
+//!   other side over the issue of the retaliation it answers.
+//! - `restore`: lifts the side's hold on the track (the rung rises again through accepted moves
+//!   or a `set_rung`).
+//! - `kr_crisis` / `jp_crisis`: a crisis starts (a `partner_policy` crisis with the start effects
+//!   of an automatic one: rollback draw, trust shocks, backlash discharge; a `domestic` one
+//!   without them); it cannot end before `end`. With `acting`, an acting government holds office
+//!   until `end` (or `acting_months`): no path moves and no negotiation; then a snap election
+//!   (Korea: for a full term; Japan: a PM turnover).
+//! - `path`: the Korean government pursues that path from this month (negotiation restarts).
+//! - `set_state`: sets a state variable.
+//!
+//! *Act effects* of a material act on issue i offending side O (docs/model.md §3.18,
+//! "material acts"): x = s_i·max(0, 1 − damp·m_hist); H̄_O += g_H·x, F_O −= f_fl·x,
+//! τ_JK −= f_τ·x: the offended public sours.
+
+use super::compiled::{EventC, JP, KR};
+use super::state::{Hold, PendingRetaliation, PendingThreat, Sim};
+use crate::scenario::{Cause, IssueStatus, StateVariable};
+
+impl Sim<'_> {
+    /// Whether side `s` has an acting government this month.
+    #[inline]
+    pub fn acting(&self, s: usize) -> bool {
+        self.st.acting_until[s].is_some_and(|u| self.t_now() < u)
+    }
+
+    /// The path in force becomes path number `p`.
+    pub fn set_path(&mut self, p: usize) {
+        if p != self.path_index {
+            self.path_index = p;
+            self.path = &self.m.paths[p];
+            self.st.negotiation = None;
+        }
+    }
+
+    /// Start of step 1: `set_state`, `path` and crisis events; scars heal by one month.
+    pub fn start_of_month_events(&mut self, events: &[(u32, EventC)]) {
+        for s in self.st.scar.iter_mut() {
+            *s = s.saturating_sub(1);
+        }
+        for &(_, e) in events {
+            match e {
+                EventC::SetState {
+                    variable,
+                    who,
+                    value,
+                } => self.set_state(variable, who, value),
+                EventC::Path(p) => self.set_path(p),
+                EventC::Crisis {
+                    side,
+                    end,
+                    acting,
+                    domestic,
+                } => self.crisis_from_event(side, end, acting, domestic),
+                _ => {}
+            }
+        }
+    }
+
+    fn set_state(&mut self, variable: StateVariable, who: usize, value: f64) {
+        let st = &mut self.st;
+        let unit = value.clamp(0.0, 1.0);
+        match variable {
+            StateVariable::Favourability => st.fav[who] = unit,
+            StateVariable::Approval => st.approval[who] = unit,
+            StateVariable::Backlash => st.backlash[who] = value.max(0.0),
+            StateVariable::Grievance => st.grievance[who] = unit,
+            StateVariable::ThreatNk => st.theta_nk[who] = unit,
+            StateVariable::ThreatCn => st.theta_cn[who] = unit,
+            StateVariable::Trust => match who {
+                0 => st.tau_jk = unit,
+                1 => st.tau_ku = unit,
+                _ => st.tau_ju = unit,
+            },
+        }
+    }
+
+    fn crisis_from_event(&mut self, s: usize, end: Option<i64>, acting: bool, domestic: bool) {
+        let t = self.t_now();
+        if let Some(end) = end {
+            self.st.crisis_until[s] = end - 1;
+        }
+        // A domestic crisis is counted as such even when it finds the government already in a
+        // crisis (which it then prolongs); only a new crisis counts among the side's crises.
+        if domestic {
+            self.diag.domestic_crises += 1;
+        }
+        if !self.st.in_crisis[s] {
+            if domestic {
+                if s == KR {
+                    self.acc.kr_crises += 1;
+                } else {
+                    self.acc.jp_crises += 1;
+                }
+                self.st.crises_term[s] += 1;
+            } else {
+                self.crisis_event(s);
+            }
+            self.st.in_crisis[s] = true;
+        }
+        if acting {
+            let until = end.unwrap_or(t + self.m.c.acting_months as i64);
+            self.st.acting_until[s] = Some(until);
+            if s == KR {
+                self.st.next_kr_election = until;
+            }
+        }
+    }
+
+    /// Step 1 (history): repudiation, retaliation, counter-threat and restore events, then
+    /// the pending retaliations and counter-threats due this month.
+    pub fn history_events(&mut self, events: &[(u32, EventC)]) {
+        let t = self.t_now();
+        for &(_, e) in events {
+            match e {
+                EventC::Repudiation { issue, effects } => self.repudiate(issue, effects),
+                EventC::Retaliation {
+                    by,
+                    issue,
+                    track,
+                    resolves,
+                    execute,
+                } => match resolves {
+                    None => self.execute_retaliation(by, issue, track),
+                    Some(resolves) => {
+                        self.st.pending_retaliation[by] = Some(PendingRetaliation {
+                            issue,
+                            track,
+                            resolves,
+                            execute,
+                        })
+                    }
+                },
+                EventC::CounterThreat {
+                    by,
+                    track,
+                    resolves,
+                    execute,
+                } => {
+                    self.st.counter_threat[by] = Some(PendingThreat {
+                        track,
+                        resolves,
+                        execute,
+                    })
+                }
+                EventC::Restore { by, track }
+                    if self.st.hold[by].is_some_and(|h| h.track == track) =>
+                {
+                    self.st.hold[by] = None;
+                }
+                _ => {}
+            }
+        }
+        for s in [KR, JP] {
+            if let Some(p) = self.st.pending_retaliation[s] {
+                if p.resolves <= t {
+                    self.st.pending_retaliation[s] = None;
+                    if p.execute {
+                        self.execute_retaliation(s, p.issue, p.track);
+                    } else {
+                        self.diag.linkage_dropped += 1;
+                    }
+                }
+            }
+            if let Some(p) = self.st.counter_threat[s] {
+                if p.resolves <= t {
+                    self.st.counter_threat[s] = None;
+                    if p.execute {
+                        self.execute_counter_threat(s, p.track);
+                    } else {
+                        self.diag.linkage_cancelled += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The act effects of a material act on issue `i` offending side `o` (module docs).
+    pub fn material_act(&mut self, i: usize, o: usize) {
+        let c = &self.m.c;
+        let x = self.st.issues[i].salience * (1.0 - c.m_hist_damping * self.m_hist()).max(0.0);
+        let st = &mut self.st;
+        st.grievance[o] = (st.grievance[o] + c.flare_grievance * x).min(1.0);
+        st.fav[o] = (st.fav[o] - c.flare_favourability * x).max(0.0);
+        st.tau_jk = (st.tau_jk - c.flare_trust * x).max(0.0);
+    }
+
+    fn repudiate(&mut self, i: usize, effects: bool) {
+        let is = &mut self.st.issues[i];
+        is.status = IssueStatus::Repudiated;
+        is.salience = self.m.issues[i].salience;
+        self.diag.repudiations += 1;
+        if effects {
+            self.material_act(i, JP);
+        }
+        self.st.any_settled = self
+            .st
+            .issues
+            .iter()
+            .any(|i| i.status == IssueStatus::Settled);
+    }
+
+    fn execute_retaliation(&mut self, by: usize, issue: usize, track: usize) {
+        let t = self.t_now();
+        let m = self.m;
+        self.diag.linkage_retaliations += 1;
+        self.acc.reversals += self.st.move_down(&m.tracks, track, t);
+        self.st.hold[by] = Some(Hold { issue, track });
+        let o = 1 - by;
+        self.material_act(issue, o);
+        let st = &mut self.st;
+        st.fav[o] = (st.fav[o] - m.c.f_ret).max(0.0);
+        st.partner_coercion[o] = 1.0;
+    }
+
+    fn execute_counter_threat(&mut self, by: usize, track: usize) {
+        let t = self.t_now();
+        let m = self.m;
+        self.diag.linkage_escalations += 1;
+        self.acc.reversals += self.st.move_down(&m.tracks, track, t);
+        self.st.scar[track] = m.c.scar_months;
+        if let Some(h) = self.st.hold[1 - by] {
+            self.material_act(h.issue, 1 - by);
+        }
+    }
+
+    /// Step 2 (before the path's proposals): `set_rung` and `settlement` events.
+    pub fn move_events(&mut self, events: &[(u32, EventC)]) {
+        for &(_, e) in events {
+            match e {
+                EventC::SetRung {
+                    track,
+                    rung,
+                    cause,
+                    backlash,
+                    cascade,
+                    scar,
+                } => self.set_rung(track, rung, cause, backlash, cascade, scar),
+                EventC::Settlement {
+                    issue,
+                    quality,
+                    camp,
+                    backlash,
+                } => self.settle(issue, quality, camp, backlash),
+                _ => {}
+            }
+        }
+    }
+
+    fn set_rung(
+        &mut self,
+        k: usize,
+        rung: u8,
+        cause: Cause,
+        backlash: bool,
+        cascade: bool,
+        scar: bool,
+    ) {
+        let t = self.t_now();
+        let m = self.m;
+        let rung = rung.min(m.tracks[k].max);
+        let cur = self.st.rung[k];
+        self.st.last_move[k] = t;
+        if rung > cur {
+            for _ in cur..rung {
+                let db = if backlash {
+                    [self.move_backlash(KR, k), self.move_backlash(JP, k)]
+                } else {
+                    [0.0; 2]
+                };
+                self.apply_move(k, db);
+            }
+            return;
+        }
+        let mut lost = 0;
+        while self.st.rung[k] > rung {
+            if cascade {
+                lost += self.st.move_down(&m.tracks, k, t);
+            } else {
+                self.st.rung[k] -= 1;
+                lost += 1;
+            }
+        }
+        if lost == 0 {
+            return;
+        }
+        match cause {
+            Cause::Rollback => self.acc.rollbacks += lost,
+            Cause::Lapse => self.diag.lapses += lost,
+            Cause::Retaliation => {
+                self.acc.reversals += lost;
+                self.diag.linkage_retaliations += 1;
+            }
+            _ => self.acc.reversals += lost,
+        }
+        if scar {
+            self.st.scar[k] = m.c.scar_months;
+        }
+    }
+
+    /// Issue `i` is settled at quality `q` by `camp` (default the Korean camp in office), with
+    /// the settlement's backlash if `backlash`; a negotiation of it ends and retaliation holds
+    /// over it are lifted.
+    pub(super) fn settle(&mut self, i: usize, q: f64, camp: Option<usize>, backlash: bool) {
+        let c = &self.m.c;
+        let t = self.t_now();
+        let is = &mut self.st.issues[i];
+        let s = is.salience;
+        is.status = IssueStatus::Settled;
+        is.quality = q;
+        is.salience = s * (1.0 - q);
+        is.settled_at = t;
+        is.settled_camp = camp.unwrap_or(self.st.camp[KR]);
+        self.st.any_settled = true;
+        if backlash {
+            self.st.new_backlash[KR] += c.settlement_backlash
+                * s
+                * (1.0 - q)
+                * (1.0 + c.pi * (1.0 - self.path.transparency));
+        }
+        if self.st.negotiation.is_some_and(|(j, _)| j == i) {
+            self.st.negotiation = None;
+        }
+        for h in self.st.hold.iter_mut() {
+            if h.is_some_and(|h| h.issue == i) {
+                *h = None;
+            }
+        }
+        self.diag.settlements += 1;
+    }
+
+    /// The value side `s` forgoes by raising track `k` while it holds it (retaliation hold).
+    #[inline]
+    pub fn hold_cost(&self, s: usize, k: usize) -> f64 {
+        match self.st.hold[s] {
+            Some(h) if h.track == k => self.m.c.hold_value,
+            _ => 0.0,
+        }
+    }
+}
