@@ -243,7 +243,7 @@ fn sensitivity_gives_zero_indices_to_an_inert_parameter() {
         DesignKind::Sobol,
         Some(16),
         &[
-            ("paths.hasty.us_push", range(0.0, 2.0)),
+            ("paths.hasty.transparency", range(0.0, 1.0)),
             ("paths.parallel.transparency", range(0.0, 1.0)),
             ("world.politics.b_crit", range(0.5, 1.5)),
         ],
@@ -264,7 +264,7 @@ fn sensitivity_gives_zero_indices_to_an_inert_parameter() {
     assert_eq!(r.indices.total[1].estimate, 0.0);
     assert_eq!(r.tornado.bars.last().unwrap().parameter, 1);
     assert_eq!(r.tornado.bars.last().unwrap().swing, 0.0);
-    // The hasty path's US push matters for the difference.
+    // The hasty path's transparency (its backlash) matters for the difference.
     assert!(r.indices.total[0].estimate > 0.0);
     assert!(r.indices.variance > 0.0);
 }

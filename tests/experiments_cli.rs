@@ -418,7 +418,7 @@ fn an_lhs_design_stratifies_every_range_and_is_seeded() {
     let ranges = [
         ("actors.seoul.favourability", 0.1, 0.5),
         ("relations.trust_kr_jp", 0.2, 0.6),
-        ("paths.hasty.us_push", 1.0, 2.0),
+        ("paths.hasty.legislate", 0.0, 1.0),
     ];
     let run = |name: &str, seed: &str| {
         let out = tmp.path().join(name);

@@ -67,7 +67,7 @@ fn chain_of_three_files_child_over_parent_over_grandparent() {
     assert_eq!(s.scenario.horizon_months, 36); // grandparent
     assert_eq!(s.scenario.replications, 40); // grandparent
     assert_eq!(s.world.nk.initial_regime, NkRegime::Surge); // grandparent
-    assert_eq!(s.paths["mine"].us_push, p(1.1)); // parent
+    assert_eq!(s.paths["mine"].legislate, p(0.9)); // parent
     assert_eq!(load_file(&fixture("child.toml")).unwrap(), s);
 }
 

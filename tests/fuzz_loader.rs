@@ -1604,7 +1604,7 @@ fn thousands_of_problems_give_the_first_fifty_and_a_count() {
 #[test]
 fn long_names_are_cut_in_messages() {
     let long = "/".repeat(100_000);
-    let text = format!("[paths.\"{long}\"]\nus_push = -1\n");
+    let text = format!("[paths.\"{long}\"]\nlegislate = -1\n");
     let e = load_str(&text, FILE).unwrap_err();
     check_error(Some(&text), &e).unwrap_or_else(|w| panic!("{w}"));
     let shown = e.to_string();

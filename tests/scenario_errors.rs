@@ -572,9 +572,9 @@ fn new_path_inherits_from_its_base() {
     assert_eq!(brisk.base.as_deref(), Some("hasty"));
     assert_eq!(brisk.sequence, hasty.sequence);
     assert_eq!(brisk.min_dwell_months, hasty.min_dwell_months);
-    assert_eq!(brisk.us_push, hasty.us_push);
+    assert_eq!(brisk.legislate, hasty.legislate);
     assert_eq!(brisk.gates, hasty.gates);
-    assert_ne!(brisk.us_push, s.paths["gradual"].us_push);
+    assert_ne!(brisk.legislate, s.paths["gradual"].legislate);
     // Without `base`, a new path starts from `gradual`.
     let s = ok("[paths.slow]\nmin_dwell_months = 12\n");
     let mut expected = s.paths["gradual"].clone();
@@ -585,12 +585,12 @@ fn new_path_inherits_from_its_base() {
 #[test]
 fn errors_in_a_base_path_are_reported_once_where_written() {
     let all = errors(
-        "[paths.gradual]\ntransparancy = 0.5\nus_push = -1\n[paths.mine]\nmin_dwell_months = 3\n[paths.mine2]\nbase = \"mine\"\n",
+        "[paths.gradual]\ntransparancy = 0.5\nlegislate = -1\n[paths.mine]\nmin_dwell_months = 3\n[paths.mine2]\nbase = \"mine\"\n",
     );
     let keys: Vec<_> = all.iter().filter_map(|d| d.key.clone()).collect();
     assert_eq!(
         keys,
-        ["paths.gradual.transparancy", "paths.gradual.us_push"],
+        ["paths.gradual.transparancy", "paths.gradual.legislate"],
         "{all:#?}"
     );
     assert_eq!(all[0].hint.as_deref(), Some("did you mean `transparency`?"));

@@ -42,6 +42,10 @@ pub struct TrackC {
     pub b_cn: f64,
     pub w: f64,
     pub lock_in: f64,
+    /// History brake β_H.
+    pub history_brake: f64,
+    /// Build quality of the initial rungs and of event raises without their own.
+    pub quality: f64,
     pub military: bool,
     /// Prerequisites as (track index, minimum rung).
     pub requires: Vec<(usize, u8)>,
@@ -83,7 +87,8 @@ pub struct PathC {
     pub settlement_quality: f64,
     pub months_to_settle: f64,
     pub expectation_management: f64,
-    pub us_push: f64,
+    /// Share of moves formalised (legislation, standing agreements).
+    pub legislate: f64,
 }
 
 /// A scheduled event, resolved to indices (sides as [`KR`]/[`JP`], months as indices from the
@@ -279,6 +284,10 @@ pub struct Coefs {
     pub acting_months: u32,
     // Decisions
     pub u: f64,
+    /// Readiness ψ, its neutral trust τ_ref and the history brake threshold H₀.
+    pub readiness: f64,
+    pub readiness_trust: f64,
+    pub brake_threshold: f64,
     pub china_weight: f64,
     pub xi: [f64; 2],
     pub winset_margin: f64,
@@ -299,6 +308,8 @@ pub struct Coefs {
     pub backlash0: [f64; 2],
     pub fav0: [f64; 2],
     pub fav_target: [f64; 2],
+    /// Reference favourability F_ref per side (readiness, public acceptance).
+    pub fav_ref: [f64; 2],
     pub theta_nk0: [f64; 2],
     pub theta_cn0: [f64; 2],
     pub exposure: [f64; 2],
@@ -402,6 +413,8 @@ impl Compiled {
                 b_cn: t.b_cn.get(),
                 w: t.w.get(),
                 lock_in: t.lock_in.get(),
+                history_brake: t.history_brake.get(),
+                quality: t.quality.get(),
                 military: t.military,
                 requires: t
                     .requires
@@ -481,7 +494,7 @@ impl Compiled {
                     settlement_quality: p.settlement_quality.get(),
                     months_to_settle: p.months_to_settle.get(),
                     expectation_management: p.expectation_management.get(),
-                    us_push: p.us_push.get(),
+                    legislate: p.legislate.get(),
                 }
             })
             .collect();
@@ -648,6 +661,9 @@ impl Compiled {
             scar_months: whole(&pol.scar_months),
             acting_months: whole(&el.acting_months).max(1),
             u: dec.u.get(),
+            readiness: dec.readiness.get(),
+            readiness_trust: dec.readiness_trust.get(),
+            brake_threshold: dec.brake_threshold.get(),
             china_weight: dec.china_weight.get(),
             xi: [1.0, dec.xi_jp.get()],
             winset_margin: dec.winset_margin.get(),
@@ -666,6 +682,7 @@ impl Compiled {
             backlash0: [kr.backlash.get(), jp.backlash.get()],
             fav0: [kr.favourability.get(), jp.favourability.get()],
             fav_target: [kr.favourability_target.get(), jp.favourability_target.get()],
+            fav_ref: [kr.favourability_ref.get(), jp.favourability_ref.get()],
             theta_nk0: [kr.threat_nk.get(), jp.threat_nk.get()],
             theta_cn0: [kr.threat_cn.get(), jp.threat_cn.get()],
             exposure: [kr.china_exposure.get(), jp.china_exposure.get()],

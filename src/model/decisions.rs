@@ -2,13 +2,25 @@
 //! (docs/model.md §1.3 steps 3–5, §3.9–§3.11; Putnam's two-level game; Op-ed 2022: "a hasty
 //! effort ... could create a political crisis").
 //!
-//! Valuation of the next rung of track k by government S:
-//! `ΔU_S,k = b_k·θ^NK_S + surge_desire·b_k·1[surge] + b'_k·θ^CN_S + prior_camp,k + u·m_sec
+//! Valuation of the next rung of track k by government S, the same on every path:
+//! `ΔU_S,k = b_k·θ^NK_S + surge_desire·b_k·1[surge] + b'_k·θ^CN_S + prior_camp,k
+//!          + u·m_sec·τ_S,US
 //!          − σ_k·(1−F_S)·(1 + hw_camp·H̄_S)·Ξ_S − china_weight·χ_k·E_S·ĥ_CN − ε_S·χ_k
-//!          − desire_penalty·χ_k·1[S = KR, refractory]`
+//!          − desire_penalty·χ_k·1[refractory]
+//!          + ψ·σ_k·[(τ_JK − τ_ref) + (F_S − F_ref,S)]          (readiness)
+//!          − β_H,k·max(0, H̄_S − H₀)                            (history brake)
+//!          − hold_S,k`
 //! with ĥ_CN = h(t) + h_move·χ_k (the expected hazard if the move is made) and hw the camp's
 //! history weight (a progressive KR government demands more on history: Op-ed 2022,
-//! Chun 2022, Cho 2019).
+//! Chun 2022, Cho 2019). A US push counts as far as the government trusts Washington
+//! (τ_S,US; Cho 2019). Readiness: sensitive steps are worth more where trust and the public are
+//! ready, and less where they are not (Chun 2022: distrust "must be fundamentally addressed
+//! before institutionalized military and security cooperation"); the history brake holds the
+//! political tracks back while grievance is high (no Park–Abe summit until 2015-11).
+//!
+//! The value of *keeping* the current rung, V_S,k, is the same without the move's extra China
+//! hazard and without the hold: it decides lapses and turnover reversals (`support.rs`,
+//! `politics.rs`).
 //!
 //! Backlash of a move: `ΔB_S = σ_k·(1−F_S)·(1+H̄_S)·Ξ_S·(1 + η·overreach)·(1 + π·secrecy)`,
 //! `overreach = max(0, (ℓ_k+1)/max_k − (τ_JK + F_S)/2)`, `secrecy = 1 − transparency`
@@ -19,9 +31,9 @@
 //!
 //! Win-set (where the path respects it): S accepts only if its projected backlash after the
 //! move stays under `B_crit·winset_margin` and its approval is at least `A_min`. Whatever the
-//! path, a government that was in crisis last month accepts no move. Joint move:
-//! both accept when `ΔU ≥ 0`; a gap with `ΔU > −facilitation·m_sec` is bridged by a US side
-//! payment (Cho 2019: US active mediation has made cooperation possible).
+//! path, nothing is accepted while either side is in crisis or acting. Joint move:
+//! both accept when `ΔU ≥ 0`; a gap with `ΔU_S > −facilitation·m_sec·τ_S,US` on both sides is
+//! bridged by a US side payment (Cho 2019: US active mediation has made cooperation possible).
 
 use super::compiled::{Coefs, TrackC, JP, KR};
 use super::state::Sim;
@@ -69,12 +81,13 @@ pub enum Joint {
     Refused,
 }
 
-/// Joint decision on utilities `du` with US facilitation `bridge = facilitation·m_sec`.
+/// Joint decision on utilities `du` with the US bridge of each side,
+/// `facilitation·m_sec·τ_S,US`.
 #[inline]
-pub fn joint_decision(du: [f64; 2], bridge: f64) -> Joint {
+pub fn joint_decision(du: [f64; 2], bridge: [f64; 2]) -> Joint {
     if du[KR] >= 0.0 && du[JP] >= 0.0 {
         Joint::Agreed
-    } else if du[KR] > -bridge && du[JP] > -bridge {
+    } else if du[KR] > -bridge[KR] && du[JP] > -bridge[JP] {
         Joint::Facilitated
     } else {
         Joint::Refused
@@ -89,6 +102,20 @@ impl Sim<'_> {
 
     /// ΔU of the next rung of track `k` for side `s` if `camp` governed.
     pub fn value_for_camp(&self, s: usize, k: usize, camp: usize) -> f64 {
+        let tr = &self.m.tracks[k];
+        self.keep_value_for_camp(s, k, camp)
+            - self.m.c.china_weight * tr.chi * self.m.c.exposure[s] * self.m.c.h_move * tr.chi
+            - self.hold_cost(s, k)
+    }
+
+    /// V_S,k: the value to side `s` of keeping the current rung of track `k` (ΔU without the
+    /// move's extra China hazard and without a hold), under the side's current camp.
+    pub fn keep_value(&self, s: usize, k: usize) -> f64 {
+        self.keep_value_for_camp(s, k, self.st.camp[s])
+    }
+
+    /// V_S,k if `camp` governed.
+    pub fn keep_value_for_camp(&self, s: usize, k: usize, camp: usize) -> f64 {
         let m = self.m;
         let c = &m.c;
         let tr: &TrackC = &self.m.tracks[k];
@@ -105,20 +132,23 @@ impl Sim<'_> {
         } else {
             0.0
         };
-        let h_hat = st.hazard + c.h_move * tr.chi;
+        let readiness =
+            c.readiness * tr.sigma * ((st.tau_jk - c.readiness_trust) + (st.fav[s] - c.fav_ref[s]));
+        let brake = tr.history_brake * (st.grievance[s] - c.brake_threshold).max(0.0);
         tr.b * st.theta_nk[s]
             + surge
             + tr.b_cn * st.theta_cn[s]
             + tr.prior[camp]
-            + c.u * self.m_sec()
+            + c.u * self.m_sec() * self.tau_us(s)
             - tr.sigma
                 * (1.0 - st.fav[s])
                 * (1.0 + c.camp_history_weight[camp] * st.grievance[s])
                 * c.xi[s]
-            - c.china_weight * tr.chi * c.exposure[s] * h_hat
+            - c.china_weight * tr.chi * c.exposure[s] * st.hazard
             - st.eps[s] * tr.chi
             - refractory
-            - self.hold_cost(s, k)
+            + readiness
+            - brake
     }
 
     /// Backlash for side `s` of moving track `k` one rung up now.
@@ -164,7 +194,8 @@ impl Sim<'_> {
             }
         }
         let du = [self.value(KR, k), self.value(JP, k)];
-        match joint_decision(du, c.facilitation * self.m_sec()) {
+        let bridge = [KR, JP].map(|s| c.facilitation * self.m_sec() * self.tau_us(s));
+        match joint_decision(du, bridge) {
             Joint::Refused => {
                 self.diag.utility_refusals += 1;
                 false
@@ -216,10 +247,17 @@ mod tests {
 
     #[test]
     fn facilitation_bridges_only_a_small_gap() {
-        assert_eq!(joint_decision([0.1, 0.2], 0.1), Joint::Agreed);
-        assert_eq!(joint_decision([-0.05, 0.2], 0.1), Joint::Facilitated);
-        assert_eq!(joint_decision([-0.05, 0.2], 0.0), Joint::Refused);
-        assert_eq!(joint_decision([-0.3, 0.2], 0.1), Joint::Refused);
-        assert_eq!(joint_decision([0.3, -0.2], 0.1), Joint::Refused);
+        assert_eq!(joint_decision([0.1, 0.2], [0.1; 2]), Joint::Agreed);
+        assert_eq!(joint_decision([-0.05, 0.2], [0.1; 2]), Joint::Facilitated);
+        assert_eq!(joint_decision([-0.05, 0.2], [0.0; 2]), Joint::Refused);
+        assert_eq!(joint_decision([-0.3, 0.2], [0.1; 2]), Joint::Refused);
+        assert_eq!(joint_decision([0.3, -0.2], [0.1; 2]), Joint::Refused);
+        // Each side's bridge is its own (facilitation·m_sec·τ_S,US): a distrustful Seoul is
+        // not bridged even where Tokyo would be.
+        assert_eq!(joint_decision([-0.05, -0.05], [0.02, 0.1]), Joint::Refused);
+        assert_eq!(
+            joint_decision([-0.05, -0.05], [0.1, 0.1]),
+            Joint::Facilitated
+        );
     }
 }

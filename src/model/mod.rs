@@ -32,6 +32,8 @@ pub mod tracks;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_v2;
 
 pub use outcomes::*;
 pub use state::Diagnostics;

@@ -178,12 +178,10 @@ impl Sim<'_> {
                 if self.st.rung[k] == 0 {
                     continue;
                 }
-                // Would the new government have made the last move on this track?
-                self.st.rung[k] -= 1;
-                let du = self.value_for_camp(s, k, camp);
-                self.st.rung[k] += 1;
+                // Does the new government value keeping this rung (V_S,k)?
+                let v = self.keep_value_for_camp(s, k, camp);
                 let p = lock_in_damped(c.p_reverse, self.st.lock[k]);
-                if du < 0.0 && self.draws.reverse[k][s] < p {
+                if v < 0.0 && self.draws.reverse[k][s] < p {
                     self.acc.reversals += self.st.move_down(&m.tracks, k, now);
                 }
             }

@@ -574,10 +574,19 @@ impl<'m> Sim<'m> {
         }
     }
 
-    /// Current US profile with the path's push on m_sec.
+    /// The US security push m_sec of the administration in office (the same on every path).
     #[inline]
     pub fn m_sec(&self) -> f64 {
-        self.m.c.us_profiles[self.st.us].m_sec * self.path.us_push
+        self.m.c.us_profiles[self.st.us].m_sec
+    }
+    /// Side `s`'s trust in Washington, τ_KU or τ_JU.
+    #[inline]
+    pub fn tau_us(&self, s: usize) -> f64 {
+        if s == KR {
+            self.st.tau_ku
+        } else {
+            self.st.tau_ju
+        }
     }
     #[inline]
     pub fn kappa(&self) -> f64 {

@@ -9,27 +9,27 @@ use crate::scenario::{
     Camp, Event, EventKind, IssueStatus, NkRegime, Param, Scenario, UsType, YearMonth,
 };
 
-fn compiled(s: &Scenario) -> Compiled {
+pub(super) fn compiled(s: &Scenario) -> Compiled {
     Compiled::new(s)
 }
 
-fn path(s: &Scenario, name: &str) -> usize {
+pub(super) fn path(s: &Scenario, name: &str) -> usize {
     s.paths.get_index_of(name).unwrap()
 }
 
-fn track(m: &Compiled, key: &str) -> usize {
+pub(super) fn track(m: &Compiled, key: &str) -> usize {
     m.keys.iter().position(|k| k == key).unwrap()
 }
 
 /// The default scenario and its compiled form.
-fn default_compiled() -> (Scenario, Compiled) {
+pub(super) fn default_compiled() -> (Scenario, Compiled) {
     let s = Scenario::default();
     let m = compiled(&s);
     (s, m)
 }
 
 /// A live simulation of path `name` of `m` (compiled from `s`): seed 1, replication 0.
-fn new_sim<'m>(m: &'m Compiled, s: &Scenario, name: &str) -> Sim<'m> {
+pub(super) fn new_sim<'m>(m: &'m Compiled, s: &Scenario, name: &str) -> Sim<'m> {
     Sim::new(m, path(s, name), 1, 0)
 }
 
@@ -206,13 +206,15 @@ fn turnover_reversal_is_less_likely_with_lock_in() {
         sim.st.rung[summ] = 2;
         sim.st.rung[reg] = 1;
         sim.st.lock[reg] = lock;
+        // Summitry fully locked in: its reversal would cascade to regional (summitry ≥ 2).
+        sim.st.lock[summ] = 1.0;
         for r in sim.draws.reverse.iter_mut() {
             *r = [u, u];
         }
-        // The progressive camp does not value the regional rung (ΔU < 0).
-        sim.st.rung[reg] = 0;
-        assert!(sim.value_for_camp(KR, reg, 1) < 0.0);
-        sim.st.rung[reg] = 1;
+        // The progressive camp does not value keeping the regional rung (V < 0) in a cold
+        // public.
+        sim.st.fav[KR] = 0.1;
+        assert!(sim.keep_value_for_camp(KR, reg, 1) < 0.0);
         sim.turnover(KR, 1, 10);
         assert_eq!(sim.st.rung[reg] == 0, reversed, "lock {lock}");
         assert_eq!(sim.st.camp[KR], 1);

@@ -179,8 +179,11 @@ impl Default for World {
             },
             decisions: Decisions {
                 u: p(0.3),
+                readiness: p(1.0),
+                readiness_trust: p(0.45),
+                brake_threshold: p(0.3),
                 china_weight: p(2.0),
-                xi_jp: p(0.3),
+                xi_jp: p(0.4),
                 winset_margin: p(0.7),
                 a_min: p(0.3),
                 facilitation: p(0.15),
@@ -214,6 +217,8 @@ impl Default for Actors {
                 // Genron/EAI 2019: 31.7% favourable; 2023 levels similar after the thaw.
                 favourability: p(0.30),
                 favourability_target: p(0.25),
+                // Genron/EAI 2013–19 mean (data/genron_eai_mutual_impressions_2013_2019.csv).
+                favourability_ref: p(0.22),
                 threat_nk: p(0.6),
                 threat_cn: p(0.3),
                 // data/china_trade_dependence.csv: 19.7% in 2023.
@@ -226,6 +231,7 @@ impl Default for Actors {
                 // Genron/EAI 2019: 20.0%; 2017: 26.9%.
                 favourability: p(0.30),
                 favourability_target: p(0.28),
+                favourability_ref: p(0.25),
                 threat_nk: p(0.6),
                 threat_cn: p(0.6),
                 // data/china_trade_dependence.csv: 17.6% in 2023.
@@ -335,6 +341,8 @@ fn track(
         b_cn: p(b_cn),
         w: p(w),
         lock_in: p(0.0),
+        history_brake: p(0.0),
+        quality: p(0.5),
         military,
         requires: requires
             .map(|(t, r)| {
@@ -502,7 +510,16 @@ pub fn default_tracks() -> IndexMap<String, TrackSpec> {
             ),
         ),
     ];
-    t.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    let mut t: IndexMap<String, TrackSpec> =
+        t.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    // The history brake acts on the political tracks (no Park–Abe summit until 2015-11; no
+    // trilateral ministerial 2017-02 to 2022-02; Chun 2022).
+    for k in ["summitry", "institutions"] {
+        if let Some(tr) = t.get_mut(k) {
+            tr.history_brake = p(0.5);
+        }
+    }
+    t
 }
 
 fn gates(list: &[(&str, f64, f64)]) -> IndexMap<String, Gate> {
@@ -555,7 +572,7 @@ fn path(
     quality: f64,
     months_to_settle: f64,
     expectation_management: f64,
-    us_push: f64,
+    legislate: f64,
 ) -> PathSpec {
     PathSpec {
         base: None,
@@ -572,7 +589,7 @@ fn path(
         settlement_quality: p(quality),
         months_to_settle: p(months_to_settle),
         expectation_management: p(expectation_management),
-        us_push: p(us_push),
+        legislate: p(legislate),
     }
 }
 
@@ -586,7 +603,7 @@ pub fn default_paths() -> IndexMap<String, PathSpec> {
         path(
             "Low-sensitivity tracks first, gated by trust and favourability, transparent, regional scope late (Chun 2022: 'gradually expands the agenda and scope'; Op-ed 2022: lower US expectations)",
             LowSensitivityFirst, 6, 1, gradual_gates(1.0), true, 0.8,
-            targets(&[("regional", 1)]), Parallel, 0.75, 24.0, 0.7, 1.0,
+            targets(&[("regional", 1)]), Parallel, 0.75, 24.0, 0.7, 0.6,
         ),
     );
     m.insert(
@@ -594,7 +611,7 @@ pub fn default_paths() -> IndexMap<String, PathSpec> {
         path(
             "Military and regional tracks first at the US pace, no gates, top-down, quick low-quality history deal (Op-ed 2022: 'rushing ... to keep pace with the U.S.')",
             MilitaryFirst, 3, 2, IndexMap::new(), false, 0.3,
-            IndexMap::new(), Parallel, 0.3, 6.0, 0.1, 1.5,
+            IndexMap::new(), Parallel, 0.3, 6.0, 0.1, 0.1,
         ),
     );
     m.insert(
@@ -612,7 +629,7 @@ pub fn default_paths() -> IndexMap<String, PathSpec> {
             0.55,
             12.0,
             0.4,
-            1.2,
+            0.4,
         ),
     );
     m.insert(
@@ -630,7 +647,7 @@ pub fn default_paths() -> IndexMap<String, PathSpec> {
             0.85,
             18.0,
             0.6,
-            1.0,
+            0.6,
         ),
     );
     let mut sq = path(
@@ -646,7 +663,7 @@ pub fn default_paths() -> IndexMap<String, PathSpec> {
         0.5,
         24.0,
         0.0,
-        1.0,
+        0.0,
     );
     sq.proposes = false;
     m.insert("status_quo".into(), sq);

@@ -987,6 +987,8 @@ pub(crate) fn track_template() -> Table {
     table(&[
         ("initial", Value::Integer(0)),
         ("lock_in", zero.clone()),
+        ("history_brake", zero.clone()),
+        ("quality", Value::Float(0.5)),
         ("military", Value::Boolean(false)),
         ("requires", Value::Array(Vec::new())),
         (
@@ -1825,7 +1827,7 @@ gates = { coast_guard = { trust = 0.3, favourability = 0.2 } }
 
 [paths.mine2]
 base = "mine"
-us_push = 1.1
+legislate = 0.9
 
 [[history.issues]]
 key = "sado"
@@ -1855,7 +1857,7 @@ us_type = "transactional"
             "{shown}"
         );
         assert_eq!(s.paths["mine2"].transparency, p(0.9));
-        assert_eq!(s.paths["mine2"].us_push, p(1.1));
+        assert_eq!(s.paths["mine2"].legislate, p(0.9));
         assert_eq!(s.paths["mine2"].base.as_deref(), Some("mine"));
         assert_eq!(
             s.world.china.h0,
@@ -2091,7 +2093,7 @@ gates = { summitry = { trust = 0.2, favourability = 0.1 } }
     #[test]
     fn chain_merges_tables_deeply_and_the_child_wins() {
         let parent = "[scenario]\nname = \"parent\"\ndescription = \"from parent\"\n\
-                      [actors.seoul]\nfavourability = 0.35\n[paths.mine]\nus_push = 1.1\n";
+                      [actors.seoul]\nfavourability = 0.35\n[paths.mine]\nlegislate = 0.9\n";
         let child = "[scenario]\nname = \"child\"\n[actors.seoul]\ncamp = \"progressive\"\n\
                      [paths.mine.gates.summitry]\ntrust = 0.3\n";
         let s = load_chain_of(&[
@@ -2113,7 +2115,7 @@ gates = { summitry = { trust = 0.2, favourability = 0.1 } }
         let mine = &s.paths["mine"];
         assert_eq!(mine.base.as_deref(), Some("hasty"));
         assert_eq!(mine.transparency, p(0.7));
-        assert_eq!(mine.us_push, p(1.1));
+        assert_eq!(mine.legislate, p(0.9));
         assert_eq!(mine.gates["summitry"].trust, p(0.3));
         assert_eq!(mine.gates["summitry"].favourability, p(0.1));
         let hasty = &s.paths["hasty"];
@@ -2271,7 +2273,7 @@ hazard = 0.01
     #[test]
     fn a_bad_value_of_a_new_path_is_reported_where_it_is_written() {
         let parent = "[paths.mine]\nbase = \"hasty\"\ntransparency = 2.0\n";
-        let child = "[scenario]\npaths = [\"gradual\", \"mine\"]\n[paths.mine]\nus_push = 1.1\n";
+        let child = "[scenario]\npaths = [\"gradual\", \"mine\"]\n[paths.mine]\nlegislate = 0.9\n";
         let e = load_chain_of(&[("c.toml", child), ("p.toml", parent)]).unwrap_err();
         assert_eq!(e.len(), 1, "{e}");
         assert_eq!(

@@ -616,8 +616,17 @@ pub struct Politics {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Decisions {
-    /// Weight u of US security push m_sec in a government's valuation.
+    /// Weight u of US security push in a government's valuation: `u·m_sec·τ_S,US` (a US
+    /// push counts as far as the government trusts Washington; Cho 2019).
     pub u: Param,
+    /// Readiness weight ψ: the value of a rung rises with ψ·σ_k·[(τ_JK − τ_ref) + (F_S −
+    /// F_ref,S)] on every path (Chun 2022: distrust "must be fundamentally addressed before
+    /// institutionalized military and security cooperation").
+    pub readiness: Param,
+    /// Trust level τ_ref at which readiness is neutral.
+    pub readiness_trust: Param,
+    /// Grievance level H₀ above which the history brake β_H,k applies.
+    pub brake_threshold: Param,
     /// Weight of China's expected hazard in the valuation (χ·E·ĥ).
     pub china_weight: Param,
     /// Japan's public sensitivity Ξ_JP to moves with Korea (Ξ_KR = 1; Op-ed 2022).
@@ -626,7 +635,7 @@ pub struct Decisions {
     pub winset_margin: Param,
     /// Minimum approval A_min for accepting a move under the win-set.
     pub a_min: Param,
-    /// US bridges a gap when ΔU > −facilitation·m_sec (side payment).
+    /// US bridges a gap when both ΔU_S > −facilitation·m_sec·τ_S,US (side payment).
     pub facilitation: Param,
     /// Monthly τ_KU loss per unit of expectation gap (f_US; Op-ed 2022).
     pub f_us: Param,
@@ -672,6 +681,9 @@ pub struct StateActor {
     pub favourability: Param,
     /// Long-run favourability F* toward which F reverts.
     pub favourability_target: Param,
+    /// Reference favourability F_ref: readiness is neutral at it, and public acceptance P of
+    /// cooperation is full from it (Genron/EAI 2013–19 means: KR 22%, JP 25%).
+    pub favourability_ref: Param,
     /// Threat perception of North Korea θ^NK at the start.
     pub threat_nk: Param,
     /// Threat perception of China θ^CN at the start.
@@ -828,6 +840,12 @@ pub struct TrackSpec {
     pub w: Param,
     /// Lock-in stock Λ at the start.
     pub lock_in: Param,
+    /// History brake β_H: the value of the next rung falls by β_H·max(0, H̄_S − H₀) (no
+    /// Park–Abe summit until 2015-11; no trilateral ministerial 2017-02 to 2022-02; Chun 2022).
+    pub history_brake: Param,
+    /// Build quality Q of the rungs held at the start, and of rungs raised by events that give
+    /// none (0 top-down and secret, 1 consulted, legislated and backed across camps).
+    pub quality: Param,
     /// Whether the track counts as military/regional for "high-σ" rollback and the `military_first` sequence.
     pub military: bool,
     /// Other tracks' rungs required before this track moves, e.g.
@@ -909,8 +927,9 @@ pub struct PathSpec {
     pub months_to_settle: Param,
     /// Diplomacy that lowers the US expectation.
     pub expectation_management: Param,
-    /// Multiplier on US m_sec (a US-driven path).
-    pub us_push: Param,
+    /// Share of moves formalised through the National Assembly or standing agreements (0 to
+    /// 1); it raises the build quality Q of the rungs the path raises (docs/model.md §3.3).
+    pub legislate: Param,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -1259,7 +1278,8 @@ impl VisitParams for Scenario {
             for (key, t) in &mut self.tracks {
                 v.nested(key, |v| {
                     visit_fields!(v, t; sigma: NonNeg, chi: NonNeg, lambda: Unit, b: NonNeg,
-                        b_cn: NonNeg, w: NonNeg, lock_in: Unit);
+                        b_cn: NonNeg, w: NonNeg, lock_in: Unit, history_brake: NonNeg,
+                        quality: Unit);
                     v.nested("prior", |v| {
                         visit_fields!(v, t.prior; conservative: Any, progressive: Any,
                             mainstream: Any, hawkish: Any)
@@ -1273,7 +1293,7 @@ impl VisitParams for Scenario {
                     visit_fields!(v, path; min_dwell_months: MIN_DWELL_MONTHS,
                         max_moves_per_month: MAX_MOVES_PER_MONTH, transparency: Unit,
                         settlement_quality: Unit,
-                        months_to_settle: NonNeg, expectation_management: Unit, us_push: NonNeg);
+                        months_to_settle: NonNeg, expectation_management: Unit, legislate: Unit);
                     v.nested("gates", |v| {
                         for (track, g) in &mut path.gates {
                             v.nested(
@@ -1375,7 +1395,8 @@ impl VisitParams for World {
                 repudiation_window_months: NonNeg, p_repudiate: Unit, scar_months: SCAR_MONTHS)
         });
         v.nested("decisions", |v| {
-            visit_fields!(v, self.decisions; u: NonNeg, china_weight: NonNeg, xi_jp: NonNeg,
+            visit_fields!(v, self.decisions; u: NonNeg, readiness: NonNeg,
+                readiness_trust: Unit, brake_threshold: Unit, china_weight: NonNeg, xi_jp: NonNeg,
                 winset_margin: Unit, a_min: Unit, facilitation: NonNeg, f_us: NonNeg,
                 p_retaliate: Unit, cancel_m_sec: NonNeg, cancel_kappa: NonNeg,
                 m_hist_damping: Unit, hold_value: NonNeg, ritual_weight: Unit)
@@ -1386,7 +1407,7 @@ impl VisitParams for World {
 impl VisitParams for StateActor {
     fn visit_params(&mut self, v: &mut ParamVisitor<'_>) {
         visit_fields!(v, self; approval: Unit, backlash: NonNeg, favourability: Unit,
-            favourability_target: Unit, threat_nk: Unit, threat_cn: Unit, china_exposure: Unit);
+            favourability_target: Unit, favourability_ref: Unit, threat_nk: Unit, threat_cn: Unit, china_exposure: Unit);
     }
 }
 
