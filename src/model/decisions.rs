@@ -23,8 +23,9 @@
 //! `politics.rs`).
 //!
 //! Backlash of a move: `ΔB_S = σ_k·(1−F_S)·(1+H̄_S)·Ξ_S·(1 + η·overreach)·(1 + π·secrecy)`,
-//! `overreach = max(0, (ℓ_k+1)/max_k − (τ_JK + F_S)/2)`, `secrecy = 1 − transparency`
-//! (2012 GSOMIA collapse; 2015 deal without a victim-centred process, Chun 2022).
+//! `overreach = max(0, (ℓ_k+1)/max_k − (τ_JK + F_S)/2)`,
+//! `secrecy = (1 − transparency)·(1 + π_L·lame_S)` (2012 GSOMIA collapse, pushed by a lame
+//! duck; 2015 deal without a victim-centred process, Chun 2022).
 //!
 //! Governments foresee backlash with error: the realized backlash of the month's moves is
 //! `ΔB·exp(s·z_S − s²/2)` with one standard normal z_S per side and month (`backlash_noise`).
@@ -51,16 +52,11 @@ pub fn backlash(
     new_rung: u8,
     max: u8,
     tau_jk: f64,
-    transparency: f64,
+    secrecy: f64,
 ) -> f64 {
     let readiness = (tau_jk + fav) / 2.0;
     let overreach = (new_rung as f64 / max.max(1) as f64 - readiness).max(0.0);
-    sigma
-        * (1.0 - fav)
-        * (1.0 + grievance)
-        * xi
-        * (1.0 + eta * overreach)
-        * (1.0 + pi * (1.0 - transparency))
+    sigma * (1.0 - fav) * (1.0 + grievance) * xi * (1.0 + eta * overreach) * (1.0 + pi * secrecy)
 }
 
 /// Whether a government's win-set admits a move: projected backlash under
@@ -166,8 +162,14 @@ impl Sim<'_> {
             self.st.rung[k] + 1,
             tr.max,
             self.st.tau_jk,
-            self.path.transparency,
+            self.secrecy(s),
         )
+    }
+
+    /// Secrecy of the path's moves for side `s`: `(1 − transparency)·(1 + π_L·lame_S)`.
+    pub fn secrecy(&self, s: usize) -> f64 {
+        let lame = if self.lame(s) { 1.0 } else { 0.0 };
+        (1.0 - self.path.transparency) * (1.0 + self.m.c.lame_duck * lame)
     }
 
     /// Steps 3–5 for one proposal: valuation, win-set, joint move; applies the move and its
@@ -231,18 +233,18 @@ mod tests {
     #[test]
     fn backlash_formula_with_overreach_and_secrecy() {
         // No overreach (readiness 0.5 ≥ 1/2), full transparency: σ(1−F)(1+H)Ξ.
-        let b = backlash(0.5, 0.4, 0.5, 1.0, 1.5, 1.0, 1, 2, 0.6, 1.0);
+        let b = backlash(0.5, 0.4, 0.5, 1.0, 1.5, 1.0, 1, 2, 0.6, 0.0);
         assert!((b - 0.5 * 0.6 * 1.5).abs() < 1e-12);
         // Overreach: rung 2 of 2 with readiness 0.5 → overreach 0.5.
-        let o = backlash(0.5, 0.4, 0.5, 1.0, 1.5, 1.0, 2, 2, 0.6, 1.0);
+        let o = backlash(0.5, 0.4, 0.5, 1.0, 1.5, 1.0, 2, 2, 0.6, 0.0);
         assert!((o - 0.45 * (1.0 + 1.5 * 0.5)).abs() < 1e-12);
         // Secrecy: transparency 0.3 → ×(1 + π·0.7).
-        let s = backlash(0.5, 0.4, 0.5, 1.0, 1.5, 1.0, 1, 2, 0.6, 0.3);
+        let s = backlash(0.5, 0.4, 0.5, 1.0, 1.5, 1.0, 1, 2, 0.6, 0.7);
         assert!((s - 0.45 * 1.7).abs() < 1e-12);
         // Japan's smaller Ξ, higher favourability and lower grievance all reduce it.
-        assert!(backlash(0.5, 0.4, 0.5, 0.4, 1.5, 1.0, 1, 2, 0.6, 1.0) < b);
-        assert!(backlash(0.5, 0.8, 0.5, 1.0, 1.5, 1.0, 1, 2, 0.6, 1.0) < b);
-        assert!(backlash(0.5, 0.4, 0.0, 1.0, 1.5, 1.0, 1, 2, 0.6, 1.0) < b);
+        assert!(backlash(0.5, 0.4, 0.5, 0.4, 1.5, 1.0, 1, 2, 0.6, 0.0) < b);
+        assert!(backlash(0.5, 0.8, 0.5, 1.0, 1.5, 1.0, 1, 2, 0.6, 0.0) < b);
+        assert!(backlash(0.5, 0.4, 0.0, 1.0, 1.5, 1.0, 1, 2, 0.6, 0.0) < b);
     }
 
     #[test]

@@ -125,6 +125,7 @@ impl Sim<'_> {
                     self.acc.jp_crises += 1;
                 }
                 self.st.crises_term[s] += 1;
+                self.st.crisis_start[s] = t;
             } else {
                 self.crisis_event(s);
             }

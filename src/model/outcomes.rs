@@ -37,7 +37,8 @@ outcomes! {
     MonthsToCampDavid = "months_to_camp_david", Lower, "Months until summitry = 3, missile_warning = 2 and exercises >= 2 first hold together: the index t of the first month (0 = the start month) at whose end they hold, 0 if they hold at the start, horizon_months if never (censored; reaching it in the last month gives horizon_months − 1).";
     KrCrises = "kr_crises", Lower, "Political crises in Seoul.";
     JpCrises = "jp_crises", Lower, "Political crises in Tokyo.";
-    KrCrisisMonths = "kr_crisis_months", Lower, "Months Seoul spent in crisis (backlash over B_crit or approval under A_crit).";
+    KrCrisisMonths = "kr_crisis_months", Lower, "Months Seoul spent in crisis (from its start until backlash and approval recover, at least crisis_min_months).";
+    JpCrisisMonths = "jp_crisis_months", Lower, "Months Tokyo spent in crisis.";
     Rollbacks = "rollbacks", Lower, "Rungs rolled back in crises, including dependants dropped to rung 0 because a rolled-back track was their prerequisite.";
     Reversals = "reversals", Lower, "Rungs reversed by new governments or linkage retaliation, including dependants dropped to rung 0 because a reversed track was their prerequisite.";
     MaxDrawdown = "max_drawdown", Lower, "Largest fall of the cooperation index from a previous peak.";
@@ -60,6 +61,7 @@ outcomes! {
     ApprovalCrises = "approval_crises", Lower, "Crises (Seoul and Tokyo) triggered by low approval led by Japan policy.";
     SidePayments = "side_payments", Neither, "Moves bridged by a US side payment (help to cooperation, at a cost to Washington: neither direction is better).";
     KrTurnovers = "kr_turnovers", Neither, "Changes of the Korean governing camp (elections and early turnovers).";
+    EarlyTerminations = "early_terminations", Neither, "Korean presidencies ended early by the early-termination hazard (an acting government, then a snap election): an exogenous shock, not a result of the path.";
     JpTurnovers = "jp_turnovers", Neither, "Changes of the Japanese governing camp.";
     UsSwitches = "us_switches", Neither, "Changes of the US administration type.";
     FlareUps = "flare_ups", Lower, "History flare-ups, court rulings included.";
@@ -81,6 +83,7 @@ pub const COUNTERS: &[Outcome] = &[
     Outcome::KrCrises,
     Outcome::JpCrises,
     Outcome::KrCrisisMonths,
+    Outcome::JpCrisisMonths,
     Outcome::Rollbacks,
     Outcome::Reversals,
     Outcome::ChinaCoercionEvents,
@@ -93,6 +96,7 @@ pub const COUNTERS: &[Outcome] = &[
     Outcome::ApprovalCrises,
     Outcome::SidePayments,
     Outcome::KrTurnovers,
+    Outcome::EarlyTerminations,
     Outcome::JpTurnovers,
     Outcome::UsSwitches,
     Outcome::FlareUps,

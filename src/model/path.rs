@@ -114,7 +114,7 @@ impl Sim<'_> {
                 None => return,
             }
         }
-        if self.st.in_crisis[KR] || self.acting(KR) || self.acting(JP) {
+        if self.st.in_crisis[KR] || self.st.in_crisis[JP] || self.acting(KR) || self.acting(JP) {
             return;
         }
         let hw = c.camp_history_weight[self.st.camp[KR]];

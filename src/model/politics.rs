@@ -4,11 +4,17 @@
 //!   `A_S(t+1) = A_S + ζ·(A⁰_S − A_S) − a_B·ΣΔB + rally·1[NK surge] + noise`. The part of the
 //!   approval loss due to Japan policy, `D_S(t+1) = (1−ζ)·D_S + a_B·ΣΔB`, decides whether Japan
 //!   policy is the leading cause of low approval (D_S ≥ ½·(A⁰_S − A_S)).
-//! - Crisis (Op-ed 2022): `B_S > B_crit`, or `A_S < A_crit` for `low_approval_months` consecutive
-//!   months with Japan policy the leading cause. On entering a crisis: with probability
-//!   `p_rollback·(1 − Λ_k)` the most recent high-σ (military) move is rolled back one rung;
-//!   τ_JK and the side's trust with the US fall by `crisis_trust_shock`; the crisis counts
-//!   against the incumbent at the next election; B_S is discharged by `crisis_discharge`.
+//! - Crisis, on both sides (Op-ed 2022): it starts when `B_S > B_crit`, or `A_S < A_crit` for
+//!   `low_approval_months` consecutive months with partner policy the leading cause. On
+//!   starting: with probability `p_rollback·(1 − Λ_k)` the most recent high-σ (military) move
+//!   is rolled back one rung (scar); τ_JK and the side's trust in the US fall by
+//!   `crisis_trust_shock`; the crisis counts against the incumbent at the next election;
+//!   B_S is discharged by `crisis_discharge`. Each month in crisis (the first included) costs
+//!   approval `crisis_approval_cost` and counts among the term's crisis months (elections,
+//!   `crisis_months_penalty`; a Japanese crisis multiplies the PM-turnover hazard). It ends
+//!   once `B_S < crisis_exit·B_crit` and `A_S ≥ A_crit`, after at least `crisis_min_months`
+//!   months and not before the end of a crisis event. Nothing is accepted and no negotiation
+//!   advances while either side is in crisis.
 //! - US friction (Op-ed 2022: "lower U.S. expectations and adjust the pace"):
 //!   `τ_KU −= f_US·gap·(1 − expectation_management)` with gap the w-weighted shortfall of the
 //!   rungs below the US wish list.
@@ -28,6 +34,20 @@ use crate::scenario::IssueStatus;
 #[inline]
 pub fn lock_in_damped(p: f64, lock: f64) -> f64 {
     (p * (1.0 - lock)).clamp(0.0, 1.0)
+}
+
+/// Whether the crisis of side `s` may end at month `now`: it has lasted `crisis_min_months`,
+/// backlash is under `crisis_exit·B_crit` and approval at least `A_crit`.
+#[inline]
+pub fn crisis_over(
+    c: &super::compiled::Coefs,
+    st: &super::state::State,
+    s: usize,
+    now: i64,
+) -> bool {
+    now - st.crisis_start[s] >= c.crisis_min_months as i64
+        && st.backlash[s] < c.crisis_exit * c.b_crit
+        && st.approval[s] >= c.a_crit
 }
 
 /// w-weighted shortfall of the rungs below the US expectation, in [0, 1].
@@ -93,23 +113,32 @@ impl Sim<'_> {
                 st.low_approval[s] = 0;
             }
             // A crisis pinned by a crisis event lasts at least until its end month.
-            let pinned = t as i64 <= st.crisis_until[s];
-            let crisis =
-                st.backlash[s] > c.b_crit || st.low_approval[s] >= c.low_approval_months || pinned;
-            if crisis && !st.in_crisis[s] {
-                if st.backlash[s] > c.b_crit {
-                    self.diag.backlash_crises += 1;
-                } else {
-                    self.diag.approval_crises += 1;
+            let now = t as i64;
+            let pinned = now <= st.crisis_until[s];
+            if !st.in_crisis[s] {
+                let over = st.backlash[s] > c.b_crit;
+                if over || st.low_approval[s] >= c.low_approval_months || pinned {
+                    if over {
+                        self.diag.backlash_crises += 1;
+                    } else {
+                        self.diag.approval_crises += 1;
+                    }
+                    self.crisis_event(s);
+                    self.st.in_crisis[s] = true;
                 }
-                self.crisis_event(s);
+            } else if crisis_over(c, st, s, now) && !pinned {
+                st.in_crisis[s] = false;
             }
             let st = &mut self.st;
-            st.in_crisis[s] = crisis;
-            if crisis {
+            if st.in_crisis[s] {
+                // Political capital spent: approval falls each month of the crisis.
+                st.approval[s] = (st.approval[s] - c.crisis_approval_cost).max(0.0);
+                st.crisis_months_term[s] += 1;
                 self.acc.last_crisis = Some(t);
                 if s == KR {
                     self.acc.kr_crisis_months += 1;
+                } else {
+                    self.diag.jp_crisis_months += 1;
                 }
             }
         }
@@ -141,6 +170,16 @@ impl Sim<'_> {
         st.crises_term[s] += 1;
         st.backlash[s] *= 1.0 - c.crisis_discharge;
         st.low_approval[s] = 0;
+        st.crisis_start[s] = self.t as i64;
+    }
+
+    /// Whether side `s` is a lame duck: within `lame_months` of the end of a Korean term, or
+    /// with approval more than 0.1 under its baseline.
+    pub fn lame(&self, s: usize) -> bool {
+        let st = &self.st;
+        let term_ending =
+            s == KR && ((st.next_kr_election - self.t_now()) as f64) <= self.m.c.lame_months;
+        term_ending || st.approval[s] < st.baseline[s] - 0.1
     }
 
     /// Step 7: US friction on τ_KU from the expectation gap.
@@ -216,6 +255,7 @@ impl Sim<'_> {
         st.baseline[s] = c.camp_baseline[camp];
         st.approval[s] = c.honeymoon;
         st.crises_term[s] = 0;
+        st.crisis_months_term[s] = 0;
         st.low_approval[s] = 0;
         st.japan_drag[s] = 0.0;
     }

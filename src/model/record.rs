@@ -168,6 +168,8 @@ impl Sim<'_> {
             Outcome::KrCrises => a.kr_crises,
             Outcome::JpCrises => a.jp_crises,
             Outcome::KrCrisisMonths => a.kr_crisis_months,
+            Outcome::JpCrisisMonths => d.jp_crisis_months,
+            Outcome::EarlyTerminations => d.early_terminations,
             Outcome::Rollbacks => a.rollbacks,
             Outcome::Reversals => a.reversals,
             Outcome::ChinaCoercionEvents => a.coercion_events,

@@ -90,6 +90,10 @@ pub struct State {
     pub acting_until: [Option<i64>; 2],
     /// Per side, the last month of a crisis pinned by a crisis event (no exit before).
     pub crisis_until: [i64; 2],
+    /// Per side, the month the current (or last) crisis started.
+    pub crisis_start: [i64; 2],
+    /// Per side, months in crisis during the current term.
+    pub crisis_months_term: [u32; 2],
     /// Per side, a retaliation it has decided but not carried out.
     pub pending_retaliation: [Option<PendingRetaliation>; 2],
     /// Per side, its pending counter-threat.
@@ -388,6 +392,8 @@ impl State {
             new_backlash: [0.0; 2],
             acting_until: [None; 2],
             crisis_until: [i64::MIN; 2],
+            crisis_start: [i64::MIN; 2],
+            crisis_months_term: [0; 2],
             pending_retaliation: [None; 2],
             counter_threat: [None; 2],
             hold: [None; 2],
@@ -444,6 +450,10 @@ pub struct Diagnostics {
     pub settlements: u32,
     pub repudiations: u32,
     pub kr_turnovers: u32,
+    /// Korean presidencies ended early by the hazard (acting government, snap election).
+    pub early_terminations: u32,
+    /// Months Tokyo spent in crisis.
+    pub jp_crisis_months: u32,
     pub jp_turnovers: u32,
     pub us_switches: u32,
     pub nuclear_tests: u32,

@@ -92,3 +92,126 @@ fn the_move_value_is_the_keep_value_less_the_moves_china_hazard_and_the_hold() {
         assert!((sim.keep_value(KR, k) - sim.value(KR, k) - extra).abs() < EPS);
     }
 }
+
+/// A live simulation whose side `s` starts a backlash crisis at month 0.
+fn in_crisis<'m>(
+    m: &'m super::compiled::Compiled,
+    s_: &Scenario,
+    s: usize,
+) -> super::state::Sim<'m> {
+    let mut sim = new_sim(m, s_, "status_quo");
+    sim.st.backlash[s] = m.c.b_crit * 1.5;
+    sim.crisis_month(0);
+    assert!(sim.st.in_crisis[s]);
+    sim
+}
+
+#[test]
+fn a_crisis_persists_for_its_minimum_then_ends_when_backlash_and_approval_recover() {
+    let (s, m) = default_compiled();
+    for side in [KR, JP] {
+        let mut sim = in_crisis(&m, &s, side);
+        // Discharge on starting: B ×= 1 − discharge.
+        let b0 = m.c.b_crit * 1.5 * (1.0 - m.c.crisis_discharge);
+        assert!((sim.st.backlash[side] - b0).abs() < 1e-12);
+        // Recovered at once: backlash and approval fine, yet the crisis lasts its minimum.
+        sim.st.backlash[side] = 0.0;
+        sim.st.approval[side] = 0.6;
+        let mut months = 1;
+        for t in 1..10 {
+            sim.crisis_month(t);
+            if !sim.st.in_crisis[side] {
+                break;
+            }
+            months += 1;
+        }
+        assert_eq!(months, m.c.crisis_min_months, "side {side}");
+        assert_eq!(sim.st.crisis_months_term[side], m.c.crisis_min_months);
+    }
+    // High backlash keeps it going beyond the minimum: exit needs B < crisis_exit·B_crit.
+    let mut sim = in_crisis(&m, &s, KR);
+    sim.st.approval[KR] = 0.6;
+    for t in 1..12 {
+        sim.st.backlash[KR] = m.c.crisis_exit * m.c.b_crit * 1.01;
+        sim.crisis_month(t);
+        assert!(sim.st.in_crisis[KR], "month {t}");
+    }
+    sim.st.backlash[KR] = m.c.crisis_exit * m.c.b_crit * 0.99;
+    sim.crisis_month(12);
+    assert!(!sim.st.in_crisis[KR]);
+    assert_eq!(sim.acc.kr_crises, 1);
+    assert_eq!(sim.acc.kr_crisis_months, 12);
+}
+
+#[test]
+fn each_month_in_crisis_costs_approval_and_trust_falls_on_both_dyads() {
+    let (s, m) = default_compiled();
+    let mut sim = new_sim(&m, &s, "status_quo");
+    let (tau_jk, tau_ju) = (sim.st.tau_jk, sim.st.tau_ju);
+    sim.st.backlash[JP] = m.c.b_crit * 2.0;
+    sim.st.approval[JP] = 0.5;
+    sim.crisis_month(0);
+    assert!(sim.st.in_crisis[JP]);
+    assert!((sim.st.approval[JP] - (0.5 - m.c.crisis_approval_cost)).abs() < 1e-12);
+    assert!((tau_jk - sim.st.tau_jk - m.c.crisis_trust_shock).abs() < 1e-12);
+    assert!((tau_ju - sim.st.tau_ju - m.c.crisis_trust_shock).abs() < 1e-12);
+    sim.crisis_month(1);
+    assert!((sim.st.approval[JP] - (0.5 - 2.0 * m.c.crisis_approval_cost)).abs() < 1e-12);
+    assert_eq!(sim.diag.jp_crisis_months, 2);
+    assert_eq!(sim.acc.jp_crises, 1);
+}
+
+#[test]
+fn nothing_is_accepted_and_no_negotiation_advances_while_tokyo_is_in_crisis() {
+    let (s, m) = default_compiled();
+    let mut sim = in_crisis(&m, &s, JP);
+    sim.path = &m.paths[super::tests::path(&s, "hasty")];
+    let k = track(&m, "summitry");
+    assert!(!sim.propose(k));
+    sim.st.negotiation = Some((0, 1.0));
+    sim.settlement_month();
+    assert_eq!(sim.st.negotiation, Some((0, 1.0)));
+}
+
+#[test]
+fn a_lame_duck_pays_more_for_secrecy() {
+    let (s, m) = default_compiled();
+    let mut sim = new_sim(&m, &s, "hasty");
+    let k = track(&m, "intelligence");
+    sim.st.approval[KR] = sim.st.baseline[KR];
+    sim.st.next_kr_election = 100;
+    assert!(!sim.lame(KR));
+    let normal = sim.move_backlash(KR, k);
+    // Within lame_months of the election.
+    sim.st.next_kr_election = m.c.lame_months as i64;
+    assert!(sim.lame(KR));
+    let lame = sim.move_backlash(KR, k);
+    let secrecy = 1.0 - sim.path.transparency;
+    let ratio = (1.0 + m.c.pi * secrecy * (1.0 + m.c.lame_duck)) / (1.0 + m.c.pi * secrecy);
+    assert!((lame / normal - ratio).abs() < 1e-12);
+    // Or with approval 0.1 under the baseline (Japan has no term calendar).
+    assert!(!sim.lame(JP));
+    sim.st.approval[JP] = sim.st.baseline[JP] - 0.11;
+    assert!(sim.lame(JP));
+}
+
+#[test]
+fn an_early_termination_opens_an_acting_government_then_a_snap_election() {
+    let (s, m) = default_compiled();
+    let mut sim = new_sim(&m, &s, "status_quo");
+    sim.draws.kr_early = 0.0;
+    sim.elections_month(3, &[]);
+    assert_eq!(sim.st.acting_until[KR], Some(3 + m.c.acting_months as i64));
+    assert!(sim.st.pending_kr.is_none());
+    assert_eq!(sim.diag.early_terminations, 1);
+    sim.t = 4;
+    assert!(sim.acting(KR));
+    // No second termination while acting; the snap election falls due when it ends.
+    let end = 3 + m.c.acting_months;
+    sim.elections_month(end - 1, &[]);
+    assert_eq!(sim.diag.early_terminations, 1);
+    assert!(sim.st.pending_kr.is_none());
+    sim.draws.kr_early = 1.0;
+    sim.elections_month(end, &[]);
+    assert!(sim.st.pending_kr.is_some());
+}

@@ -430,6 +430,10 @@ pub struct Elections {
     /// Penalty on the incumbent camp's logit per political crisis during the term (Korea: at
     /// the presidential election; Japan: on the successor's camp at a PM turnover).
     pub crisis_penalty: Param,
+    /// Penalty γ_cm on the Korean incumbent camp's logit per 12 months of crisis in the term.
+    pub crisis_months_penalty: Param,
+    /// A Japanese crisis multiplies the PM-turnover hazard by (1 + jp_crisis_turnover).
+    pub jp_crisis_turnover: Param,
     /// Monthly hazard of a Japanese PM turnover.
     pub jp_turnover_hazard: Param,
     /// Probability that a new Japanese PM comes from the hawkish camp (with no crisis during
@@ -590,10 +594,23 @@ pub struct Politics {
     pub p_rollback: Param,
     /// Probability a new government reverses a track one rung (× (1 − Λ)).
     pub p_reverse: Param,
-    /// Share of the backlash stock discharged by a crisis.
+    /// Share of the backlash stock discharged when a crisis starts.
     pub crisis_discharge: Param,
-    /// Fall of τ_JK and τ_KU in a crisis.
+    /// Fall of τ_JK and of the side's trust in Washington when a crisis starts.
     pub crisis_trust_shock: Param,
+    /// A crisis ends once B_S < crisis_exit·B_crit and A_S ≥ A_crit (after its minimum length).
+    pub crisis_exit: Param,
+    /// Minimum length of a crisis in months (whole, 1 to 24): a crisis persists (2016–17,
+    /// 2024–25).
+    pub crisis_min_months: Param,
+    /// Approval a government loses each month in crisis (political capital spent).
+    pub crisis_approval_cost: Param,
+    /// Lame-duck secrecy premium π_L: secrecy costs ×(1 + π_L) more backlash within
+    /// `lame_months` of the end of a Korean term or when approval is 0.1 below its baseline
+    /// (the 2012 GSOMIA, pushed by Lee six months before the election).
+    pub lame_duck: Param,
+    /// Months before the end of a Korean term in which the government is a lame duck.
+    pub lame_months: Param,
     /// Standard deviation of monthly approval noise.
     pub approval_noise: Param,
     /// Standard deviation of the log error with which governments foresee the backlash of a
@@ -1244,6 +1261,8 @@ pub const MAX_MOVES_PER_MONTH: Bound = Bound::Range(0.0, 20.0);
 pub const INTERVAL_MONTHS: Bound = Bound::Range(1.0, 240.0);
 /// Valid range of `world.us.inauguration_lag_months` (whole months).
 pub const INAUGURATION_LAG_MONTHS: Bound = Bound::Range(0.0, 24.0);
+/// Valid range of `world.politics.crisis_min_months` (whole months).
+pub const CRISIS_MIN_MONTHS: Bound = Bound::Range(1.0, 24.0);
 /// Valid range of `world.elections.acting_months` (whole months).
 pub const ACTING_MONTHS: Bound = Bound::Range(1.0, 24.0);
 /// Valid range of `world.politics.scar_months` (whole months).
@@ -1355,7 +1374,8 @@ impl VisitParams for World {
         v.nested("elections", |v| {
             visit_fields!(v, self.elections; kr_term_months: KR_TERM_MONTHS,
                 kr_early_termination_hazard: Unit, c0: Any,
-                c1: Any, c2: Any, crisis_penalty: NonNeg, jp_turnover_hazard: Unit,
+                c1: Any, c2: Any, crisis_penalty: NonNeg, crisis_months_penalty: NonNeg,
+                jp_crisis_turnover: NonNeg, jp_turnover_hazard: Unit,
                 jp_p_hawkish: Unit, honeymoon_approval: Unit, acting_months: ACTING_MONTHS)
         });
         v.nested("camps", |v| {
@@ -1390,7 +1410,9 @@ impl VisitParams for World {
             visit_fields!(v, self.politics; zeta: Unit, a_b: NonNeg, rho_b: Unit,
                 b_crit: NonNeg, a_crit: Unit, low_approval_months: NonNeg, eta: NonNeg,
                 pi: NonNeg, p_rollback: Unit, p_reverse: Unit, crisis_discharge: Unit,
-                crisis_trust_shock: Unit, approval_noise: NonNeg, backlash_noise: NonNeg,
+                crisis_trust_shock: Unit, crisis_exit: Unit, crisis_min_months: CRISIS_MIN_MONTHS,
+                crisis_approval_cost: Unit, lame_duck: NonNeg, lame_months: NonNeg,
+                approval_noise: NonNeg, backlash_noise: NonNeg,
                 settlement_backlash: NonNeg,
                 repudiation_window_months: NonNeg, p_repudiate: Unit, scar_months: SCAR_MONTHS)
         });

@@ -26,10 +26,22 @@ pub fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// Probability that the incumbent camp wins a Korean presidential election.
+/// Probability that the incumbent camp wins a Korean presidential election:
+/// `logistic(c₀ + c₁·(A − 0.5) − c₂·B − γ_cr·crises − γ_cm·crisis_months/12)`.
 #[inline]
-pub fn p_incumbent(c0: f64, c1: f64, c2: f64, penalty: f64, a: f64, b: f64, crises: u32) -> f64 {
-    logistic(c0 + c1 * (a - 0.5) - c2 * b - penalty * crises as f64)
+pub fn p_incumbent(
+    c: &super::super::compiled::Coefs,
+    a: f64,
+    b: f64,
+    crises: u32,
+    months: u32,
+) -> f64 {
+    logistic(
+        c.c0 + c.c1 * (a - 0.5)
+            - c.c2 * b
+            - c.crisis_penalty * crises as f64
+            - c.crisis_months_penalty * months as f64 / 12.0,
+    )
 }
 
 /// Probability that a new Japanese PM is hawkish: `jp_p_hawkish` with no crisis in the
@@ -46,6 +58,16 @@ pub fn jp_p_hawkish(p_hawkish: f64, penalty: f64, inc: usize, crises: u32) -> f6
         p_inc
     } else {
         1.0 - p_inc
+    }
+}
+
+/// Monthly PM-turnover hazard, ×(1 + jp_crisis_turnover) during a Japanese crisis.
+#[inline]
+pub fn jp_hazard(c: &super::super::compiled::Coefs, in_crisis: bool) -> f64 {
+    if in_crisis {
+        (c.jp_turnover_hazard * (1.0 + c.jp_crisis_turnover)).min(1.0)
+    } else {
+        c.jp_turnover_hazard
     }
 }
 
@@ -107,16 +129,20 @@ impl Sim<'_> {
         if let Some(camp) = scheduled_kr {
             self.st.pending_kr = Some(camp);
             self.st.next_kr_election = t + c.kr_term;
-        } else if due || early {
+        } else if early && !due {
+            // Early termination: an acting government until the snap election.
+            let until = t + c.acting_months as i64;
+            self.st.acting_until[KR] = Some(until);
+            self.st.next_kr_election = until;
+            self.diag.early_terminations += 1;
+        } else if due {
             let inc = self.st.camp[KR];
             let p = p_incumbent(
-                c.c0,
-                c.c1,
-                c.c2,
-                c.crisis_penalty,
+                c,
                 self.st.approval[KR],
                 self.st.backlash[KR],
                 self.st.crises_term[KR],
+                self.st.crisis_months_term[KR],
             );
             let winner = if d.kr_camp < p { inc } else { other_camp(inc) };
             self.st.pending_kr = Some(winner);
@@ -130,7 +156,7 @@ impl Sim<'_> {
         let caretaker_ends = self.st.acting_until[JP] == Some(t);
         if let Some(camp) = scheduled_jp {
             self.st.pending_jp = Some(camp);
-        } else if d.jp_turn < c.jp_turnover_hazard || caretaker_ends {
+        } else if d.jp_turn < jp_hazard(c, self.st.in_crisis[JP]) || caretaker_ends {
             let p = jp_p_hawkish(
                 c.jp_p_hawkish,
                 c.crisis_penalty,
@@ -148,10 +174,19 @@ mod tests {
 
     #[test]
     fn incumbent_chance_falls_with_backlash_and_crises() {
-        let base = p_incumbent(-0.2, 3.0, 1.0, 0.3, 0.5, 0.0, 0);
-        assert!(p_incumbent(-0.2, 3.0, 1.0, 0.3, 0.7, 0.0, 0) > base);
-        assert!(p_incumbent(-0.2, 3.0, 1.0, 0.3, 0.5, 1.0, 0) < base);
-        assert!(p_incumbent(-0.2, 3.0, 1.0, 0.3, 0.5, 0.0, 2) < base);
+        let m = crate::model::compiled::Compiled::new(&crate::scenario::Scenario::default());
+        let c = &m.c;
+        let base = p_incumbent(c, 0.5, 0.0, 0, 0);
+        assert!((base - logistic(c.c0)).abs() < 1e-12);
+        assert!(p_incumbent(c, 0.7, 0.0, 0, 0) > base);
+        assert!(p_incumbent(c, 0.5, 1.0, 0, 0) < base);
+        assert!(p_incumbent(c, 0.5, 0.0, 2, 0) < base);
+        // Twelve months in crisis cost γ_cm on the logit.
+        let year = p_incumbent(c, 0.5, 0.0, 0, 12);
+        assert!((year - logistic(c.c0 - c.crisis_months_penalty)).abs() < 1e-12);
+        // A Japanese crisis multiplies the PM-turnover hazard by 1 + jp_crisis_turnover.
+        let h = jp_hazard(c, true) / jp_hazard(c, false);
+        assert!((h - (1.0 + c.jp_crisis_turnover)).abs() < 1e-9);
         assert_eq!(other_camp(0), 1);
         // Japan: no crisis leaves jp_p_hawkish unchanged; crises favour the other camp.
         assert_eq!(jp_p_hawkish(0.4, 0.3, 3, 0), 0.4);
