@@ -20,6 +20,7 @@ pub enum Stream {
     History = 4,
     Politics = 5,
     Decisions = 6,
+    Support = 7,
 }
 
 /// The stream for `purpose` in replication `replication` under `seed`.

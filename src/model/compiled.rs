@@ -120,6 +120,8 @@ pub enum EventC {
         backlash: bool,
         cascade: bool,
         scar: bool,
+        /// Build quality of the rungs a raise adds (None: the track's).
+        quality: Option<f64>,
     },
     Settlement {
         issue: usize,
@@ -288,6 +290,12 @@ pub struct Coefs {
     pub repudiation_window: f64,
     pub p_repudiate: f64,
     pub scar_months: u32,
+    /// Build-quality weights (ω_T, ω_L, ω_P, ω_X), normalised to sum 1.
+    pub quality_weights: [f64; 4],
+    pub lock_decay: f64,
+    pub lock_loss: f64,
+    pub lapse_hazard: f64,
+    pub lapse_scale: f64,
     pub acting_months: u32,
     // Decisions
     pub u: f64,
@@ -301,6 +309,7 @@ pub struct Coefs {
     pub a_min: f64,
     pub facilitation: f64,
     pub f_us: f64,
+    pub f_fall: f64,
     pub p_retaliate: f64,
     pub cancel_m_sec: f64,
     pub cancel_kappa: f64,
@@ -673,6 +682,24 @@ impl Compiled {
             repudiation_window: pol.repudiation_window_months.get(),
             p_repudiate: pol.p_repudiate.get(),
             scar_months: whole(&pol.scar_months),
+            quality_weights: {
+                let w = [
+                    pol.quality_transparency.get(),
+                    pol.quality_legislate.get(),
+                    pol.quality_public.get(),
+                    pol.quality_consent.get(),
+                ];
+                let sum: f64 = w.iter().sum();
+                if sum > 0.0 {
+                    w.map(|x| x / sum)
+                } else {
+                    [0.25; 4]
+                }
+            },
+            lock_decay: pol.lock_decay.get(),
+            lock_loss: pol.lock_loss.get(),
+            lapse_hazard: pol.lapse_hazard.get(),
+            lapse_scale: pol.lapse_scale.get(),
             acting_months: whole(&el.acting_months).max(1),
             u: dec.u.get(),
             readiness: dec.readiness.get(),
@@ -684,6 +711,7 @@ impl Compiled {
             a_min: dec.a_min.get(),
             facilitation: dec.facilitation.get(),
             f_us: dec.f_us.get(),
+            f_fall: dec.f_fall.get(),
             p_retaliate: dec.p_retaliate.get(),
             cancel_m_sec: dec.cancel_m_sec.get(),
             cancel_kappa: dec.cancel_kappa.get(),
@@ -761,6 +789,7 @@ fn compile_event(
             backlash: e.backlash.unwrap_or(false),
             cascade: e.cascade.unwrap_or(true),
             scar: e.scar.unwrap_or(false),
+            quality: e.quality,
         },
         EventKind::Settlement => EventC::Settlement {
             issue: issue(&e.issue)?,

@@ -24,6 +24,7 @@ impl Sim<'_> {
         let ci_before = self.st.ci;
         std::mem::swap(&mut self.st.moved_prev, &mut self.st.moved_now);
         self.st.moved_now.iter_mut().for_each(|x| *x = 0);
+        self.st.fell_now.iter_mut().for_each(|x| *x = 0);
         self.st.new_backlash = [0.0; 2];
         self.fill_draws();
         // 1. Exogenous processes (state-setting, path and crisis events first).
@@ -45,11 +46,12 @@ impl Sim<'_> {
         self.us_friction_month();
         // 8. Leader turnover.
         self.turnover_month(t);
-        // Lock-in and CI.
-        self.lock_in_month();
+        // 9. Support: lapses, scars, lock-in; then CI.
+        self.support_month();
         self.st.ci = cooperation_index(&self.m.tracks, &self.st.rung);
         self.st.ci_gain_last = self.st.ci - ci_before;
         self.st.crisis_last = self.st.in_crisis;
+        self.st.raised_quality_last = std::mem::take(&mut self.st.raised_quality);
         self.account(t);
     }
 

@@ -206,16 +206,28 @@ impl Sim<'_> {
                 if j == Joint::Facilitated {
                     self.diag.side_payments += 1;
                 }
-                self.apply_move(k, db);
+                let q = self.move_quality(k);
+                self.apply_move(k, db, q);
                 true
             }
         }
     }
 
-    /// Applies an upward move with its backlash `db` as the governments expected it; the
-    /// realized backlash is `db·exp(s·z − s²/2)` (governments misjudge their publics).
-    pub fn apply_move(&mut self, k: usize, db: [f64; 2]) {
+    /// Applies an upward move of build quality `q` with its backlash `db` as the governments
+    /// expected it; the realized backlash is `db·exp(s·z − s²/2)` (governments misjudge their
+    /// publics). A move at the top rung changes nothing.
+    pub fn apply_move(&mut self, k: usize, db: [f64; 2], q: f64) {
         let t = self.t_now();
+        let l = self.st.rung[k];
+        if l >= self.m.tracks[k].max {
+            return;
+        }
+        self.st.quality[k] = (self.st.quality[k] * l as f64 + q) / (l as f64 + 1.0);
+        let w_sum: f64 = self.m.tracks.iter().map(|t| t.w).sum();
+        if w_sum > 0.0 {
+            self.st.raised_quality +=
+                self.m.tracks[k].w / (self.m.tracks[k].max as f64 * w_sum) * q;
+        }
         self.st.move_up(k, t);
         let s = self.m.c.backlash_noise;
         for side in [KR, JP] {

@@ -65,11 +65,8 @@ impl Sim<'_> {
         }
     }
 
-    /// Start of step 1: `set_state`, `path` and crisis events; scars heal by one month.
+    /// Start of step 1: `set_state`, `path` and crisis events.
     pub fn start_of_month_events(&mut self, events: &[(u32, EventC)]) {
-        for s in self.st.scar.iter_mut() {
-            *s = s.saturating_sub(1);
-        }
         for &(_, e) in events {
             match e {
                 EventC::SetState {
@@ -234,10 +231,9 @@ impl Sim<'_> {
     }
 
     fn execute_retaliation(&mut self, by: usize, issue: usize, track: usize) {
-        let t = self.t_now();
         let m = self.m;
         self.diag.linkage_retaliations += 1;
-        self.acc.reversals += self.st.move_down(&m.tracks, track, t);
+        self.acc.reversals += self.fall(track, false);
         self.st.hold[by] = Some(Hold { issue, track });
         let o = 1 - by;
         self.material_act(issue, o);
@@ -247,11 +243,9 @@ impl Sim<'_> {
     }
 
     fn execute_counter_threat(&mut self, by: usize, track: usize) {
-        let t = self.t_now();
-        let m = self.m;
         self.diag.linkage_escalations += 1;
-        self.acc.reversals += self.st.move_down(&m.tracks, track, t);
-        self.st.scar[track] = m.c.scar_months;
+        // A fall from domestic rejection: scarred.
+        self.acc.reversals += self.fall(track, true);
         if let Some(h) = self.st.hold[1 - by] {
             self.material_act(h.issue, 1 - by);
         }
@@ -268,7 +262,8 @@ impl Sim<'_> {
                     backlash,
                     cascade,
                     scar,
-                } => self.set_rung(track, rung, cause, backlash, cascade, scar),
+                    quality,
+                } => self.set_rung(track, rung, cause, (backlash, cascade, scar), quality),
                 EventC::Settlement {
                     issue,
                     quality,
@@ -285,9 +280,8 @@ impl Sim<'_> {
         k: usize,
         rung: u8,
         cause: Cause,
-        backlash: bool,
-        cascade: bool,
-        scar: bool,
+        (backlash, cascade, scar): (bool, bool, bool),
+        quality: Option<f64>,
     ) {
         let t = self.t_now();
         let m = self.m;
@@ -301,16 +295,19 @@ impl Sim<'_> {
                 } else {
                     [0.0; 2]
                 };
-                self.apply_move(k, db);
+                let q = quality.unwrap_or(m.tracks[k].quality);
+                self.apply_move(k, db, q);
             }
             return;
         }
         let mut lost = 0;
         while self.st.rung[k] > rung {
             if cascade {
-                lost += self.st.move_down(&m.tracks, k, t);
+                lost += self.fall(k, false);
             } else {
                 self.st.rung[k] -= 1;
+                self.st.lock[k] *= 1.0 - m.c.lock_loss;
+                self.st.fell_now[k] += 1;
                 lost += 1;
             }
         }
@@ -327,7 +324,7 @@ impl Sim<'_> {
             _ => self.acc.reversals += lost,
         }
         if scar {
-            self.st.scar[k] = m.c.scar_months;
+            self.scar(k);
         }
     }
 

@@ -28,6 +28,7 @@ pub mod politics;
 pub mod record;
 pub mod schedule;
 pub mod state;
+pub mod support;
 pub mod tracks;
 
 #[cfg(test)]

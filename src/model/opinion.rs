@@ -9,15 +9,34 @@
 //!   + c₃|θ^NK_KR−θ^NK_JP| − c₄·g`, classic `g = min(α_KR, α_JP)`, revised
 //!   `g = κ·min(θ^NK_KR, θ^NK_JP)` (a credible US plus a shared threat; Embracing 2023), off
 //!   `φ = 0`.
-//! - Favourability: `F_S += a_F·(F*_S − F_S) + g_F·max(0, ΔCI_{t−1})·1[no crisis] + noise`
-//!   (flare-up shocks from the other side are applied in `history.rs`).
-//! - Trust: `τ_JK += r_τ·CI·(1 − τ_JK) − c_φ·φ_JK` (flare-up and crisis shocks elsewhere);
-//!   `τ_SU += r_us_trust·κ·(1 − τ_SU)` (US friction in `politics.rs`).
+//! - Favourability: `F_S += a_F·(F*_S − f_C·C_S − F_S) + g_F·G_S·1[no crisis] + noise`, with
+//!   G_KR = Σ over last month's raises of w_k/(max_k·Σw)·q (the Korean public rewards
+//!   consulted, well-built cooperation, not a top-down thaw: Chun 2022) and G_JP = ΔCI⁺ of
+//!   last month; C_S, the memory of a partner's retaliation, then decays (flare-up shocks from
+//!   the other side are applied in `history.rs`).
+//! - Trust: `τ_JK += r_τ·Λ̄_w·(1 − τ_JK) − c_φ·φ_JK`, Λ̄_w = Σ_k w_k·Λ_k·1[ℓ_k ≥ 1]/Σw
+//!   (trust grows with institutionalised cooperation, not with speed; flare-up and crisis
+//!   shocks elsewhere); `τ_SU += r_us_trust·κ·(1 − τ_SU)` (US friction in `politics.rs`).
 
 use super::compiled::{Coefs, JP, KR};
 use super::exogenous::elections::logistic;
 use super::state::Sim;
 use crate::scenario::ChaVariant;
+
+/// Institutionalised cooperation Λ̄_w = Σ_k w_k·Λ_k·1[ℓ_k ≥ 1]/Σ_k w_k.
+pub fn institutionalised(tracks: &[super::compiled::TrackC], lock: &[f64], rung: &[u8]) -> f64 {
+    let den: f64 = tracks.iter().map(|t| t.w).sum();
+    if den <= 0.0 {
+        return 0.0;
+    }
+    let num: f64 = tracks
+        .iter()
+        .zip(lock.iter().zip(rung))
+        .filter(|(_, (_, &l))| l >= 1)
+        .map(|(t, (&x, _))| t.w * x)
+        .sum();
+    num / den
+}
 
 /// Abandonment fear α.
 #[inline]
@@ -75,11 +94,12 @@ impl Sim<'_> {
         }
         st.phi = friction(c, c.cha, st.alpha, st.eps, st.theta_nk, kappa);
         for s in 0..2 {
-            let gain = if st.crisis_last[s] {
-                0.0
+            let g = if s == KR {
+                st.raised_quality_last
             } else {
-                c.g_f * st.ci_gain_last.max(0.0)
+                st.ci_gain_last.max(0.0)
             };
+            let gain = if st.crisis_last[s] { 0.0 } else { c.g_f * g };
             // A public coerced by its partner (an executed retaliation, `events.rs`) relaxes
             // toward a lower target while the memory C_S lasts.
             let target = c.fav_target[s] - c.f_c * st.partner_coercion[s];
@@ -88,8 +108,9 @@ impl Sim<'_> {
                     .clamp(0.0, 1.0);
             st.partner_coercion[s] *= 1.0 - c.d_c;
         }
+        let locked = institutionalised(&self.m.tracks, &st.lock, &st.rung);
         st.tau_jk =
-            (st.tau_jk + c.r_tau * st.ci * (1.0 - st.tau_jk) - c.c_phi * st.phi).clamp(0.0, 1.0);
+            (st.tau_jk + c.r_tau * locked * (1.0 - st.tau_jk) - c.c_phi * st.phi).clamp(0.0, 1.0);
         st.tau_ku = (st.tau_ku + c.r_us_trust * kappa * (1.0 - st.tau_ku)).clamp(0.0, 1.0);
         st.tau_ju = (st.tau_ju + c.r_us_trust * kappa * (1.0 - st.tau_ju)).clamp(0.0, 1.0);
     }

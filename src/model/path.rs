@@ -66,7 +66,7 @@ impl Sim<'_> {
                         self.move_backlash(KR, k),
                         self.move_backlash(super::compiled::JP, k),
                     ];
-                    self.apply_move(k, db);
+                    self.apply_move(k, db, self.m.tracks[k].quality);
                 }
             }
         }

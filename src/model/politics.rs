@@ -15,9 +15,10 @@
 //!   once `B_S < crisis_exit·B_crit` and `A_S ≥ A_crit`, after at least `crisis_min_months`
 //!   months and not before the end of a crisis event. Nothing is accepted and no negotiation
 //!   advances while either side is in crisis.
-//! - US friction (Op-ed 2022: "lower U.S. expectations and adjust the pace"):
-//!   `τ_KU −= f_US·gap·(1 − expectation_management)` with gap the w-weighted shortfall of the
-//!   rungs below the US wish list.
+//! - US friction (Op-ed 2022: "lower U.S. expectations and adjust the pace", else both
+//!   relations "may suffer"): `τ_KU −= (1 − em)·[f_US·gap + f_fall·fallen]` with gap the
+//!   w-weighted shortfall of the rungs below the US wish list and fallen the w-weighted share
+//!   of rungs lost this month on tracks below it: a shortfall costs slowly, a collapse at once.
 //! - Leader turnover: the new government takes its camp's priors, baseline and honeymoon
 //!   approval; when the camp changes, each track it would not have chosen (ΔU < 0 under the new
 //!   camp) is reversed one rung with probability `p_reverse·(1 − Λ_k)` (persistence of summitry
@@ -48,6 +49,26 @@ pub fn crisis_over(
     now - st.crisis_start[s] >= c.crisis_min_months as i64
         && st.backlash[s] < c.crisis_exit * c.b_crit
         && st.approval[s] >= c.a_crit
+}
+
+/// w-weighted share of the tracks that fell this month while below the US expectation,
+/// `Σ_{k fell, e_k > ℓ_k} w_k/Σw`.
+pub fn fallen_below_expectation(
+    tracks: &[super::compiled::TrackC],
+    rung: &[u8],
+    fell: &[u8],
+) -> f64 {
+    let den: f64 = tracks.iter().map(|t| t.w).sum();
+    if den <= 0.0 {
+        return 0.0;
+    }
+    let num: f64 = tracks
+        .iter()
+        .zip(rung.iter().zip(fell))
+        .filter(|(t, (&l, &f))| f > 0 && t.us_expectation > l)
+        .map(|(t, _)| t.w)
+        .sum();
+    num / den
 }
 
 /// w-weighted shortfall of the rungs below the US expectation, in [0, 1].
@@ -156,8 +177,7 @@ impl Sim<'_> {
         if let Some(k) = self.rollback_target() {
             let p = lock_in_damped(c.p_rollback, self.st.lock[k]);
             if self.draws.rollback[s] < p {
-                let t = self.t_now();
-                self.acc.rollbacks += self.st.move_down(&m.tracks, k, t);
+                self.acc.rollbacks += self.fall(k, true);
             }
         }
         let st = &mut self.st;
@@ -187,7 +207,9 @@ impl Sim<'_> {
         let m = self.m;
         let c = &m.c;
         let gap = expectation_gap(&self.m.tracks, &self.st.rung);
-        self.st.tau_ku = (self.st.tau_ku - c.f_us * gap * (1.0 - self.path.expectation_management))
+        let fallen = fallen_below_expectation(&self.m.tracks, &self.st.rung, &self.st.fell_now);
+        self.st.tau_ku = (self.st.tau_ku
+            - (1.0 - self.path.expectation_management) * (c.f_us * gap + c.f_fall * fallen))
             .clamp(0.0, 1.0);
     }
 
@@ -221,7 +243,7 @@ impl Sim<'_> {
                 let v = self.keep_value_for_camp(s, k, camp);
                 let p = lock_in_damped(c.p_reverse, self.st.lock[k]);
                 if v < 0.0 && self.draws.reverse[k][s] < p {
-                    self.acc.reversals += self.st.move_down(&m.tracks, k, now);
+                    self.acc.reversals += self.fall(k, true);
                 }
             }
             if s == KR {

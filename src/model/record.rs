@@ -70,6 +70,13 @@ pub const SCALARS: &[Scalar] = &[
     ("hold_jp", |s| Num(flag(s.st.hold[JP].is_some()))),
     ("coercion_memory_kr", |s| Num(s.st.partner_coercion[KR])),
     ("coercion_memory_jp", |s| Num(s.st.partner_coercion[JP])),
+    ("lock_weighted", |s| {
+        Num(super::opinion::institutionalised(
+            &s.m.tracks,
+            &s.st.lock,
+            &s.st.rung,
+        ))
+    }),
     ("path_in_force", |s| Path(s.path_index)),
 ];
 
@@ -80,6 +87,7 @@ type Indexed = (&'static str, fn(&Sim<'_>, usize) -> Cell);
 pub const PER_TRACK: &[Indexed] = &[
     ("rung", |s, k| Num(s.st.rung[k] as f64)),
     ("lock", |s, k| Num(s.st.lock[k])),
+    ("quality", |s, k| Num(s.st.quality[k])),
     ("scar", |s, k| Num(s.st.scar[k] as f64)),
 ];
 

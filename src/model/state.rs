@@ -92,6 +92,19 @@ pub struct State {
     pub crisis_until: [i64; 2],
     /// Per side, the month the current (or last) crisis started.
     pub crisis_start: [i64; 2],
+    /// Per track, build quality Q_k of the rungs held (docs/model.md §3.3).
+    pub quality: Vec<f64>,
+    /// Per track, the month its scar was last set.
+    pub scar_set: Vec<i64>,
+    /// The month of the last North Korean nuclear test.
+    pub last_nuclear: i64,
+    /// G_KR of the month: Σ over its raises of w_k/(max_k·Σw)·q (the Korean public rewards
+    /// consulted cooperation; docs/model.md §3.7).
+    pub raised_quality: f64,
+    /// The same, last month's.
+    pub raised_quality_last: f64,
+    /// Per track, rungs lost this month.
+    pub fell_now: Vec<u8>,
     /// Per side, months in crisis during the current term.
     pub crisis_months_term: [u32; 2],
     /// Per side, a retaliation it has decided but not carried out.
@@ -154,6 +167,8 @@ pub struct Draws {
     pub rollback: [f64; 2],
     /// Standard normals of the month's backlash misjudgement (KR, JP).
     pub misjudge: [f64; 2],
+    /// Per track: lapse draws for KR and JP (`support` stream).
+    pub lapse: Vec<[f64; 2]>,
 }
 
 /// The random streams of a replication (docs/model.md §2.8).
@@ -163,6 +178,7 @@ pub struct Rngs {
     pub history: FastRng,
     pub politics: FastRng,
     pub decisions: FastRng,
+    pub support: FastRng,
 }
 
 impl Rngs {
@@ -173,6 +189,7 @@ impl Rngs {
             self.history.clone(),
             self.politics.clone(),
             self.decisions.clone(),
+            self.support.clone(),
         ]
     }
 
@@ -182,6 +199,7 @@ impl Rngs {
             && self.history == s[1]
             && self.politics == s[2]
             && self.decisions == s[3]
+            && self.support == s[4]
     }
 
     /// Sets the streams of [`Draws::fill`] to states `s`.
@@ -190,6 +208,7 @@ impl Rngs {
         self.history.clone_from(&s[1]);
         self.politics.clone_from(&s[2]);
         self.decisions.clone_from(&s[3]);
+        self.support.clone_from(&s[4]);
     }
 
     pub fn new(seed: u64, replication: u64) -> Rngs {
@@ -199,6 +218,7 @@ impl Rngs {
             history: stream(seed, replication, Stream::History),
             politics: stream(seed, replication, Stream::Politics),
             decisions: stream(seed, replication, Stream::Decisions),
+            support: stream(seed, replication, Stream::Support),
         }
     }
 }
@@ -277,6 +297,7 @@ impl Draws {
             reverse: vec![[0.0; 2]; n_tracks],
             rollback: [0.0; 2],
             misjudge: [0.0; 2],
+            lapse: vec![[0.0; 2]; n_tracks],
         }
     }
 
@@ -299,6 +320,7 @@ impl Draws {
         self.reverse.copy_from_slice(&o.reverse);
         self.rollback = o.rollback;
         self.misjudge = o.misjudge;
+        self.lapse.copy_from_slice(&o.lapse);
     }
 
     /// Draws a fixed count of numbers from each path-dependent stream.
@@ -322,6 +344,9 @@ impl Draws {
         }
         self.rollback = [uniform(&mut r.decisions), uniform(&mut r.decisions)];
         self.misjudge = normal_pair(&mut r.decisions);
+        for x in self.lapse.iter_mut() {
+            *x = [uniform(&mut r.support), uniform(&mut r.support)];
+        }
     }
 }
 
@@ -393,6 +418,12 @@ impl State {
             acting_until: [None; 2],
             crisis_until: [i64::MIN; 2],
             crisis_start: [i64::MIN; 2],
+            quality: m.tracks.iter().map(|t| t.quality).collect(),
+            scar_set: vec![i64::MIN; n],
+            last_nuclear: i64::MIN / 2,
+            raised_quality: 0.0,
+            raised_quality_last: 0.0,
+            fell_now: vec![0; n],
             crisis_months_term: [0; 2],
             pending_retaliation: [None; 2],
             counter_threat: [None; 2],
@@ -484,7 +515,7 @@ pub struct Diagnostics {
 pub type NkMonth = (u64, usize, u32, u32);
 
 /// States of the streams [`Draws::fill`] draws from: china, history, politics, decisions.
-pub type FillStreams = [FastRng; 4];
+pub type FillStreams = [FastRng; 5];
 
 /// The draws of one month's [`Draws::fill`] with the states of its streams before and after.
 #[derive(Clone, Debug)]

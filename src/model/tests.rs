@@ -530,29 +530,38 @@ fn outcomes_are_well_formed() {
 fn favourability_and_trust_dynamics() {
     let (s, m) = default_compiled();
     let sim0 = new_sim(&m, &s, "gradual");
-    let f = |gain: f64, crisis: bool, ci: f64| {
+    // `gain`: G_KR (the quality-weighted raises of last month) and Japan's ΔCI⁺; `lock`: Λ of
+    // every track, all held at rung 1.
+    let f = |gain: f64, crisis: bool, lock: f64| {
         let mut sim = new_sim(&m, &s, "gradual");
         sim.draws.n_fav = [0.0, 0.0];
+        sim.st.raised_quality_last = gain;
         sim.st.ci_gain_last = gain;
         sim.st.crisis_last = [crisis, false];
-        sim.st.ci = ci;
+        sim.st.rung.iter_mut().for_each(|r| *r = 1);
+        sim.st.lock.iter_mut().for_each(|l| *l = lock);
         sim.opinion_month();
-        (sim.st.fav[KR], sim.st.tau_jk)
+        (sim.st.fav[KR], sim.st.tau_jk, sim.st.fav[JP])
     };
-    let (f_none, _) = f(0.0, false, 0.0);
-    let (f_gain, _) = f(0.05, false, 0.0);
-    let (f_crisis, _) = f(0.05, true, 0.0);
-    assert!(f_gain > f_none, "visible gains raise F");
+    let (f_none, _, j_none) = f(0.0, false, 0.0);
+    let (f_gain, _, j_gain) = f(0.05, false, 0.0);
+    let (f_crisis, _, _) = f(0.05, true, 0.0);
+    assert!(
+        (f_gain - f_none - m.c.g_f * 0.05).abs() < 1e-12,
+        "well-built gains raise F"
+    );
+    assert!((j_gain - j_none - m.c.g_f * 0.05).abs() < 1e-12);
     assert_eq!(f_crisis, f_none, "no credit for gains in a crisis month");
     // Reversion toward F*.
     let f0 = sim0.st.fav[KR];
     let target = m.c.fav_target[KR];
     let expected = f0 + m.c.a_f * (target - f0);
     assert!((f_none - expected).abs() < 1e-12);
-    // Trust grows with the cooperation index.
-    let (_, t_low) = f(0.0, false, 0.0);
-    let (_, t_high) = f(0.0, false, 0.8);
-    assert!(t_high > t_low);
+    // Trust grows with institutionalised cooperation Λ̄_w (here Λ = 0.8 on every held track).
+    let (_, t_low, _) = f(0.0, false, 0.0);
+    let (_, t_high, _) = f(0.0, false, 0.8);
+    let tau0 = sim0.st.tau_jk;
+    assert!((t_high - t_low - m.c.r_tau * 0.8 * (1.0 - tau0)).abs() < 1e-12);
 }
 
 #[test]
@@ -613,7 +622,7 @@ fn governments_misjudge_backlash_without_bias() {
         let mut sim = new_sim(&m, &s, "hasty");
         sim.draws.misjudge = [z, z];
         let db = [sim.move_backlash(KR, k), sim.move_backlash(JP, k)];
-        sim.apply_move(k, db);
+        sim.apply_move(k, db, 0.5);
         sim.st.new_backlash[KR] / db[KR]
     };
     assert!(realized(1.0) > realized(0.0) && realized(0.0) > realized(-1.0));

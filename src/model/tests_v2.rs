@@ -215,3 +215,194 @@ fn an_early_termination_opens_an_acting_government_then_a_snap_election() {
     sim.elections_month(end, &[]);
     assert!(sim.st.pending_kr.is_some());
 }
+
+#[test]
+fn a_raise_averages_its_build_quality_into_the_track() {
+    let (s, m) = default_compiled();
+    let mut sim = new_sim(&m, &s, "hasty");
+    let k = track(&m, "summitry");
+    let q0 = sim.st.quality[k];
+    assert_eq!(q0, m.tracks[k].quality);
+    sim.st.rung[k] = 1;
+    sim.apply_move(k, [0.0; 2], 0.1);
+    assert_eq!(sim.st.rung[k], 2);
+    assert!((sim.st.quality[k] - (q0 + 0.1) / 2.0).abs() < EPS);
+    // A raise at the top rung changes nothing.
+    sim.st.rung[k] = m.tracks[k].max;
+    let q = sim.st.quality[k];
+    sim.apply_move(k, [0.0; 2], 1.0);
+    assert_eq!((sim.st.rung[k], sim.st.quality[k]), (m.tracks[k].max, q));
+    // A path move's quality: the path's transparency and legislate share, public calm and
+    // cross-camp consent, weighted.
+    let w = m.c.quality_weights;
+    assert!((w.iter().sum::<f64>() - 1.0).abs() < EPS);
+    sim.st.backlash[KR] = 0.5 * m.c.b_crit;
+    let consent = sim.keep_value_for_camp(KR, k, 1) >= 0.0;
+    let expected = w[0] * sim.path.transparency
+        + w[1] * sim.path.legislate
+        + w[2] * 0.5
+        + if consent { w[3] } else { 0.0 };
+    assert!((sim.move_quality(k) - expected).abs() < EPS);
+    let g = new_sim(&m, &s, "gradual");
+    assert!(g.move_quality(k) > sim.move_quality(k) - w[2] * 0.5);
+}
+
+#[test]
+fn a_fall_costs_lock_in_on_every_track_that_fell_and_a_rejection_scars() {
+    let (s, m) = default_compiled();
+    let mut sim = new_sim(&m, &s, "gradual");
+    let (intel, warn) = (track(&m, "intelligence"), track(&m, "missile_warning"));
+    let summ = track(&m, "summitry");
+    sim.st.rung[summ] = 1;
+    sim.st.rung[intel] = 1;
+    sim.st.rung[warn] = 1;
+    sim.st.lock.iter_mut().for_each(|l| *l = 0.6);
+    sim.t = 5;
+    assert_eq!(sim.fall(intel, true), 2, "missile_warning cascades");
+    let kept = 0.6 * (1.0 - m.c.lock_loss);
+    assert!((sim.st.lock[intel] - kept).abs() < EPS);
+    assert!((sim.st.lock[warn] - kept).abs() < EPS);
+    assert_eq!(sim.st.lock[summ], 0.6);
+    assert_eq!(sim.st.scar[intel], m.c.scar_months);
+    assert_eq!(sim.st.scar[warn], 0);
+    assert!(!sim.eligible(intel, 20), "no proposal on a scarred track");
+    // A fall at rung 0 changes nothing and scars nothing.
+    assert_eq!(sim.fall(warn, true), 0);
+    assert_eq!(sim.st.scar[warn], 0);
+}
+
+#[test]
+fn scars_heal_a_month_at_a_time_and_twice_as_fast_after_a_nuclear_test() {
+    let mut s = Scenario::default();
+    s.world.politics.lapse_hazard = Param::Fixed(0.0);
+    let m = compiled(&s);
+    let mut sim = new_sim(&m, &s, "gradual");
+    sim.st.nk_regime = 1; // testing, not surge
+    let k = track(&m, "intelligence");
+    sim.t = 3;
+    sim.scar(k);
+    sim.support_month();
+    assert_eq!(
+        sim.st.scar[k], m.c.scar_months,
+        "not in the month it is set"
+    );
+    sim.t = 4;
+    sim.support_month();
+    assert_eq!(sim.st.scar[k], m.c.scar_months - 1);
+    sim.st.last_nuclear = 2;
+    sim.t = 7;
+    sim.support_month();
+    assert_eq!(
+        sim.st.scar[k],
+        m.c.scar_months - 3,
+        "within 6 months of a test"
+    );
+    sim.t = 8;
+    sim.support_month();
+    assert_eq!(
+        sim.st.scar[k],
+        m.c.scar_months - 4,
+        "6 months on: one a month again"
+    );
+}
+
+#[test]
+fn an_unvalued_rung_lapses_unless_locked_in_or_its_government_is_acting() {
+    let (s, m) = default_compiled();
+    let reg = track(&m, "regional");
+    let summ = track(&m, "summitry");
+    let setup = |lock: f64, draw: f64| {
+        let mut sim = new_sim(&m, &s, "gradual");
+        sim.t = 10;
+        sim.st.rung[summ] = 2;
+        sim.st.rung[reg] = 1;
+        sim.st.lock[reg] = lock;
+        sim.st.lock[summ] = 1.0;
+        // A cold, distrustful Korea does not value the regional rung.
+        sim.st.fav[KR] = 0.05;
+        sim.st.tau_jk = 0.05;
+        for d in sim.draws.lapse.iter_mut() {
+            *d = [draw, draw];
+        }
+        sim
+    };
+    let probe = setup(0.0, 0.0);
+    let v = probe.keep_value(KR, reg);
+    assert!(v < 0.0, "V = {v}");
+    let p = m.c.lapse_hazard * (-v / m.c.lapse_scale).min(1.0);
+    // Just under the hazard: it lapses (a scarred fall, counted); just over: it holds.
+    let mut a = setup(0.0, p * 0.99);
+    a.support_month();
+    assert_eq!(a.st.rung[reg], 0);
+    assert_eq!(a.diag.lapses, 1);
+    assert_eq!(a.st.scar[reg], m.c.scar_months);
+    let mut b = setup(0.0, p * 1.01);
+    b.support_month();
+    assert_eq!(b.st.rung[reg], 1);
+    // Lock-in damps it: Λ = 1 never lapses.
+    let mut c = setup(1.0, 0.0);
+    c.support_month();
+    assert_eq!(c.st.rung[reg], 1);
+    // An acting Korean government lets nothing lapse on its side.
+    let mut d = setup(0.0, p * 0.99);
+    d.st.acting_until[KR] = Some(20);
+    if d.keep_value(JP, reg) >= 0.0 {
+        d.support_month();
+        assert_eq!(d.st.rung[reg], 1);
+    }
+}
+
+#[test]
+fn lock_in_grows_with_build_quality_and_acceptance_and_erodes_where_unvalued() {
+    let mut s = Scenario::default();
+    s.world.politics.lapse_hazard = Param::Fixed(0.0);
+    let m = compiled(&s);
+    let k = track(&m, "summitry");
+    let grow = |q: f64, fav: f64| {
+        let mut sim = new_sim(&m, &s, "gradual");
+        sim.st.rung[k] = 1;
+        sim.st.lock[k] = 0.2;
+        sim.st.quality[k] = q;
+        sim.st.fav = [fav, fav];
+        sim.st.backlash = [0.0, 0.0];
+        sim.support_month();
+        (
+            sim.st.lock[k],
+            sim.keep_value(KR, k) >= 0.0 && sim.keep_value(JP, k) >= 0.0,
+        )
+    };
+    let (full, valued) = grow(1.0, 0.5);
+    assert!(valued);
+    assert!((full - (0.2 + m.tracks[k].lambda * 0.8)).abs() < EPS);
+    let (half, _) = grow(0.5, 0.5);
+    assert!((half - (0.2 + m.tracks[k].lambda * 0.5 * 0.8)).abs() < EPS);
+    let (none, _) = grow(0.0, 0.5);
+    assert!((none - 0.2).abs() < EPS, "top-down rungs do not lock in");
+    // A cold public: acceptance P = Π min(1, F/F_ref) and the rung is not valued: it erodes.
+    let (cold, valued) = grow(1.0, 0.02);
+    let p = (0.02 / m.c.fav_ref[KR]) * (0.02 / m.c.fav_ref[JP]);
+    let decay = if valued { 0.0 } else { m.c.lock_decay };
+    let expected = 0.2 + m.tracks[k].lambda * p * 0.8 - decay * 0.2;
+    assert!((cold - expected).abs() < EPS);
+}
+
+#[test]
+fn a_collapse_below_the_us_wish_list_costs_trust_in_washington_at_once() {
+    let (s, m) = default_compiled();
+    let k = track(&m, "intelligence");
+    let friction = |fell: bool| {
+        let mut sim = new_sim(&m, &s, "hasty");
+        sim.st.rung[track(&m, "summitry")] = 1;
+        sim.st.rung[k] = 1;
+        if fell {
+            sim.st.fell_now[k] = 1;
+        }
+        let before = sim.st.tau_ku;
+        sim.us_friction_month();
+        before - sim.st.tau_ku
+    };
+    let w_sum: f64 = m.tracks.iter().map(|t| t.w).sum();
+    let em = m.paths[super::tests::path(&s, "hasty")].expectation_management;
+    let extra = friction(true) - friction(false);
+    assert!((extra - (1.0 - em) * m.c.f_fall * m.tracks[k].w / w_sum).abs() < EPS);
+}

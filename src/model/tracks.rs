@@ -1,7 +1,7 @@
 //! Cooperation tracks: ordered ladders, the cooperation index and lock-in (docs/model.md §3.3).
 
 use super::compiled::{Compiled, TrackC};
-use super::state::{Sim, State};
+use super::state::State;
 
 /// Cooperation index `CI = Σ_k w_k·ℓ_k/max_k / Σ_k w_k` in [0, 1] (docs/model.md §3.3).
 pub fn cooperation_index(tracks: &[TrackC], rung: &[u8]) -> f64 {
@@ -21,14 +21,17 @@ pub fn cooperation_index(tracks: &[TrackC], rung: &[u8]) -> f64 {
 }
 
 /// One month of lock-in (institutionalisation; Camp David's annual summits and secretariat;
-/// Embracing 2023): `Λ_k(t+1) = Λ_k + λ_k·1[ℓ_k ≥ 1]·(1 − Λ_k)`.
+/// Embracing 2023): `Λ_k(t+1) = Λ_k + g·1[ℓ_k ≥ 1]·(1 − Λ_k) − d·Λ_k`, with the gain
+/// `g = λ_k·Q_k·P` and the erosion `d` (d_Λ on a rung a government does not value, else 0;
+/// `support.rs`).
 #[inline]
-pub fn lock_in_step(lock: f64, lambda: f64, rung: u8) -> f64 {
-    if rung >= 1 {
-        lock + lambda * (1.0 - lock)
+pub fn lock_in_step(lock: f64, gain: f64, rung: u8, decay: f64) -> f64 {
+    let grown = if rung >= 1 {
+        lock + gain * (1.0 - lock)
     } else {
         lock
-    }
+    };
+    (grown - decay * lock).clamp(0.0, 1.0)
 }
 
 /// Whether the prerequisites of track `k` hold (docs/model.md §1.2, table of tracks).
@@ -96,15 +99,6 @@ impl State {
     }
 }
 
-impl Sim<'_> {
-    /// Applies one month of lock-in to every track.
-    pub fn lock_in_month(&mut self) {
-        for (k, t) in self.m.tracks.iter().enumerate() {
-            self.st.lock[k] = lock_in_step(self.st.lock[k], t.lambda, self.st.rung[k]);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,11 +108,13 @@ mod tests {
     fn lock_in_follows_the_recursion_and_only_above_rung_zero() {
         let mut l = 0.0;
         for n in 1..=24 {
-            l = lock_in_step(l, 0.1, 1);
+            l = lock_in_step(l, 0.1, 1, 0.0);
             let closed = 1.0 - 0.9f64.powi(n);
             assert!((l - closed).abs() < 1e-12, "month {n}: {l} vs {closed}");
         }
-        assert_eq!(lock_in_step(0.3, 0.1, 0), 0.3);
+        assert_eq!(lock_in_step(0.3, 0.1, 0, 0.0), 0.3);
+        // Erosion: −d·Λ.
+        assert!((lock_in_step(0.5, 0.0, 1, 0.1) - 0.45).abs() < 1e-12);
     }
 
     #[test]

@@ -146,9 +146,10 @@ impl Default for World {
             },
             opinion: Opinion {
                 a_f: p(0.03),
-                g_f: p(0.8),
+                // Genron/EAI 2013–19: F_KR never rose by more than ~0.1 a year (prior to calibrate).
+                g_f: p(0.3),
                 f_noise: p(0.01),
-                r_tau: p(0.02),
+                r_tau: p(0.03),
                 r_us_trust: p(0.02),
                 flare_grievance: p(0.3),
                 flare_favourability: p(0.04),
@@ -185,6 +186,17 @@ impl Default for World {
                 p_repudiate: p(0.7),
                 // GSOMIA postponed 2012-06-29, signed 2016-11-23: 53 months (timeline).
                 scar_months: p(36.0),
+                // Build quality: 2012 GSOMIA (secret), 2015 deal (Chun 2022), Camp David
+                // (Embracing 2023).
+                quality_transparency: p(0.3),
+                quality_legislate: p(0.2),
+                quality_public: p(0.3),
+                quality_consent: p(0.2),
+                // No publicised trilateral drill 2018–21 (Moon): unvalued rungs erode.
+                lock_decay: p(0.01),
+                lock_loss: p(0.5),
+                lapse_hazard: p(0.05),
+                lapse_scale: p(0.2),
             },
             decisions: Decisions {
                 u: p(0.3),
@@ -196,7 +208,8 @@ impl Default for World {
                 winset_margin: p(0.7),
                 a_min: p(0.3),
                 facilitation: p(0.15),
-                f_us: p(0.01),
+                f_us: p(0.03),
+                f_fall: p(0.3),
                 p_retaliate: p(0.5),
                 cancel_m_sec: p(1.5),
                 cancel_kappa: p(0.5),

@@ -541,11 +541,15 @@ pub struct Friction {
 pub struct Opinion {
     /// Monthly reversion a_F of favourability toward its target F*.
     pub a_f: Param,
-    /// Favourability gain g_F per unit of cooperation-index gain in a month without crisis.
+    /// Favourability gain g_F from last month's cooperation, in a month without crisis:
+    /// Korea's public rewards raises by their build quality, G_KR = Σ w_k/(max_k·Σw)·q (it
+    /// opposed the top-down 2015 deal: Chun 2022); Japan's by the gain of the cooperation
+    /// index.
     pub g_f: Param,
     /// Standard deviation of monthly favourability noise.
     pub f_noise: Param,
-    /// Monthly trust growth r_τ per unit of cooperation index.
+    /// Monthly trust growth r_τ per unit of institutionalised cooperation Λ̄_w (the
+    /// w-weighted lock-in of the tracks held): trust grows with what lasts, not with speed.
     pub r_tau: Param,
     /// Monthly recovery of τ_KU and τ_JU toward 1, scaled by US credibility κ.
     pub r_us_trust: Param,
@@ -626,6 +630,25 @@ pub struct Politics {
     /// meanwhile (whole months, 0 to 120; today set by `set_rung` events with `scar = true`).
     /// The 2012 GSOMIA, postponed 2012-06 after the backlash, was signed 2016-11 (53 months).
     pub scar_months: Param,
+    /// Weight ω_T of the path's transparency in the build quality of a move (the four
+    /// `quality_*` weights are used divided by their sum; 2012 GSOMIA approved in secret).
+    pub quality_transparency: Param,
+    /// Weight ω_L of the path's `legislate` share in the build quality of a move.
+    pub quality_legislate: Param,
+    /// Weight ω_P of public calm, 1 − min(1, B_KR/B_crit), in the build quality of a move.
+    pub quality_public: Param,
+    /// Weight ω_X of cross-camp consent (the Korean camp out of office values the rung) in
+    /// the build quality of a move (Camp David's institutionalisation; Embracing 2023).
+    pub quality_consent: Param,
+    /// d_Λ: monthly erosion of lock-in on a track either government does not value.
+    pub lock_decay: Param,
+    /// λ_loss: share of a track's lock-in lost when it falls a rung.
+    pub lock_loss: Param,
+    /// h_lapse: monthly hazard that a rung a government does not value lapses, × (1 − Λ) ×
+    /// min(1, −V/v₀) (no publicised trilateral drill 2018–21).
+    pub lapse_hazard: Param,
+    /// v₀: the shortfall of value at which the lapse hazard is full.
+    pub lapse_scale: Param,
 }
 
 /// `[world.decisions]`: valuation, win-set and US facilitation (docs/model.md §1.3 steps 3–4
@@ -656,6 +679,9 @@ pub struct Decisions {
     pub facilitation: Param,
     /// Monthly τ_KU loss per unit of expectation gap (f_US; Op-ed 2022).
     pub f_us: Param,
+    /// τ_KU loss f_fall per unit of w-weighted rungs lost this month on tracks below the US
+    /// expectation: a collapse costs at once (Op-ed 2022: both relations "may suffer").
+    pub f_fall: Param,
     /// Probability scale of retaliation (linkage) after a flare-up on an open issue (Chun 2022).
     pub p_retaliate: Param,
     /// Weight of m_sec in cancelling a counter-move (GSOMIA saved, 2019-11).
@@ -1138,7 +1164,9 @@ pub struct Event {
     /// `world.politics.scar_months`; default false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scar: Option<bool>,
-    /// Quality of a `settlement` (0–1): victim-centred, consulted deals are high (2015: low).
+    /// Quality of a `settlement` (0–1): victim-centred, consulted deals are high (2015: low);
+    /// of a `set_rung` raise, the build quality of the rungs it adds (default the track's
+    /// `quality`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<f64>,
     /// `repudiation`: whether the repudiation acts on Japan as a material act (grievance,
@@ -1414,12 +1442,15 @@ impl VisitParams for World {
                 crisis_approval_cost: Unit, lame_duck: NonNeg, lame_months: NonNeg,
                 approval_noise: NonNeg, backlash_noise: NonNeg,
                 settlement_backlash: NonNeg,
-                repudiation_window_months: NonNeg, p_repudiate: Unit, scar_months: SCAR_MONTHS)
+                repudiation_window_months: NonNeg, p_repudiate: Unit, scar_months: SCAR_MONTHS,
+                quality_transparency: NonNeg, quality_legislate: NonNeg, quality_public: NonNeg,
+                quality_consent: NonNeg, lock_decay: Unit, lock_loss: Unit, lapse_hazard: Unit,
+                lapse_scale: Bound::Positive)
         });
         v.nested("decisions", |v| {
             visit_fields!(v, self.decisions; u: NonNeg, readiness: NonNeg,
                 readiness_trust: Unit, brake_threshold: Unit, china_weight: NonNeg, xi_jp: NonNeg,
-                winset_margin: Unit, a_min: Unit, facilitation: NonNeg, f_us: NonNeg,
+                winset_margin: Unit, a_min: Unit, facilitation: NonNeg, f_us: NonNeg, f_fall: NonNeg,
                 p_retaliate: Unit, cancel_m_sec: NonNeg, cancel_kappa: NonNeg,
                 m_hist_damping: Unit, hold_value: NonNeg, ritual_weight: Unit)
         });

@@ -113,10 +113,9 @@ impl Sim<'_> {
         if d[2] >= p {
             return;
         }
-        let t = self.t_now();
         self.diag.linkage_retaliations += 1;
         if let Some(e) = self.m.economic_security {
-            self.acc.reversals += self.st.move_down(&m.tracks, e, t);
+            self.acc.reversals += self.fall(e, false);
         }
         let pc = cancel_probability(c.cancel_m_sec, c.cancel_kappa, self.m_sec(), self.kappa());
         if d[3] < pc {
@@ -126,7 +125,8 @@ impl Sim<'_> {
         self.diag.linkage_escalations += 1;
         self.st.tau_jk = (self.st.tau_jk - c.flare_trust * x).max(0.0);
         if let Some(k) = self.m.intelligence {
-            self.acc.reversals += self.st.move_down(&m.tracks, k, t);
+            // The counter-threat carried out: a fall from domestic rejection (scar).
+            self.acc.reversals += self.fall(k, true);
         }
     }
 }

@@ -168,6 +168,9 @@ impl Sim<'_> {
         self.st.launches = launches;
         self.st.launches_long = long;
         self.st.nuclear = nuclear;
+        if nuclear {
+            self.st.last_nuclear = self.t_now();
+        }
         self.acc.nk_launches += launches as u64;
         if nuclear {
             self.diag.nuclear_tests += 1;

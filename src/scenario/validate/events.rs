@@ -33,6 +33,7 @@ fn keys_of(kind: EventKind) -> &'static [(&'static str, Use)] {
             ("backlash", May),
             ("cascade", May),
             ("scar", May),
+            ("quality", May),
         ],
         EventKind::Settlement => &[
             ("issue", Need),
@@ -421,7 +422,7 @@ fn check_values(s: &Scenario, e: &Event, i: usize, kind: &str, out: &mut Vec<Pro
         if !(0.0..=1.0).contains(&q) {
             out.push(Problem::new(
                 at("quality"),
-                format!("a settlement's quality is from 0 to 1, got {q}"),
+                format!("a quality is from 0 to 1, got {q}"),
             ));
         }
     }
