@@ -5,8 +5,9 @@
 //! Valuation of the next rung of track k by government S:
 //! `ΔU_S,k = b_k·θ^NK_S + surge_desire·b_k·1[surge] + b'_k·θ^CN_S + prior_camp,k + u·m_sec
 //!          − σ_k·(1−F_S)·(1 + hw_camp·H̄_S)·Ξ_S − china_weight·χ_k·E_S·ĥ_CN − ε_S·χ_k
-//!          − desire_penalty·χ_k·1[S = KR, refractory]`
-//! with ĥ_CN = h(t) + h_move·χ_k (the expected hazard if the move is made) and hw the camp's
+//!          − desire_penalty_S·χ_k·1[refractory_S]`
+//! with ĥ_CN = h_S(t) + a_S·h_move·χ_k (the hazard against S if the move is made, a_S its wedge
+//! share: docs/model.md §3.6) and hw the camp's
 //! history weight (a progressive KR government demands more on history: Op-ed 2022,
 //! Chun 2022, Cho 2019).
 //!
@@ -105,7 +106,7 @@ impl Sim<'_> {
         } else {
             0.0
         };
-        let h_hat = st.hazard + c.h_move * tr.chi;
+        let h_hat = self.expected_china_hazard(s, tr.chi);
         tr.b * st.theta_nk[s]
             + surge
             + tr.b_cn * st.theta_cn[s]
