@@ -11,6 +11,9 @@ use trisim::model::{Diagnostics, Model, Outcome, Outcomes};
 use trisim::scenario::sample::sample;
 use trisim::scenario::{Camp, Event, EventKind, NkRegime, Param, Scenario, YearMonth};
 
+mod paired;
+use paired::{outcome, paired};
+
 const SEED: u64 = 20_260_422;
 const N: u64 = 1000;
 /// Required size of a mean paired difference, in standard errors.
@@ -22,26 +25,7 @@ fn path_index(s: &Scenario, name: &str) -> usize {
 
 /// Runs `path` for N replications; returns outcomes and diagnostics per replication.
 fn run(s: &Scenario, path: &str) -> Vec<(Outcomes, Diagnostics)> {
-    let p = path_index(s, path);
-    (0..N)
-        .map(|r| {
-            let m = Model::new(&sample(s, SEED, r));
-            m.simulate_with_diagnostics(p, SEED, r, &mut |_| {})
-        })
-        .collect()
-}
-
-fn outcome(v: &[(Outcomes, Diagnostics)], o: Outcome) -> Vec<f64> {
-    v.iter().map(|x| x.0.get(o)).collect()
-}
-
-/// Mean and standard error of paired differences a − b.
-fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
-    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
-    let n = d.len() as f64;
-    let mean = d.iter().sum::<f64>() / n;
-    let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, (var / n).sqrt())
+    paired::run_paths(s, path, SEED, N)
 }
 
 /// Asserts a − b > margin and > Z standard errors.
@@ -246,7 +230,11 @@ fn china_coercion_falls_on_seoul_and_rises_with_regional() {
     t.initial = 2;
     regional.tracks.get_mut("summitry").unwrap().initial = 2;
     no_regional.tracks.get_mut("summitry").unwrap().initial = 2;
-    for name in ["hasty", "gradual", "status_quo"] {
+    // China v2 (docs/model.md §3.6): a standing regional rung adds h_reg·a_S (≈ 0.003 a month
+    // at the top) instead of v1's 0.02 per rung, so on `hasty`, which raises `regional` itself
+    // in the world that starts without it, the moves' own provocation (h_move) offsets the
+    // rung's: that comparison no longer measures the rung and is left out.
+    for name in ["gradual", "status_quo"] {
         let a = run(&regional, name);
         let b = run(&no_regional, name);
         assert_greater_on(
@@ -256,12 +244,19 @@ fn china_coercion_falls_on_seoul_and_rises_with_regional() {
             0.1,
             &format!("{name}: more coercion with the regional track"),
         );
-        // The cost is borne by Seoul in proportion to its exposure.
+        // The cost is borne by Seoul in proportion to its exposure. China v2 (docs/model.md
+        // §3.6) spreads each episode's cost over its months, so an episode still running at the
+        // horizon is only partly paid: the cost is at most, and short of it by less than one
+        // episode's, events × cost_scale × E_KR.
+        let per_event =
+            regional.world.china.cost_scale.get() * regional.actors.seoul.china_exposure.get();
         for x in &a {
-            let expected = x.0.get(Outcome::ChinaCoercionEvents)
-                * regional.world.china.cost_scale.get()
-                * regional.actors.seoul.china_exposure.get();
-            assert!((x.0.get(Outcome::ChinaCostGdpPct) - expected).abs() < 1e-9);
+            let full = x.0.get(Outcome::ChinaCoercionEvents) * per_event;
+            let cost = x.0.get(Outcome::ChinaCostGdpPct);
+            assert!(
+                cost <= full + 1e-9 && cost > full - per_event - 1e-9,
+                "{cost} {full}"
+            );
         }
     }
     // A more exposed Seoul pays more for the same events.

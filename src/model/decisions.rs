@@ -6,11 +6,12 @@
 //! `ΔU_S,k = b_k·θ^NK_S + surge_desire·b_k·1[surge] + b'_k·θ^CN_S + prior_camp,k
 //!          + u·m_sec·τ_S,US
 //!          − σ_k·(1−F_S)·(1 + hw_camp·H̄_S)·Ξ_S − china_weight·χ_k·E_S·ĥ_CN − ε_S·χ_k
-//!          − desire_penalty·χ_k·1[refractory]
+//!          − desire_penalty_S·χ_k·1[refractory_S]
 //!          + ψ·σ_k·[(τ_JK − τ_ref) + (F_S − F_ref,S)]          (readiness)
 //!          − β_H,k·max(0, H̄_S − H₀)                            (history brake)
 //!          − hold_S,k`
-//! with ĥ_CN = h(t) + h_move·χ_k (the expected hazard if the move is made) and hw the camp's
+//! with ĥ_CN = h_S(t) + a_S·h_move·χ_k (the hazard against S if the move is made, a_S its wedge
+//! share: docs/model.md §3.6) and hw the camp's
 //! history weight (a progressive KR government demands more on history: Op-ed 2022,
 //! Chun 2022, Cho 2019). A US push counts as far as the government trusts Washington
 //! (τ_S,US; Cho 2019). Readiness: sensitive steps are worth more where trust and the public are
@@ -99,8 +100,10 @@ impl Sim<'_> {
     /// ΔU of the next rung of track `k` for side `s` if `camp` governed.
     pub fn value_for_camp(&self, s: usize, k: usize, camp: usize) -> f64 {
         let tr = &self.m.tracks[k];
+        // The move's own provocation: ĥ_S − h_S = a_S·h_move·χ_k.
+        let extra = self.expected_china_hazard(s, tr.chi) - self.expected_china_hazard(s, 0.0);
         self.keep_value_for_camp(s, k, camp)
-            - self.m.c.china_weight * tr.chi * self.m.c.exposure[s] * self.m.c.h_move * tr.chi
+            - self.m.c.china_weight * tr.chi * self.m.c.exposure[s] * extra
             - self.hold_cost(s, k)
     }
 
@@ -131,6 +134,8 @@ impl Sim<'_> {
         let readiness =
             c.readiness * tr.sigma * ((st.tau_jk - c.readiness_trust) + (st.fav[s] - c.fav_ref[s]));
         let brake = tr.history_brake * (st.grievance[s] - c.brake_threshold).max(0.0);
+        // The hazard against S as it stands (keeping the rung adds no provocation).
+        let h_now = self.expected_china_hazard(s, 0.0);
         tr.b * st.theta_nk[s]
             + surge
             + tr.b_cn * st.theta_cn[s]
@@ -140,7 +145,7 @@ impl Sim<'_> {
                 * (1.0 - st.fav[s])
                 * (1.0 + c.camp_history_weight[camp] * st.grievance[s])
                 * c.xi[s]
-            - c.china_weight * tr.chi * c.exposure[s] * st.hazard
+            - c.china_weight * tr.chi * c.exposure[s] * h_now
             - st.eps[s] * tr.chi
             - refractory
             + readiness

@@ -46,6 +46,18 @@ pub const SCALARS: &[Scalar] = &[
     ("alpha_jp", |s| Num(s.st.alpha[JP])),
     ("eps_kr", |s| Num(s.st.eps[KR])),
     ("eps_jp", |s| Num(s.st.eps[JP])),
+    ("china_hazard_kr", |s| Num(s.st.china.hazard[KR])),
+    ("china_hazard_jp", |s| Num(s.st.china.hazard[JP])),
+    ("china_memory_kr", |s| Num(s.st.coercion_memory)),
+    ("china_memory_jp", |s| Num(s.st.coercion_memory_jp)),
+    ("china_episode_kr", |s| {
+        Num(s.st.china.episode_left[KR] as f64)
+    }),
+    ("china_episode_jp", |s| {
+        Num(s.st.china.episode_left[JP] as f64)
+    }),
+    ("china_cost_gdp_pct", |s| Num(s.acc.coercion_cost)),
+    ("china_cost_jp_gdp_pct", |s| Num(s.diag.coercion_cost_jp)),
     ("nk_launches", |s| Num(s.st.launches as f64)),
     ("camp_kr", |s| Text(camp_name(s.st.camp[KR]))),
     ("camp_jp", |s| Text(camp_name(s.st.camp[JP]))),

@@ -2,6 +2,7 @@
 //! the per-month buffer of random draws.
 
 use super::compiled::{us_index, Compiled, PathC, JP, KR};
+use super::exogenous::china::ChinaState;
 use crate::rng::{stream, uniform, FastRng, Stream};
 use crate::scenario::IssueStatus;
 
@@ -72,8 +73,8 @@ pub struct State {
     pub nuclear: bool,
     pub coercion_memory: f64,
     pub refractory: f64,
-    /// China's coercion hazard this month.
-    pub hazard: f64,
+    /// China's coercion: per-target hazards, wedge shares and running episodes.
+    pub china: ChinaState,
     pub issues: Vec<IssueState>,
     /// Ongoing settlement negotiation: (issue, progress in months).
     pub negotiation: Option<(usize, f64)>,
@@ -151,7 +152,8 @@ pub struct Hold {
 /// stream advances by the same count each month whatever the state (common random numbers).
 #[derive(Clone, Debug)]
 pub struct Draws {
-    pub china: f64,
+    /// One uniform per target of Chinese coercion (KR, JP).
+    pub china: [f64; 2],
     /// Per issue: flare-up, court ruling, retaliation, cancellation, repudiation.
     pub hist: Vec<[f64; 5]>,
     pub kr_early: f64,
@@ -285,7 +287,7 @@ pub fn normal_pair(rng: &mut FastRng) -> [f64; 2] {
 impl Draws {
     pub fn new(n_issues: usize, n_tracks: usize) -> Draws {
         Draws {
-            china: 0.0,
+            china: [0.0; 2],
             hist: vec![[0.0; 5]; n_issues],
             kr_early: 0.0,
             kr_camp: 0.0,
@@ -325,7 +327,7 @@ impl Draws {
 
     /// Draws a fixed count of numbers from each path-dependent stream.
     pub fn fill(&mut self, r: &mut Rngs) {
-        self.china = uniform(&mut r.china);
+        self.china = [uniform(&mut r.china), uniform(&mut r.china)];
         for h in self.hist.iter_mut() {
             for x in h.iter_mut() {
                 *x = uniform(&mut r.history);
@@ -407,7 +409,7 @@ impl State {
             nuclear: false,
             coercion_memory: 0.0,
             refractory: 0.0,
-            hazard: c.h0 * c.assertiveness,
+            china: ChinaState::new(c),
             issues,
             negotiation: None,
             any_settled,
@@ -494,7 +496,7 @@ pub struct Diagnostics {
     pub approval_crises: u32,
     /// China coercion events (same as the outcome).
     pub coercion_events: u32,
-    /// Chinese coercion events against Tokyo (today only from `china_coercion` events).
+    /// Chinese coercion events against Tokyo.
     pub coercion_events_jp: u32,
     /// Their cost to Japan, % of GDP.
     pub coercion_cost_jp: f64,

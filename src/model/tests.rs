@@ -306,10 +306,14 @@ fn china_event_costs_seoul_and_hardens_japan() {
     let mut sim = new_sim(&m, &s, "status_quo");
     let jp = sim.st.theta_cn[JP];
     let ev: Vec<(u32, EventC)> = m.events.clone();
-    sim.draws.china = 1.0;
+    sim.draws.china = [1.0; 2];
     sim.china_month(&ev);
     assert_eq!(sim.acc.coercion_events, 1);
-    assert!((sim.acc.coercion_cost - m.c.cost_scale * m.c.exposure[KR]).abs() < 1e-12);
+    // China v2 (docs/model.md §3.6): the cost is spread over the episode; what is not yet
+    // borne is owed by the running episode.
+    let total = m.c.cost_scale * m.c.exposure[KR];
+    assert!((sim.acc.coercion_cost - total / m.c.episode_months as f64).abs() < 1e-12);
+    assert!((sim.acc.coercion_cost + sim.st.china.cost_left[KR] - total).abs() < 1e-12);
     assert!(sim.st.theta_cn[JP] > jp);
     assert!(sim.st.refractory > 0.0);
     // Korea's desire for high-χ tracks falls during the refractory period.

@@ -88,7 +88,10 @@ fn the_move_value_is_the_keep_value_less_the_moves_china_hazard_and_the_hold() {
     let sim = new_sim(&m, &s, "gradual");
     for k in 0..m.tracks.len() {
         let tr = &m.tracks[k];
-        let extra = m.c.china_weight * tr.chi * m.c.exposure[KR] * m.c.h_move * tr.chi;
+        // ĥ − h = a_S·h_move·χ_k, a_S Seoul's wedge share (docs/model.md §3.6).
+        let share = sim.st.china.share[KR];
+        assert!(share > 0.0 && share <= 1.0);
+        let extra = m.c.china_weight * tr.chi * m.c.exposure[KR] * share * m.c.h_move * tr.chi;
         assert!((sim.keep_value(KR, k) - sim.value(KR, k) - extra).abs() < EPS);
     }
 }

@@ -30,6 +30,7 @@ fn is_whole(key: &str) -> bool {
         "world.us.interval_months"
             | "world.us.inauguration_lag_months"
             | "world.elections.kr_term_months"
+            | "world.china.episode_months"
     ) || (key.starts_with("paths.")
         && !key.contains(".gates.")
         && (key.ends_with(".min_dwell_months") || key.ends_with(".max_moves_per_month")))

@@ -86,16 +86,22 @@ impl Default for World {
             china: China {
                 assertiveness: p(1.0),
                 h0: p(0.008),
+                e_ref: p(0.25),
                 h_move: p(0.15),
-                h_regional: p(0.02),
+                h_reg: p(0.005),
+                h_role: p(0.006),
+                episode_months: p(9.0),
                 cost_scale: p(2.0),
                 refractory_months: p(12.0),
                 desire_penalty: p(0.3),
                 cost_scale_jp: p(0.8),
                 desire_penalty_jp: p(0.05),
                 memory_decay: p(0.1),
-                jp_threat_shock: p(0.05),
-                us_threat_shock: p(0.03),
+                harden_kr: p(0.0),
+                harden_jp: p(0.05),
+                bystander_kr: p(0.01),
+                bystander_jp: p(0.05),
+                bystander_us: p(0.03),
                 threat_decay: p(0.03),
                 us_china_tension: p(0.5),
             },
@@ -243,6 +249,8 @@ impl Default for Actors {
                 favourability_ref: p(0.22),
                 threat_nk: p(0.6),
                 threat_cn: p(0.3),
+                // Embracing 2023: Seoul avoids Taiwan commitments.
+                regional_role: p(0.1),
                 // data/china_trade_dependence.csv: 19.7% in 2023.
                 china_exposure: p(0.20),
             },
@@ -256,6 +264,8 @@ impl Default for Actors {
                 favourability_ref: p(0.25),
                 threat_nk: p(0.6),
                 threat_cn: p(0.6),
+                // Embracing 2023: Taiwan's security, long-range strike capabilities.
+                regional_role: p(0.5),
                 // data/china_trade_dependence.csv: 17.6% in 2023.
                 china_exposure: p(0.18),
             },

@@ -1626,6 +1626,8 @@ fn report_and_repair(
         let message = format!("unknown key `{field}` {}", where_(&table_path));
         let hint = if field == "extends" {
             Some("`extends` is only allowed at the top level: write it at the start of the file, before any [table] header".to_string())
+        } else if let Some(h) = super::types::retired_china_key(&field) {
+            Some(h.to_string())
         } else {
             did_you_mean(&field, valid.iter().map(String::as_str))
         };

@@ -341,47 +341,85 @@ pub struct NkTransition {
     pub surge: [Param; 3],
 }
 
-/// `[world.china]`: China's coercion hazard and costs (docs/model.md §3.6).
+/// `[world.china]`: China's coercion of Seoul and Tokyo, each with its own monthly hazard and
+/// episodes (docs/model.md §3.6):
+/// `h_S = clamp₀¹[h0·assertiveness·(E_S/e_ref)·2a_S + a_S·(h_move·Σ_k χ_k·Δℓ⁺_k(t−1)
+/// + h_reg·ℓ_regional/max) + h_role·R_S]`, 0 while an episode against S runs, with the wedge
+/// share `a_S = (1 − θ^CN_S)/Σ_S′(1 − θ^CN_S′)` (½ when both θ^CN are 1).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct China {
     /// Multiplier on the base hazard.
     pub assertiveness: Param,
-    /// Base monthly coercion hazard h₀.
+    /// Base monthly coercion hazard h₀, shared by the two targets in proportion to exposure and
+    /// wedge share (at E_S = e_ref and a_S = ½ a target faces h₀·assertiveness).
     pub h0: Param,
-    /// Hazard per unit χ of a one-rung move made in the previous month (the Σ χ_k·Δℓ_k term).
+    /// Reference export exposure E_ref of the base hazard: a target with exposure E_S faces
+    /// it scaled by E_S/e_ref (Korea's 2017 exposure at THAAD, data/china_trade_dependence.csv).
+    pub e_ref: Param,
+    /// Hazard per unit χ of a one-rung move made in the previous month (the Σ χ_k·Δℓ_k term),
+    /// shared between the targets by wedge share a_S.
     pub h_move: Param,
-    /// Hazard per rung of the `regional` track.
-    pub h_regional: Param,
-    /// Cost to Korea of one coercion event, % of GDP per unit of export exposure
-    /// (THAAD 2017 ≈ 0.5% of GDP at E_KR ≈ 0.25, data/thaad_retaliation_2017.csv).
+    /// Hazard at the top of the `regional` track (per unit ℓ_regional/max, shared by wedge
+    /// share a_S; plausible 0–0.02). Replaces v1's `h_regional`, which was per rung and fell
+    /// on Seoul alone: one episode 2012–25 and none after the 2023 Taiwan statement.
+    pub h_reg: Param,
+    /// Hazard per unit of a target's regional role R_S (`actors.<side>.regional_role`;
+    /// plausible 0–0.02): China presses the ally with the larger regional military role
+    /// (Madrid 2022: "political and military pressure on Japan"; the 2010 rare-earth halt,
+    /// the 2023 seafood ban).
+    pub h_role: Param,
+    /// Length D of a coercion episode in months (plausible 3–18; THAAD tour ban 2017-03..12):
+    /// the target bears the cost spread over it and faces no new draw while it runs.
+    pub episode_months: Param,
+    /// Cost to Korea of one coercion episode, % of GDP per unit of export exposure, spread
+    /// evenly over the episode (THAAD 2017 ≈ 0.5% of GDP at E_KR ≈ 0.25,
+    /// data/thaad_retaliation_2017.csv).
     pub cost_scale: Param,
-    /// Months after an event during which Korea's desire for high-χ tracks is lowered.
+    /// Months after an event during which the target's desire for high-χ tracks is lowered.
     pub refractory_months: Param,
-    /// Size of the reduction of Korea's desire per unit χ during the refractory period.
+    /// Size of the reduction of Korea's desire per unit χ during the refractory period
+    /// (Seoul appeases: Embracing 2023, "a relatively appeasing approach").
     pub desire_penalty: Param,
-    /// Cost to Japan of a coercion event against Tokyo, % of GDP per unit of export exposure
-    /// (Japan's exports are about 0.4× Korea's share of GDP; the 2010 rare-earth halt and the
-    /// 2023 seafood ban). Today only `china_coercion` events with `target = "JP"` use it.
+    /// Cost to Japan of a coercion episode against Tokyo, % of GDP per unit of export exposure
+    /// (plausible 0.4–2; Japan's exports are about 0.4× Korea's share of GDP; the 2010
+    /// rare-earth halt and the 2023 seafood ban).
     pub cost_scale_jp: Param,
     /// Reduction of Japan's desire per unit χ after a coercion event against Tokyo (Tokyo
     /// appeases less than Seoul: Embracing 2023).
     pub desire_penalty_jp: Param,
-    /// Monthly decay of the "recent coercion" memory that drives entrapment fear.
+    /// Monthly decay of each side's memory M_S of Chinese coercion against it, which drives its
+    /// entrapment fear ε_S.
     pub memory_decay: Param,
-    /// Rise of Japan's China threat perception per event (Japan hardens).
-    pub jp_threat_shock: Param,
-    /// Rise of the US's China threat perception per event.
-    pub us_threat_shock: Param,
-    /// Monthly relaxation of Japan's and the US's China threat perceptions toward their
-    /// initial levels (`actors.tokyo.threat_cn`, `actors.washington.threat_cn`):
+    /// Rise of Korea's China threat perception θ^CN_KR when Seoul is coerced (0: Seoul does not
+    /// harden; Cho 2019: cooperation with China "is not an option but a necessity").
+    pub harden_kr: Param,
+    /// Rise of Japan's China threat perception θ^CN_JP when Tokyo is coerced (Embracing 2023:
+    /// Japan "aims to oppose China's attempts to alter the status quo").
+    pub harden_jp: Param,
+    /// Rise of θ^CN_KR when Tokyo is coerced (Korea as bystander).
+    pub bystander_kr: Param,
+    /// Rise of θ^CN_JP when Seoul is coerced (Japan as bystander).
+    pub bystander_jp: Param,
+    /// Rise of the US's China threat perception when either ally is coerced.
+    pub bystander_us: Param,
+    /// Monthly relaxation of every China threat perception toward its initial level
+    /// (`actors.seoul.threat_cn`, `actors.tokyo.threat_cn`, `actors.washington.threat_cn`):
     /// `θ^CN_S += threat_decay·(θ^CN_S(0) − θ^CN_S)` each month, so the hardening after a
     /// coercion event fades without new events (0.03: half-life ≈ 23 months; a prior).
-    /// Korea's θ^CN does not respond to coercion events (Seoul bears the cost, it does not
-    /// harden: Embracing 2023, Cho 2019), so it stays at its initial level.
     pub threat_decay: Param,
     /// Background US–China tension in [0, 1].
     pub us_china_tension: Param,
+}
+
+/// What replaced a `[world.china]` key of China v1 (a hint for old scenario files).
+pub fn retired_china_key(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "h_regional" => "`h_regional` (per rung, Seoul only) was replaced by `h_reg`: the hazard at the top of the `regional` track, shared between Seoul and Tokyo (default 0.005; docs/model.md §3.6)",
+        "jp_threat_shock" => "`jp_threat_shock` was split into `harden_jp` (Tokyo coerced) and `bystander_jp` (Seoul coerced)",
+        "us_threat_shock" => "`us_threat_shock` was renamed `bystander_us`",
+        _ => return None,
+    })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -731,6 +769,12 @@ pub struct StateActor {
     pub threat_nk: Param,
     /// Threat perception of China θ^CN at the start.
     pub threat_cn: Param,
+    /// Regional military role R_S in [0, 1]: how far the side commits beyond the peninsula
+    /// (Taiwan, strike capabilities); raises China's coercion hazard against it by
+    /// `world.china.h_role`·R_S. Embracing 2023: Japan "has been in support of Taiwan's
+    /// security", aims at "long-range strike capabilities" (Tokyo 0.5); Seoul "has avoided
+    /// direct commitments" (Seoul 0.1). A parameter: `[[series]]` and `set` events may change it.
+    pub regional_role: Param,
     /// Export exposure to China E (share of exports; data/china_trade_dependence.csv).
     pub china_exposure: Param,
 }
@@ -1226,12 +1270,13 @@ pub struct Event {
     /// `china_coercion`: the target, "KR" (default) or "JP".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<Side>,
-    /// `china_coercion`: months the episode lasts (the target's refractory period; default
-    /// `world.china.refractory_months`).
+    /// `china_coercion`: months the episode lasts (its cost is spread over them and no new
+    /// episode is drawn against the target meanwhile; default `world.china.episode_months`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub months: Option<u32>,
-    /// `china_coercion`: its cost to the target, % of GDP (default `world.china.cost_scale`
-    /// (`cost_scale_jp` for Japan) × the target's exposure; THAAD 2017: 0.5).
+    /// `china_coercion`: its total cost to the target over the episode, % of GDP (default
+    /// `world.china.cost_scale` (`cost_scale_jp` for Japan) × the target's exposure; THAAD
+    /// 2017: 0.5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
 }
@@ -1295,6 +1340,8 @@ pub const CRISIS_MIN_MONTHS: Bound = Bound::Range(1.0, 24.0);
 pub const ACTING_MONTHS: Bound = Bound::Range(1.0, 24.0);
 /// Valid range of `world.politics.scar_months` (whole months).
 pub const SCAR_MONTHS: Bound = Bound::Range(0.0, 120.0);
+/// Valid range of `world.china.episode_months` (whole months, as a `china_coercion` event's).
+pub const EPISODE_MONTHS: Bound = Bound::Range(1.0, 120.0);
 /// Valid range of `world.elections.kr_term_months` (whole months).
 pub const KR_TERM_MONTHS: Bound = Bound::Range(1.0, 240.0);
 
@@ -1389,10 +1436,12 @@ impl VisitParams for World {
                 surge_desire: NonNeg);
         });
         v.nested("china", |v| {
-            visit_fields!(v, self.china; assertiveness: NonNeg, h0: Unit, h_move: Unit, h_regional: Unit,
+            visit_fields!(v, self.china; assertiveness: NonNeg, h0: Unit, e_ref: Bound::Positive,
+                h_move: Unit, h_reg: Unit, h_role: Unit, episode_months: EPISODE_MONTHS,
                 cost_scale: NonNeg, refractory_months: NonNeg, desire_penalty: NonNeg,
                 cost_scale_jp: NonNeg, desire_penalty_jp: NonNeg,
-                memory_decay: Unit, jp_threat_shock: Unit, us_threat_shock: Unit, threat_decay: Unit,
+                memory_decay: Unit, harden_kr: Unit, harden_jp: Unit, bystander_kr: Unit,
+                bystander_jp: Unit, bystander_us: Unit, threat_decay: Unit,
                 us_china_tension: Unit)
         });
         v.nested("us", |v| {
@@ -1459,6 +1508,7 @@ impl VisitParams for World {
 
 impl VisitParams for StateActor {
     fn visit_params(&mut self, v: &mut ParamVisitor<'_>) {
+        visit_fields!(v, self; regional_role: Unit);
         visit_fields!(v, self; approval: Unit, backlash: NonNeg, favourability: Unit,
             favourability_target: Unit, favourability_ref: Unit, threat_nk: Unit, threat_cn: Unit, china_exposure: Unit);
     }
