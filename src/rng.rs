@@ -21,6 +21,7 @@ pub enum Stream {
     Politics = 5,
     Decisions = 6,
     Support = 7,
+    Linkage = 8,
 }
 
 /// The stream for `purpose` in replication `replication` under `seed`.

@@ -158,6 +158,7 @@ impl Sim<'_> {
                             track,
                             resolves,
                             execute,
+                            deliberation: None,
                         })
                     }
                 },
@@ -171,6 +172,7 @@ impl Sim<'_> {
                         track,
                         resolves,
                         execute,
+                        automatic: None,
                     })
                 }
                 EventC::Restore { by, track }
@@ -183,7 +185,10 @@ impl Sim<'_> {
         }
         for s in [KR, JP] {
             if let Some(p) = self.st.pending_retaliation[s] {
-                if p.resolves <= t {
+                if self.deliberation_dropped(s, &p) {
+                    self.st.pending_retaliation[s] = None;
+                    self.diag.linkage_dropped += 1;
+                } else if p.resolves <= t {
                     self.st.pending_retaliation[s] = None;
                     if p.execute {
                         self.execute_retaliation(s, p.issue, p.track);
@@ -193,7 +198,12 @@ impl Sim<'_> {
                 }
             }
             if let Some(p) = self.st.counter_threat[s] {
-                if p.resolves <= t {
+                if let Some(cancelled) = self.threat_withdrawn(s, &p) {
+                    self.st.counter_threat[s] = None;
+                    if cancelled {
+                        self.diag.linkage_cancelled += 1;
+                    }
+                } else if p.resolves <= t {
                     self.st.counter_threat[s] = None;
                     if p.execute {
                         self.execute_counter_threat(s, p.track);
@@ -240,6 +250,9 @@ impl Sim<'_> {
         let st = &mut self.st;
         st.fav[o] = (st.fav[o] - m.c.f_ret).max(0.0);
         st.partner_coercion[o] = 1.0;
+        // The other side may retaliate in turn and threatens intelligence from next month.
+        self.deliberate(issue, o, 1.0);
+        self.open_counter_threat(by);
     }
 
     fn execute_counter_threat(&mut self, by: usize, track: usize) {

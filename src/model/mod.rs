@@ -21,6 +21,7 @@ pub mod cycle;
 pub mod decisions;
 pub mod events;
 pub mod exogenous;
+pub mod linkage;
 pub mod opinion;
 pub mod outcomes;
 pub mod path;

@@ -260,9 +260,9 @@ impl Sim<'_> {
                         is.status = IssueStatus::Repudiated;
                         is.salience = self.m.issues[i].salience;
                         self.diag.repudiations += 1;
-                        let mut used = true;
-                        let dd = self.draws.hist[i];
-                        self.flare_up(i, KR, dd, &mut used);
+                        // A repudiation is a material act offending Tokyo.
+                        self.material_act(i, JP);
+                        self.deliberate(i, JP, 1.0);
                     }
                 }
                 self.st.any_settled = self

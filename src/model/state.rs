@@ -106,6 +106,8 @@ pub struct State {
     pub raised_quality_last: f64,
     /// Per track, rungs lost this month.
     pub fell_now: Vec<u8>,
+    /// Per issue and side, the month of its last deliberation test.
+    pub deliberated: Vec<[i64; 2]>,
     /// Per side, months in crisis during the current term.
     pub crisis_months_term: [u32; 2],
     /// Per side, a retaliation it has decided but not carried out.
@@ -130,6 +132,9 @@ pub struct PendingRetaliation {
     pub track: usize,
     pub resolves: i64,
     pub execute: bool,
+    /// A deliberation (not an event): the month it opened and the camp that opened it; it may
+    /// be dropped from the next month.
+    pub deliberation: Option<(i64, usize)>,
 }
 
 /// A counter-threat on a track, carried out (or cancelled) at `resolves`.
@@ -138,6 +143,9 @@ pub struct PendingThreat {
     pub track: usize,
     pub resolves: i64,
     pub execute: bool,
+    /// An automatic threat (after an executed retaliation): the month it opens; the US may
+    /// cancel it in each of its months.
+    pub automatic: Option<i64>,
 }
 
 /// A retaliation hold: the side values raising `track` at −hold_value until `issue` is settled
@@ -171,6 +179,10 @@ pub struct Draws {
     pub misjudge: [f64; 2],
     /// Per track: lapse draws for KR and JP (`support` stream).
     pub lapse: Vec<[f64; 2]>,
+    /// Per issue: deliberation draws for KR and JP (`linkage` stream).
+    pub deliberate: Vec<[f64; 2]>,
+    /// Per side: lag, drop and cancellation draws (`linkage` stream).
+    pub linkage: [[f64; 3]; 2],
 }
 
 /// The random streams of a replication (docs/model.md §2.8).
@@ -181,6 +193,7 @@ pub struct Rngs {
     pub politics: FastRng,
     pub decisions: FastRng,
     pub support: FastRng,
+    pub linkage: FastRng,
 }
 
 impl Rngs {
@@ -192,6 +205,7 @@ impl Rngs {
             self.politics.clone(),
             self.decisions.clone(),
             self.support.clone(),
+            self.linkage.clone(),
         ]
     }
 
@@ -202,6 +216,7 @@ impl Rngs {
             && self.politics == s[2]
             && self.decisions == s[3]
             && self.support == s[4]
+            && self.linkage == s[5]
     }
 
     /// Sets the streams of [`Draws::fill`] to states `s`.
@@ -211,6 +226,7 @@ impl Rngs {
         self.politics.clone_from(&s[2]);
         self.decisions.clone_from(&s[3]);
         self.support.clone_from(&s[4]);
+        self.linkage.clone_from(&s[5]);
     }
 
     pub fn new(seed: u64, replication: u64) -> Rngs {
@@ -221,6 +237,7 @@ impl Rngs {
             politics: stream(seed, replication, Stream::Politics),
             decisions: stream(seed, replication, Stream::Decisions),
             support: stream(seed, replication, Stream::Support),
+            linkage: stream(seed, replication, Stream::Linkage),
         }
     }
 }
@@ -300,6 +317,8 @@ impl Draws {
             rollback: [0.0; 2],
             misjudge: [0.0; 2],
             lapse: vec![[0.0; 2]; n_tracks],
+            deliberate: vec![[0.0; 2]; n_issues],
+            linkage: [[0.0; 3]; 2],
         }
     }
 
@@ -323,6 +342,8 @@ impl Draws {
         self.rollback = o.rollback;
         self.misjudge = o.misjudge;
         self.lapse.copy_from_slice(&o.lapse);
+        self.deliberate.copy_from_slice(&o.deliberate);
+        self.linkage = o.linkage;
     }
 
     /// Draws a fixed count of numbers from each path-dependent stream.
@@ -348,6 +369,14 @@ impl Draws {
         self.misjudge = normal_pair(&mut r.decisions);
         for x in self.lapse.iter_mut() {
             *x = [uniform(&mut r.support), uniform(&mut r.support)];
+        }
+        for x in self.deliberate.iter_mut() {
+            *x = [uniform(&mut r.linkage), uniform(&mut r.linkage)];
+        }
+        for side in self.linkage.iter_mut() {
+            for x in side.iter_mut() {
+                *x = uniform(&mut r.linkage);
+            }
         }
     }
 }
@@ -426,6 +455,7 @@ impl State {
             raised_quality: 0.0,
             raised_quality_last: 0.0,
             fell_now: vec![0; n],
+            deliberated: vec![[i64::MIN; 2]; m.issues.len()],
             crisis_months_term: [0; 2],
             pending_retaliation: [None; 2],
             counter_threat: [None; 2],
@@ -517,7 +547,7 @@ pub struct Diagnostics {
 pub type NkMonth = (u64, usize, u32, u32);
 
 /// States of the streams [`Draws::fill`] draws from: china, history, politics, decisions.
-pub type FillStreams = [FastRng; 5];
+pub type FillStreams = [FastRng; 6];
 
 /// The draws of one month's [`Draws::fill`] with the states of its streams before and after.
 #[derive(Clone, Debug)]

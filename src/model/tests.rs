@@ -244,7 +244,7 @@ fn flare_up_lowers_the_other_publics_favourability_and_trust() {
         sim.st.grievance[KR],
     );
     let mut used = false;
-    sim.flare_up(i, KR, [0.0, 1.0, 1.0, 1.0, 1.0], &mut used);
+    sim.flare_up(i, KR, 0.0);
     assert!(sim.st.fav[JP] < fj, "the other public's F falls");
     assert_eq!(sim.st.fav[KR], fk);
     assert!(sim.st.tau_jk < tau);
@@ -261,7 +261,7 @@ fn us_mediation_damps_flare_up_shocks() {
         let m2 = compiled(&s2);
         let mut sim = new_sim(&m2, &s2, "gradual");
         let f = sim.st.fav[JP];
-        sim.flare_up(0, KR, [0.0, 1.0, 1.0, 1.0, 1.0], &mut false);
+        sim.flare_up(0, KR, 0.0);
         f - sim.st.fav[JP]
     };
     assert!(shock(0.8) < shock(0.0));

@@ -217,6 +217,12 @@ impl Default for World {
                 f_us: p(0.03),
                 f_fall: p(0.3),
                 p_retaliate: p(0.5),
+                // Rulings 2018-10-30 and 11-29 → export controls 2019-07-04.
+                lag_min: p(6.0),
+                lag_max: p(10.0),
+                drop_rate: p(0.3),
+                // GSOMIA notice 2019-08-23 → kept 2019-11-22.
+                counter_months: p(3.0),
                 cancel_m_sec: p(1.5),
                 cancel_kappa: p(0.5),
                 m_hist_damping: p(0.5),

@@ -720,8 +720,21 @@ pub struct Decisions {
     /// τ_KU loss f_fall per unit of w-weighted rungs lost this month on tracks below the US
     /// expectation: a collapse costs at once (Op-ed 2022: both relations "may suffer").
     pub f_fall: Param,
-    /// Probability scale of retaliation (linkage) after a flare-up on an open issue (Chun 2022).
+    /// p_ret: probability scale of a retaliation deliberation after an act on a history issue,
+    /// × the offended camp's hawkishness × the act's weight (ritual acts `ritual_weight`) ×
+    /// o_i (1 if the issue is open or repudiated, 1 − quality if settled) (Chun 2022).
     pub p_retaliate: Param,
+    /// Shortest lag in months from deliberation to execution (rulings 2018-10/11 → export
+    /// controls 2019-07).
+    pub lag_min: Param,
+    /// Longest lag in months from deliberation to execution.
+    pub lag_max: Param,
+    /// d_m: a pending retaliation is dropped with probability 1 − exp(−d_m·m_hist) a month (US
+    /// history mediation; Cho 2019).
+    pub drop_rate: Param,
+    /// N_c: months a counter-threat stays pending before it is carried out (GSOMIA notice
+    /// 2019-08-23 → kept 2019-11-22).
+    pub counter_months: Param,
     /// Weight of m_sec in cancelling a counter-move (GSOMIA saved, 2019-11).
     pub cancel_m_sec: Param,
     /// Weight of κ in cancelling a counter-move.
@@ -1334,6 +1347,10 @@ pub const MAX_MOVES_PER_MONTH: Bound = Bound::Range(0.0, 20.0);
 pub const INTERVAL_MONTHS: Bound = Bound::Range(1.0, 240.0);
 /// Valid range of `world.us.inauguration_lag_months` (whole months).
 pub const INAUGURATION_LAG_MONTHS: Bound = Bound::Range(0.0, 24.0);
+/// Valid range of `world.decisions.lag_min` and `lag_max` (whole months).
+pub const LAG_MONTHS: Bound = Bound::Range(0.0, 60.0);
+/// Valid range of `world.decisions.counter_months` (whole months).
+pub const COUNTER_MONTHS: Bound = Bound::Range(1.0, 24.0);
 /// Valid range of `world.politics.crisis_min_months` (whole months).
 pub const CRISIS_MIN_MONTHS: Bound = Bound::Range(1.0, 24.0);
 /// Valid range of `world.elections.acting_months` (whole months).
@@ -1500,7 +1517,8 @@ impl VisitParams for World {
             visit_fields!(v, self.decisions; u: NonNeg, readiness: NonNeg,
                 readiness_trust: Unit, brake_threshold: Unit, china_weight: NonNeg, xi_jp: NonNeg,
                 winset_margin: Unit, a_min: Unit, facilitation: NonNeg, f_us: NonNeg, f_fall: NonNeg,
-                p_retaliate: Unit, cancel_m_sec: NonNeg, cancel_kappa: NonNeg,
+                p_retaliate: Unit, lag_min: LAG_MONTHS, lag_max: LAG_MONTHS, drop_rate: NonNeg,
+                counter_months: COUNTER_MONTHS, cancel_m_sec: NonNeg, cancel_kappa: NonNeg,
                 m_hist_damping: Unit, hold_value: NonNeg, ritual_weight: Unit)
         });
     }

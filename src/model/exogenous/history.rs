@@ -10,11 +10,9 @@
 //! - lowers the *other* public's favourability: `F_other −= flare_favourability·x`
 //!   (each public reacts to the other government, r ≈ −0.37 in the Genron/EAI poll changes);
 //! - lowers `τ_JK` by `flare_trust·x`;
-//! - on an open issue, with probability `p_retaliate·hawkishness_O` the offended government
-//!   retaliates on `economic_security` (JP export controls, 2019-07) and the other side
-//!   counter-threatens `intelligence` (GSOMIA notice, 2019-08); the counter-move is cancelled
-//!   with probability `1 − exp(−(cancel_m_sec·m_sec + cancel_kappa·κ))` (GSOMIA saved under
-//!   US pressure, 2019-11-22).
+//! - may open a retaliation deliberation by the offended government (`linkage.rs`): a random
+//!   flare-up is a ritual act (textbooks, Takeshima Day, anniversaries), a court ruling a
+//!   material one.
 //!
 //! Grievance relaxes toward its base `H̄⁰_S = Σ_{i offends S} s_i / n_issues` at rate
 //! `grievance_decay` (a settlement lowers s_i to s_i·(1 − quality)).
@@ -22,12 +20,6 @@
 use super::super::compiled::{Compiled, EventC};
 use super::super::state::{Sim, State};
 use crate::scenario::{ActKind, IssueStatus};
-
-/// Probability that the US gets a linkage counter-move cancelled.
-#[inline]
-pub fn cancel_probability(cancel_m_sec: f64, cancel_kappa: f64, m_sec: f64, kappa: f64) -> f64 {
-    1.0 - (-(cancel_m_sec * m_sec + cancel_kappa * kappa).max(0.0)).exp()
-}
 
 impl State {
     /// Salience-weighted grievance base per side.
@@ -71,20 +63,19 @@ impl Sim<'_> {
                 .any(|(_, e)| matches!(e, EventC::CourtRuling(j) if *j == i));
             let flare = d[0] < h || forced_flare.is_some();
             let court = (is.court_pending && d[1] < spec.court_hazard) || forced_court;
-            let mut linkage_used = false;
             if flare {
+                // A random flare-up is a ritual act unless an event says otherwise.
                 let (act, offends) = forced_flare.unwrap_or((None, None));
-                let mut d = d;
-                if act == Some(ActKind::Ritual) {
-                    // A ritual act prompts retaliation `ritual_weight` times as often: the
-                    // retaliation draw is compared with p·ritual_weight.
-                    d[2] /= c.ritual_weight.max(f64::MIN_POSITIVE);
-                }
-                self.flare_up(i, offends.unwrap_or(spec.offended), d, &mut linkage_used);
+                let w = match act {
+                    Some(ActKind::Material) => 1.0,
+                    _ => c.ritual_weight,
+                };
+                self.flare_up(i, offends.unwrap_or(spec.offended), w);
             }
             if court {
+                // A court ruling is a material act.
                 self.st.issues[i].court_pending = false;
-                self.flare_up(i, 1 - spec.offended, d, &mut linkage_used);
+                self.flare_up(i, 1 - spec.offended, 1.0);
             }
         }
         self.history_events(events);
@@ -95,8 +86,9 @@ impl Sim<'_> {
         }
     }
 
-    /// One flare-up of issue `i` offending side `off` (see module docs).
-    pub fn flare_up(&mut self, i: usize, off: usize, d: [f64; 5], linkage_used: &mut bool) {
+    /// One flare-up of issue `i` offending side `off`, an act of weight `w` for the
+    /// deliberation (1 material, `ritual_weight` ritual; see module docs).
+    pub fn flare_up(&mut self, i: usize, off: usize, w: f64) {
         let m = self.m;
         let c = &m.c;
         self.diag.flare_ups += 1;
@@ -105,42 +97,6 @@ impl Sim<'_> {
         self.st.grievance[off] = (self.st.grievance[off] + c.flare_grievance * x).min(1.0);
         self.st.fav[other] = (self.st.fav[other] - c.flare_favourability * x).max(0.0);
         self.st.tau_jk = (self.st.tau_jk - c.flare_trust * x).max(0.0);
-        if *linkage_used || self.st.issues[i].status != IssueStatus::Open {
-            return;
-        }
-        *linkage_used = true;
-        let p = c.p_retaliate * c.camp_hawkishness[self.st.camp[off]];
-        if d[2] >= p {
-            return;
-        }
-        self.diag.linkage_retaliations += 1;
-        if let Some(e) = self.m.economic_security {
-            self.acc.reversals += self.fall(e, false);
-        }
-        let pc = cancel_probability(c.cancel_m_sec, c.cancel_kappa, self.m_sec(), self.kappa());
-        if d[3] < pc {
-            self.diag.linkage_cancelled += 1;
-            return;
-        }
-        self.diag.linkage_escalations += 1;
-        self.st.tau_jk = (self.st.tau_jk - c.flare_trust * x).max(0.0);
-        if let Some(k) = self.m.intelligence {
-            // The counter-threat carried out: a fall from domestic rejection (scar).
-            self.acc.reversals += self.fall(k, true);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cancellation_rises_with_us_push_and_credibility() {
-        let p0 = cancel_probability(1.5, 0.5, 0.0, 0.0);
-        let p1 = cancel_probability(1.5, 0.5, 0.8, 0.0);
-        let p2 = cancel_probability(1.5, 0.5, 0.8, 0.85);
-        assert_eq!(p0, 0.0);
-        assert!(p1 > p0 && p2 > p1 && p2 < 1.0);
+        self.deliberate(i, off, w);
     }
 }

@@ -1,0 +1,148 @@
+//! Linkage between history and cooperation (docs/model.md §3.5; Chun 2022: history is now
+//! linked to economics and security).
+//!
+//! - **Deliberation.** After an act on issue i offending side S, S's government opens a
+//!   retaliation deliberation with probability `p_ret·hawk_S·ω·o_i` (ω = 1 for a material act:
+//!   a court ruling, a repudiation, an executed retaliation; `ritual_weight` for a ritual one:
+//!   textbooks, Takeshima Day, anniversaries; o_i = 1 if the issue is open or repudiated,
+//!   1 − q_i if settled). One test per issue and side a month; at most one pending retaliation
+//!   per side; the lag is `lag_min + ⌊u·(lag_max − lag_min + 1)⌋` months (rulings 2018-10/11 →
+//!   export controls 2019-07).
+//! - From the next month a deliberation is **dropped** if the issue is settled or S's camp
+//!   changes, else with probability `1 − exp(−d_m·m_hist)` a month (US history mediation).
+//! - **Execution** (`events.rs`): economic_security falls one rung with a hold; a material act
+//!   offending the other side O, which may deliberate in turn (Korea's 2019-09 white-list
+//!   removal); F_O −= f_ret and C_O = 1.
+//! - **Counter-threat.** From the next month O threatens `intelligence` if it stands at rung ≥ 1
+//!   (white list 2019-08-02 → GSOMIA decision 2019-08-22), pending `counter_months` N_c months;
+//!   in each the US cancels it with probability `1 − exp(−(c_m·m_sec + c_κ·κ)·τ_O,US/N_c)`.
+//!   Uncancelled after the N_c-th month, intelligence falls one rung (scar): a material act by
+//!   O, without deliberation. A `counter_threat` event replaces the automatic threat.
+
+use super::state::{PendingRetaliation, PendingThreat, Sim};
+use crate::scenario::IssueStatus;
+
+/// The lag of a deliberation from its uniform draw `u`.
+#[inline]
+pub fn lag(lag_min: u32, lag_max: u32, u: f64) -> i64 {
+    let span = (lag_max.max(lag_min) - lag_min + 1) as f64;
+    lag_min as i64 + ((u * span).floor() as i64).min(span as i64 - 1)
+}
+
+/// Monthly probability that the US gets a counter-threat cancelled.
+#[inline]
+pub fn cancel_probability(c_m: f64, c_kappa: f64, m_sec: f64, kappa: f64, tau_us: f64, n_c: u32) -> f64 {
+    1.0 - (-((c_m * m_sec + c_kappa * kappa) * tau_us / n_c.max(1) as f64).max(0.0)).exp()
+}
+
+impl Sim<'_> {
+    /// An act on issue `i` offending side `s`, of weight `w` (1 material, `ritual_weight`
+    /// ritual): the deliberation test (see module docs).
+    pub fn deliberate(&mut self, i: usize, s: usize, w: f64) {
+        let t = self.t_now();
+        if self.st.deliberated[i][s] == t {
+            return;
+        }
+        self.st.deliberated[i][s] = t;
+        let Some(track) = self.m.economic_security else {
+            return;
+        };
+        let c = &self.m.c;
+        let is = &self.st.issues[i];
+        let open = match is.status {
+            IssueStatus::Settled => 1.0 - is.quality,
+            _ => 1.0,
+        };
+        let camp = self.st.camp[s];
+        let p = c.p_retaliate * c.camp_hawkishness[camp] * w * open;
+        if self.draws.deliberate[i][s] < p && self.st.pending_retaliation[s].is_none() {
+            let [u_lag, _, _] = self.draws.linkage[s];
+            self.st.pending_retaliation[s] = Some(PendingRetaliation {
+                issue: i,
+                track,
+                resolves: t + lag(c.lag_min, c.lag_max, u_lag),
+                execute: true,
+                deliberation: Some((t, camp)),
+            });
+        }
+    }
+
+    /// Whether side `s`'s pending deliberation is dropped this month (module docs).
+    pub fn deliberation_dropped(&self, s: usize, p: &PendingRetaliation) -> bool {
+        let Some((opened, camp)) = p.deliberation else {
+            return false;
+        };
+        if opened >= self.t_now() {
+            return false;
+        }
+        let settled = self.st.issues[p.issue].status == IssueStatus::Settled;
+        let [_, u_drop, _] = self.draws.linkage[s];
+        settled
+            || self.st.camp[s] != camp
+            || u_drop < 1.0 - (-self.m.c.drop_rate * self.m_hist()).exp()
+    }
+
+    /// After side `by` executed a retaliation: the other side's automatic counter-threat on
+    /// intelligence from next month, unless it already has one.
+    pub fn open_counter_threat(&mut self, by: usize) {
+        let o = 1 - by;
+        let (Some(k), None) = (self.m.intelligence, self.st.counter_threat[o]) else {
+            return;
+        };
+        let t = self.t_now();
+        self.st.counter_threat[o] = Some(PendingThreat {
+            track: k,
+            resolves: t + self.m.c.counter_months as i64,
+            execute: true,
+            automatic: Some(t + 1),
+        });
+    }
+
+    /// Whether side `s`'s automatic counter-threat ends this month without being carried out:
+    /// nothing to threaten when it opens, or cancelled by the US.
+    pub fn threat_withdrawn(&self, s: usize, p: &PendingThreat) -> Option<bool> {
+        let open = p.automatic?;
+        let t = self.t_now();
+        if t < open {
+            return None;
+        }
+        if t == open && self.st.rung[p.track] == 0 {
+            return Some(false);
+        }
+        let c = &self.m.c;
+        let pc = cancel_probability(
+            c.cancel_m_sec,
+            c.cancel_kappa,
+            self.m_sec(),
+            self.kappa(),
+            self.tau_us(s),
+            c.counter_months,
+        );
+        let [_, _, u_cancel] = self.draws.linkage[s];
+        (u_cancel < pc).then_some(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lag_spans_its_range_evenly() {
+        assert_eq!(lag(6, 10, 0.0), 6);
+        assert_eq!(lag(6, 10, 0.999_999), 10);
+        assert_eq!(lag(6, 10, 0.5), 8);
+        assert_eq!(lag(3, 3, 0.7), 3);
+    }
+
+    #[test]
+    fn cancellation_rises_with_us_push_credibility_and_trust() {
+        let p = |m, k, tau| cancel_probability(1.5, 0.5, m, k, tau, 3);
+        assert_eq!(p(0.0, 0.0, 1.0), 0.0);
+        assert!(p(0.8, 0.85, 0.8) > p(0.3, 0.5, 0.8));
+        assert!(p(0.8, 0.85, 0.8) > p(0.8, 0.85, 0.2));
+        // Over N_c months an engaged, trusted US cancels most threats (GSOMIA kept 2019-11).
+        let keep = 1.0 - (1.0 - p(0.8, 0.85, 0.8)).powi(3);
+        assert!(keep > 0.6 && keep < 0.9, "{keep}");
+    }
+}
