@@ -31,7 +31,14 @@ pub fn lag(lag_min: u32, lag_max: u32, u: f64) -> i64 {
 
 /// Monthly probability that the US gets a counter-threat cancelled.
 #[inline]
-pub fn cancel_probability(c_m: f64, c_kappa: f64, m_sec: f64, kappa: f64, tau_us: f64, n_c: u32) -> f64 {
+pub fn cancel_probability(
+    c_m: f64,
+    c_kappa: f64,
+    m_sec: f64,
+    kappa: f64,
+    tau_us: f64,
+    n_c: u32,
+) -> f64 {
     1.0 - (-((c_m * m_sec + c_kappa * kappa) * tau_us / n_c.max(1) as f64).max(0.0)).exp()
 }
 

@@ -268,36 +268,6 @@ fn us_mediation_damps_flare_up_shocks() {
 }
 
 #[test]
-fn linkage_counter_move_is_cancelled_by_us_push_and_credibility() {
-    let base = Scenario::default();
-    let run = |m_sec: f64, kappa: f64| {
-        let mut s = base.clone();
-        s.actors.washington.engaged.m_sec = Param::Fixed(m_sec);
-        s.actors.washington.engaged.kappa = Param::Fixed(kappa);
-        let m = compiled(&s);
-        let (econ, intel) = (track(&m, "economic_security"), track(&m, "intelligence"));
-        let mut sim = new_sim(&m, &s, "gradual");
-        sim.st.rung[econ] = 1;
-        sim.st.rung[track(&m, "summitry")] = 1; // intelligence's prerequisite
-        sim.st.rung[intel] = 1;
-        // Retaliation drawn; cancellation draw in the middle of [0, 1).
-        sim.flare_up(0, KR, [0.0, 1.0, 0.0, 0.5, 1.0], &mut false);
-        assert_eq!(sim.st.rung[econ], 0, "retaliation on economic security");
-        (sim.st.rung[intel], sim.diag.linkage_cancelled)
-    };
-    assert_eq!(
-        run(0.8, 0.85),
-        (1, 1),
-        "engaged US cancels the GSOMIA threat"
-    );
-    assert_eq!(
-        run(0.0, 0.0),
-        (0, 0),
-        "no US: the counter-threat goes ahead"
-    );
-}
-
-#[test]
 fn china_event_costs_seoul_and_hardens_japan() {
     let mut s = Scenario::default();
     s.events

@@ -409,3 +409,41 @@ fn a_collapse_below_the_us_wish_list_costs_trust_in_washington_at_once() {
     let extra = friction(true) - friction(false);
     assert!((extra - (1.0 - em) * m.c.f_fall * m.tracks[k].w / w_sum).abs() < EPS);
 }
+
+#[test]
+fn a_material_act_opens_a_deliberation_executed_after_its_lag_then_a_counter_threat() {
+    let (s, m) = default_compiled();
+    let mut sim = new_sim(&m, &s, "status_quo");
+    let (econ, intel) = (track(&m, "economic_security"), track(&m, "intelligence"));
+    sim.st.rung[track(&m, "summitry")] = 1;
+    sim.st.rung[econ] = 1;
+    sim.st.rung[intel] = 1;
+    let i = 1; // forced_labor: a ruling offends Japan
+    sim.t = 0;
+    sim.draws.deliberate[i] = [0.0, 0.0];
+    sim.draws.linkage = [[0.0, 1.0, 1.0]; 2]; // shortest lag, never dropped or cancelled
+    sim.deliberate(i, JP, 1.0);
+    let p = sim.st.pending_retaliation[JP].expect("deliberation opened");
+    assert_eq!(p.resolves, m.c.lag_min as i64);
+    // One test per issue and side a month.
+    sim.st.pending_retaliation[JP] = None;
+    sim.deliberate(i, JP, 1.0);
+    assert!(sim.st.pending_retaliation[JP].is_none());
+    sim.st.pending_retaliation[JP] = Some(p);
+    for t in 1..=m.c.lag_min {
+        sim.t = t;
+        sim.history_events(&[]);
+    }
+    assert_eq!(sim.st.rung[econ], 0, "executed after the lag");
+    assert!(
+        sim.st.counter_threat[KR].is_some(),
+        "Seoul threatens intelligence"
+    );
+    let end = m.c.lag_min + m.c.counter_months;
+    for t in m.c.lag_min + 1..=end {
+        sim.t = t;
+        sim.history_events(&[]);
+    }
+    assert_eq!(sim.st.rung[intel], 0, "uncancelled: carried out");
+    assert_eq!(sim.st.scar[intel], m.c.scar_months);
+}
