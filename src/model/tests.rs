@@ -243,7 +243,6 @@ fn flare_up_lowers_the_other_publics_favourability_and_trust() {
         sim.st.tau_jk,
         sim.st.grievance[KR],
     );
-    let mut used = false;
     sim.flare_up(i, KR, 0.0);
     assert!(sim.st.fav[JP] < fj, "the other public's F falls");
     assert_eq!(sim.st.fav[KR], fk);
