@@ -2,8 +2,8 @@
 //! and scars.
 //!
 //! - **Build quality** Q_k records how the rungs held were built. A path move raising track k
-//!   has quality `q = ω_T·transparency + ω_L·legislate + ω_P·(1 − min(1, B_KR/B_crit))
-//!   + ω_X·1[V^opp_KR,k ≥ 0]` (V^opp: the value of keeping the rung to the Korean camp out of
+//!   has quality `q = ω_T·transparency + ω_L·legislate + ω_P·(1 − min(1, B_KR/B_crit)) +
+//!   ω_X·1[V^opp_KR,k ≥ 0]` (V^opp: the value of keeping the rung to the Korean camp out of
 //!   office, cross-camp consent), and `Q_k ← (Q_k·ℓ_k + q)/(ℓ_k + 1)`. The 2012 GSOMIA,
 //!   approved in secret, did not survive the day; Camp David was built to outlast governments
 //!   (Embracing 2023).
