@@ -86,6 +86,8 @@ pub struct PathC {
     pub history_mode: HistoryMode,
     pub settlement_quality: f64,
     pub months_to_settle: f64,
+    /// q_min: lowest settlement quality the path accepts.
+    pub settlement_floor: f64,
     pub expectation_management: f64,
     /// Share of moves formalised (legislation, standing agreements).
     pub legislate: f64,
@@ -294,7 +296,8 @@ pub struct Coefs {
     pub backlash_noise: f64,
     pub settlement_backlash: f64,
     pub repudiation_window: f64,
-    pub p_repudiate: f64,
+    pub repudiation_hazard: f64,
+    pub repudiation_trust: f64,
     pub scar_months: u32,
     /// Build-quality weights (ω_T, ω_L, ω_P, ω_X), normalised to sum 1.
     pub quality_weights: [f64; 4],
@@ -328,6 +331,16 @@ pub struct Coefs {
     pub ritual_weight: f64,
     // History
     pub seasonal_multiplier: f64,
+    pub grievance_base_jp: f64,
+    // Negotiation (Japan's win-set)
+    pub ceiling_base: f64,
+    pub ceiling_threat: f64,
+    pub ceiling_mediation: f64,
+    /// κ_c by camp index (the Korean entries are unused).
+    pub ceiling_grievance: [f64; 4],
+    pub demand_grievance: f64,
+    pub backlash_jp: f64,
+    pub renegotiate_after: f64,
     // Initial actors
     pub camp0: [usize; 2],
     pub approval0: [f64; 2],
@@ -521,6 +534,7 @@ impl Compiled {
                     history_mode: p.history_mode,
                     settlement_quality: p.settlement_quality.get(),
                     months_to_settle: p.months_to_settle.get(),
+                    settlement_floor: p.settlement_floor.get(),
                     expectation_management: p.expectation_management.get(),
                     legislate: p.legislate.get(),
                 }
@@ -574,6 +588,7 @@ impl Compiled {
         let el = &w.elections;
         let pol = &w.politics;
         let dec = &w.decisions;
+        let neg = &w.negotiation;
         let op = &w.opinion;
         let ch = &w.china;
         let (kr, jp) = (&a.seoul, &a.tokyo);
@@ -699,7 +714,8 @@ impl Compiled {
             backlash_noise: pol.backlash_noise.get(),
             settlement_backlash: pol.settlement_backlash.get(),
             repudiation_window: pol.repudiation_window_months.get(),
-            p_repudiate: pol.p_repudiate.get(),
+            repudiation_hazard: pol.repudiation_hazard.get(),
+            repudiation_trust: pol.repudiation_trust.get(),
             scar_months: whole(&pol.scar_months),
             quality_weights: {
                 let w = [
@@ -742,6 +758,19 @@ impl Compiled {
             hold_value: dec.hold_value.get(),
             ritual_weight: dec.ritual_weight.get(),
             seasonal_multiplier: s.history.seasonal_multiplier.get(),
+            grievance_base_jp: s.history.grievance_base_jp.get(),
+            ceiling_base: neg.ceiling_base.get(),
+            ceiling_threat: neg.ceiling_threat.get(),
+            ceiling_mediation: neg.ceiling_mediation.get(),
+            ceiling_grievance: [
+                0.0,
+                0.0,
+                neg.ceiling_grievance_mainstream.get(),
+                neg.ceiling_grievance_hawkish.get(),
+            ],
+            demand_grievance: neg.demand_grievance.get(),
+            backlash_jp: neg.backlash_jp.get(),
+            renegotiate_after: neg.renegotiate_after_months.get(),
             camp0: [camp_index(kr.camp), camp_index(jp.camp)],
             approval0: [kr.approval.get(), jp.approval.get()],
             backlash0: [kr.backlash.get(), jp.backlash.get()],

@@ -160,6 +160,16 @@ impl Sim<'_> {
             a.turnovers.iter().filter(|t| !t.2).count() as f64 / a.turnovers.len() as f64
         };
         o.set(Outcome::TurnoverSurvival, survival);
+        let mean = |sum: f64, n: u32| if n == 0 { f64::NAN } else { sum / f64::from(n) };
+        let d = &self.diag;
+        o.set(
+            Outcome::SettlementQuality,
+            mean(d.settlement_quality_sum, d.settlements),
+        );
+        o.set(
+            Outcome::MonthsToRepudiation,
+            mean(d.months_to_repudiation_sum, d.timed_repudiations),
+        );
         o.set(Outcome::NkLaunches, a.nk_launches as f64);
         o.set(Outcome::FinalTrustKrJp, self.st.tau_jk);
         o.set(Outcome::FinalTrustKrUs, self.st.tau_ku);

@@ -47,7 +47,7 @@
 
 use super::compiled::{EventC, JP, KR};
 use super::state::{Hold, PendingRetaliation, PendingThreat, Sim};
-use crate::scenario::{Cause, IssueStatus, StateVariable};
+use crate::scenario::{Cause, StateVariable};
 
 impl Sim<'_> {
     /// Whether side `s` has an acting government this month.
@@ -225,21 +225,6 @@ impl Sim<'_> {
         st.tau_jk = (st.tau_jk - c.flare_trust * x).max(0.0);
     }
 
-    fn repudiate(&mut self, i: usize, effects: bool) {
-        let is = &mut self.st.issues[i];
-        is.status = IssueStatus::Repudiated;
-        is.salience = self.m.issues[i].salience;
-        self.diag.repudiations += 1;
-        if effects {
-            self.material_act(i, JP);
-        }
-        self.st.any_settled = self
-            .st
-            .issues
-            .iter()
-            .any(|i| i.status == IssueStatus::Settled);
-    }
-
     fn execute_retaliation(&mut self, by: usize, issue: usize, track: usize) {
         let m = self.m;
         self.diag.linkage_retaliations += 1;
@@ -339,37 +324,6 @@ impl Sim<'_> {
         if scar {
             self.scar(k);
         }
-    }
-
-    /// Issue `i` is settled at quality `q` by `camp` (default the Korean camp in office), with
-    /// the settlement's backlash if `backlash`; a negotiation of it ends and retaliation holds
-    /// over it are lifted.
-    pub(super) fn settle(&mut self, i: usize, q: f64, camp: Option<usize>, backlash: bool) {
-        let c = &self.m.c;
-        let t = self.t_now();
-        let is = &mut self.st.issues[i];
-        let s = is.salience;
-        is.status = IssueStatus::Settled;
-        is.quality = q;
-        is.salience = s * (1.0 - q);
-        is.settled_at = t;
-        is.settled_camp = camp.unwrap_or(self.st.camp[KR]);
-        self.st.any_settled = true;
-        if backlash {
-            self.st.new_backlash[KR] += c.settlement_backlash
-                * s
-                * (1.0 - q)
-                * (1.0 + c.pi * (1.0 - self.path.transparency));
-        }
-        if self.st.negotiation.is_some_and(|(j, _)| j == i) {
-            self.st.negotiation = None;
-        }
-        for h in self.st.hold.iter_mut() {
-            if h.is_some_and(|h| h.issue == i) {
-                *h = None;
-            }
-        }
-        self.diag.settlements += 1;
     }
 
     /// The value side `s` forgoes by raising track `k` while it holds it (retaliation hold).

@@ -28,12 +28,15 @@ pub mod path;
 pub mod politics;
 pub mod record;
 pub mod schedule;
+pub mod settlement;
 pub mod state;
 pub mod support;
 pub mod tracks;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_settlement;
 #[cfg(test)]
 mod tests_v2;
 

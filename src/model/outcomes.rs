@@ -74,6 +74,9 @@ outcomes! {
     Lapses = "lapses", Lower, "Rungs lost to lapses (unvalued rungs left to expire).";
     DomesticCrises = "domestic_crises", Neither, "Crisis events (Seoul and Tokyo) with a domestic cause (impeachment, martial law), counted even when they prolong a crisis under way: observed shocks, not a result of the path.";
     ChinaCostJpGdpPct = "china_cost_jp_gdp_pct", Lower, "Cumulative cost of Chinese coercion to Japan, % of GDP.";
+    SettlementQuality = "settlement_quality", Higher, "Mean quality of the history settlements concluded in the run (path or event; empty if none).";
+    MonthsToRepudiation = "months_to_repudiation", Higher, "Mean months from a settlement concluded in the run to its repudiation, over the settlements repudiated (empty if none).";
+    SettlementStalls = "settlement_stalls", Neither, "Months in which a concluded negotiation stalled because Japan's ceiling was below the path's settlement floor.";
 }
 
 /// The outcomes that count events (cumulative over the months, one column each in
@@ -108,6 +111,7 @@ pub const COUNTERS: &[Outcome] = &[
     Outcome::LinkageDropped,
     Outcome::Lapses,
     Outcome::DomesticCrises,
+    Outcome::SettlementStalls,
 ];
 
 /// Number of model outcomes.

@@ -1,4 +1,4 @@
-//! The cooperation path: proposals and the history track (docs/model.md §3.8).
+//! The cooperation path: proposals (docs/model.md §3.8).
 //!
 //! Each month the path walks its track order (`low_sensitivity_first`: ascending σ;
 //! `military_first`: military/regional tracks first; or an explicit list) and proposes one-rung
@@ -8,19 +8,12 @@
 //! F_KR ≥ gate_F) and with prerequisites met. It stops after `max_moves_per_month` accepted
 //! moves. `proposes = false` (status quo) proposes nothing.
 //!
-//! History mode: `parallel` and `history_first` negotiate a settlement of the most salient open
-//! issue from the start; `security_first` defers it until every security track has reached its
-//! target. Negotiation progresses `τ_JK·(1 + m_hist)/(1 + hw_KR·H̄_KR)` months per month (trust
-//! and US mediation speed it, Cho 2019; a grievance-laden public and a progressive government's
-//! history demands slow it, Chun 2022), not in a month after a Korean crisis; after
-//! `months_to_settle` the issue is settled with the path's quality (docs/model.md §3.13): its
-//! salience falls to s·(1 − quality), and the settlement costs Korea backlash
-//! `settlement_backlash·s·(1 − quality)·(1 + π·secrecy)` (the 2015 agreement, Chun 2022).
+//! The path's history negotiation is in `settlement.rs`.
 
-use super::compiled::{EventC, JP, KR};
+use super::compiled::{EventC, KR};
 use super::state::Sim;
 use super::tracks::prerequisites_met;
-use crate::scenario::{HistoryMode, IssueStatus};
+use crate::scenario::HistoryMode;
 
 impl Sim<'_> {
     /// Ceiling rung of track `k` for this path now.
@@ -83,50 +76,5 @@ impl Sim<'_> {
                 accepted += 1;
             }
         }
-    }
-
-    /// The history track of the path: negotiation and settlement.
-    pub fn settlement_month(&mut self) {
-        if !self.path.proposes {
-            return;
-        }
-        let m = self.m;
-        let c = &m.c;
-        if self.st.negotiation.is_none() {
-            if self.path.history_mode == HistoryMode::SecurityFirst {
-                let done = (0..self.m.tracks.len())
-                    .filter(|&k| self.m.tracks[k].military)
-                    .all(|k| self.st.rung[k] >= self.path.targets[k]);
-                if !done {
-                    return;
-                }
-            }
-            let next = self
-                .st
-                .issues
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| i.status == IssueStatus::Open)
-                .max_by(|a, b| a.1.salience.total_cmp(&b.1.salience))
-                .map(|(i, _)| i);
-            match next {
-                Some(i) => self.st.negotiation = Some((i, 0.0)),
-                None => return,
-            }
-        }
-        if self.st.in_crisis[KR] || self.st.in_crisis[JP] || self.acting(KR) || self.acting(JP) {
-            return;
-        }
-        let hw = c.camp_history_weight[self.st.camp[KR]];
-        let step = self.st.tau_jk * (1.0 + self.m_hist()) / (1.0 + hw * self.st.grievance[KR]);
-        let (i, progress) = self.st.negotiation.expect("negotiation exists");
-        let progress = progress + step;
-        if progress < self.path.months_to_settle {
-            self.st.negotiation = Some((i, progress));
-            return;
-        }
-        // Concluded: settled at the path's quality by the camp in office (with backlash; any
-        // retaliation hold over the issue is lifted), as a `settlement` event would.
-        self.settle(i, self.path.settlement_quality, None, true);
     }
 }

@@ -22,14 +22,11 @@
 //! - Leader turnover: the new government takes its camp's priors, baseline and honeymoon
 //!   approval; when the camp changes, each track it would not have chosen (ΔU < 0 under the new
 //!   camp) is reversed one rung with probability `p_reverse·(1 − Λ_k)` (persistence of summitry
-//!   and Freedom Edge through the 2024–25 crisis), and a settlement concluded by the other camp
-//!   within `repudiation_window_months` is repudiated with probability
-//!   `p_repudiate·(1 − quality)` (2015 agreement → 2018 dissolution).
+//!   and Freedom Edge through the 2024–25 crisis); a new Korean camp restarts the history
+//!   negotiation (repudiation is a monthly hazard: `settlement.rs`).
 
 use super::compiled::{JP, KR};
-use super::exogenous::elections::other_camp;
 use super::state::Sim;
-use crate::scenario::IssueStatus;
 
 /// Probability of rolling back (or reversing) a track with lock-in Λ.
 #[inline]
@@ -234,7 +231,6 @@ impl Sim<'_> {
         if camp != old {
             // A new camp lifts the outgoing government's retaliation hold.
             self.st.hold[s] = None;
-            let now = self.t_now();
             for k in 0..self.m.tracks.len() {
                 if self.st.rung[k] == 0 {
                     continue;
@@ -247,29 +243,8 @@ impl Sim<'_> {
                 }
             }
             if s == KR {
-                for i in 0..self.st.issues.len() {
-                    let d = self.draws.hist[i][4];
-                    let is = &self.st.issues[i];
-                    let within = (now - is.settled_at) as f64 <= c.repudiation_window;
-                    if is.status == IssueStatus::Settled
-                        && within
-                        && is.settled_camp == other_camp(camp)
-                        && d < c.p_repudiate * (1.0 - is.quality)
-                    {
-                        let is = &mut self.st.issues[i];
-                        is.status = IssueStatus::Repudiated;
-                        is.salience = self.m.issues[i].salience;
-                        self.diag.repudiations += 1;
-                        // A repudiation is a material act offending Tokyo.
-                        self.material_act(i, JP);
-                        self.deliberate(i, JP, 1.0);
-                    }
-                }
-                self.st.any_settled = self
-                    .st
-                    .issues
-                    .iter()
-                    .any(|i| i.status == IssueStatus::Settled);
+                // A new Korean camp restarts the history negotiation.
+                self.st.negotiation = None;
             }
         }
         let st = &mut self.st;

@@ -202,6 +202,7 @@ impl Sim<'_> {
             Outcome::LinkageCancellations => d.linkage_cancelled,
             Outcome::Settlements => d.settlements,
             Outcome::Repudiations => d.repudiations,
+            Outcome::SettlementStalls => d.settlement_stalls,
             Outcome::BacklashCrises => d.backlash_crises,
             Outcome::ApprovalCrises => d.approval_crises,
             Outcome::SidePayments => d.side_payments,

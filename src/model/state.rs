@@ -21,6 +21,9 @@ pub struct IssueState {
     pub settled_at: i64,
     /// Korean camp that concluded the settlement.
     pub settled_camp: usize,
+    /// Month of the last repudiation (an issue repudiated before the start counts as long
+    /// past: it may be renegotiated at once).
+    pub repudiated_at: i64,
 }
 
 /// Everything that changes during a simulation.
@@ -398,6 +401,7 @@ impl State {
                 court_pending: i.court_pending,
                 settled_at: -(c.repudiation_window.ceil() as i64) - 1,
                 settled_camp: c.camp0[KR],
+                repudiated_at: -(c.renegotiate_after.ceil() as i64) - 1,
             })
             .collect();
         let any_settled = issues.iter().any(|i| i.status == IssueStatus::Settled);
@@ -511,7 +515,15 @@ pub struct Diagnostics {
     /// Counter-threats cancelled under US pressure.
     pub linkage_cancelled: u32,
     pub settlements: u32,
+    /// Sum of the qualities of the settlements concluded.
+    pub settlement_quality_sum: f64,
+    /// Months in which a concluded negotiation stalled below the path's floor.
+    pub settlement_stalls: u32,
     pub repudiations: u32,
+    /// Repudiations of settlements made within the run, and the sum of their months from
+    /// settlement to repudiation.
+    pub timed_repudiations: u32,
+    pub months_to_repudiation_sum: f64,
     pub kr_turnovers: u32,
     /// Korean presidencies ended early by the hazard (acting government, snap election).
     pub early_terminations: u32,

@@ -306,31 +306,6 @@ fn history_first_caps_security_tracks_until_a_settlement() {
 }
 
 #[test]
-fn settlement_and_repudiation_after_turnover_to_the_other_camp() {
-    let mut s = Scenario::default();
-    s.paths.get_mut("hasty").unwrap().months_to_settle = Param::Fixed(0.0);
-    let m = compiled(&s);
-    let mut sim = new_sim(&m, &s, "hasty");
-    sim.settlement_month(); // opens negotiation and settles at once
-    let i = sim
-        .st
-        .issues
-        .iter()
-        .position(|i| i.status == IssueStatus::Settled);
-    let i = i.expect("settled");
-    let q = sim.path.settlement_quality;
-    assert!((sim.st.issues[i].salience - m.issues[i].salience * (1.0 - q)).abs() < 1e-12);
-    assert!(sim.st.new_backlash[KR] > 0.0);
-    // A progressive government repudiates a low-quality conservative settlement.
-    for h in sim.draws.hist.iter_mut() {
-        h[4] = 0.0;
-    }
-    sim.turnover(KR, 1, 5);
-    assert_eq!(sim.st.issues[i].status, IssueStatus::Repudiated);
-    assert_eq!(sim.diag.repudiations, 1);
-}
-
-#[test]
 fn us_friction_falls_with_expectation_management() {
     let (s, m) = default_compiled();
     let loss = |name: &str| {

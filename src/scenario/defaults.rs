@@ -188,8 +188,10 @@ impl Default for World {
                 approval_noise: p(0.015),
                 backlash_noise: p(0.5),
                 settlement_backlash: p(0.6),
-                repudiation_window_months: p(60.0),
-                p_repudiate: p(0.7),
+                // The 2015 deal (2015-12) → foundation dissolved (2018-11); window 120 months.
+                repudiation_window_months: p(120.0),
+                repudiation_hazard: p(0.03),
+                repudiation_trust: p(0.10),
                 // GSOMIA postponed 2012-06-29, signed 2016-11-23: 53 months (timeline).
                 scar_months: p(36.0),
                 // Build quality: 2012 GSOMIA (secret), 2015 deal (Chun 2022), Camp David
@@ -228,6 +230,18 @@ impl Default for World {
                 m_hist_damping: p(0.5),
                 hold_value: p(0.5),
                 ritual_weight: p(0.1),
+            },
+            // 2015 deal (JPY 1 bn, Abe's letter); 2023 plan (no new apology); Kishida under
+            // pressure from his party (Embracing 2023).
+            negotiation: Negotiation {
+                ceiling_base: p(0.3),
+                ceiling_threat: p(0.4),
+                ceiling_mediation: p(0.3),
+                ceiling_grievance_mainstream: p(0.4),
+                ceiling_grievance_hawkish: p(0.8),
+                demand_grievance: p(0.01),
+                backlash_jp: p(1.0),
+                renegotiate_after_months: p(24.0),
             },
         }
     }
@@ -328,6 +342,7 @@ impl Default for History {
         };
         History {
             seasonal_multiplier: p(3.0),
+            grievance_base_jp: p(0.1),
             issues: vec![
                 issue(
                     "comfort_women",
@@ -626,6 +641,7 @@ fn path(
         history_mode,
         settlement_quality: p(quality),
         months_to_settle: p(months_to_settle),
+        settlement_floor: p(0.0),
         expectation_management: p(expectation_management),
         legislate: p(legislate),
     }
@@ -705,5 +721,9 @@ pub fn default_paths() -> IndexMap<String, PathSpec> {
     );
     sq.proposes = false;
     m.insert("status_quo".into(), sq);
+    // The lowest quality each path settles for (q_min).
+    for (name, floor) in [("gradual", 0.6), ("parallel", 0.4), ("history_first", 0.7)] {
+        m[name].settlement_floor = p(floor);
+    }
     m
 }

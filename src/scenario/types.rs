@@ -242,6 +242,40 @@ pub struct World {
     pub opinion: Opinion,
     pub politics: Politics,
     pub decisions: Decisions,
+    pub negotiation: Negotiation,
+}
+
+/// `[world.negotiation]`: the history negotiation and Japan's win-set (docs/model.md §3.13).
+/// A settlement needs Tokyo's consent: Japan's ceiling on the quality it will concede rises
+/// with its threat perception and US mediation and falls with its grievance, more under a
+/// hawkish prime minister (Embracing 2023: the 2023 plan came with no new apology; Kishida
+/// acted "under pressure from conservatives in his party").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Negotiation {
+    /// q₀: the quality Japan concedes with no threat, no US mediation and no grievance (the
+    /// 2015 deal: JPY 1 bn and Abe's letter; Chun 2022).
+    pub ceiling_base: Param,
+    /// v_s: rise of Japan's ceiling per unit of its strongest threat perception,
+    /// max(θ^NK_JP, θ^CN_JP).
+    pub ceiling_threat: Param,
+    /// u_h: rise of Japan's ceiling per unit of US history mediation m_hist (Cho 2019).
+    pub ceiling_mediation: Param,
+    /// κ_c under a mainstream LDP prime minister: fall of the ceiling per unit of Japanese
+    /// grievance H̄_JP (Embracing 2023).
+    pub ceiling_grievance_mainstream: Param,
+    /// κ_c under a hawkish prime minister (Abe; Chun 2022).
+    pub ceiling_grievance_hawkish: Param,
+    /// g_dem: monthly rise of Japanese grievance per unit of the path's demanded quality ×
+    /// the issue's salience while a negotiation progresses (Embracing 2023: Tokyo presses
+    /// Seoul in turn).
+    pub demand_grievance: Param,
+    /// sb_JP: backlash in Tokyo of a settlement per unit of salience × quality conceded, ×
+    /// (1 + hw_JP·H̄_JP) (Embracing 2023).
+    pub backlash_jp: Param,
+    /// Months after a repudiation before a path may negotiate that issue again (the 2015 deal
+    /// repudiated 2018-11; the 2023-03 plan).
+    pub renegotiate_after_months: Param,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -660,10 +694,16 @@ pub struct Politics {
     pub backlash_noise: Param,
     /// Backlash of a history settlement per unit salience × (1 − quality) (2015 deal, Chun 2022).
     pub settlement_backlash: Param,
-    /// Months after which a settled issue can no longer be repudiated.
+    /// Months after a settlement during which a later Korean government of the other camp may
+    /// repudiate it.
     pub repudiation_window_months: Param,
-    /// Probability a new government of the other camp repudiates a settlement, × (1 − quality).
-    pub p_repudiate: Param,
+    /// h_rep: monthly hazard that a Korean government of the camp that did not conclude a
+    /// settlement repudiates it, × (1 − quality) × (1 + H̄_KR) (Moon in office 2017-05, the
+    /// 2015 agreement's foundation dissolved 2018-11; Chun 2022).
+    pub repudiation_hazard: Param,
+    /// rep_τ: extra fall of Seoul–Tokyo trust τ_JK when a settlement is repudiated (beyond the
+    /// act's own shock).
+    pub repudiation_trust: Param,
     /// Months a track stays scarred after a fall from domestic rejection: no path proposes it
     /// meanwhile (whole months, 0 to 120; today set by `set_rung` events with `scar = true`).
     /// The 2012 GSOMIA, postponed 2012-06 after the backlash, was signed 2016-11 (53 months).
@@ -838,6 +878,10 @@ pub struct Relations {
 pub struct History {
     /// Flare-up hazard multiplier in an issue's seasonal months.
     pub seasonal_multiplier: Param,
+    /// Base of Japanese grievance H̄_JP toward which it relaxes, before the salience of
+    /// repudiated settlements is added (Chun 2022; Embracing 2023: Tokyo's own history
+    /// grievance, e.g. over reneged agreements).
+    pub grievance_base_jp: Param,
     /// Open history issues; listing them replaces the defaults.
     pub issues: Vec<HistoryIssue>,
 }
@@ -1025,6 +1069,9 @@ pub struct PathSpec {
     pub settlement_quality: Param,
     /// Months a settlement takes.
     pub months_to_settle: Param,
+    /// q_min: the lowest quality the path accepts; if Japan's ceiling is below it the
+    /// negotiation stalls and is re-tested monthly (docs/model.md §3.13).
+    pub settlement_floor: Param,
     /// Diplomacy that lowers the US expectation.
     pub expectation_management: Param,
     /// Share of moves formalised through the National Assembly or standing agreements (0 to
@@ -1374,7 +1421,7 @@ impl VisitParams for Scenario {
             visit_fields!(v, self.relations; trust_kr_jp: Unit, trust_kr_us: Unit, trust_jp_us: Unit)
         });
         v.nested("history", |v| {
-            visit_fields!(v, self.history; seasonal_multiplier: NonNeg);
+            visit_fields!(v, self.history; seasonal_multiplier: NonNeg, grievance_base_jp: Unit);
             v.nested("issues", |v| {
                 for issue in &mut self.history.issues {
                     let key = issue.key.clone();
@@ -1403,7 +1450,7 @@ impl VisitParams for Scenario {
                 v.nested(key, |v| {
                     visit_fields!(v, path; min_dwell_months: MIN_DWELL_MONTHS,
                         max_moves_per_month: MAX_MOVES_PER_MONTH, transparency: Unit,
-                        settlement_quality: Unit,
+                        settlement_quality: Unit, settlement_floor: Unit,
                         months_to_settle: NonNeg, expectation_management: Unit, legislate: Unit);
                     v.nested("gates", |v| {
                         for (track, g) in &mut path.gates {
@@ -1507,8 +1554,8 @@ impl VisitParams for World {
                 crisis_trust_shock: Unit, crisis_exit: Unit, crisis_min_months: CRISIS_MIN_MONTHS,
                 crisis_approval_cost: Unit, lame_duck: NonNeg, lame_months: NonNeg,
                 approval_noise: NonNeg, backlash_noise: NonNeg,
-                settlement_backlash: NonNeg,
-                repudiation_window_months: NonNeg, p_repudiate: Unit, scar_months: SCAR_MONTHS,
+                settlement_backlash: NonNeg, repudiation_window_months: NonNeg,
+                repudiation_hazard: Unit, repudiation_trust: Unit, scar_months: SCAR_MONTHS,
                 quality_transparency: NonNeg, quality_legislate: NonNeg, quality_public: NonNeg,
                 quality_consent: NonNeg, lock_decay: Unit, lock_loss: Unit, lapse_hazard: Unit,
                 lapse_scale: Bound::Positive)
@@ -1520,6 +1567,12 @@ impl VisitParams for World {
                 p_retaliate: Unit, lag_min: LAG_MONTHS, lag_max: LAG_MONTHS, drop_rate: NonNeg,
                 counter_months: COUNTER_MONTHS, cancel_m_sec: NonNeg, cancel_kappa: NonNeg,
                 m_hist_damping: Unit, hold_value: NonNeg, ritual_weight: Unit)
+        });
+        v.nested("negotiation", |v| {
+            visit_fields!(v, self.negotiation; ceiling_base: Unit, ceiling_threat: NonNeg,
+                ceiling_mediation: NonNeg, ceiling_grievance_mainstream: NonNeg,
+                ceiling_grievance_hawkish: NonNeg, demand_grievance: Unit, backlash_jp: NonNeg,
+                renegotiate_after_months: NonNeg)
         });
     }
 }

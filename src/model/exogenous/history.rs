@@ -14,10 +14,12 @@
 //!   flare-up is a ritual act (textbooks, Takeshima Day, anniversaries), a court ruling a
 //!   material one.
 //!
-//! Grievance relaxes toward its base `H̄⁰_S = Σ_{i offends S} s_i / n_issues` at rate
-//! `grievance_decay` (a settlement lowers s_i to s_i·(1 − quality)).
+//! Grievance relaxes toward its base at rate `grievance_decay`: `H̄⁰_KR = Σ_{i offends KR} s_i/n`
+//! (a settlement lowers s_i to s_i·(1 − quality)) and `H̄⁰_JP = grievance_base_jp +
+//! Σ_{i offends JP} s_i/n + Σ_{i repudiated} s_i/n` (Tokyo resents reneged agreements). Then
+//! the monthly repudiation hazard runs (`settlement.rs`), before the month's history events.
 
-use super::super::compiled::{Compiled, EventC};
+use super::super::compiled::{Compiled, EventC, JP};
 use super::super::state::{Sim, State};
 use crate::scenario::{ActKind, IssueStatus};
 
@@ -28,7 +30,12 @@ impl State {
         let n = m.issues.len().max(1) as f64;
         for (i, is) in m.issues.iter().zip(&self.issues) {
             base[i.offended] += is.salience / n;
+            // A repudiated settlement is Tokyo's grievance too.
+            if is.status == IssueStatus::Repudiated && i.offended != JP {
+                base[JP] += is.salience / n;
+            }
         }
+        base[JP] += m.c.grievance_base_jp;
         [base[0].min(1.0), base[1].min(1.0)]
     }
 }
@@ -78,6 +85,7 @@ impl Sim<'_> {
                 self.flare_up(i, 1 - spec.offended, 1.0);
             }
         }
+        self.repudiation_month(events);
         self.history_events(events);
         let base = self.st.grievance_base(self.m);
         for (s, b) in base.iter().enumerate() {
