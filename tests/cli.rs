@@ -86,7 +86,7 @@ fn run_writes_every_file_in_the_documented_shape() {
     assert_eq!(v["replications"], 60);
     assert_eq!(v["reference_path"], "gradual");
     let paths = v["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 5);
+    assert_eq!(paths.len(), 6);
     for (name, outcomes) in paths {
         let o = outcomes.as_object().unwrap();
         let okeys: Vec<&str> = o.keys().map(|k| k.as_str()).collect();
@@ -116,7 +116,7 @@ fn run_writes_every_file_in_the_documented_shape() {
     // CSVs parse with their headers.
     let (h, rows) = csv_rows(&out.join("summary.csv"));
     assert_eq!(&h[..3], ["path", "outcome", "better"]);
-    assert_eq!(rows.len(), 5 * OUTCOMES.len());
+    assert_eq!(rows.len(), 6 * OUTCOMES.len());
     let (h, rows) = csv_rows(&out.join("timeseries.csv"));
     assert_eq!(
         h,
@@ -143,7 +143,7 @@ fn run_writes_every_file_in_the_documented_shape() {
     assert_eq!(h.len(), 2 + OUTCOMES.len() + 9 + 4, "{h:?}");
     assert_eq!(h[2 + OUTCOMES.len()], "rung.summitry");
     assert!(h.last().unwrap().starts_with("issue."), "{h:?}");
-    assert_eq!(rows.len(), 5 * 60);
+    assert_eq!(rows.len(), 6 * 60);
 
     // manifest.json
     let m: serde_json::Value =

@@ -163,10 +163,13 @@ fn explain_gives_meaning_range_default_and_sources() {
         .stdout(predicate::str::is_match(r"transparency +=\s0\.3 ").unwrap())
         .stdout(predicate::str::is_match(r#"sequence +=\s"military_first" "#).unwrap());
     trisim()
-        .args(["explain", "paths.gradual.gates.regional.trust"])
+        .args([
+            "explain",
+            "paths.gradual.gates.regional.favourability_margin",
+        ])
         .assert()
         .success()
-        .stdout(predicate::str::contains("default   0.65\n"))
+        .stdout(predicate::str::contains("default   0.02\n"))
         .stdout(predicate::str::contains("sources   Chun 2022\n"))
         .stdout(predicate::str::contains(
             "Chun 2022: Jahyun Chun, \"Promoting Security Cooperation of South Korea\"",

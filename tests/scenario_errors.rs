@@ -539,6 +539,7 @@ fn minimal_scenario_loads_with_defaults() {
         [
             "gradual",
             "hasty",
+            "hasty_open",
             "parallel",
             "history_first",
             "status_quo"
@@ -913,4 +914,97 @@ fn scenario_names_take_any_printable_text_but_no_control_or_bidi_characters() {
 /// `s` as a TOML basic string.
 fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
+}
+
+#[test]
+fn relative_gates_path_by_camp_and_path_schedule_load_and_report_mistakes() {
+    // A new gate states only the conditions it writes; bundled gates keep theirs under a floor.
+    let s = ok(
+        "[paths.hasty.gates.regional]\ntrust_drop = 0.1\ncalm_months = 3\n\
+         [paths.gradual.gates.regional]\ntrust = 0.4\n\
+         [scenario]\npath_by_camp = { progressive = \"history_first\" }\n\
+         path_schedule = [{ from = \"2025-01\", until = \"2026-01\", path = \"parallel\" }]\n\
+         [paths.cons]\nbase = \"hasty\"\ncamps = [\"conservative\"]\n",
+    );
+    let g = &s.paths["hasty"].gates["regional"];
+    assert_eq!(
+        (g.trust_drop.clone(), g.calm_months.clone()),
+        (Some(p(0.1)), Some(p(3.0)))
+    );
+    assert_eq!(
+        (g.favourability_margin.clone(), g.backlash_share.clone()),
+        (None, None)
+    );
+    assert_eq!(g.trust, p(0.0));
+    let r = &s.paths["gradual"].gates["regional"];
+    assert_eq!(
+        (r.trust.clone(), r.trust_drop.clone()),
+        (p(0.4), Some(p(0.02)))
+    );
+    assert_eq!(
+        s.scenario.path_by_camp.progressive.as_deref(),
+        Some("history_first")
+    );
+    assert_eq!(s.scenario.path_schedule[0].path, "parallel");
+    assert_eq!(s.paths["cons"].camps, [Camp::Conservative]);
+    assert!(s.paths["hasty_open"].gates.is_empty());
+
+    // A misspelt gate key names the nearest one.
+    let d = error("[paths.gradual.gates.regional]\ntrust_drp = 0.1\n");
+    assert_eq!(
+        d.key.as_deref(),
+        Some("paths.gradual.gates.regional.trust_drp")
+    );
+    assert!(
+        d.hint.as_deref().unwrap_or("").contains("trust_drop"),
+        "{d:#?}"
+    );
+    // Out of range, and not whole.
+    let all =
+        errors("[paths.gradual.gates.regional]\nfavourability_margin = 1.5\ncalm_months = 2.5\n");
+    let keys: Vec<_> = all
+        .iter()
+        .map(|d| d.key.clone().unwrap_or_default())
+        .collect();
+    assert!(
+        keys.contains(&"paths.gradual.gates.regional.favourability_margin".to_string()),
+        "{all:#?}"
+    );
+    assert!(
+        keys.contains(&"paths.gradual.gates.regional.calm_months".to_string()),
+        "{all:#?}"
+    );
+    // Unknown paths name the nearest; a Japanese camp is refused.
+    let d = error("[scenario]\npath_by_camp = { progressive = \"histry_first\" }\n");
+    assert_eq!(d.key.as_deref(), Some("scenario.path_by_camp.progressive"));
+    assert_eq!(d.hint.as_deref(), Some("did you mean `history_first`?"));
+    let d = error("[scenario]\npath_by_camp = { mainstream = \"gradual\" }\n");
+    assert!(
+        d.key
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("scenario.path_by_camp"),
+        "{d:#?}"
+    );
+    let d = error("[paths.gradual]\ncamps = [\"hawkish\"]\n");
+    assert_eq!(d.key.as_deref(), Some("paths.gradual.camps[0]"));
+    assert!(d.message.contains("Korean camps"), "{d:#?}");
+    let all = errors(
+        "[scenario]\npath_schedule = [{ from = \"2025-01\", path = \"hasti\" }, \
+         { from = \"2024-01\", until = \"2023-06\", path = \"gradual\" }]\n",
+    );
+    let keys: Vec<_> = all
+        .iter()
+        .map(|d| d.key.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "scenario.path_schedule[0].path",
+            "scenario.path_schedule[1].from",
+            "scenario.path_schedule[1].until"
+        ],
+        "{all:#?}"
+    );
+    assert_eq!(all[0].hint.as_deref(), Some("did you mean `hasty`?"));
 }

@@ -77,8 +77,11 @@ pub struct PathC {
     pub order: Vec<usize>,
     pub min_dwell: u32,
     pub max_moves: u32,
-    /// Gate per track: (τ_JK minimum, F_KR minimum); (0, 0) when ungated.
-    pub gates: Vec<(f64, f64)>,
+    /// Gate per track (None: ungated).
+    pub gates: Vec<Option<GateC>>,
+    /// Per camp index, whether the path applies to a Korean government of that camp when it
+    /// is the compared path (`camps`; all when none is named).
+    pub camps: [bool; 4],
     pub respect_winset: bool,
     pub transparency: f64,
     /// Ceiling rung per track.
@@ -91,6 +94,24 @@ pub struct PathC {
     pub expectation_management: f64,
     /// Share of moves formalised (legislation, standing agreements).
     pub legislate: f64,
+}
+
+/// A relative gate on one track (docs/model.md §3.8): the conditions it states, None when not
+/// checked.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GateC {
+    /// δ_τ: τ_JK ≥ τ_JK(t_last) − δ_τ.
+    pub trust_drop: Option<f64>,
+    /// δ_F: F_KR ≥ F*_KR − δ_F.
+    pub favourability_margin: Option<f64>,
+    /// β_g: B_S ≤ β_g·B_crit on both sides.
+    pub backlash_share: Option<f64>,
+    /// m_calm: no crisis or executed retaliation on either side in the last m_calm months (0:
+    /// not checked).
+    pub calm_months: u32,
+    /// Absolute floors on τ_JK and F_KR (0: none).
+    pub trust: f64,
+    pub favourability: f64,
 }
 
 /// A scheduled event, resolved to indices (sides as [`KR`]/[`JP`], months as indices from the
@@ -421,6 +442,11 @@ pub struct Compiled {
     pub keys: Vec<String>,
     pub issues: Vec<IssueC>,
     pub paths: Vec<PathC>,
+    /// Per camp index, the path of a Korean government of that camp where the compared path
+    /// does not apply (`scenario.path_by_camp`).
+    pub path_by_camp: [Option<usize>; 4],
+    /// `scenario.path_schedule`: (first month, first month after, path), in file order.
+    pub path_schedule: Vec<(i64, i64, usize)>,
     /// Scheduled events sorted by month.
     pub events: Vec<(u32, EventC)>,
     /// Special tracks (absent when a scenario removes them).
@@ -510,12 +536,28 @@ impl Compiled {
                     }
                     Sequence::Explicit(list) => list.iter().filter_map(|k| idx(k)).collect(),
                 };
-                let mut gates = vec![(0.0, 0.0); tracks.len()];
+                let mut gates = vec![None; tracks.len()];
                 for (k, g) in &p.gates {
                     if let Some(i) = idx(k) {
-                        gates[i] = (g.trust.get(), g.favourability.get());
+                        gates[i] = Some(GateC {
+                            trust_drop: g.trust_drop.as_ref().map(Param::get),
+                            favourability_margin: g.favourability_margin.as_ref().map(Param::get),
+                            backlash_share: g.backlash_share.as_ref().map(Param::get),
+                            calm_months: g.calm_months.as_ref().map_or(0, whole),
+                            trust: g.trust.get(),
+                            favourability: g.favourability.get(),
+                        });
                     }
                 }
+                let camps = if p.camps.is_empty() {
+                    [true; 4]
+                } else {
+                    let mut c = [false; 4];
+                    for &x in &p.camps {
+                        c[camp_index(x)] = true;
+                    }
+                    c
+                };
                 let mut targets: Vec<u8> = tracks.iter().map(|t| t.max).collect();
                 for (k, r) in &p.targets {
                     if let Some(i) = idx(k) {
@@ -528,6 +570,7 @@ impl Compiled {
                     min_dwell: whole(&p.min_dwell_months),
                     max_moves: whole(&p.max_moves_per_month),
                     gates,
+                    camps,
                     respect_winset: p.respect_winset,
                     transparency: p.transparency.get(),
                     targets,
@@ -543,6 +586,25 @@ impl Compiled {
 
         let start = s.scenario.start;
         let horizon = s.scenario.horizon_months;
+        let path_idx = |name: Option<&str>| name.and_then(|n| s.paths.get_index_of(n));
+        let by_camp = &s.scenario.path_by_camp;
+        let path_by_camp = [
+            Camp::Conservative,
+            Camp::Progressive,
+            Camp::Mainstream,
+            Camp::Hawkish,
+        ]
+        .map(|c| path_idx(by_camp.get(c)));
+        let path_schedule: Vec<(i64, i64, usize)> = s
+            .scenario
+            .path_schedule
+            .iter()
+            .filter_map(|e| {
+                let from = start.months_until(e.from);
+                let until = e.until.map_or(i64::MAX, |u| start.months_until(u));
+                Some((from, until, path_idx(Some(&e.path))?))
+            })
+            .collect();
         let issue_idx = |k: &Option<String>| {
             k.as_ref()
                 .and_then(|k| s.history.issues.iter().position(|i| &i.key == k))
@@ -800,6 +862,8 @@ impl Compiled {
             keys,
             issues,
             paths,
+            path_by_camp,
+            path_schedule,
             events,
             nk_observed: nk_observed(s),
         }

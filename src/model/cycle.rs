@@ -27,7 +27,9 @@ impl Sim<'_> {
         self.st.fell_now.iter_mut().for_each(|x| *x = 0);
         self.st.new_backlash = [0.0; 2];
         self.fill_draws();
-        // 1. Exogenous processes (state-setting, path and crisis events first).
+        // 1. Exogenous processes (the path schedule, then state-setting, path and crisis
+        // events first).
+        self.schedule_path_month();
         self.start_of_month_events(events);
         self.us_month(t, events);
         self.nk_month(events);
@@ -51,6 +53,7 @@ impl Sim<'_> {
         self.st.ci = cooperation_index(&self.m.tracks, &self.st.rung);
         self.st.ci_gain_last = self.st.ci - ci_before;
         self.st.crisis_last = self.st.in_crisis;
+        self.note_crisis_months();
         self.st.raised_quality_last = std::mem::take(&mut self.st.raised_quality);
         self.account(t);
     }

@@ -74,7 +74,7 @@ impl Sim<'_> {
                     who,
                     value,
                 } => self.set_state(variable, who, value),
-                EventC::Path(p) => self.set_path(p),
+                EventC::Path(p) => self.path_event(p),
                 EventC::Crisis {
                     side,
                     end,
@@ -228,6 +228,7 @@ impl Sim<'_> {
     fn execute_retaliation(&mut self, by: usize, issue: usize, track: usize) {
         let m = self.m;
         self.diag.linkage_retaliations += 1;
+        self.st.last_retaliation[by] = self.t_now();
         self.acc.reversals += self.fall(track, false);
         self.st.hold[by] = Some(Hold { issue, track });
         let o = 1 - by;
@@ -242,6 +243,7 @@ impl Sim<'_> {
 
     fn execute_counter_threat(&mut self, by: usize, track: usize) {
         self.diag.linkage_escalations += 1;
+        self.st.last_retaliation[by] = self.t_now();
         // A fall from domestic rejection: scarred.
         self.acc.reversals += self.fall(track, true);
         if let Some(h) = self.st.hold[1 - by] {

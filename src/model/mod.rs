@@ -5,7 +5,8 @@
 //! Modules: [`compiled`] (the scenario resolved to indices), [`state`] (agents, streams, draws),
 //! [`tracks`] (ladders, CI, lock-in), [`exogenous`] (NK, China, history, elections/US),
 //! [`opinion`] (fears, Cha friction, favourability, trust), [`decisions`] (valuation, backlash,
-//! win-set, joint move), [`path`] (proposals, history mode), [`politics`] (approval, crisis,
+//! win-set, joint move), [`path`] (proposals, history mode), [`policy`] (the path in force,
+//! relative gates), [`politics`] (approval, crisis,
 //! US friction, turnover), [`events`] (replayed events that set the state, docs/model.md §3.18),
 //! [`cycle`] (the monthly order and the outcomes).
 //!
@@ -25,6 +26,7 @@ pub mod linkage;
 pub mod opinion;
 pub mod outcomes;
 pub mod path;
+pub mod policy;
 pub mod politics;
 pub mod record;
 pub mod schedule;

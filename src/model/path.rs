@@ -4,8 +4,8 @@
 //! `military_first`: military/regional tracks first; or an explicit list) and proposes one-rung
 //! moves on tracks that are below their ceiling (`targets`; under `history_first` security
 //! tracks are capped at rung 1 until a settlement), outside the dwell period
-//! (`min_dwell_months` since the track last moved), through their gates (τ_JK ≥ gate_τ and
-//! F_KR ≥ gate_F) and with prerequisites met. It stops after `max_moves_per_month` accepted
+//! (`min_dwell_months` since the track last moved), through their relative gates (`policy.rs`)
+//! and with prerequisites met. It stops after `max_moves_per_month` accepted
 //! moves. `proposes = false` (status quo) proposes nothing.
 //!
 //! The path's history negotiation is in `settlement.rs`.
@@ -38,8 +38,7 @@ impl Sim<'_> {
         if t - st.last_move[k] < self.path.min_dwell as i64 || st.scar[k] > 0 {
             return false;
         }
-        let (g_tau, g_f) = self.path.gates[k];
-        if st.tau_jk < g_tau || st.fav[KR] < g_f {
+        if !self.gate_open(k, t) {
             return false;
         }
         prerequisites_met(&self.m.tracks, &st.rung, k)
@@ -74,6 +73,7 @@ impl Sim<'_> {
             let k = self.path.order[i];
             if self.eligible(k, t) && self.propose(k) {
                 accepted += 1;
+                self.st.gate_trust_ref = self.st.tau_jk;
             }
         }
     }

@@ -255,6 +255,9 @@ impl Sim<'_> {
         st.crisis_months_term[s] = 0;
         st.low_approval[s] = 0;
         st.japan_drag[s] = 0.0;
+        if s == KR {
+            self.refresh_path();
+        }
     }
 }
 

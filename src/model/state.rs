@@ -126,6 +126,14 @@ pub struct State {
     /// Japan's memory of Chinese coercion against Tokyo and its refractory months.
     pub coercion_memory_jp: f64,
     pub refractory_jp: f64,
+    /// The path set by the last `path` event, in force whatever the schedule and camps say.
+    pub path_event: Option<usize>,
+    /// τ_JK at the path's last accepted move, or when it came into force (relative gates).
+    pub gate_trust_ref: f64,
+    /// Per side, the last month at whose end it was in crisis.
+    pub last_crisis_month: [i64; 2],
+    /// Per side, the last month it executed a retaliation or a counter-threat.
+    pub last_retaliation: [i64; 2],
 }
 
 /// A retaliation decided by a side over an issue, carried out (or dropped) at `resolves`.
@@ -468,6 +476,10 @@ impl State {
             partner_coercion: [0.0; 2],
             coercion_memory_jp: 0.0,
             refractory_jp: 0.0,
+            path_event: None,
+            gate_trust_ref: c.trust_jk0,
+            last_crisis_month: [i64::MIN / 2; 2],
+            last_retaliation: [i64::MIN / 2; 2],
         };
         st.grievance = st.grievance_base(m);
         st.ci = super::tracks::cooperation_index(&m.tracks, &st.rung);
@@ -583,10 +595,13 @@ pub struct Memo {
 /// One path being simulated.
 pub struct Sim<'m> {
     pub m: &'m Compiled,
-    /// The path in force (the compared path, or one set by a `path` event).
+    /// The path in force (the compared path, or the one `path_by_camp`, `path_schedule` or a
+    /// `path` event put in force; see `policy.rs`).
     pub path: &'m PathC,
     /// Its index in `m.paths` (to follow it across the segments of a schedule).
     pub path_index: usize,
+    /// Index of the compared path (the one simulated).
+    pub compared: usize,
     pub st: State,
     pub rng: Rngs,
     pub draws: Draws,
@@ -608,10 +623,11 @@ impl<'m> Sim<'m> {
             turnovers: Vec::with_capacity(16),
             ..Acc::default()
         };
-        Sim {
+        let mut sim = Sim {
             m,
             path: &m.paths[path],
             path_index: path,
+            compared: path,
             st,
             rng: Rngs::new(seed, replication),
             draws: Draws::new(m.issues.len(), m.tracks.len()),
@@ -619,7 +635,10 @@ impl<'m> Sim<'m> {
             diag: Diagnostics::default(),
             t: 0,
             memo: Memo::default(),
-        }
+        };
+        // The path in force at the start (the compared path, or its camp's or schedule's).
+        sim.refresh_path();
+        sim
     }
 
     /// The month's draws ([`Draws::fill`]), taken from the memo when it holds the draws of the

@@ -53,15 +53,19 @@ fn gates_block_moves() {
     let (s, m) = default_compiled();
     let mut sim = new_sim(&m, &s, "gradual");
     let k = track(&m, "summitry");
-    let (g_tau, g_f) = sim.path.gates[k];
-    assert!(g_tau > 0.0 && g_f > 0.0);
-    sim.st.tau_jk = g_tau - 0.01;
-    sim.st.fav[KR] = g_f + 0.1;
+    let g = sim.path.gates[k].expect("summitry is gated on gradual");
+    let d_tau = g.trust_drop.unwrap();
+    let d_f = g.favourability_margin.unwrap();
+    assert!(d_tau > 0.0 && d_f > 0.0);
+    let f_star = m.c.fav_target[KR];
+    sim.st.gate_trust_ref = 0.5;
+    sim.st.tau_jk = 0.5 - d_tau - 0.01;
+    sim.st.fav[KR] = f_star;
     assert!(!sim.eligible(k, 0), "trust gate");
-    sim.st.tau_jk = g_tau + 0.01;
-    sim.st.fav[KR] = g_f - 0.01;
+    sim.st.tau_jk = 0.5 - d_tau + 0.01;
+    sim.st.fav[KR] = f_star - d_f - 0.01;
     assert!(!sim.eligible(k, 0), "favourability gate");
-    sim.st.fav[KR] = g_f + 0.01;
+    sim.st.fav[KR] = f_star - d_f + 0.01;
     assert!(sim.eligible(k, 0));
     // Dwell: a track moved last month is not eligible again.
     sim.st.last_move[k] = 0;

@@ -447,3 +447,221 @@ fn a_material_act_opens_a_deliberation_executed_after_its_lag_then_a_counter_thr
     assert_eq!(sim.st.rung[intel], 0, "uncancelled: carried out");
     assert_eq!(sim.st.scar[intel], m.c.scar_months);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Cooperation paths (docs/model.md §3.8): relative gates, the path in force, hasty_open
+// ---------------------------------------------------------------------------------------------
+
+/// A live `gradual` simulation whose every gate condition holds for `k` (trust at its
+/// reference, favourability at its equilibrium, no backlash, calm since long ago).
+fn open_gate<'m>(
+    m: &'m super::compiled::Compiled,
+    s: &Scenario,
+    k: usize,
+) -> super::state::Sim<'m> {
+    let mut sim = new_sim(m, s, "gradual");
+    sim.t = 20;
+    sim.st.tau_jk = 0.5;
+    sim.st.gate_trust_ref = 0.5;
+    sim.st.fav[KR] = m.c.fav_target[KR];
+    sim.st.backlash = [0.0; 2];
+    assert!(sim.gate_open(k, 20));
+    sim
+}
+
+#[test]
+fn a_relative_gate_checks_trust_drop_favourability_margin_backlash_share_and_calm() {
+    let (s, m) = default_compiled();
+    let (summ, ex) = (track(&m, "summitry"), track(&m, "exercises"));
+    let g = m.paths[super::tests::path(&s, "gradual")].gates[summ].unwrap();
+    // Bundled: δ_τ 0.02, δ_F 0.05 below σ 0.4 (summitry) and 0.02 above (exercises), β_g 0.3,
+    // m_calm 6, no absolute floor.
+    assert_eq!(g.trust_drop, Some(0.02));
+    assert_eq!(g.favourability_margin, Some(0.05));
+    let gx = m.paths[super::tests::path(&s, "gradual")].gates[ex].unwrap();
+    assert_eq!(gx.favourability_margin, Some(0.02));
+    assert_eq!((g.backlash_share, g.calm_months), (Some(0.3), 6));
+    assert_eq!((g.trust, g.favourability), (0.0, 0.0));
+    let t = 20;
+    // Trust: relative to τ_JK at the last accepted move, whatever its level.
+    let mut sim = open_gate(&m, &s, summ);
+    sim.st.tau_jk = 0.5 - 0.02 + 1e-9;
+    assert!(sim.gate_open(summ, t));
+    sim.st.tau_jk = 0.5 - 0.02 - 1e-9;
+    assert!(!sim.gate_open(summ, t), "trust fell more than δ_τ");
+    sim.st.gate_trust_ref = 0.1;
+    sim.st.tau_jk = 0.1;
+    assert!(sim.gate_open(summ, t), "low but steady trust passes");
+    // Favourability: against the equilibrium F*_KR less δ_F,k.
+    let mut sim = open_gate(&m, &s, summ);
+    sim.st.fav[KR] = m.c.fav_target[KR] - 0.05 - 1e-9;
+    assert!(!sim.gate_open(summ, t));
+    sim.st.fav[KR] = m.c.fav_target[KR] - 0.03;
+    assert!(sim.gate_open(summ, t));
+    assert!(!sim.gate_open(ex, t), "δ_F 0.02 on a sensitive track");
+    // Backlash: on both sides, against β_g·B_crit.
+    for side in [KR, JP] {
+        let mut sim = open_gate(&m, &s, summ);
+        sim.st.backlash[side] = 0.3 * m.c.b_crit + 1e-9;
+        assert!(!sim.gate_open(summ, t), "side {side}");
+        sim.st.backlash[side] = 0.3 * m.c.b_crit;
+        assert!(sim.gate_open(summ, t));
+    }
+    // Calm: a crisis or an executed retaliation on either side in the last 6 months.
+    for side in [KR, JP] {
+        let mut sim = open_gate(&m, &s, summ);
+        sim.st.last_crisis_month[side] = t - 5;
+        assert!(!sim.gate_open(summ, t));
+        sim.st.last_crisis_month[side] = t - 6;
+        assert!(sim.gate_open(summ, t));
+        sim.st.last_retaliation[side] = t;
+        assert!(!sim.gate_open(summ, t));
+        sim.st.last_retaliation[side] = t - 6;
+        sim.st.in_crisis[side] = true;
+        assert!(!sim.gate_open(summ, t), "in crisis now");
+    }
+    // A track without a gate (nontraditional) and a path without gates (hasty) pass anything.
+    let mut sim = new_sim(&m, &s, "gradual");
+    let nt = track(&m, "nontraditional");
+    sim.st.tau_jk = 0.0;
+    sim.st.backlash = [10.0; 2];
+    assert!(sim.gate_open(nt, 0));
+    let mut hasty = new_sim(&m, &s, "hasty");
+    hasty.st.tau_jk = 0.0;
+    hasty.st.backlash = [10.0; 2];
+    assert!(hasty.gate_open(summ, 0));
+}
+
+#[test]
+fn gates_follow_the_path_moves_the_crises_and_the_retaliations_of_the_run() {
+    let (s, m) = default_compiled();
+    let summ = track(&m, "summitry");
+    // The trust reference is τ_JK when the path comes into force, then at each accepted move.
+    let mut sim = new_sim(&m, &s, "hasty");
+    assert_eq!(sim.st.gate_trust_ref, m.c.trust_jk0);
+    sim.st.tau_jk = 0.33;
+    sim.switch_path(super::tests::path(&s, "gradual"));
+    assert_eq!(sim.st.gate_trust_ref, 0.33);
+    sim.st.tau_jk = 0.9;
+    sim.st.fav[KR] = 0.9;
+    sim.st.approval = [0.9; 2];
+    sim.st.backlash = [0.0; 2];
+    sim.st.theta_nk = [1.0; 2];
+    sim.draws.misjudge = [0.0; 2];
+    sim.t = 0;
+    sim.proposals_month(&[]);
+    assert!(
+        sim.st.rung[summ] >= 1 || sim.diag.moves > 0,
+        "a move was accepted"
+    );
+    assert_eq!(sim.st.gate_trust_ref, 0.9);
+    // A month ending in crisis, and an executed retaliation, are remembered per side.
+    sim.t = 3;
+    sim.st.in_crisis[JP] = true;
+    sim.note_crisis_months();
+    assert_eq!(sim.st.last_crisis_month, [i64::MIN / 2, 3]);
+    let mut sim = new_sim(&m, &s, "status_quo");
+    sim.st.rung[summ] = 1;
+    sim.st.rung[track(&m, "economic_security")] = 1;
+    sim.t = 4;
+    let e = super::compiled::EventC::Retaliation {
+        by: JP,
+        issue: 1,
+        track: track(&m, "economic_security"),
+        resolves: None,
+        execute: true,
+    };
+    sim.history_events(&[(4, e)]);
+    assert_eq!(sim.st.last_retaliation[JP], 4);
+}
+
+#[test]
+fn the_path_in_force_follows_events_then_the_schedule_then_the_camps() {
+    use crate::scenario::{Camp, PathPeriod};
+    let mut s = Scenario::default();
+    // hasty applies to conservative governments only; progressive ones follow history_first.
+    s.paths.get_mut("hasty").unwrap().camps = vec![Camp::Conservative];
+    s.scenario.path_by_camp.progressive = Some("history_first".into());
+    s.scenario.path_schedule = vec![PathPeriod {
+        from: s.scenario.start.plus(10),
+        until: Some(s.scenario.start.plus(20)),
+        path: "parallel".into(),
+    }];
+    let id = |n: &str| super::tests::path(&s, n);
+    let (hasty, hf, par, sq) = (
+        id("hasty"),
+        id("history_first"),
+        id("parallel"),
+        id("status_quo"),
+    );
+    let m = compiled(&s);
+    assert_eq!(m.path_schedule, [(10, 20, par)]);
+    let mut sim = new_sim(&m, &s, "hasty");
+    assert_eq!(s.actors.seoul.camp, Camp::Conservative);
+    assert_eq!(
+        sim.path_index, hasty,
+        "the compared path names the camp in office"
+    );
+    // A progressive government: its own path, at once (turnover re-evaluates).
+    sim.t = 2;
+    sim.st.negotiation = Some((0, 3.0));
+    sim.turnover(KR, 1, 2);
+    assert_eq!(sim.path_index, hf);
+    assert_eq!(
+        sim.st.negotiation, None,
+        "a new path restarts the negotiation"
+    );
+    // gradual names every camp: it stays in force.
+    let mut g = new_sim(&m, &s, "gradual");
+    g.turnover(KR, 1, 2);
+    assert_eq!(g.path_index, id("gradual"));
+    // The schedule overrides the camps from its first month until `until`.
+    for t in 3..25 {
+        sim.t = t;
+        sim.schedule_path_month();
+        let want = if (10..20).contains(&t) { par } else { hf };
+        assert_eq!(sim.path_index, want, "month {t}");
+    }
+    // A path event overrides the schedule and everything after it.
+    sim.t = 12;
+    sim.refresh_path();
+    assert_eq!(sim.path_index, par);
+    sim.path_event(sq);
+    assert_eq!(sim.path_index, sq);
+    sim.turnover(KR, 0, 12);
+    sim.t = 20;
+    sim.schedule_path_month();
+    assert_eq!(sim.path_index, sq);
+    // In a whole run every month's record shows the path in force; the draws do not depend on
+    // it (the streams end in the same states as on a path that never switches).
+    let model = super::Model::new(&s);
+    let mut seen = Vec::new();
+    let (_, d1) =
+        model.simulate_with_diagnostics(hasty, 3, 0, &mut |r| seen.push(r.sim.path_index));
+    assert_eq!(seen[0], hasty);
+    assert!(seen[10..20].iter().all(|&p| p == par));
+    let (_, d2) = model.simulate_with_diagnostics(sq, 3, 0, &mut |_| {});
+    assert_eq!(d1.stream_probe, d2.stream_probe);
+}
+
+#[test]
+fn hasty_open_is_hasty_with_gradual_transparency_legislation_and_expectation_management() {
+    let (s, m) = default_compiled();
+    let id = |n: &str| super::tests::path(&s, n);
+    let (h, o, g) = (
+        &m.paths[id("hasty")],
+        &m.paths[id("hasty_open")],
+        &m.paths[id("gradual")],
+    );
+    assert_eq!(o.transparency, g.transparency);
+    assert_eq!(o.legislate, g.legislate);
+    assert_eq!(o.expectation_management, g.expectation_management);
+    assert_eq!(o.order, h.order);
+    assert_eq!((o.min_dwell, o.max_moves), (h.min_dwell, h.max_moves));
+    assert_eq!(o.gates, h.gates);
+    assert!(o.gates.iter().all(Option::is_none));
+    assert_eq!(o.respect_winset, h.respect_winset);
+    assert_eq!(o.targets, h.targets);
+    assert_eq!(o.settlement_quality, h.settlement_quality);
+    assert_eq!(o.months_to_settle, h.months_to_settle);
+}

@@ -34,6 +34,7 @@ fn is_whole(key: &str) -> bool {
     ) || (key.starts_with("paths.")
         && !key.contains(".gates.")
         && (key.ends_with(".min_dwell_months") || key.ends_with(".max_moves_per_month")))
+        || (key.starts_with("paths.") && key.contains(".gates.") && key.ends_with(".calm_months"))
 }
 
 /// Every numeric parameter of `s`, in the order of the effective scenario.

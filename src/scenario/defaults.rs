@@ -44,6 +44,8 @@ impl Default for Meta {
             target_ci: 0.6,
             paths: Vec::new(),
             score: IndexMap::new(),
+            path_by_camp: Default::default(),
+            path_schedule: Vec::new(),
         }
     }
 }
@@ -575,36 +577,40 @@ pub fn default_tracks() -> IndexMap<String, TrackSpec> {
     t
 }
 
-fn gates(list: &[(&str, f64, f64)]) -> IndexMap<String, Gate> {
-    list.iter()
-        .map(|&(k, trust, fav)| {
+/// The tracks the bundled paths gate (every default track but `nontraditional`).
+const GATED_TRACKS: [&str; 8] = [
+    "economic_security",
+    "summitry",
+    "intelligence",
+    "missile_warning",
+    "exercises",
+    "extended_deterrence",
+    "regional",
+    "institutions",
+];
+
+/// The relative gates of `gradual` (docs/model.md §3.8), with δ_τ and δ_F multiplied by
+/// `scale`: δ_τ 0.02; δ_F 0.05 on tracks with σ < 0.4, else 0.02; β_g 0.3; m_calm 6.
+fn gradual_gates(scale: f64) -> IndexMap<String, Gate> {
+    let tracks = default_tracks();
+    GATED_TRACKS
+        .iter()
+        .map(|&k| {
+            let sigma = tracks.get(k).map_or(1.0, |t| t.sigma.get());
+            let margin = if sigma < 0.4 { 0.05 } else { 0.02 };
             (
                 k.to_string(),
                 Gate {
-                    trust: p(trust),
-                    favourability: p(fav),
+                    trust_drop: Some(p(0.02 * scale)),
+                    favourability_margin: Some(p(margin * scale)),
+                    backlash_share: Some(p(0.3)),
+                    calm_months: Some(p(6.0)),
+                    trust: p(0.0),
+                    favourability: p(0.0),
                 },
             )
         })
         .collect()
-}
-
-fn gradual_gates(scale: f64) -> IndexMap<String, Gate> {
-    let g = [
-        ("economic_security", 0.25, 0.15),
-        ("summitry", 0.25, 0.15),
-        ("intelligence", 0.40, 0.25),
-        ("missile_warning", 0.45, 0.27),
-        ("exercises", 0.50, 0.30),
-        ("extended_deterrence", 0.55, 0.33),
-        ("regional", 0.65, 0.40),
-        ("institutions", 0.45, 0.28),
-    ];
-    let scaled: Vec<_> = g
-        .iter()
-        .map(|&(k, t, f)| (k, t * scale, f * scale))
-        .collect();
-    gates(&scaled)
 }
 
 fn targets(list: &[(&str, u32)]) -> IndexMap<String, u32> {
@@ -634,6 +640,7 @@ fn path(
         sequence: Sequence::Named(sequence),
         min_dwell_months: p(f64::from(dwell)),
         max_moves_per_month: p(f64::from(moves)),
+        camps: Vec::new(),
         gates,
         respect_winset,
         transparency: p(transparency),
@@ -647,7 +654,7 @@ fn path(
     }
 }
 
-/// The five bundled paths of docs/model.md §3.8.
+/// The six bundled paths of docs/model.md §3.8.
 pub fn default_paths() -> IndexMap<String, PathSpec> {
     use HistoryMode::*;
     use SequenceName::*;
@@ -668,6 +675,14 @@ pub fn default_paths() -> IndexMap<String, PathSpec> {
             IndexMap::new(), Parallel, 0.3, 6.0, 0.1, 0.1,
         ),
     );
+    // `hasty` with gradual's transparency, expectation management and legislation, which cost
+    // nothing: comparing it with `hasty` and `gradual` separates pace from those three.
+    let mut open = m["hasty"].clone();
+    open.description = "hasty's pace and order (military tracks first, no gates, no win-set) with gradual's transparency, legislation and expectation management: separates pace from those three".into();
+    open.transparency = m["gradual"].transparency.clone();
+    open.legislate = m["gradual"].legislate.clone();
+    open.expectation_management = m["gradual"].expectation_management.clone();
+    m.insert("hasty_open".into(), open);
     m.insert(
         "parallel".into(),
         path(
@@ -675,7 +690,7 @@ pub fn default_paths() -> IndexMap<String, PathSpec> {
             LowSensitivityFirst,
             4,
             1,
-            gradual_gates(0.6),
+            gradual_gates(2.0),
             true,
             0.6,
             IndexMap::new(),

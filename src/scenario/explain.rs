@@ -928,7 +928,9 @@ mod tests {
     #[test]
     fn explain_prints_essays_in_full() {
         let ex = Explainer::new();
-        let e = ex.lookup("paths.gradual.gates.regional.trust").unwrap();
+        let e = ex
+            .lookup("paths.gradual.gates.regional.favourability_margin")
+            .unwrap();
         let text = ex.render(&e, 100);
         assert!(text.contains("sources   Chun 2022"), "{text}");
         assert!(text.contains("Chun 2022: Jahyun Chun"), "{text}");

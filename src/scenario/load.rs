@@ -348,7 +348,7 @@ fn compact(t: &mut toml_edit::Table, order: &Table) {
         let k = key.get().to_string();
         let inline = matches!(
             k.as_str(),
-            "prior" | "requires" | "targets" | "expectations" | "score"
+            "prior" | "requires" | "targets" | "expectations" | "score" | "path_by_camp"
         ) || item.as_table().is_some_and(|tt| tt.contains_key("dist"));
         if inline {
             item.make_value();
@@ -1425,7 +1425,12 @@ fn template_for(path: &[Seg], merged: &Table, defaults: &Table) -> Option<Value>
         [Seg::Key(a), Seg::Key(_), Seg::Key(g), Seg::Key(_), rest @ ..]
             if a == "paths" && g == "gates" =>
         {
+            // A broken gate condition is replaced by gradual's value (a floor by no floor).
             let gate = Value::Table(table(&[
+                ("trust_drop", Value::Float(0.02)),
+                ("favourability_margin", Value::Float(0.02)),
+                ("backlash_share", Value::Float(0.3)),
+                ("calm_months", Value::Float(6.0)),
                 ("trust", Value::Float(0.0)),
                 ("favourability", Value::Float(0.0)),
             ]));
@@ -1874,6 +1879,7 @@ us_type = "transactional"
             [
                 "gradual",
                 "hasty",
+                "hasty_open",
                 "parallel",
                 "history_first",
                 "status_quo",

@@ -254,7 +254,11 @@ impl Builder<'_> {
     /// The file schema of the value at `path` (as written in the file), given its raw schema
     /// and its default (`None`: a value with no default, e.g. a key of a new track).
     fn node(&mut self, schema: &Value, path: &[String], default: Option<&Value>) -> Value {
-        if is_param_ref(schema) {
+        // An optional parameter (a gate condition) is one where the validator gives it a range
+        // (an event's `value` is checked against its address instead).
+        if is_param_ref(schema)
+            || (is_optional_param_ref(schema) && self.bounds.contains_key(&dotted(path)))
+        {
             let description = schema.get("description").and_then(Value::as_str);
             return self.param(path, description, default);
         }
@@ -524,6 +528,18 @@ impl Builder<'_> {
 
 fn is_param_ref(schema: &Value) -> bool {
     schema.get("$ref").and_then(Value::as_str) == Some("#/$defs/Param")
+}
+
+/// An `Option<Param>` (a parameter a table may leave out, e.g. a gate condition).
+fn is_optional_param_ref(schema: &Value) -> bool {
+    schema
+        .get("anyOf")
+        .and_then(Value::as_array)
+        .is_some_and(|a| {
+            a.len() == 2
+                && a.iter().any(is_param_ref)
+                && a.iter().any(|b| b.get("type") == Some(&json!("null")))
+        })
 }
 
 /// The raw schema's definition (following a `$ref`).

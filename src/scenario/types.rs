@@ -33,7 +33,7 @@ pub struct Scenario {
     /// Cooperation tracks by key (docs/model.md §1.2, §3.3). Keys of the defaults can be overridden
     /// field by field; new keys add tracks (all fields required).
     pub tracks: IndexMap<String, TrackSpec>,
-    /// Cooperation paths by name (docs/model.md §3.8). The bundled `gradual`, `hasty`, `parallel`,
+    /// Cooperation paths by name (docs/model.md §3.8). The bundled `gradual`, `hasty`, `hasty_open`, `parallel`,
     /// `history_first` and `status_quo` always exist; a new path starts from `base`.
     pub paths: IndexMap<String, PathSpec>,
     /// Scheduled events that replace the random draw in their month.
@@ -224,6 +224,61 @@ pub struct Meta {
     /// name (e.g. `{ final_ci = 1.0, kr_crises = -0.05 }`; `trisim explain scenario.score`
     /// lists the outcomes).
     pub score: IndexMap<String, f64>,
+    /// The path a Korean government of each camp follows when the compared path does not name
+    /// its camp (`paths.<name>.camps`), e.g. `{ progressive = "history_first" }`: each
+    /// government its own path. A camp left out keeps the compared path. Re-evaluated at the
+    /// start and whenever the Korean camp changes (docs/model.md §3.8).
+    #[serde(default, skip_serializing_if = "PathByCamp::is_empty")]
+    pub path_by_camp: PathByCamp,
+    /// Paths in force by date, e.g. `[{ from = "2017-05", path = "moon" }]`: from `from`
+    /// (until `until`, if given) the Korean government follows `path`, whatever the compared
+    /// path and `path_by_camp` say; `path` events still override it. Entries in increasing
+    /// order of `from`; where two overlap, the later one applies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path_schedule: Vec<PathPeriod>,
+}
+
+/// `scenario.path_by_camp`: the path of a Korean government of each camp (a key of `[paths]`),
+/// where the compared path does not apply to that camp.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PathByCamp {
+    /// Path of a conservative government (Lee, Park, Yoon).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conservative: Option<String>,
+    /// Path of a progressive government (Moon, Lee Jae-myung).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progressive: Option<String>,
+}
+
+impl PathByCamp {
+    pub fn is_empty(&self) -> bool {
+        self.conservative.is_none() && self.progressive.is_none()
+    }
+
+    /// The path named for Korean camp `c` (None for a camp not named, or a Japanese camp).
+    pub fn get(&self, c: Camp) -> Option<&str> {
+        match c {
+            Camp::Conservative => self.conservative.as_deref(),
+            Camp::Progressive => self.progressive.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// One entry of `scenario.path_schedule`: the path in force from a month (until another).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PathPeriod {
+    /// First month the path is in force, "YYYY-MM" (a month before the start applies from the
+    /// start).
+    pub from: YearMonth,
+    /// First month it is no longer in force, "YYYY-MM", after `from` (default: until the end
+    /// of the run or the next entry); then the compared path or `path_by_camp` apply again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<YearMonth>,
+    /// Name of the path in force (a key of `[paths]`).
+    pub path: String,
 }
 
 /// `[world]`: exogenous processes and global coefficients.
@@ -1022,18 +1077,47 @@ pub enum HistoryMode {
     SecurityFirst,
 }
 
-/// A gate on a track: move only if τ_JK ≥ trust and F_KR ≥ favourability.
+/// A gate on a track, relative to the current state (docs/model.md §3.8): the path proposes a
+/// move on the track only while every condition the gate states holds. A condition left out is
+/// not checked; a track without a gate is ungated.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Gate {
-    /// Korea–Japan trust τ_JK required before proposing a move on the track (Chun 2022: the
-    /// "mutual distrust" from history "must be fundamentally addressed before institutionalized
-    /// military and security cooperation will be possible").
+    /// δ_τ: Korea–Japan trust may have fallen at most this much since the path's last accepted
+    /// move (or, before any, since the path came into force): τ_JK ≥ τ_JK(t_last) − δ_τ. A
+    /// gradual path moves only while the relationship holds up (Chun 2022: distrust "must be
+    /// fundamentally addressed before institutionalized military and security cooperation").
+    /// Absent: not checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_drop: Option<Param>,
+    /// δ_F: Korean favourability toward Japan may lie at most this far below its equilibrium
+    /// F*_KR (`actors.seoul.favourability_target`): F_KR ≥ F*_KR − δ_F (Chun 2022: the 2015
+    /// deal failed on "deteriorating public opinion"; a gradual approach reduces "expected
+    /// domestic backlash"). Absent: not checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub favourability_margin: Option<Param>,
+    /// β_g: the backlash stock of each side must be at most this share of its crisis threshold,
+    /// B_S ≤ β_g·B_crit on both sides (no new step while either public is still aroused).
+    /// Absent: not checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backlash_share: Option<Param>,
+    /// m_calm: no political crisis and no executed retaliation or counter-threat on either
+    /// side in the last m_calm months, the current one included (whole months, 0 to 120; 0 or
+    /// absent: not checked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calm_months: Option<Param>,
+    /// Optional absolute floor: Korea–Japan trust τ_JK required before proposing a move on the
+    /// track (0, the default: no floor).
+    #[serde(default = "zero_param")]
     pub trust: Param,
-    /// Korean favourability toward Japan F_KR required before proposing a move on the track
-    /// (Chun 2022: the 2015 deal failed on "deteriorating public opinion"; a gradual approach
-    /// reduces "expected domestic backlash").
+    /// Optional absolute floor: Korean favourability toward Japan F_KR required before
+    /// proposing a move on the track (0, the default: no floor).
+    #[serde(default = "zero_param")]
     pub favourability: Param,
+}
+
+fn zero_param() -> Param {
+    Param::Fixed(0.0)
 }
 
 /// `[paths.<name>]`: how willing governments pursue cooperation (docs/model.md §3.8).
@@ -1054,7 +1138,14 @@ pub struct PathSpec {
     /// Maximum one-rung moves proposed per month (a whole number, 0 to 20; a distribution is
     /// rounded to the nearest integer after sampling).
     pub max_moves_per_month: Param,
-    /// Gates per track; a track without a gate is ungated.
+    /// Korean camps ("conservative", "progressive") whose governments follow this path when
+    /// it is the compared path; empty (the default): every camp. In a camp it does not name,
+    /// the path in force is `scenario.path_by_camp`'s for that camp (docs/model.md §3.8).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub camps: Vec<Camp>,
+    /// Gates per track, relative to the current state (`trust_drop`, `favourability_margin`,
+    /// `backlash_share`, `calm_months`, optional absolute floors `trust` and `favourability`);
+    /// a track without a gate is ungated.
     pub gates: IndexMap<String, Gate>,
     /// Governments decline moves that would breach their win-set.
     pub respect_winset: bool,
@@ -1390,6 +1481,8 @@ impl Event {
 pub const MIN_DWELL_MONTHS: Bound = Bound::Range(0.0, 120.0);
 /// Valid range of `paths.<name>.max_moves_per_month`.
 pub const MAX_MOVES_PER_MONTH: Bound = Bound::Range(0.0, 20.0);
+/// Valid range of `paths.<name>.gates.<track>.calm_months` (whole months).
+pub const GATE_CALM_MONTHS: Bound = Bound::Range(0.0, 120.0);
 /// Valid range of `world.us.interval_months` (whole months).
 pub const INTERVAL_MONTHS: Bound = Bound::Range(1.0, 240.0);
 /// Valid range of `world.us.inauguration_lag_months` (whole months).
@@ -1454,10 +1547,19 @@ impl VisitParams for Scenario {
                         months_to_settle: NonNeg, expectation_management: Unit, legislate: Unit);
                     v.nested("gates", |v| {
                         for (track, g) in &mut path.gates {
-                            v.nested(
-                                track,
-                                |v| visit_fields!(v, g; trust: Unit, favourability: Unit),
-                            );
+                            v.nested(track, |v| {
+                                for (name, x, bound) in [
+                                    ("trust_drop", &mut g.trust_drop, Unit),
+                                    ("favourability_margin", &mut g.favourability_margin, Unit),
+                                    ("backlash_share", &mut g.backlash_share, NonNeg),
+                                    ("calm_months", &mut g.calm_months, GATE_CALM_MONTHS),
+                                ] {
+                                    if let Some(x) = x {
+                                        v.param(name, x, bound);
+                                    }
+                                }
+                                visit_fields!(v, g; trust: Unit, favourability: Unit)
+                            });
                         }
                     });
                 });

@@ -6,6 +6,7 @@
 //! the dotted key of the offending value, a message saying what was expected, and a
 //! nearest-name hint where a name is wrong. `load.rs` maps the keys to file locations.
 
+use super::calendar::YearMonth;
 use super::error::{Diagnostic, ScenarioError};
 use super::param::{num, Bound, Dist, Param, ParamVisitor, VisitParams};
 use super::types::*;
@@ -621,6 +622,58 @@ fn check_meta(s: &Scenario, out: &mut Vec<Problem>) {
             ));
         }
     }
+    for (camp, p) in [
+        ("conservative", &m.path_by_camp.conservative),
+        ("progressive", &m.path_by_camp.progressive),
+    ] {
+        if let Some(p) = p {
+            if !s.paths.contains_key(p) {
+                out.push(unknown(
+                    path!["scenario", "path_by_camp", camp],
+                    "path",
+                    p,
+                    &path_names,
+                ));
+            }
+        }
+    }
+    let mut previous: Option<YearMonth> = None;
+    for (i, e) in m.path_schedule.iter().enumerate() {
+        if !s.paths.contains_key(&e.path) {
+            out.push(unknown(
+                path!["scenario", "path_schedule", i, "path"],
+                "path",
+                &e.path,
+                &path_names,
+            ));
+        }
+        if let Some(u) = e.until {
+            if u <= e.from {
+                out.push(Problem::new(
+                    path!["scenario", "path_schedule", i, "until"],
+                    format!(
+                        "`until` ({u}) must come after `from` ({}): it is the first month the path is no longer in force",
+                        e.from
+                    ),
+                ));
+            }
+        }
+        if let Some(prev) = previous {
+            if e.from <= prev {
+                out.push(
+                    Problem::new(
+                        path!["scenario", "path_schedule", i, "from"],
+                        format!(
+                            "path_schedule entries must be in increasing order of `from`: {} does not come after {prev}",
+                            e.from
+                        ),
+                    )
+                    .related(path!["scenario", "path_schedule", i - 1, "from"]),
+                );
+            }
+        }
+        previous = Some(e.from);
+    }
     let outcome_keys: Vec<&str> = OUTCOMES.iter().map(|o| o.key).collect();
     for (k, w) in &m.score {
         if !outcome_keys.contains(&k.as_str()) {
@@ -1071,9 +1124,35 @@ fn check_paths(s: &Scenario, out: &mut Vec<Problem>) {
                 .on_key(),
             );
         }
-        for g in p.gates.keys() {
+        for (g, gate) in &p.gates {
             if !s.tracks.contains_key(g) {
                 out.push(unknown(path!["paths", name, "gates", g], "track", g, &tracks).on_key());
+            }
+            if let Some(m) = &gate.calm_months {
+                whole_number(
+                    m,
+                    GATE_CALM_MONTHS,
+                    path!["paths", name, "gates", g, "calm_months"],
+                    "months",
+                    out,
+                );
+            }
+        }
+        let mut seen_camps = HashSet::new();
+        for (i, c) in p.camps.iter().enumerate() {
+            if !c.is_korean() {
+                out.push(Problem::new(
+                    path!["paths", name, "camps", i],
+                    format!(
+                        "a path applies to Korean camps (\"conservative\" or \"progressive\"), got \"{}\"",
+                        camp_name(*c)
+                    ),
+                ));
+            } else if !seen_camps.insert(*c) {
+                out.push(Problem::new(
+                    path!["paths", name, "camps", i],
+                    format!("camp \"{}\" is listed twice", camp_name(*c)),
+                ));
             }
         }
         for (t, rung) in &p.targets {
