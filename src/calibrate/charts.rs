@@ -59,7 +59,11 @@ impl Chart for Marginal<'_> {
         let top = hp.iter().chain(&hq).fold(0.0f64, |a, b| a.max(*b)) * 1.1;
         let mut chart = ChartBuilder::on(root)
             .caption(
-                format!("{}: prior ({}) vs posterior", self.prior.key, self.prior.describe()),
+                format!(
+                    "{}: prior ({}) vs posterior",
+                    self.prior.key,
+                    self.prior.describe()
+                ),
                 (FONT, 22),
             )
             .margin(20)
@@ -68,7 +72,10 @@ impl Chart for Marginal<'_> {
             .build_cartesian_2d(lo..hi, 0.0..top.max(1e-9))?;
         chart
             .configure_mesh()
-            .x_desc(format!("{}   (grey: prior draws; blue: weighted posterior particles)", self.prior.key))
+            .x_desc(format!(
+                "{}   (grey: prior draws; blue: weighted posterior particles)",
+                self.prior.key
+            ))
             .y_desc("share per bin")
             .label_style((FONT, 16))
             .axis_desc_style((FONT, 18))
@@ -133,7 +140,12 @@ impl Chart for Pair<'_> {
 }
 
 /// Writes the marginal and pairwise charts of the last generation.
-pub fn write(staging: &Staging, priors: &[Prior], prior_draws: &[Vec<f64>], g: &Generation) -> Result<()> {
+pub fn write(
+    staging: &Staging,
+    priors: &[Prior],
+    prior_draws: &[Vec<f64>],
+    g: &Generation,
+) -> Result<()> {
     let ws: Vec<f64> = g.particles.iter().map(|p| p.weight).collect();
     let col = |i: usize| -> Vec<f64> { g.particles.iter().map(|p| p.theta[i]).collect() };
     for (i, p) in priors.iter().enumerate() {

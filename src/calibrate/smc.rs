@@ -45,7 +45,8 @@ pub struct Particle {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Generation {
     pub index: usize,
-    /// ε_t (∞ for generation 0).
+    /// ε_t (∞ for generation 0; stored as its bits, as JSON has no ∞).
+    #[serde(with = "bits")]
     pub tolerance: f64,
     /// Candidates simulated up to the N-th accepted one.
     pub candidates: u64,
@@ -205,6 +206,17 @@ pub fn step(
         ));
     }
     Ok(true)
+}
+
+/// A number saved as its IEEE-754 bits (exact, infinities included).
+mod bits {
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(x.to_bits())
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        u64::deserialize(d).map(f64::from_bits)
+    }
 }
 
 /// An index drawn with probability proportional to the particles' weights.

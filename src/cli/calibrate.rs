@@ -16,8 +16,8 @@ use trisim::engine::{self, Overrides, RunPlan};
 use trisim::output::files::{sha256_hex, write_json};
 use trisim::output::{self, Staging, Target as Dest};
 use trisim::rng::{keyed_stream, stable_hash};
-use trisim::scenario::param::{Dist, Param};
 use trisim::scenario;
+use trisim::scenario::param::{Dist, Param};
 use trisim::score;
 
 pub const CALIBRATE_ABOUT: &str = "\
@@ -118,10 +118,16 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<ExitCode> {
         sources,
     } = load_for_run(&a.scenario)?;
     if !(a.alpha > 0.0 && a.alpha < 1.0) {
-        bail!("--alpha must be between 0 and 1 (exclusive), got {}", a.alpha);
+        bail!(
+            "--alpha must be between 0 and 1 (exclusive), got {}",
+            a.alpha
+        );
     }
     if !(0.0..1.0).contains(&a.min_acceptance) {
-        bail!("--min-acceptance must be in [0, 1), got {}", a.min_acceptance);
+        bail!(
+            "--min-acceptance must be in [0, 1), got {}",
+            a.min_acceptance
+        );
     }
     let plan = RunPlan::new(
         &s,
@@ -220,7 +226,8 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<ExitCode> {
     resume::install_handler();
     while !state.done(&set) {
         let g = state.generations.len();
-        let mut bar = progress::Bar::replications(&format!("generation {g}"), set.particles as u64, 0);
+        let mut bar =
+            progress::Bar::replications(&format!("generation {g}"), set.particles as u64, 0);
         let finished = smc::step(&mut state, &priors, &set, &Model(&sim), &mut |done, n| {
             bar.update(done as u64, n as u64);
             !resume::interrupted()
@@ -238,8 +245,8 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<ExitCode> {
                 ));
             }
         }
-        let stop = resume::interrupted()
-            || a.stop_after.is_some_and(|k| state.generations.len() >= k);
+        let stop =
+            resume::interrupted() || a.stop_after.is_some_and(|k| state.generations.len() >= k);
         if stop && !state.done(&set) {
             let dir = staging.keep();
             eprintln!(
@@ -253,12 +260,23 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<ExitCode> {
         }
     }
     let Some(last) = state.generations.last().cloned() else {
-        bail!("no generation completed: {}", state.stopped.clone().unwrap_or_default());
+        bail!(
+            "no generation completed: {}",
+            state.stopped.clone().unwrap_or_default()
+        );
     };
 
     // Files.
-    out::write_text(&staging, "posterior.csv", &out::posterior_csv(&priors, &last))?;
-    out::write_text(&staging, "particles.csv", &out::particles_csv(&priors, &state))?;
+    out::write_text(
+        &staging,
+        "posterior.csv",
+        &out::posterior_csv(&priors, &last),
+    )?;
+    out::write_text(
+        &staging,
+        "particles.csv",
+        &out::particles_csv(&priors, &state),
+    )?;
     out::write_text(
         &staging,
         "generations.csv",
