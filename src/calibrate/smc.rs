@@ -289,8 +289,8 @@ fn prior_scale(p: &Prior, at: f64) -> f64 {
 pub fn weighted_cov(ps: &[Particle], d: usize) -> (Vec<f64>, Vec<f64>) {
     let mut mean = vec![0.0; d];
     for p in ps {
-        for i in 0..d {
-            mean[i] += p.weight * p.theta[i];
+        for (m, x) in mean.iter_mut().zip(&p.theta) {
+            *m += p.weight * x;
         }
     }
     let mut cov = vec![0.0; d * d];
