@@ -1,6 +1,7 @@
 //! The command line: `trisim run`, `validate`, `show`, `sweep`, `sensitivity`, `discover`,
-//! `merge`, `report`, `score`, `schema`, `explain`, `init`, `completions`, `man`.
+//! `merge`, `report`, `score`, `calibrate`, `schema`, `explain`, `init`, `completions`, `man`.
 
+mod calibrate;
 mod completions;
 mod docs;
 mod experiment;
@@ -129,6 +130,9 @@ Example (4 shards, e.g. the tasks of a cluster job array):
     /// Score a run against observations: band coverage, CRPS, Brier, timing; a chart per series.
     #[command(long_about = score::SCORE_ABOUT)]
     Score(score::ScoreArgs),
+    /// Calibrate parameters against observed series (ABC-SMC); writes the posterior and an overlay scenario.
+    #[command(long_about = calibrate::CALIBRATE_ABOUT)]
+    Calibrate(calibrate::CalibrateArgs),
     /// Print the JSON Schema of scenario files (for editors: completion, hover help, checks).
     #[command(long_about = docs::SCHEMA_ABOUT)]
     Schema,
@@ -157,6 +161,7 @@ impl Command {
             Command::Merge(a) => a.quiet,
             Command::Report(a) => a.quiet,
             Command::Score(a) => a.quiet,
+            Command::Calibrate(a) => a.quiet,
             Command::Validate { quiet, .. } => *quiet,
             _ => false,
         }
@@ -307,6 +312,7 @@ pub fn main() -> ExitCode {
         Command::Merge(a) => shard::merge(&a),
         Command::Report(a) => report::report(&a),
         Command::Score(a) => score::score(&a),
+        Command::Calibrate(a) => calibrate::calibrate(&a),
         Command::Validate { scenarios, .. } => validate(&scenarios),
         Command::Show { scenario } => show(&scenario),
         Command::Schema => docs::schema(),
