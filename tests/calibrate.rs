@@ -75,20 +75,38 @@ fn observed() -> &'static (tempfile::TempDir, PathBuf) {
     })
 }
 
-fn calibrate(out: &Path, extra: &[&str]) -> std::process::Output {
+/// The calibration every test runs (small settings), without its output folder.
+fn calibration() -> Command {
     let obs = &observed().1;
-    trisim()
-        .arg("calibrate")
+    let mut c = trisim();
+    c.arg("calibrate")
         .arg(history())
         .arg("--observed")
         .arg(obs)
         .args(["--param", &format!("{PARAM}=0.0..0.5")])
         .args(["--particles", "60", "--generations", "4", "-n", "12"])
-        .args(["--predictive", "40", "--seed", "5", "-q", "-o"])
+        .args(["--predictive", "40", "--seed", "5", "-q"]);
+    c
+}
+
+fn calibrate(out: &Path, extra: &[&str]) -> std::process::Output {
+    calibration()
+        .arg("-o")
         .arg(out)
         .args(extra)
         .output()
         .unwrap()
+}
+
+/// Asserts that `files` are byte-identical in folders `a` and `b` (`why` names the check).
+fn assert_same_files(a: &Path, b: &Path, files: &[&str], why: &str) {
+    for f in files {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} differs {why}"
+        );
+    }
 }
 
 /// (value, weight) of every posterior particle.
@@ -149,18 +167,17 @@ fn recovers_a_known_parameter_and_threads_do_not_matter() {
     // Two threads: the same bits.
     let o = calibrate(&two, &["--threads", "2"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for f in [
-        "posterior.csv",
-        "particles.csv",
-        "generations.csv",
-        "posterior.toml",
-    ] {
-        assert_eq!(
-            std::fs::read(one.join(f)).unwrap(),
-            std::fs::read(two.join(f)).unwrap(),
-            "{f} differs between 1 and 2 threads"
-        );
-    }
+    assert_same_files(
+        &one,
+        &two,
+        &[
+            "posterior.csv",
+            "particles.csv",
+            "generations.csv",
+            "posterior.toml",
+        ],
+        "between 1 and 2 threads",
+    );
     // The overlay scenario loads, and a run on it draws a_f from the posterior's values.
     let s = scenario::load_file(&one.join("posterior.toml")).unwrap();
     let a = address::find(&s, PARAM).unwrap();
@@ -199,30 +216,19 @@ fn resumed_calibration_equals_an_uninterrupted_one() {
         .and_then(|r| r.split(".\n").next())
         .unwrap_or_else(|| panic!("no folder in: {err}"));
     assert!(!part.exists());
-    let obs = &observed().1;
-    let o = trisim()
-        .arg("calibrate")
-        .arg(history())
-        .arg("--observed")
-        .arg(obs)
-        .args(["--param", &format!("{PARAM}=0.0..0.5")])
-        .args(["--particles", "60", "--generations", "4", "-n", "12"])
-        .args(["--predictive", "40", "--seed", "5", "-q", "--resume", dir])
-        .output()
-        .unwrap();
+    let o = calibration().args(["--resume", dir]).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for f in [
-        "posterior.csv",
-        "particles.csv",
-        "generations.csv",
-        "predictive.csv",
-    ] {
-        assert_eq!(
-            std::fs::read(whole.join(f)).unwrap(),
-            std::fs::read(part.join(f)).unwrap(),
-            "{f} differs after resuming"
-        );
-    }
+    assert_same_files(
+        &whole,
+        &part,
+        &[
+            "posterior.csv",
+            "particles.csv",
+            "generations.csv",
+            "predictive.csv",
+        ],
+        "after resuming",
+    );
     assert!(!Path::new(dir).exists());
 }
 

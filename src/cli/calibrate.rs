@@ -14,7 +14,7 @@ use trisim::calibrate::smc::{self, Settings, State};
 use trisim::calibrate::{charts, output as out};
 use trisim::engine::{self, Overrides, RunPlan};
 use trisim::output::files::{sha256_hex, write_json};
-use trisim::output::{self, Staging, Target as Dest};
+use trisim::output::{self, Staging};
 use trisim::rng::{keyed_stream, stable_hash};
 use trisim::scenario;
 use trisim::scenario::param::{Dist, Param};
@@ -208,16 +208,7 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<ExitCode> {
             (st, state)
         }
         None => {
-            let dest = match &a.out {
-                Some(dir) => Dest::Exact {
-                    dir: dir.clone(),
-                    force: a.force,
-                },
-                None => Dest::NewUnder(PathBuf::from("results").join(format!(
-                    "{}-calibrate",
-                    output::dir::safe_name(&s.scenario.name)
-                ))),
-            };
+            let dest = super::results_target(a.out.as_ref(), a.force, &s, "-calibrate");
             let st = Staging::create(dest, started)?;
             resume::start(&st, &key)?;
             (st, State::default())

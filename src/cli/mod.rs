@@ -203,6 +203,21 @@ pub struct CommonArgs {
     pub quiet: bool,
 }
 
+/// Where a command's results go: exactly `out` (replaced only with `force`), or a new folder
+/// `results/<scenario-name><suffix>/<run-id>`.
+pub fn results_target(out: Option<&PathBuf>, force: bool, s: &Scenario, suffix: &str) -> Target {
+    match out {
+        Some(dir) => Target::Exact {
+            dir: dir.clone(),
+            force,
+        },
+        None => Target::NewUnder(PathBuf::from("results").join(format!(
+            "{}{suffix}",
+            output::dir::safe_name(&s.scenario.name)
+        ))),
+    }
+}
+
 /// Replication-months above which a job needs `--yes` (about 5.5 hours at 5 million a second).
 pub const LARGE_JOB_REPLICATION_MONTHS: f64 = 1e11;
 
@@ -230,16 +245,7 @@ impl CommonArgs {
 
     /// Where results go: `--out`, or a new folder `results/<scenario-name><suffix>/<run-id>`.
     fn target(&self, s: &Scenario, suffix: &str) -> Target {
-        match &self.out {
-            Some(dir) => Target::Exact {
-                dir: dir.clone(),
-                force: self.force,
-            },
-            None => Target::NewUnder(PathBuf::from("results").join(format!(
-                "{}{suffix}",
-                output::dir::safe_name(&s.scenario.name)
-            ))),
-        }
+        results_target(self.out.as_ref(), self.force, s, suffix)
     }
 }
 
