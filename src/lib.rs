@@ -7,6 +7,7 @@
 //! [`output`] (result files, charts, terminal table), [`score`] (a run scored against
 //! observations).
 
+pub mod calibrate;
 pub mod engine;
 pub mod experiment;
 pub mod model;

@@ -1,6 +1,7 @@
 //! The command line: `trisim run`, `validate`, `show`, `sweep`, `sensitivity`, `discover`,
-//! `merge`, `report`, `score`, `schema`, `explain`, `init`, `completions`, `man`.
+//! `merge`, `report`, `score`, `calibrate`, `schema`, `explain`, `init`, `completions`, `man`.
 
+mod calibrate;
 mod completions;
 mod docs;
 mod experiment;
@@ -129,6 +130,9 @@ Example (4 shards, e.g. the tasks of a cluster job array):
     /// Score a run against observations: band coverage, CRPS, Brier, timing; a chart per series.
     #[command(long_about = score::SCORE_ABOUT)]
     Score(score::ScoreArgs),
+    /// Calibrate parameters against observed series (ABC-SMC); writes the posterior and an overlay scenario.
+    #[command(long_about = calibrate::CALIBRATE_ABOUT)]
+    Calibrate(calibrate::CalibrateArgs),
     /// Print the JSON Schema of scenario files (for editors: completion, hover help, checks).
     #[command(long_about = docs::SCHEMA_ABOUT)]
     Schema,
@@ -157,6 +161,7 @@ impl Command {
             Command::Merge(a) => a.quiet,
             Command::Report(a) => a.quiet,
             Command::Score(a) => a.quiet,
+            Command::Calibrate(a) => a.quiet,
             Command::Validate { quiet, .. } => *quiet,
             _ => false,
         }
@@ -198,6 +203,21 @@ pub struct CommonArgs {
     pub quiet: bool,
 }
 
+/// Where a command's results go: exactly `out` (replaced only with `force`), or a new folder
+/// `results/<scenario-name><suffix>/<run-id>`.
+pub fn results_target(out: Option<&PathBuf>, force: bool, s: &Scenario, suffix: &str) -> Target {
+    match out {
+        Some(dir) => Target::Exact {
+            dir: dir.clone(),
+            force,
+        },
+        None => Target::NewUnder(PathBuf::from("results").join(format!(
+            "{}{suffix}",
+            output::dir::safe_name(&s.scenario.name)
+        ))),
+    }
+}
+
 /// Replication-months above which a job needs `--yes` (about 5.5 hours at 5 million a second).
 pub const LARGE_JOB_REPLICATION_MONTHS: f64 = 1e11;
 
@@ -225,16 +245,7 @@ impl CommonArgs {
 
     /// Where results go: `--out`, or a new folder `results/<scenario-name><suffix>/<run-id>`.
     fn target(&self, s: &Scenario, suffix: &str) -> Target {
-        match &self.out {
-            Some(dir) => Target::Exact {
-                dir: dir.clone(),
-                force: self.force,
-            },
-            None => Target::NewUnder(PathBuf::from("results").join(format!(
-                "{}{suffix}",
-                output::dir::safe_name(&s.scenario.name)
-            ))),
-        }
+        results_target(self.out.as_ref(), self.force, s, suffix)
     }
 }
 
@@ -307,6 +318,7 @@ pub fn main() -> ExitCode {
         Command::Merge(a) => shard::merge(&a),
         Command::Report(a) => report::report(&a),
         Command::Score(a) => score::score(&a),
+        Command::Calibrate(a) => calibrate::calibrate(&a),
         Command::Validate { scenarios, .. } => validate(&scenarios),
         Command::Show { scenario } => show(&scenario),
         Command::Schema => docs::schema(),

@@ -199,6 +199,25 @@ pub fn run_chunks(
 /// Reopens the staging folder `dir` of an interrupted run with identity `key`: the staging
 /// folder and the last checkpoint.
 pub fn reopen(dir: &Path, key: &str) -> Result<(Staging, Checkpoint)> {
+    let staging = reopen_staging(dir, key)?;
+    let path = dir.join(CHECKPOINT);
+    let file = std::fs::File::open(&path).with_context(|| {
+        format!(
+            "cannot read {} (the run stopped before its first checkpoint: run it again without --resume)",
+            path.display()
+        )
+    })?;
+    let cp: Checkpoint = serde_json::from_reader(std::io::BufReader::new(file))
+        .with_context(|| format!("the checkpoint in {} is damaged", dir.display()))?;
+    if cp.run_key != key {
+        bail!("the checkpoint in {} belongs to another run", dir.display());
+    }
+    Ok((staging, cp))
+}
+
+/// Reopens the staging folder `dir` of interrupted work with identity `key` (its checkpoint
+/// is read by the caller).
+pub fn reopen_staging(dir: &Path, key: &str) -> Result<Staging> {
     let read = |name: &str| -> Result<Value> {
         let p = dir.join(name);
         let text = std::fs::read_to_string(&p).with_context(|| {
@@ -217,27 +236,25 @@ pub fn reopen(dir: &Path, key: &str) -> Result<(Staging, Checkpoint)> {
             dir.display()
         );
     }
-    let path = dir.join(CHECKPOINT);
-    let file = std::fs::File::open(&path).with_context(|| {
-        format!(
-            "cannot read {} (the run stopped before its first checkpoint: run it again without --resume)",
-            path.display()
-        )
-    })?;
-    let cp: Checkpoint = serde_json::from_reader(std::io::BufReader::new(file))
-        .with_context(|| format!("the checkpoint in {} is damaged", dir.display()))?;
-    if cp.run_key != key {
-        bail!("the checkpoint in {} belongs to another run", dir.display());
-    }
     let dest = PathBuf::from(info["destination"].as_str().unwrap_or_default());
     if dest.as_os_str().is_empty() {
         bail!("{}: no destination recorded", dir.display());
     }
-    Ok((Staging::reopen(dir.to_path_buf(), dest, false)?, cp))
+    Staging::reopen(dir.to_path_buf(), dest, false)
 }
 
 /// The message printed when a run stops early.
 pub fn how_to_resume(dir: &Path, done: u64, total: u64) -> String {
+    format!(
+        "stopped after {done} of {total} replications; the finished ones are saved in {}.\nTo finish the run (same results as an uninterrupted one):\n  {}",
+        dir.display(),
+        resume_command(dir)
+    )
+}
+
+/// The command line that resumes the interrupted work in `dir`: this one without
+/// `--resume`, `--out` and `--force`, plus `--resume DIR`.
+pub fn resume_command(dir: &Path) -> String {
     let mut args: Vec<String> = Vec::new();
     let mut skip = false;
     for a in std::env::args() {
@@ -255,8 +272,7 @@ pub fn how_to_resume(dir: &Path, done: u64, total: u64) -> String {
         args.push(trisim::output::shell_quote(&a).into_owned());
     }
     format!(
-        "stopped after {done} of {total} replications; the finished ones are saved in {}.\nTo finish the run (same results as an uninterrupted one):\n  {} --resume {}",
-        dir.display(),
+        "{} --resume {}",
         args.join(" "),
         trisim::output::shell_quote(&dir.to_string_lossy())
     )

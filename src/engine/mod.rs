@@ -180,6 +180,7 @@ fn param_upper(p: &Param) -> f64 {
             Dist::Beta { .. } => 1.0,
             Dist::Triangular { max, .. } => max,
             Dist::Lognormal { mu, sigma } => (mu + 4.0 * sigma).exp(),
+            Dist::Empirical { .. } => d.empirical_range().map_or(f64::NAN, |r| r.1),
         },
     }
 }

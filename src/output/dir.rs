@@ -108,6 +108,12 @@ pub const RESULT_ENTRIES: &[&str] = &[
     "score",
     "score.json",
     "score.csv",
+    // `trisim calibrate`.
+    "posterior.csv",
+    "particles.csv",
+    "generations.csv",
+    "posterior.toml",
+    "predictive.csv",
 ];
 
 /// Why a non-empty folder may not be replaced by `--force`: `None` if it is a trisim result

@@ -479,7 +479,7 @@ impl Explainer {
             {
                 let whole = self.number_branch(node).get("multipleOf").is_some();
                 return format!(
-                    "{}, or a distribution table drawn once per replication, e.g. {{ dist = \"uniform\", low = 0.1, high = 0.3 }} (also normal, beta, triangular, lognormal){}",
+                    "{}, or a distribution table drawn once per replication, e.g. {{ dist = \"uniform\", low = 0.1, high = 0.3 }} (also normal, beta, triangular, lognormal, and empirical {{ dist = \"empirical\", values = [...], weights = [...] }} as `trisim calibrate` writes){}",
                     if whole { "a whole number" } else { "a number" },
                     if whole { "; draws are rounded" } else { "" }
                 );

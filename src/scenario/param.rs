@@ -25,6 +25,14 @@ pub enum Dist {
     Triangular { min: f64, mode: f64, max: f64 },
     /// Log-normal: `exp(N(mu, sigma))`.
     Lognormal { mu: f64, sigma: f64 },
+    /// Empirical: one of `values`, drawn with probability proportional to its weight in
+    /// `weights` (same length, each ≥ 0, sum > 0; omitted: equal weights). `trisim calibrate`
+    /// writes its posterior in this form.
+    Empirical {
+        values: Vec<f64>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        weights: Vec<f64>,
+    },
 }
 
 impl Dist {
@@ -36,7 +44,30 @@ impl Dist {
             Dist::Beta { alpha, beta } => alpha / (alpha + beta),
             Dist::Triangular { min, mode, max } => (min + mode + max) / 3.0,
             Dist::Lognormal { mu, sigma } => (mu + 0.5 * sigma * sigma).exp(),
+            Dist::Empirical {
+                ref values,
+                ref weights,
+            } => {
+                let w = empirical_weights(values, weights);
+                let total: f64 = w.iter().sum();
+                values.iter().zip(&w).map(|(x, w)| x * w).sum::<f64>() / total
+            }
         }
+    }
+
+    /// The smallest and largest values of an empirical distribution that have a positive
+    /// weight (None for other distributions or when none has).
+    pub fn empirical_range(&self) -> Option<(f64, f64)> {
+        let Dist::Empirical { values, weights } = self else {
+            return None;
+        };
+        let w = empirical_weights(values, weights);
+        values.iter().zip(&w).filter(|(_, w)| **w > 0.0).fold(
+            None,
+            |acc: Option<(f64, f64)>, (x, _)| {
+                Some(acc.map_or((*x, *x), |(a, b)| (a.min(*x), b.max(*x))))
+            },
+        )
     }
 
     /// Checks the distribution's own parameters and that its support meets `bound`.
@@ -110,6 +141,50 @@ impl Dist {
                 }
                 (0.0, f64::INFINITY)
             }
+            Dist::Empirical {
+                ref values,
+                ref weights,
+            } => {
+                if values.is_empty() {
+                    return Err(
+                        "empirical distribution needs at least one value in `values`".into(),
+                    );
+                }
+                if !weights.is_empty() && weights.len() != values.len() {
+                    return Err(format!(
+                        "empirical distribution needs as many `weights` as `values`, got {} weights for {} values",
+                        weights.len(),
+                        values.len()
+                    ));
+                }
+                for (i, x) in values.iter().enumerate() {
+                    if !bound.contains(*x) {
+                        return Err(format!(
+                            "empirical distribution: value {} (number {}) is outside the valid range {}",
+                            num(*x),
+                            i + 1,
+                            bound.describe()
+                        ));
+                    }
+                }
+                for (i, w) in weights.iter().enumerate() {
+                    if !w.is_finite() || *w < 0.0 {
+                        return Err(format!(
+                            "empirical distribution: weight {} (number {}) must be a finite number >= 0",
+                            num(*w),
+                            i + 1
+                        ));
+                    }
+                }
+                let total: f64 = empirical_weights(values, weights).iter().sum();
+                if !(total > 0.0 && total.is_finite()) {
+                    return Err(
+                        "empirical distribution: the weights must have a positive, finite sum"
+                            .into(),
+                    );
+                }
+                return Ok(());
+            }
         };
         let (blo, bhi) = bound.limits();
         if hi < blo || lo > bhi || (bound == Bound::Positive && hi <= 0.0) {
@@ -132,6 +207,15 @@ impl Dist {
             }
         }
         Ok(())
+    }
+}
+
+/// The weights of an empirical distribution: `weights`, or equal weights when none are given.
+pub fn empirical_weights(values: &[f64], weights: &[f64]) -> Vec<f64> {
+    if weights.is_empty() {
+        vec![1.0; values.len()]
+    } else {
+        weights.to_vec()
     }
 }
 

@@ -100,7 +100,35 @@ fn draw(d: &Dist, rng: &mut FastRng) -> f64 {
             }
         }
         Dist::Lognormal { mu, sigma } => (mu + sigma * std_normal(rng)).exp(),
+        Dist::Empirical {
+            ref values,
+            ref weights,
+        } => draw_empirical(values, weights, rng),
     }
+}
+
+/// One of `values`, with probability proportional to its weight (equal weights if `weights`
+/// is empty): the first value whose cumulative weight exceeds a uniform draw × the total.
+fn draw_empirical(values: &[f64], weights: &[f64], rng: &mut FastRng) -> f64 {
+    let u = uniform(rng);
+    if weights.is_empty() {
+        let i = ((u * values.len() as f64) as usize).min(values.len().saturating_sub(1));
+        return values.get(i).copied().unwrap_or(f64::NAN);
+    }
+    let total: f64 = weights.iter().sum();
+    let target = u * total;
+    let mut acc = 0.0;
+    let mut last = f64::NAN;
+    for (x, w) in values.iter().zip(weights) {
+        if *w > 0.0 {
+            acc += w;
+            last = *x;
+            if target < acc {
+                return *x;
+            }
+        }
+    }
+    last
 }
 
 #[cfg(test)]
@@ -180,5 +208,42 @@ mod tests {
             let x = draw(&d, &mut rng);
             assert!((1.0..=4.0).contains(&x));
         }
+    }
+
+    #[test]
+    fn empirical_draws_follow_the_weights() {
+        let d = Dist::Empirical {
+            values: vec![0.1, 0.2, 0.3],
+            weights: vec![1.0, 0.0, 3.0],
+        };
+        assert!(d.check(Bound::Unit).is_ok());
+        let mut rng = keyed_stream(3, 0, 7);
+        let draws: Vec<f64> = (0..4000)
+            .map(|_| draw_truncated(&d, Bound::Unit, &mut rng))
+            .collect();
+        assert!(draws.iter().all(|x| *x == 0.1 || *x == 0.3));
+        let share = draws.iter().filter(|x| **x == 0.3).count() as f64 / 4000.0;
+        assert!((share - 0.75).abs() < 0.03, "{share}");
+        assert!((d.mean() - 0.25).abs() < 1e-12);
+        let bad = Dist::Empirical {
+            values: vec![0.1, 0.2],
+            weights: vec![1.0],
+        };
+        assert!(bad.check(Bound::Unit).unwrap_err().contains("as many"));
+        let zero = Dist::Empirical {
+            values: vec![0.1],
+            weights: vec![0.0],
+        };
+        assert!(zero.check(Bound::Unit).unwrap_err().contains("positive"));
+        let neg = Dist::Empirical {
+            values: vec![0.1],
+            weights: vec![-1.0],
+        };
+        assert!(neg.check(Bound::Unit).unwrap_err().contains(">= 0"));
+        let out = Dist::Empirical {
+            values: vec![1.5],
+            weights: vec![],
+        };
+        assert!(out.check(Bound::Unit).unwrap_err().contains("outside"));
     }
 }

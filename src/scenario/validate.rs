@@ -470,6 +470,8 @@ fn mass_in(d: &Dist, bound: Bound) -> f64 {
                 point(mu.exp())
             }
         }
+        // Every value must lie in range (checked with the distribution).
+        Dist::Empirical { .. } => 1.0,
     };
     if m.is_nan() {
         0.0
@@ -503,6 +505,7 @@ fn upper_support(p: &Param, bound: Bound) -> f64 {
                     clamp(mu.exp())
                 }
             }
+            Dist::Empirical { .. } => clamp(d.empirical_range().map_or(lo, |r| r.1)),
         },
     }
 }
@@ -816,6 +819,10 @@ fn rounded_support(p: &Param, bound: Bound) -> (f64, f64) {
                 } else {
                     (clamp(mu.exp()), clamp(mu.exp()))
                 }
+            }
+            Dist::Empirical { .. } => {
+                let (a, b) = d.empirical_range().unwrap_or((lo, lo));
+                (clamp(a), clamp(b))
             }
         },
     };

@@ -217,92 +217,7 @@ pub fn score(opts: &Options) -> Result<Scores> {
     for f in &opts.observed {
         all.extend(observations::read_file(f)?);
     }
-    let mut series: Vec<Series> = Vec::new();
-    for o in all {
-        let parsed = observations::parse_series(&o.series)
-            .map_err(|m| anyhow::anyhow!("{}: {m}", o.at()))?;
-        let source = if rec_cols.contains(&parsed.column.as_str()) {
-            Source::Records
-        } else if out_cols.contains(&parsed.column.as_str()) {
-            Source::Outcome
-        } else {
-            let hint = nearest(&parsed.column, rec_cols.iter().chain(&out_cols).copied())
-                .map(|n| format!("; did you mean `{n}`?"))
-                .unwrap_or_default();
-            if rec_head.is_none() {
-                bail!(
-                    "{}: unknown series `{}`: {} has no records.csv, so only the outcomes of runs.csv can be scored{hint}; rerun with --record MONTHS (e.g. `trisim run SCENARIO --record monthly`) or set `[output] record_months` to record per-world values",
-                    o.at(),
-                    o.series,
-                    run.dir.display()
-                );
-            }
-            bail!(
-                "{}: unknown series `{}`: not a column of records.csv nor an outcome of runs.csv{hint}",
-                o.at(),
-                o.series
-            );
-        };
-        if parsed.threshold.is_some() {
-            if o.value != 0.0 && o.value != 1.0 {
-                bail!(
-                    "{}: `{}` is a binary series (a threshold): its value must be 0 or 1, got {}",
-                    o.at(),
-                    o.series,
-                    o.value
-                );
-            }
-            if o.sd.is_some() {
-                bail!(
-                    "{}: `{}` is a binary series (a threshold): it takes no `sd`",
-                    o.at(),
-                    o.series
-                );
-            }
-        }
-        let t = run.offset(o.month);
-        if !(0..run.horizon).contains(&t) {
-            bail!(
-                "{}: month {} is outside the run ({} to {})",
-                o.at(),
-                o.month,
-                run.start,
-                run.last()
-            );
-        }
-        if source == Source::Outcome && o.month != run.last() {
-            bail!(
-                "{}: `{}` is an outcome of runs.csv, known only at the run's last month {}, not {}",
-                o.at(),
-                parsed.column,
-                run.last(),
-                o.month
-            );
-        }
-        match series.iter_mut().find(|s| s.name == o.series) {
-            Some(s) => {
-                if let Some(d) = s.obs.iter().find(|d| d.month == o.month) {
-                    bail!(
-                        "{}: `{}` at {} is observed twice (also at {})",
-                        o.at(),
-                        o.series,
-                        o.month,
-                        d.at()
-                    );
-                }
-                s.obs.push(o);
-            }
-            None => series.push(Series {
-                name: o.series.clone(),
-                parsed,
-                source,
-                obs: vec![o],
-            }),
-        }
-    }
-    for s in &mut series {
-        s.obs.sort_by_key(|o| o.month);
-    }
+    let series = group_series(all, &rec_cols, &out_cols, &run, rec_head.is_none())?;
 
     // What to read.
     let rec_series: Vec<&Series> = series
@@ -404,6 +319,106 @@ pub fn score(opts: &Options) -> Result<Scores> {
     })
 }
 
+/// Groups observations into series (in order of first appearance, each in month order) and
+/// checks them against a run: `rec_cols` are the per-month columns (records.csv), `out_cols`
+/// the outcomes known at the last month (runs.csv); `no_records`: the run recorded no months
+/// (for the hint of an unknown series). Used by `trisim score` and `trisim calibrate`.
+pub fn group_series(
+    all: Vec<Observation>,
+    rec_cols: &[&str],
+    out_cols: &[&str],
+    run: &RunInfo,
+    no_records: bool,
+) -> Result<Vec<Series>> {
+    let mut series: Vec<Series> = Vec::new();
+    for o in all {
+        let parsed = observations::parse_series(&o.series)
+            .map_err(|m| anyhow::anyhow!("{}: {m}", o.at()))?;
+        let source = if rec_cols.contains(&parsed.column.as_str()) {
+            Source::Records
+        } else if out_cols.contains(&parsed.column.as_str()) {
+            Source::Outcome
+        } else {
+            let hint = nearest(&parsed.column, rec_cols.iter().chain(out_cols).copied())
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            if no_records {
+                bail!(
+                    "{}: unknown series `{}`: {} has no records.csv, so only the outcomes of runs.csv can be scored{hint}; rerun with --record MONTHS (e.g. `trisim run SCENARIO --record monthly`) or set `[output] record_months` to record per-world values",
+                    o.at(),
+                    o.series,
+                    run.dir.display()
+                );
+            }
+            bail!(
+                "{}: unknown series `{}`: not a column of records.csv nor an outcome of runs.csv{hint}",
+                o.at(),
+                o.series
+            );
+        };
+        if parsed.threshold.is_some() {
+            if o.value != 0.0 && o.value != 1.0 {
+                bail!(
+                    "{}: `{}` is a binary series (a threshold): its value must be 0 or 1, got {}",
+                    o.at(),
+                    o.series,
+                    o.value
+                );
+            }
+            if o.sd.is_some() {
+                bail!(
+                    "{}: `{}` is a binary series (a threshold): it takes no `sd`",
+                    o.at(),
+                    o.series
+                );
+            }
+        }
+        let t = run.offset(o.month);
+        if !(0..run.horizon).contains(&t) {
+            bail!(
+                "{}: month {} is outside the run ({} to {})",
+                o.at(),
+                o.month,
+                run.start,
+                run.last()
+            );
+        }
+        if source == Source::Outcome && o.month != run.last() {
+            bail!(
+                "{}: `{}` is an outcome of runs.csv, known only at the run's last month {}, not {}",
+                o.at(),
+                parsed.column,
+                run.last(),
+                o.month
+            );
+        }
+        match series.iter_mut().find(|s| s.name == o.series) {
+            Some(s) => {
+                if let Some(d) = s.obs.iter().find(|d| d.month == o.month) {
+                    bail!(
+                        "{}: `{}` at {} is observed twice (also at {})",
+                        o.at(),
+                        o.series,
+                        o.month,
+                        d.at()
+                    );
+                }
+                s.obs.push(o);
+            }
+            None => series.push(Series {
+                name: o.series.clone(),
+                parsed,
+                source,
+                obs: vec![o],
+            }),
+        }
+    }
+    for s in &mut series {
+        s.obs.sort_by_key(|o| o.month);
+    }
+    Ok(series)
+}
+
 fn quantiles(xs: &[f64]) -> [f64; 7] {
     let mut q = [f64::NAN; 7];
     for (k, p) in FAN_QUANTILES.iter().enumerate() {
@@ -435,7 +450,9 @@ fn point(o: &Observation, sample: &[f64]) -> PointScore {
     }
 }
 
-fn score_records(
+/// Scores series `s` on path `p` from the values of its column per recorded month (in memory:
+/// `trisim score` reads them from records.csv, `trisim calibrate` from its simulations).
+pub fn score_records(
     run: &RunInfo,
     s: &Series,
     values: &records::Values,
@@ -486,7 +503,8 @@ fn score_records(
     finish(s, points, fan, passage)
 }
 
-fn score_outcome(run: &RunInfo, s: &Series, sample: &[f64]) -> SeriesScore {
+/// Scores an outcome series from its per-replication values (path already chosen).
+pub fn score_outcome(run: &RunInfo, s: &Series, sample: &[f64]) -> SeriesScore {
     let points: Vec<PointScore> = s.obs.iter().map(|o| point(o, sample)).collect();
     let fan = points
         .iter()

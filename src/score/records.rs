@@ -150,7 +150,7 @@ pub struct Extract {
 
 /// The value of a cell for a quantity: through the threshold (1/0), else the number (empty =
 /// NaN); an error message if the cell does not fit.
-fn cell_value(cell: &str, w: &Wanted) -> std::result::Result<f64, String> {
+pub fn cell_value(cell: &str, w: &Wanted) -> std::result::Result<f64, String> {
     match &w.threshold {
         Some(t) => match t.holds(cell) {
             Some(b) => Ok(if b { 1.0 } else { 0.0 }),
