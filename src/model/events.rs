@@ -215,8 +215,9 @@ impl Sim<'_> {
         }
     }
 
-    /// The act effects of a material act on issue `i` offending side `o` (module docs).
-    pub fn material_act(&mut self, i: usize, o: usize) {
+    /// The effects of an act (ritual or material) on issue `i` offending side `o`: the offended
+    /// side's grievance rises and its public sours, and Seoul–Tokyo trust falls (module docs).
+    pub fn act_effects(&mut self, i: usize, o: usize) {
         let c = &self.m.c;
         let x = self.st.issues[i].salience * (1.0 - c.m_hist_damping * self.m_hist()).max(0.0);
         let st = &mut self.st;
@@ -232,7 +233,7 @@ impl Sim<'_> {
         self.acc.reversals += self.fall(track, false);
         self.st.hold[by] = Some(Hold { issue, track });
         let o = 1 - by;
-        self.material_act(issue, o);
+        self.act_effects(issue, o);
         let st = &mut self.st;
         st.fav[o] = (st.fav[o] - m.c.f_ret).max(0.0);
         st.partner_coercion[o] = 1.0;
@@ -247,7 +248,7 @@ impl Sim<'_> {
         // A fall from domestic rejection: scarred.
         self.acc.reversals += self.fall(track, true);
         if let Some(h) = self.st.hold[1 - by] {
-            self.material_act(h.issue, 1 - by);
+            self.act_effects(h.issue, 1 - by);
         }
     }
 

@@ -178,7 +178,7 @@ impl Sim<'_> {
         is.repudiated_at = now;
         self.diag.repudiations += 1;
         if effects {
-            self.material_act(i, JP);
+            self.act_effects(i, JP);
             self.st.tau_jk = (self.st.tau_jk - self.m.c.repudiation_trust).max(0.0);
             self.deliberate(i, JP, 1.0);
         }

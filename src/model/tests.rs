@@ -236,7 +236,7 @@ fn turnover_reversal_is_less_likely_with_lock_in() {
 }
 
 #[test]
-fn flare_up_lowers_the_other_publics_favourability_and_trust() {
+fn flare_up_lowers_the_offended_publics_favourability_and_trust() {
     let (s, m) = default_compiled();
     let mut sim = new_sim(&m, &s, "gradual");
     let i = 0;
@@ -248,8 +248,8 @@ fn flare_up_lowers_the_other_publics_favourability_and_trust() {
         sim.st.grievance[KR],
     );
     sim.flare_up(i, KR, 0.0);
-    assert!(sim.st.fav[JP] < fj, "the other public's F falls");
-    assert_eq!(sim.st.fav[KR], fk);
+    assert!(sim.st.fav[KR] < fk, "the offended public's F falls");
+    assert_eq!(sim.st.fav[JP], fj);
     assert!(sim.st.tau_jk < tau);
     assert!(sim.st.grievance[KR] > gk);
     assert_eq!(sim.diag.linkage_retaliations, 0, "no retaliation draw");
@@ -263,9 +263,9 @@ fn us_mediation_damps_flare_up_shocks() {
         s2.actors.washington.engaged.m_hist = Param::Fixed(m_hist);
         let m2 = compiled(&s2);
         let mut sim = new_sim(&m2, &s2, "gradual");
-        let f = sim.st.fav[JP];
+        let f = sim.st.fav[KR];
         sim.flare_up(0, KR, 0.0);
-        f - sim.st.fav[JP]
+        f - sim.st.fav[KR]
     };
     assert!(shock(0.8) < shock(0.0));
 }

@@ -682,7 +682,7 @@ pub struct Opinion {
     pub r_us_trust: Param,
     /// Rise of the offended side's grievance H̄ per unit salience in a flare-up.
     pub flare_grievance: Param,
-    /// Fall of the other public's favourability per unit salience in a flare-up
+    /// Fall of the offended public's favourability per unit salience of a history act
     /// (publics react to the other government: r ≈ −0.37, data/genron_eai_mutual_impressions_2013_2019.csv).
     pub flare_favourability: Param,
     /// Fall of τ_JK per unit salience in a flare-up.

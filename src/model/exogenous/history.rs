@@ -7,8 +7,9 @@
 //! offended Tokyo). A flare-up with shock `x = s_i·(1 − m_hist_damping·m_hist)` (US mediation
 //! damps shocks, Cho 2019):
 //! - raises the offended side's grievance: `H̄_O += flare_grievance·x`;
-//! - lowers the *other* public's favourability: `F_other −= flare_favourability·x`
-//!   (each public reacts to the other government, r ≈ −0.37 in the Genron/EAI poll changes);
+//! - lowers the *offended* public's favourability: `F_O −= flare_favourability·x` (each public
+//!   reacts to the other side's acts, r ≈ −0.37 in the Genron/EAI poll changes: F_JP fell in
+//!   2017–19 with the Korean rulings while F_KR rose until Japan's 2019 retaliation);
 //! - lowers `τ_JK` by `flare_trust·x`;
 //! - may open a retaliation deliberation by the offended government (`linkage.rs`): a random
 //!   flare-up is a ritual act (textbooks, Takeshima Day, anniversaries), a court ruling a
@@ -97,14 +98,8 @@ impl Sim<'_> {
     /// One flare-up of issue `i` offending side `off`, an act of weight `w` for the
     /// deliberation (1 material, `ritual_weight` ritual; see module docs).
     pub fn flare_up(&mut self, i: usize, off: usize, w: f64) {
-        let m = self.m;
-        let c = &m.c;
         self.diag.flare_ups += 1;
-        let x = self.st.issues[i].salience * (1.0 - c.m_hist_damping * self.m_hist()).max(0.0);
-        let other = 1 - off;
-        self.st.grievance[off] = (self.st.grievance[off] + c.flare_grievance * x).min(1.0);
-        self.st.fav[other] = (self.st.fav[other] - c.flare_favourability * x).max(0.0);
-        self.st.tau_jk = (self.st.tau_jk - c.flare_trust * x).max(0.0);
+        self.act_effects(i, off);
         self.deliberate(i, off, w);
     }
 }
