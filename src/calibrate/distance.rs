@@ -2,13 +2,16 @@
 //!
 //! For each observed series s, with the simulated ensemble of the R replications of a
 //! particle at each observation month:
-//! - a numeric series: d_s = mean CRPS over its observations (with the observation's `sd`
-//!   as noise, as `trisim score`) / c_s, where c_s is the mean CRPS of the no-change forecast
+//! - a numeric series: d_s = mean *fair* CRPS over its observations (with the observation's
+//!   `sd` as noise, as `trisim score`; fair: the ensemble's spread term over distinct pairs of
+//!   worlds, Ferro 2014, so that a particle's score does not depend on R and under-dispersed
+//!   parameters are not favoured) / c_s, where c_s is the mean CRPS of the no-change forecast
 //!   (the first observation carried forward) over the later observations; if that is not
 //!   positive, the mean absolute deviation of the observations from their mean; else 1;
-//! - a binary series (a threshold): d_s = Brier score / the no-change forecast's Brier score
-//!   (0.25, a 50% forecast's, if that is 0);
-//! - an outcome (runs.csv) at the last month: its CRPS / c_s with c_s = |value| (else 1).
+//! - a binary series (a threshold): d_s = fair Brier score (the fair CRPS of 0/1 values,
+//!   (p − o)² − p(1 − p)/(R − 1)) / the no-change forecast's Brier score (0.25, a 50%
+//!   forecast's, if that is 0);
+//! - an outcome (runs.csv) at the last month: its fair CRPS / c_s with c_s = |value| (else 1).
 //!
 //! The distance is the mean of d_s over the series (each series counts once, whatever its
 //! number of observations). It is +∞ if a series has no simulated value.
@@ -196,11 +199,10 @@ pub fn distance(t: &Target, sim: &Simulated) -> (f64, Vec<f64>) {
         .iter()
         .zip(&t.scales)
         .map(|(sc, c)| {
-            let raw = if sc.binary {
-                sc.brier.unwrap_or(f64::NAN)
-            } else {
-                sc.crps
-            };
+            // The fair CRPS (Ferro 2014; for a 0/1 series the fair Brier score): each particle
+            // is simulated on a few worlds, and the plain score would favour parameters that
+            // make those few worlds alike rather than those that match the data.
+            let raw = sc.crps_fair;
             if raw.is_finite() {
                 raw / c
             } else {

@@ -3,7 +3,7 @@
 //! values, next to the value here.
 
 use super::calendar::YearMonth;
-use super::param::p;
+use super::param::{p, tri};
 use super::types::*;
 use indexmap::IndexMap;
 
@@ -152,19 +152,22 @@ impl Default for World {
                 c4: p(0.6),
                 c_phi: p(0.02),
             },
+            // `tri(low, mode, high)` marks a default calibrated on the 2015–19 replay
+            // (docs/model.md §4.8): the posterior's 90% interval and median where the data pinned
+            // it, else the prior range with its peak at the reference value (left uncertain).
             opinion: Opinion {
-                a_f: p(0.03),
-                // Genron/EAI 2013–19: F_KR never rose by more than ~0.1 a year (prior to calibrate).
-                g_f: p(0.3),
+                a_f: tri(0.005, 0.03, 0.10),
+                g_f: tri(0.0, 0.3, 0.8),
                 f_noise: p(0.01),
-                r_tau: p(0.03),
+                r_tau: tri(0.0, 0.03, 0.10),
                 r_us_trust: p(0.02),
                 flare_grievance: p(0.3),
-                flare_favourability: p(0.04),
-                flare_trust: p(0.04),
+                flare_favourability: tri(0.0, 0.04, 0.10),
+                flare_trust: tri(0.0, 0.04, 0.10),
                 grievance_decay: p(0.05),
-                f_ret: p(0.10),
-                f_c: p(0.3),
+                // Not identifiable before the 2019 controls: the reference range.
+                f_ret: tri(0.05, 0.10, 0.15),
+                f_c: tri(0.15, 0.3, 0.4),
                 d_c: p(0.05),
             },
             politics: Politics {
@@ -176,16 +179,17 @@ impl Default for World {
                 low_approval_months: p(3.0),
                 eta: p(1.0),
                 pi: p(0.6),
-                p_rollback: p(0.6),
-                p_reverse: p(0.5),
+                p_rollback: tri(0.2, 0.6, 1.0),
+                // GSOMIA (2016-11) survived the 2017 turnover: fitted.
+                p_reverse: tri(0.013, 0.15, 0.55),
                 // A contested deal costs approval without a crisis (prior; docs/model.md §3.11).
                 crisis_discharge: p(0.2),
-                crisis_trust_shock: p(0.10),
+                crisis_trust_shock: tri(0.05, 0.10, 0.20),
                 crisis_exit: p(0.5),
                 crisis_min_months: p(2.0),
                 crisis_approval_cost: p(0.01),
                 // The 2012 GSOMIA (2012-06-29), six months before the election.
-                lame_duck: p(1.5),
+                lame_duck: tri(0.0, 1.5, 3.0),
                 lame_months: p(12.0),
                 approval_noise: p(0.015),
                 backlash_noise: p(0.5),
@@ -203,14 +207,17 @@ impl Default for World {
                 quality_public: p(0.3),
                 quality_consent: p(0.2),
                 // No publicised trilateral drill 2018–21 (Moon): unvalued rungs erode.
-                lock_decay: p(0.01),
-                lock_loss: p(0.5),
-                lapse_hazard: p(0.05),
-                lapse_scale: p(0.2),
+                lock_decay: tri(0.0, 0.01, 0.03),
+                lock_loss: tri(0.2, 0.5, 0.8),
+                // GSOMIA's survival 2016-11 → 2019 under a government that did not value it:
+                // fitted (the prior was 0.05).
+                lapse_hazard: tri(0.0002, 0.007, 0.037),
+                lapse_scale: tri(0.05, 0.2, 0.5),
             },
             decisions: Decisions {
-                u: p(0.3),
-                readiness: p(1.0),
+                // Fitted on the 2015–19 replay (the prior was 0.3).
+                u: tri(0.11, 0.175, 0.40),
+                readiness: tri(0.0, 1.0, 2.0),
                 readiness_trust: p(0.45),
                 brake_threshold: p(0.3),
                 china_weight: p(2.0),
@@ -218,7 +225,7 @@ impl Default for World {
                 winset_margin: p(0.7),
                 a_min: p(0.3),
                 facilitation: p(0.15),
-                f_us: p(0.03),
+                f_us: tri(0.01, 0.03, 0.06),
                 f_fall: p(0.3),
                 p_retaliate: p(0.5),
                 // Rulings 2018-10-30 and 11-29 → export controls 2019-07-04.
@@ -231,7 +238,7 @@ impl Default for World {
                 cancel_kappa: p(0.5),
                 m_hist_damping: p(0.5),
                 hold_value: p(0.5),
-                ritual_weight: p(0.1),
+                ritual_weight: tri(0.0, 0.1, 0.3),
             },
             // 2015 deal (JPY 1 bn, Abe's letter); 2023 plan (no new apology); Kishida under
             // pressure from his party (Embracing 2023).
@@ -344,7 +351,7 @@ impl Default for History {
         };
         History {
             seasonal_multiplier: p(3.0),
-            grievance_base_jp: p(0.1),
+            grievance_base_jp: tri(0.0, 0.1, 0.4),
             issues: vec![
                 issue(
                     "comfort_women",

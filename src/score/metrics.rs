@@ -116,32 +116,51 @@ pub fn covered(pit: f64, p: f64) -> bool {
 /// `sd` > 0, the closed form for the equal-weight mixture of N(xᵢ, sd²). NaN for an empty
 /// sample.
 pub fn crps(xs: &[f64], y: f64, sd: Option<f64>) -> f64 {
+    crps_parts(xs, y, sd, false)
+}
+
+/// The *fair* CRPS of the sample `xs` (sorted) (Ferro 2014): the spread term averages over the
+/// n(n − 1) pairs of distinct members instead of all n², so that its expectation over samples
+/// of n worlds is the CRPS of the model's own distribution, whatever n. The plain form favours
+/// small, under-dispersed ensembles; `trisim calibrate` compares particles simulated on a few
+/// worlds each and uses this one. Equal to [`crps`] for n = 1 (no pair).
+pub fn crps_fair(xs: &[f64], y: f64, sd: Option<f64>) -> f64 {
+    crps_parts(xs, y, sd, xs.len() > 1)
+}
+
+fn crps_parts(xs: &[f64], y: f64, sd: Option<f64>, fair: bool) -> f64 {
     let n = xs.len();
     if n == 0 {
         return f64::NAN;
     }
     let nf = n as f64;
     match sd {
-        Some(s) if s > 0.0 => crps_mixture(xs, y, s),
+        Some(s) if s > 0.0 => crps_mixture(xs, y, s, fair),
         _ => {
             let abs: f64 = xs.iter().map(|x| (x - y).abs()).sum::<f64>() / nf;
+            // ½ E|X − X'| over all n² ordered pairs (the diagonal adds 0).
             let spread: f64 = xs
                 .iter()
                 .enumerate()
                 .map(|(i, x)| (2.0 * (i as f64 + 1.0) - nf - 1.0) * x)
                 .sum::<f64>()
                 / (nf * nf);
-            abs - spread
+            if fair {
+                abs - spread * nf / (nf - 1.0)
+            } else {
+                abs - spread
+            }
         }
     }
 }
 
 /// CRPS of the mixture (1/n) Σ N(xᵢ, s²) at `y`: E|Y − y| − ½ E|Y − Y'|, with
-/// E|Y − y| = (1/n) Σ A(xᵢ − y, s) and E|Y − Y'| = (1/n²) Σᵢⱼ A(xᵢ − xⱼ, s√2), where
+/// E|Y − y| = (1/n) Σ A(xᵢ − y, s) and E|Y − Y'| = (1/n²) Σᵢⱼ A(xᵢ − xⱼ, s√2) (fair: over i ≠ j only,
+/// divided by n(n − 1)), where
 /// A(μ, σ) = E|N(μ, σ²)| = μ(2Φ(μ/σ) − 1) + 2σφ(μ/σ). Pairs further apart than 12σ√2 use
 /// A = |μ| (the difference is below 1e-30 of it), summed with prefix sums: O(n × pairs
 /// within that distance) instead of O(n²).
-fn crps_mixture(xs: &[f64], y: f64, s: f64) -> f64 {
+fn crps_mixture(xs: &[f64], y: f64, s: f64, fair: bool) -> f64 {
     let n = xs.len();
     let nf = n as f64;
     let first: f64 = xs.iter().map(|x| abs_mean(x - y, s)).sum::<f64>() / nf;
@@ -165,8 +184,12 @@ fn crps_mixture(xs: &[f64], y: f64, s: f64) -> f64 {
         let m = (n - end) as f64;
         pairs += (prefix[n] - prefix[end]) - m * xi;
     }
-    let diag = nf * abs_mean(0.0, s2);
-    let second = (2.0 * pairs + diag) / (nf * nf);
+    // Fair: distinct members only (a member is not an independent draw of itself).
+    let second = if fair {
+        2.0 * pairs / (nf * (nf - 1.0))
+    } else {
+        (2.0 * pairs + nf * abs_mean(0.0, s2)) / (nf * nf)
+    };
     first - 0.5 * second
 }
 
@@ -351,6 +374,37 @@ mod tests {
         close(crps(&xs, y, Some(sd)), first - 0.5 * second, 1e-12);
         // A tiny sd approaches the empirical CRPS.
         close(crps(&xs, y, Some(1e-9)), crps(&xs, y, None), 1e-8);
+    }
+
+    #[test]
+    fn fair_crps_averages_over_distinct_pairs() {
+        // {0, 1} at y = 0: E|X − y| = 0.5, E|X − X'| over the two distinct pairs = 1 → 0.
+        close(crps_fair(&[0.0, 1.0], 0.0, None), 0.0, 1e-15);
+        // One member: no pair, the plain score.
+        close(crps_fair(&[2.0], 5.0, None), 3.0, 1e-15);
+        // Brute force, empirical and mixture forms.
+        let xs = sorted(&[0.3, -1.2, 4.0, 0.3, 2.2, 7.5, -0.1]);
+        let (n, y, sd) = (xs.len() as f64, 1.1, 0.7);
+        let pairs = |f: &dyn Fn(f64) -> f64| -> f64 {
+            let mut s = 0.0;
+            for (i, x) in xs.iter().enumerate() {
+                for (j, z) in xs.iter().enumerate() {
+                    if i != j {
+                        s += f(x - z);
+                    }
+                }
+            }
+            s / (n * (n - 1.0))
+        };
+        let a: f64 = xs.iter().map(|x| (x - y).abs()).sum::<f64>() / n;
+        close(crps_fair(&xs, y, None), a - 0.5 * pairs(&|d| d.abs()), 1e-14);
+        let first: f64 = xs.iter().map(|x| abs_mean(x - y, sd)).sum::<f64>() / n;
+        let second = pairs(&|d| abs_mean(d, sd * SQRT_2));
+        close(crps_fair(&xs, y, Some(sd)), first - 0.5 * second, 1e-12);
+        // 0/1 members: the fair Brier score (p − o)² − p(1 − p)/(n − 1).
+        let b = sorted(&[0.0, 0.0, 1.0, 1.0, 1.0]);
+        let p = 0.6;
+        close(crps_fair(&b, 1.0, None), (p - 1.0f64).powi(2) - p * (1.0 - p) / 4.0, 1e-15);
     }
 
     #[test]

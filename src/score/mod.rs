@@ -74,6 +74,8 @@ pub struct PointScore {
     pub n_worlds: usize,
     pub pit: f64,
     pub crps: f64,
+    /// The fair CRPS ([`metrics::crps_fair`]): what `trisim calibrate` compares.
+    pub crps_fair: f64,
     /// Quantiles [`FAN_QUANTILES`] of the simulated values.
     pub quantiles: [f64; 7],
     pub mean: f64,
@@ -117,6 +119,8 @@ pub struct SeriesScore {
     /// Share of observations inside the 50%, 80%, 90% central bands.
     pub coverage: [f64; 3],
     pub crps: f64,
+    /// Mean fair CRPS over the observations (for a 0/1 series it is the fair Brier score).
+    pub crps_fair: f64,
     pub crps_skill: Option<f64>,
     pub rmse_median: f64,
     pub sign_agreement: Option<f64>,
@@ -445,6 +449,7 @@ fn point(o: &Observation, sample: &[f64]) -> PointScore {
         n_worlds: xs.len(),
         pit: metrics::pit(&xs, o.value, o.sd),
         crps: metrics::crps(&xs, o.value, o.sd),
+        crps_fair: metrics::crps_fair(&xs, o.value, o.sd),
         quantiles: quantiles(&xs),
         mean: mean(&xs),
     }
@@ -572,6 +577,7 @@ fn finish(
         n,
         coverage,
         crps: mean(&points.iter().map(|pt| pt.crps).collect::<Vec<_>>()),
+        crps_fair: mean(&points.iter().map(|pt| pt.crps_fair).collect::<Vec<_>>()),
         crps_skill,
         rmse_median: metrics::rmse(&medians, &obs),
         sign_agreement: metrics::sign_agreement(&obs, &medians),
