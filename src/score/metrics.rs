@@ -397,14 +397,22 @@ mod tests {
             s / (n * (n - 1.0))
         };
         let a: f64 = xs.iter().map(|x| (x - y).abs()).sum::<f64>() / n;
-        close(crps_fair(&xs, y, None), a - 0.5 * pairs(&|d| d.abs()), 1e-14);
+        close(
+            crps_fair(&xs, y, None),
+            a - 0.5 * pairs(&|d| d.abs()),
+            1e-14,
+        );
         let first: f64 = xs.iter().map(|x| abs_mean(x - y, sd)).sum::<f64>() / n;
         let second = pairs(&|d| abs_mean(d, sd * SQRT_2));
         close(crps_fair(&xs, y, Some(sd)), first - 0.5 * second, 1e-12);
         // 0/1 members: the fair Brier score (p − o)² − p(1 − p)/(n − 1).
         let b = sorted(&[0.0, 0.0, 1.0, 1.0, 1.0]);
         let p = 0.6;
-        close(crps_fair(&b, 1.0, None), (p - 1.0f64).powi(2) - p * (1.0 - p) / 4.0, 1e-15);
+        close(
+            crps_fair(&b, 1.0, None),
+            (p - 1.0f64).powi(2) - p * (1.0 - p) / 4.0,
+            1e-15,
+        );
     }
 
     #[test]
