@@ -401,15 +401,11 @@ pub fn p(x: f64) -> Param {
     Param::Fixed(x)
 }
 
-/// A default fitted by calibration (docs/model.md §5): triangular on the posterior's 90%
-/// interval `[min, max]` with its peak at the posterior median `mode`.
+/// A default calibrated on the 2015–19 replay (docs/model.md §4.8): triangular on `[min, max]`
+/// peaking at `mode` (the posterior 90% interval and median where the data pinned it, else
+/// the prior range and the reference value).
 pub fn tri(min: f64, mode: f64, max: f64) -> Param {
     Param::Dist(Dist::Triangular { min, mode, max })
-}
-
-/// A default the 2015–2019 data could not pin (docs/model.md §5): uniform on its prior range.
-pub fn uni(low: f64, high: f64) -> Param {
-    Param::Dist(Dist::Uniform { low, high })
 }
 
 impl Serialize for Param {
