@@ -9,12 +9,10 @@ use trisim::model::{Diagnostics, Outcome, Outcomes};
 use trisim::scenario::{Camp, Event, EventKind, IssueStatus, Param, Scenario, YearMonth};
 
 mod paired;
-use paired::{outcome, paired, run_paths};
+use paired::{greater, outcome, paired, run_paths, Z};
 
 const SEED: u64 = 20_261_205;
 const N: u64 = 600;
-/// Required size of a mean paired difference, in standard errors.
-const Z: f64 = 4.0;
 
 fn run(s: &Scenario, path: &str) -> Vec<(Outcomes, Diagnostics)> {
     run_paths(s, path, SEED, N)
@@ -30,15 +28,6 @@ fn diff(
     let (m, se) = paired(&outcome(a, o), &outcome(b, o));
     eprintln!("{what}: {m:.4} (se {se:.4})");
     (m, se)
-}
-
-fn greater(d: (f64, f64), what: &str) {
-    assert!(
-        d.0 > Z * d.1 && d.0 > 0.0,
-        "{what}: {:.4} (se {:.4}) should be > {Z} se",
-        d.0,
-        d.1
-    );
 }
 
 fn cold() -> Scenario {

@@ -22,11 +22,9 @@ use trisim::scenario::{
 };
 
 mod paired;
-use paired::{outcome, paired, run_paths};
+use paired::{greater, outcome, paired, run_paths, Z};
 
 const SEED: u64 = 20_261_205;
-/// Required size of a mean paired difference, in standard errors.
-const Z: f64 = 4.0;
 /// Side indices of the model's per-side state (Seoul, Tokyo).
 const KR: usize = 0;
 const JP: usize = 1;
@@ -53,16 +51,6 @@ fn diff(a: &[f64], b: &[f64], what: &str) -> (f64, f64) {
     let (m, se) = paired(a, b);
     eprintln!("{what}: {m:+.4} (se {se:.4})");
     (m, se)
-}
-
-/// Asserts that a mean paired difference is positive by more than `Z` standard errors.
-fn greater(d: (f64, f64), what: &str) {
-    assert!(
-        d.0 > Z * d.1 && d.0 > 0.0,
-        "{what}: {:.4} (se {:.4}) should be > {Z} se",
-        d.0,
-        d.1
-    );
 }
 
 /// Runs `path` for `n` replications and applies `f` to every monthly record of replication

@@ -1,6 +1,7 @@
 //! Paired comparisons on common random numbers, shared by the statistical tests
-//! (`expectations.rs`, `china.rs`): replication `r` of every scenario variant and path uses the
-//! same seed and replication index.
+//! (`expectations_v2.rs`, `expectations_v2_checks.rs`, `china.rs`): replication `r` of every scenario variant and path uses the
+//! same seed and replication index. Not every test file uses every helper.
+#![allow(dead_code)]
 
 use trisim::model::{Diagnostics, Model, Outcome, Outcomes};
 use trisim::scenario::sample::sample;
@@ -29,4 +30,18 @@ pub fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
     let mean = d.iter().sum::<f64>() / n;
     let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
     (mean, (var / n).sqrt())
+}
+
+/// Required size of a mean paired difference, in standard errors.
+pub const Z: f64 = 4.0;
+
+/// Asserts that a mean paired difference `d` = (mean, standard error) is positive by more
+/// than `Z` standard errors.
+pub fn greater(d: (f64, f64), what: &str) {
+    assert!(
+        d.0 > Z * d.1 && d.0 > 0.0,
+        "{what}: {:.4} (se {:.4}) should be > {Z} se",
+        d.0,
+        d.1
+    );
 }
