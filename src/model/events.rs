@@ -7,7 +7,8 @@
 //!   events (`kr_crisis`, `jp_crisis`);
 //! - **step 1, history** ([`Sim::history_events`]): `repudiation`, `retaliation`,
 //!   `counter_threat`, `restore`, then the resolution of pending retaliations and
-//!   counter-threats due this month;
+//!   counter-threats due this month (the deliberations of the month's acts follow, at the
+//!   end of the history step: `linkage.rs`);
 //! - **step 2** ([`Sim::move_events`]): `set_rung` and `settlement` (summits and `china_coercion`
 //!   are handled with their processes).
 //!
@@ -26,7 +27,8 @@
 //! - `retaliation`: executed now, or pending until `resolves` (then executed or dropped).
 //!   Execution: the track falls one rung, the retaliating side holds it (it values raising it
 //!   at −`hold_value` until the issue is settled anew, a `restore`, or its camp changes), and
-//!   the act offends the other side O: act effects, F_O −= f_ret, coercion memory C_O = 1
+//!   the act offends the other side O (which may deliberate in turn): act effects,
+//!   F_O −= f_ret, coercion memory C_O = 1
 //!   (O's favourability then relaxes toward F*_O − f_c·C_O while C_O decays by d_c a month).
 //! - `counter_threat`: pending until `resolves`; cancelled (counted as a cancellation) or
 //!   executed: the track falls one rung and is scarred (an escalation), and the act offends the
@@ -238,7 +240,7 @@ impl Sim<'_> {
         st.fav[o] = (st.fav[o] - m.c.f_ret).max(0.0);
         st.partner_coercion[o] = 1.0;
         // The other side may retaliate in turn and threatens intelligence from next month.
-        self.deliberate(issue, o, 1.0);
+        self.note_act(issue, o, 1.0);
         self.open_counter_threat(by);
     }
 

@@ -5,9 +5,15 @@
 //!   retaliation deliberation with probability `p_ret·hawk_S·ω·o_i` (ω = 1 for a material act:
 //!   a court ruling, a repudiation, an executed retaliation; `ritual_weight` for a ritual one:
 //!   textbooks, Takeshima Day, anniversaries; o_i = 1 if the issue is open or repudiated,
-//!   1 − q_i if settled). One test per issue and side a month; at most one pending retaliation
-//!   per side; the lag is `lag_min + ⌊u·(lag_max − lag_min + 1)⌋` months (rulings 2018-10/11 →
-//!   export controls 2019-07).
+//!   1 − q_i if settled). One test per issue and side a month, at the month's strongest act:
+//!   each act only notes its weight ([`Sim::note_act`]); the tests run at the end of step 1's
+//!   history, after the month's acts, repudiations, executions and counter-threats
+//!   ([`Sim::deliberations_month`]), so a ritual act earlier in the month does not use up the
+//!   test of a later material one. They run in issue order with the month's pre-drawn uniform of
+//!   each issue and side; at most one pending retaliation per side (the first success in issue
+//!   order); the lag is `lag_min + ⌊u·(lag_max − lag_min + 1)⌋` months (rulings 2018-10/11 →
+//!   export controls 2019-07), counted from the month of the test (a lag of 0 is carried out the
+//!   next month: the month's executions precede its deliberations).
 //! - From the next month a deliberation is **dropped** if the issue is settled or S's camp
 //!   changes, else with probability `1 − exp(−d_m·m_hist)` a month (US history mediation).
 //! - **Execution** (`events.rs`): economic_security falls one rung with a hold; a material act
@@ -19,6 +25,7 @@
 //!   Uncancelled after the N_c-th month, intelligence falls one rung (scar): a material act by
 //!   O, without deliberation. A `counter_threat` event replaces the automatic threat.
 
+use super::compiled::{JP, KR};
 use super::state::{PendingRetaliation, PendingThreat, Sim};
 use crate::scenario::IssueStatus;
 
@@ -44,16 +51,35 @@ pub fn cancel_probability(
 
 impl Sim<'_> {
     /// An act on issue `i` offending side `s`, of weight `w` (1 material, `ritual_weight`
-    /// ritual): the deliberation test (see module docs).
-    pub fn deliberate(&mut self, i: usize, s: usize, w: f64) {
-        let t = self.t_now();
-        if self.st.deliberated[i][s] == t {
-            return;
+    /// ritual): noted for the month's deliberation test, which is at the month's strongest act
+    /// (see module docs).
+    pub fn note_act(&mut self, i: usize, s: usize, w: f64) {
+        let a = &mut self.st.strongest_act[i][s];
+        *a = a.max(w);
+    }
+
+    /// End of step 1 (history): one deliberation test per issue and side offended this month,
+    /// at the weight of the month's strongest act, in issue order (see module docs). Clears the
+    /// month's acts.
+    pub fn deliberations_month(&mut self) {
+        for i in 0..self.st.strongest_act.len() {
+            for s in [KR, JP] {
+                let w = std::mem::take(&mut self.st.strongest_act[i][s]);
+                if w > 0.0 {
+                    self.deliberate(i, s, w);
+                }
+            }
         }
-        self.st.deliberated[i][s] = t;
+    }
+
+    /// The deliberation test of side `s` over issue `i` at an act of weight `w`: a retaliation
+    /// on economic_security is decided with probability `p_ret·hawk_S·w·o_i` unless `s`
+    /// already has one pending.
+    fn deliberate(&mut self, i: usize, s: usize, w: f64) {
         let Some(track) = self.m.economic_security else {
             return;
         };
+        let t = self.t_now();
         let c = &self.m.c;
         let is = &self.st.issues[i];
         let open = match is.status {

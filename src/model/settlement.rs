@@ -180,7 +180,7 @@ impl Sim<'_> {
         if effects {
             self.act_effects(i, JP);
             self.st.tau_jk = (self.st.tau_jk - self.m.c.repudiation_trust).max(0.0);
-            self.deliberate(i, JP, 1.0);
+            self.note_act(i, JP, 1.0);
         }
         if self.st.negotiation.is_some_and(|(j, _)| j == i) {
             self.st.negotiation = None;

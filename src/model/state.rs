@@ -109,8 +109,10 @@ pub struct State {
     pub raised_quality_last: f64,
     /// Per track, rungs lost this month.
     pub fell_now: Vec<u8>,
-    /// Per issue and side, the month of its last deliberation test.
-    pub deliberated: Vec<[i64; 2]>,
+    /// Per issue and side, the weight of the strongest act of the current month offending the
+    /// side (0 if none): its deliberation test runs at the end of step 1's history
+    /// (`linkage.rs`).
+    pub strongest_act: Vec<[f64; 2]>,
     /// Per side, months in crisis during the current term.
     pub crisis_months_term: [u32; 2],
     /// Per side, a retaliation it has decided but not carried out.
@@ -467,7 +469,7 @@ impl State {
             raised_quality: 0.0,
             raised_quality_last: 0.0,
             fell_now: vec![0; n],
-            deliberated: vec![[i64::MIN; 2]; m.issues.len()],
+            strongest_act: vec![[0.0; 2]; m.issues.len()],
             crisis_months_term: [0; 2],
             pending_retaliation: [None; 2],
             counter_threat: [None; 2],

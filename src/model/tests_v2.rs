@@ -422,12 +422,13 @@ fn a_material_act_opens_a_deliberation_executed_after_its_lag_then_a_counter_thr
     sim.t = 0;
     sim.draws.deliberate[i] = [0.0, 0.0];
     sim.draws.linkage = [[0.0, 1.0, 1.0]; 2]; // shortest lag, never dropped or cancelled
-    sim.deliberate(i, JP, 1.0);
+    sim.note_act(i, JP, 1.0);
+    sim.deliberations_month();
     let p = sim.st.pending_retaliation[JP].expect("deliberation opened");
     assert_eq!(p.resolves, m.c.lag_min as i64);
-    // One test per issue and side a month.
+    // One test per issue and side a month: the month's acts are used up by its test.
     sim.st.pending_retaliation[JP] = None;
-    sim.deliberate(i, JP, 1.0);
+    sim.deliberations_month();
     assert!(sim.st.pending_retaliation[JP].is_none());
     sim.st.pending_retaliation[JP] = Some(p);
     for t in 1..=m.c.lag_min {
@@ -446,6 +447,68 @@ fn a_material_act_opens_a_deliberation_executed_after_its_lag_then_a_counter_thr
     }
     assert_eq!(sim.st.rung[intel], 0, "uncancelled: carried out");
     assert_eq!(sim.st.scar[intel], m.c.scar_months);
+}
+
+#[test]
+fn the_deliberation_is_tested_once_a_month_at_the_strongest_act() {
+    let (s, m) = default_compiled();
+    let i = 1; // forced_labor: a ruling offends Japan
+    let w_ritual = m.c.ritual_weight;
+    assert!(w_ritual > 0.0 && w_ritual < 1.0);
+    // P(deliberation) = p_ret·hawk_JP·ω·o_i with the month's uniform of issue i and Japan.
+    let probability = |w: f64| {
+        let sim = new_sim(&m, &s, "status_quo");
+        let is = &sim.st.issues[i];
+        let open = match is.status {
+            crate::scenario::IssueStatus::Settled => 1.0 - is.quality,
+            _ => 1.0,
+        };
+        m.c.p_retaliate * m.c.camp_hawkishness[sim.st.camp[JP]] * w * open
+    };
+    let (p_ritual, p_material) = (probability(w_ritual), probability(1.0));
+    assert!(p_ritual < p_material && p_material < 1.0);
+    // Whether Japan decides a retaliation in a month with acts (flare-ups offending Japan) of
+    // weights `acts`, in that order, when the month's uniform is `u`.
+    let opened = |acts: &[f64], u: f64| {
+        let mut sim = new_sim(&m, &s, "status_quo");
+        sim.t = 0;
+        sim.draws.deliberate[i] = [1.0, u];
+        sim.draws.linkage = [[0.0, 1.0, 1.0]; 2];
+        for &w in acts {
+            sim.flare_up(i, JP, w);
+            assert!(
+                sim.st.pending_retaliation[JP].is_none(),
+                "tested at the end"
+            );
+        }
+        sim.deliberations_month();
+        sim.st.pending_retaliation[JP].is_some()
+    };
+    let below = |p: f64| p * (1.0 - 1e-9);
+    let above = |p: f64| p * (1.0 + 1e-9);
+    // A ritual act alone: the ritual probability.
+    assert!(opened(&[w_ritual], below(p_ritual)));
+    assert!(!opened(&[w_ritual], above(p_ritual)));
+    // A ritual act, then a material one the same month: the material act's probability (the
+    // ritual act does not use up the month's test); the same in the other order.
+    let between = (p_ritual + p_material) / 2.0;
+    for acts in [[w_ritual, 1.0], [1.0, w_ritual]] {
+        assert!(opened(&acts, below(p_material)), "{acts:?}");
+        assert!(opened(&acts, between), "{acts:?}");
+        assert!(!opened(&acts, above(p_material)), "{acts:?}");
+    }
+    // Exactly one test a month whatever the number of acts: more acts do not add chances.
+    assert!(!opened(&[w_ritual, 1.0, w_ritual, 1.0], above(p_material)));
+    // Over the month's uniform, the chance is p_material: the share of a grid that opens.
+    let n = 2_000;
+    let share = (0..n)
+        .filter(|&j| opened(&[w_ritual, 1.0], (j as f64 + 0.5) / n as f64))
+        .count() as f64
+        / n as f64;
+    assert!(
+        (share - p_material).abs() <= 1.0 / n as f64,
+        "{share} vs {p_material}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,12 +13,15 @@
 //! - lowers `τ_JK` by `flare_trust·x`;
 //! - may open a retaliation deliberation by the offended government (`linkage.rs`): a random
 //!   flare-up is a ritual act (textbooks, Takeshima Day, anniversaries), a court ruling a
-//!   material one.
+//!   material one; the act is noted and tested at the end of the step, once per issue and side,
+//!   at the month's strongest act.
 //!
 //! Grievance relaxes toward its base at rate `grievance_decay`: `H̄⁰_KR = Σ_{i offends KR} s_i/n`
 //! (a settlement lowers s_i to s_i·(1 − quality)) and `H̄⁰_JP = grievance_base_jp +
 //! Σ_{i offends JP} s_i/n + Σ_{i repudiated} s_i/n` (Tokyo resents reneged agreements). Then
-//! the monthly repudiation hazard runs (`settlement.rs`), before the month's history events.
+//! the monthly repudiation hazard runs (`settlement.rs`), before the month's history events
+//! (`events.rs`: replayed repudiations and retaliations, then pending executions and
+//! counter-threats); the month's deliberation tests come last (`linkage.rs`).
 
 use super::super::compiled::{Compiled, EventC, JP};
 use super::super::state::{Sim, State};
@@ -42,7 +45,8 @@ impl State {
 }
 
 impl Sim<'_> {
-    /// Step 1 (history): flare-ups, court rulings, linkage, grievance relaxation.
+    /// Step 1 (history): flare-ups, court rulings, repudiations, history events, executions and
+    /// counter-threats, deliberations, grievance relaxation.
     pub fn history_month(&mut self, t: u32, events: &[(u32, EventC)]) {
         let m = self.m;
         let c = &m.c;
@@ -88,6 +92,8 @@ impl Sim<'_> {
         }
         self.repudiation_month(events);
         self.history_events(events);
+        // Deliberations last, at each issue's and side's strongest act of the month.
+        self.deliberations_month();
         let base = self.st.grievance_base(self.m);
         for (s, b) in base.iter().enumerate() {
             let g = &mut self.st.grievance[s];
@@ -100,6 +106,6 @@ impl Sim<'_> {
     pub fn flare_up(&mut self, i: usize, off: usize, w: f64) {
         self.diag.flare_ups += 1;
         self.act_effects(i, off);
-        self.deliberate(i, off, w);
+        self.note_act(i, off, w);
     }
 }
