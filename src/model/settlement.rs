@@ -6,7 +6,7 @@
 //!   `τ_JK·(1 + m_hist)/(1 + hw_KR·H̄_KR)` a month (trust and US mediation speed it, Cho 2019;
 //!   a grievance-laden public slows it, Chun 2022) and pauses while either side is in crisis or
 //!   acting. While it progresses, Korean demands feed Japanese grievance:
-//!   `H̄_JP += g_dem·q_p·s_i` (Embracing 2023: Tokyo presses Seoul in turn).
+//!   `H̄_JP += g_dem·q_p·s_i` (Madrid 2022: Tokyo presses Seoul in turn).
 //! - **Japan's ceiling.** When progress reaches `months_to_settle`, Tokyo concedes at most
 //!   `q̄_JP = clamp₀¹(q₀ + v_s·max(θ^NK_JP, θ^CN_JP) + u_h·m_hist − κ_c(camp_JP)·H̄_JP)`. If
 //!   q̄_JP ≥ the path's floor q_min the issue settles at `q = min(q_p, q̄_JP)`; otherwise the
@@ -14,7 +14,7 @@
 //!   Korean camp or of path restarts it.
 //! - **Settlement.** Salience falls to s·(1 − q) (flare hazard and linkage follow), holds over
 //!   the issue are lifted, Seoul bears `sb_KR·s·(1 − q)·(1 + π·(1 − transparency))` (the 2015
-//!   deal, Chun 2022) and Tokyo `sb_JP·s·q·(1 + hw_JP·H̄_JP)` (Embracing 2023: Kishida "under
+//!   deal, Chun 2022) and Tokyo `sb_JP·s·q·(1 + hw_JP·H̄_JP)` (Madrid 2022: Kishida "under
 //!   pressure from conservatives in his party").
 //! - **Repudiation** (step 1). Each month up to `repudiation_window_months` after a settlement,
 //!   a Korean government of the other camp (not an acting one) repudiates it with probability
