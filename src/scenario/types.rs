@@ -322,7 +322,7 @@ pub struct Negotiation {
     /// κ_c under a hawkish prime minister (Abe; Chun 2022).
     pub ceiling_grievance_hawkish: Param,
     /// g_dem: monthly rise of Japanese grievance per unit of the path's demanded quality ×
-    /// the salience while a negotiation progresses (Embracing 2023: Tokyo presses
+    /// the salience while a negotiation progresses (Madrid 2022: Tokyo presses
     /// Seoul in turn).
     pub demand_grievance: Param,
     /// sb_JP: backlash in Tokyo of a settlement per unit of salience × quality conceded, ×
