@@ -79,7 +79,8 @@ impl Sim<'_> {
 
     /// Track `k` falls one rung (with its dependants, `State::move_down`); every track that
     /// fell loses the share λ_loss of its lock-in; `scar` marks a fall from domestic
-    /// rejection. Returns the rungs lost.
+    /// rejection, on every track that fell (a dependant dropped with its prerequisite carries the
+    /// fall's cause and scar). Returns the rungs lost.
     pub fn fall(&mut self, k: usize, scar: bool) -> u32 {
         let t = self.t_now();
         let before = self.st.rung.clone();
@@ -89,10 +90,10 @@ impl Sim<'_> {
             if self.st.rung[j] < b {
                 self.st.lock[j] *= keep;
                 self.st.fell_now[j] += b - self.st.rung[j];
+                if scar {
+                    self.scar(j);
+                }
             }
-        }
-        if scar && lost > 0 {
-            self.scar(k);
         }
         lost
     }

@@ -266,12 +266,17 @@ fn a_fall_costs_lock_in_on_every_track_that_fell_and_a_rejection_scars() {
     assert!((sim.st.lock[intel] - kept).abs() < EPS);
     assert!((sim.st.lock[warn] - kept).abs() < EPS);
     assert_eq!(sim.st.lock[summ], 0.6);
+    // The dependant dropped with its prerequisite carries the fall's scar; the track that did
+    // not fall does not.
     assert_eq!(sim.st.scar[intel], m.c.scar_months);
-    assert_eq!(sim.st.scar[warn], 0);
+    assert_eq!(sim.st.scar[warn], m.c.scar_months);
+    assert_eq!(sim.st.scar[summ], 0);
     assert!(!sim.eligible(intel, 20), "no proposal on a scarred track");
+    assert!(!sim.eligible(warn, 20), "nor on a scarred dependant");
     // A fall at rung 0 changes nothing and scars nothing.
-    assert_eq!(sim.fall(warn, true), 0);
-    assert_eq!(sim.st.scar[warn], 0);
+    let reg = track(&m, "regional");
+    assert_eq!(sim.fall(reg, true), 0);
+    assert_eq!(sim.st.scar[reg], 0);
 }
 
 #[test]
