@@ -299,7 +299,9 @@ pub struct Coefs {
     pub zeta: f64,
     pub a_b: f64,
     pub rho_b: f64,
+    /// B_crit,KR (Seoul); Tokyo's is `b_crit_jp`, both through [`Coefs::b_crit_of`].
     pub b_crit: f64,
+    pub b_crit_jp: f64,
     pub a_crit: f64,
     pub low_approval_months: u32,
     pub eta: f64,
@@ -383,6 +385,18 @@ pub struct Coefs {
     /// Calendar month (0–11) of month 0.
     pub start_month0: u32,
     pub target_ci: f64,
+}
+
+impl Coefs {
+    /// B_crit,S: the backlash at which side `s` (KR or JP) enters a crisis.
+    #[inline]
+    pub fn b_crit_of(&self, s: usize) -> f64 {
+        if s == JP {
+            self.b_crit_jp
+        } else {
+            self.b_crit
+        }
+    }
 }
 
 /// A whole-month (or whole-count) parameter of the sampled scenario: its value rounded to the
@@ -759,6 +773,7 @@ impl Compiled {
             a_b: pol.a_b.get(),
             rho_b: pol.rho_b.get(),
             b_crit: pol.b_crit.get(),
+            b_crit_jp: pol.b_crit_jp.get(),
             a_crit: pol.a_crit.get(),
             low_approval_months: pol.low_approval_months.get().round().max(1.0) as u32,
             eta: pol.eta.get(),

@@ -60,11 +60,11 @@ pub fn backlash(
     sigma * (1.0 - fav) * (1.0 + grievance) * xi * (1.0 + eta * overreach) * (1.0 + pi * secrecy)
 }
 
-/// Whether a government's win-set admits a move: projected backlash under
-/// `B_crit·winset_margin` and approval at least `A_min`.
+/// Whether side `s`'s win-set admits a move: projected backlash under
+/// `B_crit,S·winset_margin` and approval at least `A_min`.
 #[inline]
-pub fn within_winset(c: &Coefs, projected_backlash: f64, approval: f64) -> bool {
-    projected_backlash <= c.b_crit * c.winset_margin && approval >= c.a_min
+pub fn within_winset(c: &Coefs, s: usize, projected_backlash: f64, approval: f64) -> bool {
+    projected_backlash <= c.b_crit_of(s) * c.winset_margin && approval >= c.a_min
 }
 
 /// Outcome of a joint-move decision.
@@ -194,7 +194,7 @@ impl Sim<'_> {
             for s in [KR, JP] {
                 let projected =
                     (1.0 - c.rho_b) * self.st.backlash[s] + self.st.new_backlash[s] + db[s];
-                if !within_winset(c, projected, self.st.approval[s]) {
+                if !within_winset(c, s, projected, self.st.approval[s]) {
                     self.diag.winset_refusals += 1;
                     return false;
                 }

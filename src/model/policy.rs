@@ -99,9 +99,9 @@ impl Sim<'_> {
         {
             return false;
         }
-        if g.backlash_share
-            .is_some_and(|b| st.backlash[KR] > b * c.b_crit || st.backlash[JP] > b * c.b_crit)
-        {
+        if g.backlash_share.is_some_and(|b| {
+            st.backlash[KR] > b * c.b_crit_of(KR) || st.backlash[JP] > b * c.b_crit_of(JP)
+        }) {
             return false;
         }
         g.calm_months == 0 || self.calm(g.calm_months as i64, t)

@@ -44,7 +44,7 @@ pub fn crisis_over(
     now: i64,
 ) -> bool {
     now - st.crisis_start[s] >= c.crisis_min_months as i64
-        && st.backlash[s] < c.crisis_exit * c.b_crit
+        && st.backlash[s] < c.crisis_exit * c.b_crit_of(s)
         && st.approval[s] >= c.a_crit
 }
 
@@ -134,7 +134,7 @@ impl Sim<'_> {
             let now = t as i64;
             let pinned = now <= st.crisis_until[s];
             if !st.in_crisis[s] {
-                let over = st.backlash[s] > c.b_crit;
+                let over = st.backlash[s] > c.b_crit_of(s);
                 if over || st.low_approval[s] >= c.low_approval_months || pinned {
                     if over {
                         self.diag.backlash_crises += 1;

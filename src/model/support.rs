@@ -26,9 +26,9 @@ use super::exogenous::elections::other_camp;
 use super::state::Sim;
 use super::tracks::lock_in_step;
 
-/// Public acceptance of cooperation, `P = Π_S min(1, F_S/F_ref,S)·(1 − min(1, B_S/B_crit))`.
+/// Public acceptance of cooperation, `P = Π_S min(1, F_S/F_ref,S)·(1 − min(1, B_S/B_crit,S))`.
 #[inline]
-pub fn acceptance(fav: [f64; 2], fav_ref: [f64; 2], backlash: [f64; 2], b_crit: f64) -> f64 {
+pub fn acceptance(fav: [f64; 2], fav_ref: [f64; 2], backlash: [f64; 2], b_crit: [f64; 2]) -> f64 {
     let mut p = 1.0;
     for s in [KR, JP] {
         let f = if fav_ref[s] > 0.0 {
@@ -36,8 +36,8 @@ pub fn acceptance(fav: [f64; 2], fav_ref: [f64; 2], backlash: [f64; 2], b_crit: 
         } else {
             1.0
         };
-        let calm = if b_crit > 0.0 {
-            1.0 - (backlash[s] / b_crit).min(1.0)
+        let calm = if b_crit[s] > 0.0 {
+            1.0 - (backlash[s] / b_crit[s]).min(1.0)
         } else {
             0.0
         };
@@ -143,7 +143,12 @@ impl Sim<'_> {
             }
         }
         // Lock-in.
-        let p = acceptance(self.st.fav, c.fav_ref, self.st.backlash, c.b_crit);
+        let p = acceptance(
+            self.st.fav,
+            c.fav_ref,
+            self.st.backlash,
+            [c.b_crit, c.b_crit_jp],
+        );
         for k in 0..m.tracks.len() {
             let unvalued = self.keep_value(KR, k) < 0.0 || self.keep_value(JP, k) < 0.0;
             self.st.lock[k] = lock_in_step(
@@ -162,12 +167,21 @@ mod tests {
 
     #[test]
     fn acceptance_is_full_above_the_reference_and_calm_publics() {
-        assert_eq!(acceptance([0.3, 0.3], [0.22, 0.25], [0.0, 0.0], 3.0), 1.0);
-        let half = acceptance([0.11, 0.3], [0.22, 0.25], [0.0, 0.0], 3.0);
+        assert_eq!(
+            acceptance([0.3, 0.3], [0.22, 0.25], [0.0, 0.0], [3.0; 2]),
+            1.0
+        );
+        let half = acceptance([0.11, 0.3], [0.22, 0.25], [0.0, 0.0], [3.0; 2]);
         assert!((half - 0.5).abs() < 1e-12);
-        let agitated = acceptance([0.3, 0.3], [0.22, 0.25], [1.5, 0.0], 3.0);
+        let agitated = acceptance([0.3, 0.3], [0.22, 0.25], [1.5, 0.0], [3.0; 2]);
         assert!((agitated - 0.5).abs() < 1e-12);
-        assert_eq!(acceptance([0.3, 0.3], [0.22, 0.25], [0.0, 4.0], 3.0), 0.0);
+        assert_eq!(
+            acceptance([0.3, 0.3], [0.22, 0.25], [0.0, 4.0], [3.0, 4.0]),
+            0.0
+        );
+        // Each side's calm is measured against its own B_crit.
+        let tokyo_half = acceptance([0.3, 0.3], [0.22, 0.25], [0.0, 3.0], [3.0, 6.0]);
+        assert!((tokyo_half - 0.5).abs() < 1e-12, "{tokyo_half}");
     }
 
     #[test]

@@ -733,3 +733,20 @@ fn hasty_open_is_hasty_with_gradual_transparency_legislation_and_expectation_man
     assert_eq!(o.settlement_quality, h.settlement_quality);
     assert_eq!(o.months_to_settle, h.months_to_settle);
 }
+
+#[test]
+fn each_side_enters_a_crisis_at_its_own_b_crit() {
+    let mut s = Scenario::default();
+    s.world.politics.b_crit_jp = Param::Fixed(6.0);
+    let m = compiled(&s);
+    assert_eq!(m.c.b_crit_of(KR), 3.0);
+    assert_eq!(m.c.b_crit_of(JP), 6.0);
+    let mut sim = new_sim(&m, &s, "status_quo");
+    sim.st.backlash = [4.0, 4.0];
+    sim.crisis_month(0);
+    assert!(sim.st.in_crisis[KR], "4 > B_crit,KR = 3");
+    assert!(!sim.st.in_crisis[JP], "4 < B_crit,JP = 6");
+    sim.st.backlash[JP] = 6.5;
+    sim.crisis_month(1);
+    assert!(sim.st.in_crisis[JP]);
+}

@@ -175,6 +175,8 @@ impl Default for World {
                 a_b: p(0.025),
                 rho_b: p(0.15),
                 b_crit: p(3.0),
+                // No Japanese crisis over the 2015 agreement or the 2019 controls: as Seoul's.
+                b_crit_jp: p(3.0),
                 a_crit: p(0.2),
                 low_approval_months: p(3.0),
                 eta: p(1.0),

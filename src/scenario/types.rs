@@ -711,8 +711,12 @@ pub struct Politics {
     pub a_b: Param,
     /// Monthly decay ρ_B of the backlash stock.
     pub rho_b: Param,
-    /// Backlash level B_crit that triggers a political crisis.
+    /// Backlash level B_crit,KR that triggers a political crisis in Seoul (and scales Seoul's
+    /// win-set, public calm and the paths' backlash gate).
     pub b_crit: Param,
+    /// Backlash level B_crit,JP that triggers a political crisis in Tokyo (the same roles on
+    /// Tokyo's side).
+    pub b_crit_jp: Param,
     /// Approval level A_crit below which 3 consecutive months trigger a crisis.
     pub a_crit: Param,
     /// Consecutive low-approval months that trigger a crisis.
@@ -1651,7 +1655,7 @@ impl VisitParams for World {
         });
         v.nested("politics", |v| {
             visit_fields!(v, self.politics; zeta: Unit, a_b: NonNeg, rho_b: Unit,
-                b_crit: NonNeg, a_crit: Unit, low_approval_months: NonNeg, eta: NonNeg,
+                b_crit: NonNeg, b_crit_jp: NonNeg, a_crit: Unit, low_approval_months: NonNeg, eta: NonNeg,
                 pi: NonNeg, p_rollback: Unit, p_reverse: Unit, crisis_discharge: Unit,
                 crisis_trust_shock: Unit, crisis_exit: Unit, crisis_min_months: CRISIS_MIN_MONTHS,
                 crisis_approval_cost: Unit, lame_duck: NonNeg, lame_months: NonNeg,
