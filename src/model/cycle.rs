@@ -73,6 +73,11 @@ impl Sim<'_> {
                 tv.2 = true;
             }
         }
+        for ch in self.acc.kr_camp_changes.iter_mut() {
+            if t < ch.0 + 24 {
+                ch.2 = ch.2.min(ci);
+            }
+        }
     }
 
     /// The month's record (docs/model.md §2.10, "per month and path").
@@ -177,6 +182,20 @@ impl Sim<'_> {
         o.set(Outcome::FinalTrustKrJp, self.st.tau_jk);
         o.set(Outcome::FinalTrustKrUs, self.st.tau_ku);
         o.set(Outcome::FinalFavourabilityKr, self.st.fav[KR]);
+        o.set(Outcome::FinalFavourabilityJp, self.st.fav[JP]);
+        o.set(Outcome::FinalGrievanceKr, self.st.grievance[KR]);
+        o.set(Outcome::FinalGrievanceJp, self.st.grievance[JP]);
+        o.set(
+            Outcome::FinalLockIn,
+            super::opinion::institutionalised(&self.m.tracks, &self.st.lock, &self.st.rung),
+        );
+        let changes = &a.kr_camp_changes;
+        let drawdown = if changes.is_empty() {
+            f64::NAN
+        } else {
+            changes.iter().map(|c| c.1 - c.2).sum::<f64>() / changes.len() as f64
+        };
+        o.set(Outcome::PostTurnoverDrawdown, drawdown);
         for k in super::outcomes::COUNTERS {
             o.set(*k, self.counter(*k));
         }

@@ -89,6 +89,7 @@ impl Sim<'_> {
         let camp = self.st.camp[s];
         let p = c.p_retaliate * c.camp_hawkishness[camp] * w * open;
         if self.draws.deliberate[i][s] < p && self.st.pending_retaliation[s].is_none() {
+            self.diag.retaliations_opened += 1;
             let [u_lag, _, _] = self.draws.linkage[s];
             self.st.pending_retaliation[s] = Some(PendingRetaliation {
                 issue: i,
@@ -108,7 +109,11 @@ impl Sim<'_> {
         if opened >= self.t_now() {
             return false;
         }
-        let settled = self.st.issues[p.issue].status == IssueStatus::Settled;
+        // Settled *since* the decision: a deliberation decided over an issue already settled (at
+        // probability ×(1 − q)) stands; otherwise the (1 − q) factor could never lead to an
+        // executed retaliation.
+        let is = &self.st.issues[p.issue];
+        let settled = is.status == IssueStatus::Settled && is.settled_at >= opened;
         let [_, u_drop, _] = self.draws.linkage[s];
         settled
             || self.st.camp[s] != camp

@@ -77,6 +77,12 @@ outcomes! {
     SettlementQuality = "settlement_quality", Higher, "Mean quality of the history settlements concluded in the run (path or event; empty if none).";
     MonthsToRepudiation = "months_to_repudiation", Higher, "Mean months from a settlement concluded in the run to its repudiation, over the settlements repudiated (empty if none).";
     SettlementStalls = "settlement_stalls", Neither, "Months in which a concluded negotiation stalled because Japan's ceiling was below the path's settlement floor.";
+    FinalFavourabilityJp = "final_favourability_jp", Higher, "Japanese public favourability toward Korea in the last month.";
+    FinalGrievanceKr = "final_grievance_kr", Lower, "Korean history grievance H̄_KR in the last month.";
+    FinalGrievanceJp = "final_grievance_jp", Lower, "Japanese history grievance H̄_JP in the last month.";
+    FinalLockIn = "final_lock_in", Higher, "Institutionalised cooperation Λ̄_w in the last month: the w-weighted lock-in of the tracks held (0–1).";
+    PostTurnoverDrawdown = "post_turnover_drawdown", Lower, "Mean fall of the cooperation index within the 24 months after each change of the Korean governing camp: CI at the change minus the lowest CI of the next 24 months (empty if no change).";
+    RetaliationsOpened = "retaliations_opened", Lower, "Retaliation deliberations opened over a history act (executed, dropped or pending at the end).";
 }
 
 /// The outcomes that count events (cumulative over the months, one column each in
@@ -112,6 +118,7 @@ pub const COUNTERS: &[Outcome] = &[
     Outcome::Lapses,
     Outcome::DomesticCrises,
     Outcome::SettlementStalls,
+    Outcome::RetaliationsOpened,
 ];
 
 /// Number of model outcomes.
@@ -179,11 +186,14 @@ pub const MONTH_METRICS: &[&str] = &[
     "theta_nk_kr",
     "theta_nk_jp",
     "nk_launches",
+    "grievance_kr",
+    "grievance_jp",
+    "lock_weighted",
 ];
 
 impl MonthRecord<'_> {
     /// Values of [`MONTH_METRICS`] in order.
-    pub fn scalars(&self) -> [f64; 10] {
+    pub fn scalars(&self) -> [f64; 13] {
         [
             self.ci,
             self.tau_jk,
@@ -195,6 +205,9 @@ impl MonthRecord<'_> {
             self.theta_nk_kr,
             self.theta_nk_jp,
             self.nk_launches as f64,
+            self.sim.st.grievance[super::compiled::KR],
+            self.sim.st.grievance[super::compiled::JP],
+            super::opinion::institutionalised(&self.sim.m.tracks, &self.sim.st.lock, &self.sim.st.rung),
         ]
     }
 }

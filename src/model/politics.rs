@@ -228,6 +228,9 @@ impl Sim<'_> {
         let c = &m.c;
         let old = self.st.camp[s];
         self.acc.turnovers.push((t, self.st.ci, false));
+        if s == KR && camp != old {
+            self.acc.kr_camp_changes.push((t, self.st.ci, self.st.ci));
+        }
         if camp != old {
             // A new camp lifts the outgoing government's retaliation hold.
             self.st.hold[s] = None;

@@ -203,6 +203,7 @@ impl Sim<'_> {
             Outcome::Settlements => d.settlements,
             Outcome::Repudiations => d.repudiations,
             Outcome::SettlementStalls => d.settlement_stalls,
+            Outcome::RetaliationsOpened => d.retaliations_opened,
             Outcome::BacklashCrises => d.backlash_crises,
             Outcome::ApprovalCrises => d.approval_crises,
             Outcome::SidePayments => d.side_payments,

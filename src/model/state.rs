@@ -504,6 +504,9 @@ pub struct Acc {
     pub camp_david: Option<u32>,
     /// Leader turnovers: (month, CI before, CI fell within 12 months).
     pub turnovers: Vec<(u32, f64, bool)>,
+    /// Changes of the Korean governing camp: (month, CI at the change, lowest CI within the
+    /// next 24 months).
+    pub kr_camp_changes: Vec<(u32, f64, f64)>,
     pub last_crisis: Option<u32>,
     pub nk_launches: u64,
 }
@@ -558,6 +561,8 @@ pub struct Diagnostics {
     pub coercion_cost_jp: f64,
     /// Pending retaliations dropped before execution.
     pub linkage_dropped: u32,
+    /// Retaliation deliberations opened.
+    pub retaliations_opened: u32,
     /// Rungs lost to lapses (of unvalued rungs).
     pub lapses: u32,
     /// Crisis events with a domestic cause (impeachment, martial law), both sides, counted
