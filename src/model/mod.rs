@@ -38,6 +38,8 @@ pub mod tracks;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_mechanisms;
+#[cfg(test)]
 mod tests_settlement;
 #[cfg(test)]
 mod tests_v2;
