@@ -207,7 +207,11 @@ impl MonthRecord<'_> {
             self.nk_launches as f64,
             self.sim.st.grievance[super::compiled::KR],
             self.sim.st.grievance[super::compiled::JP],
-            super::opinion::institutionalised(&self.sim.m.tracks, &self.sim.st.lock, &self.sim.st.rung),
+            super::opinion::institutionalised(
+                &self.sim.m.tracks,
+                &self.sim.st.lock,
+                &self.sim.st.rung,
+            ),
         ]
     }
 }

@@ -167,14 +167,10 @@ fn a_deliberation_is_dropped_when_the_deciding_sides_camp_changes() {
     }
 }
 
-/// docs/model.md §3.5/§3.13 and MODEL.md §6.1: a settled issue keeps a chance of linkage scaled
-/// by (1 − q) ("a quick bad deal" must not switch linkage off). The model drops every pending
-/// deliberation whose issue *is* settled, so one decided over an issue already settled at the
-/// decision is dropped the next month and never carried out.
+/// docs/model.md §3.5/§3.13: a settled issue keeps a chance of linkage scaled by (1 − q) (a
+/// quick bad deal must not switch linkage off): a deliberation decided over an issue already
+/// settled at the decision is not dropped for it, and is carried out.
 #[test]
-#[ignore = "model differs: linkage.rs:111-114 drops a deliberation whenever its issue is settled, \
-            even one decided over an issue already settled (at p·(1 − q)), so a settled issue \
-            never leads to an executed retaliation and the (1 − q) linkage factor is void"]
 fn a_deliberation_decided_over_an_already_settled_issue_can_be_carried_out() {
     let (s, m) = default_compiled();
     let econ = track(&m, "economic_security");
@@ -182,16 +178,18 @@ fn a_deliberation_decided_over_an_already_settled_issue_can_be_carried_out() {
     let mut sim = quiet_sim(&m, &s, "status_quo");
     sim.st.rung[econ] = 1;
     sim.settle(FL, q, None, false);
-    // A ruling (a material act offending Tokyo) over the settled issue: decided at p·(1 − q).
+    // A month later, a ruling (a material act offending Tokyo) over the settled issue: decided
+    // at p·(1 − q). (Within a month, settlements come after the deliberations: one settled in
+    // the deliberation's own month or later drops it.)
     let p = m.c.p_retaliate * m.c.camp_hawkishness[sim.st.camp[JP]] * (1.0 - q);
-    sim.t = 0;
+    sim.t = 1;
     sim.draws.deliberate[FL] = [1.0, below(p)];
     sim.note_act(FL, JP, 1.0);
     sim.deliberations_month();
     let due = sim.st.pending_retaliation[JP]
         .expect("decided at p·(1 − q)")
         .resolves;
-    for t in 1..=due {
+    for t in 2..=due {
         sim.t = t as u32;
         sim.history_events(&[]);
     }
