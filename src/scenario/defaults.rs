@@ -183,7 +183,7 @@ impl Default for World {
                 pi: p(0.6),
                 p_rollback: tri(0.2, 0.6, 1.0),
                 // GSOMIA (2016-11) survived the 2017 turnover: fitted.
-                p_reverse: tri(0.013, 0.15, 0.55),
+                p_reverse: tri(0.012, 0.145, 0.53),
                 // A contested deal costs approval without a crisis (prior; docs/model.md §3.11).
                 crisis_discharge: p(0.2),
                 crisis_trust_shock: tri(0.05, 0.10, 0.20),
@@ -213,12 +213,12 @@ impl Default for World {
                 lock_loss: tri(0.2, 0.5, 0.8),
                 // GSOMIA's survival 2016-11 → 2019 under a government that did not value it:
                 // fitted (the prior was 0.05).
-                lapse_hazard: tri(0.0002, 0.007, 0.037),
+                lapse_hazard: tri(0.0006, 0.008, 0.03),
                 lapse_scale: tri(0.05, 0.2, 0.5),
             },
             decisions: Decisions {
-                // Fitted on the 2015–19 replay (the prior was 0.3).
-                u: tri(0.11, 0.175, 0.40),
+                // Not pinned by the 2015–19 replay (posterior 90% interval 0.11–0.52).
+                u: tri(0.1, 0.3, 0.6),
                 readiness: tri(0.0, 1.0, 2.0),
                 readiness_trust: p(0.45),
                 brake_threshold: p(0.3),
