@@ -863,6 +863,7 @@ fn whole_month_keys_take_distributions_and_reject_fractions() {
                 "turnover_survival",
                 "settlement_quality",
                 "months_to_repudiation",
+                "post_turnover_drawdown",
             ]
             .map(|k| trisim::model::outcome_index(k).unwrap());
             for (i, x) in out.values.iter().enumerate() {
