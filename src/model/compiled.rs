@@ -30,6 +30,16 @@ pub fn side_index(s: Side) -> usize {
 pub const KR: usize = 0;
 pub const JP: usize = 1;
 
+/// The w-weighted share `Σ_k w_k·x_k / Σ_k w_k` over the tracks (0 if no weight).
+pub fn weighted_share(tracks: &[TrackC], x: impl Fn(usize) -> f64) -> f64 {
+    let den: f64 = tracks.iter().map(|t| t.w).sum();
+    if den <= 0.0 {
+        return 0.0;
+    }
+    let num: f64 = tracks.iter().enumerate().map(|(k, t)| t.w * x(k)).sum();
+    num / den
+}
+
 /// One cooperation ladder (docs/model.md §1.2, §3.3).
 #[derive(Clone, Debug)]
 pub struct TrackC {

@@ -25,17 +25,7 @@ use crate::scenario::ChaVariant;
 
 /// Institutionalised cooperation Λ̄_w = Σ_k w_k·Λ_k·1[ℓ_k ≥ 1]/Σ_k w_k.
 pub fn institutionalised(tracks: &[super::compiled::TrackC], lock: &[f64], rung: &[u8]) -> f64 {
-    let den: f64 = tracks.iter().map(|t| t.w).sum();
-    if den <= 0.0 {
-        return 0.0;
-    }
-    let num: f64 = tracks
-        .iter()
-        .zip(lock.iter().zip(rung))
-        .filter(|(_, (_, &l))| l >= 1)
-        .map(|(t, (&x, _))| t.w * x)
-        .sum();
-    num / den
+    super::compiled::weighted_share(tracks, |k| if rung[k] >= 1 { lock[k] } else { 0.0 })
 }
 
 /// Abandonment fear α.

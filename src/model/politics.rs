@@ -55,17 +55,14 @@ pub fn fallen_below_expectation(
     rung: &[u8],
     fell: &[u8],
 ) -> f64 {
-    let den: f64 = tracks.iter().map(|t| t.w).sum();
-    if den <= 0.0 {
-        return 0.0;
-    }
-    let num: f64 = tracks
-        .iter()
-        .zip(rung.iter().zip(fell))
-        .filter(|(t, (&l, &f))| f > 0 && t.us_expectation > l)
-        .map(|(t, _)| t.w)
-        .sum();
-    num / den
+    super::compiled::weighted_share(tracks, |k| {
+        let fell_below = fell[k] > 0 && tracks[k].us_expectation > rung[k];
+        if fell_below {
+            1.0
+        } else {
+            0.0
+        }
+    })
 }
 
 /// w-weighted shortfall of the rungs below the US expectation, in [0, 1].
