@@ -152,18 +152,19 @@ impl Default for World {
                 c4: p(0.6),
                 c_phi: p(0.02),
             },
-            // `tri(low, mode, high)` marks a default calibrated on the 2015–19 replay
-            // (docs/model.md §4.8): the posterior's 90% interval and median where the data pinned
-            // it, else the prior range with its peak at the reference value (left uncertain).
+            // `tri(q5, median, q95)` marks a default calibrated on the 2015–19 replay
+            // (docs/model.md §4.8): the posterior's 90% interval and median (as wide as the prior
+            // where the data could not pin it); parameters whose effects show only after 2019
+            // keep their reference value as the peak of their reference range.
             opinion: Opinion {
-                a_f: tri(0.005, 0.03, 0.10),
-                g_f: tri(0.0, 0.3, 0.8),
+                a_f: tri(0.012, 0.043, 0.091),
+                g_f: tri(0.031, 0.28, 0.70),
                 f_noise: p(0.01),
-                r_tau: tri(0.0, 0.03, 0.10),
+                r_tau: tri(0.004, 0.049, 0.093),
                 r_us_trust: p(0.02),
                 flare_grievance: p(0.3),
-                flare_favourability: tri(0.0, 0.04, 0.10),
-                flare_trust: tri(0.0, 0.04, 0.10),
+                flare_favourability: tri(0.005, 0.031, 0.071),
+                flare_trust: tri(0.006, 0.055, 0.098),
                 grievance_decay: p(0.05),
                 // Not identifiable before the 2019 controls: the reference range.
                 f_ret: tri(0.05, 0.10, 0.15),
@@ -181,12 +182,12 @@ impl Default for World {
                 low_approval_months: p(3.0),
                 eta: p(1.0),
                 pi: p(0.6),
-                p_rollback: tri(0.2, 0.6, 1.0),
+                p_rollback: tri(0.22, 0.55, 0.94),
                 // GSOMIA (2016-11) survived the 2017 turnover: fitted.
                 p_reverse: tri(0.012, 0.145, 0.53),
                 // A contested deal costs approval without a crisis (prior; docs/model.md §3.11).
                 crisis_discharge: p(0.2),
-                crisis_trust_shock: tri(0.05, 0.10, 0.20),
+                crisis_trust_shock: tri(0.058, 0.13, 0.19),
                 crisis_exit: p(0.5),
                 crisis_min_months: p(2.0),
                 crisis_approval_cost: p(0.01),
@@ -209,17 +210,18 @@ impl Default for World {
                 quality_public: p(0.3),
                 quality_consent: p(0.2),
                 // No publicised trilateral drill 2018–21 (Moon): unvalued rungs erode.
-                lock_decay: tri(0.0, 0.01, 0.03),
-                lock_loss: tri(0.2, 0.5, 0.8),
+                lock_decay: tri(0.002, 0.016, 0.029),
+                lock_loss: tri(0.23, 0.49, 0.77),
                 // GSOMIA's survival 2016-11 → 2019 under a government that did not value it:
                 // fitted (the prior was 0.05).
                 lapse_hazard: tri(0.0006, 0.008, 0.03),
-                lapse_scale: tri(0.05, 0.2, 0.5),
+                lapse_scale: tri(0.078, 0.31, 0.47),
             },
             decisions: Decisions {
-                // Not pinned by the 2015–19 replay (posterior 90% interval 0.11–0.52).
-                u: tri(0.1, 0.3, 0.6),
-                readiness: tri(0.0, 1.0, 2.0),
+                // Posterior of the 2015–19 replay: no summit framework or real-time warning
+                // before 2022 despite an engaged US until 2017 (the prior was 0.3).
+                u: tri(0.107, 0.18, 0.52),
+                readiness: tri(0.068, 1.04, 1.89),
                 readiness_trust: p(0.45),
                 brake_threshold: p(0.3),
                 china_weight: p(2.0),
@@ -227,7 +229,7 @@ impl Default for World {
                 winset_margin: p(0.7),
                 a_min: p(0.3),
                 facilitation: p(0.15),
-                f_us: tri(0.01, 0.03, 0.06),
+                f_us: tri(0.015, 0.037, 0.059),
                 f_fall: p(0.3),
                 p_retaliate: p(0.5),
                 // Rulings 2018-10-30 and 11-29 → export controls 2019-07-04.

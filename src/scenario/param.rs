@@ -402,8 +402,8 @@ pub fn p(x: f64) -> Param {
 }
 
 /// A default calibrated on the 2015–19 replay (docs/model.md §4.8): triangular on `[min, max]`
-/// peaking at `mode` (the posterior 90% interval and median where the data pinned it, else
-/// the prior range and the reference value).
+/// peaking at `mode` (the posterior 90% interval and median; for parameters whose effects show
+/// only after 2019, the reference range and value).
 pub fn tri(min: f64, mode: f64, max: f64) -> Param {
     Param::Dist(Dist::Triangular { min, mode, max })
 }
