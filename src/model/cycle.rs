@@ -185,10 +185,7 @@ impl Sim<'_> {
         o.set(Outcome::FinalFavourabilityJp, self.st.fav[JP]);
         o.set(Outcome::FinalGrievanceKr, self.st.grievance[KR]);
         o.set(Outcome::FinalGrievanceJp, self.st.grievance[JP]);
-        o.set(
-            Outcome::FinalLockIn,
-            super::opinion::institutionalised(&self.m.tracks, &self.st.lock, &self.st.rung),
-        );
+        o.set(Outcome::FinalLockIn, self.lock_weighted());
         let changes = &a.kr_camp_changes;
         let drawdown = if changes.is_empty() {
             f64::NAN

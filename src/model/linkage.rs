@@ -14,8 +14,9 @@
 //!   order); the lag is `lag_min + ⌊u·(lag_max − lag_min + 1)⌋` months (rulings 2018-10/11 →
 //!   export controls 2019-07), counted from the month of the test (a lag of 0 is carried out the
 //!   next month: the month's executions precede its deliberations).
-//! - From the next month a deliberation is **dropped** if the issue is settled or S's camp
-//!   changes, else with probability `1 − exp(−d_m·m_hist)` a month (US history mediation).
+//! - From the next month a deliberation is **dropped** if the issue has been settled since the
+//!   decision or S's camp changes, else with probability `1 − exp(−d_m·m_hist)` a month (US
+//!   history mediation).
 //! - **Execution** (`events.rs`): economic_security falls one rung with a hold; a material act
 //!   offending the other side O, which may deliberate in turn (Korea's 2019-09 white-list
 //!   removal); F_O −= f_ret and C_O = 1.

@@ -61,6 +61,12 @@ pub fn friction(
 }
 
 impl Sim<'_> {
+    /// Institutionalised cooperation Λ̄_w of the current state (outcome, month metric and
+    /// record column).
+    pub fn lock_weighted(&self) -> f64 {
+        institutionalised(&self.m.tracks, &self.st.lock, &self.st.rung)
+    }
+
     /// Step 1 (fears, friction, favourability, trust).
     pub fn opinion_month(&mut self) {
         let m = self.m;

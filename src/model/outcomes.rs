@@ -207,11 +207,7 @@ impl MonthRecord<'_> {
             self.nk_launches as f64,
             self.sim.st.grievance[super::compiled::KR],
             self.sim.st.grievance[super::compiled::JP],
-            super::opinion::institutionalised(
-                &self.sim.m.tracks,
-                &self.sim.st.lock,
-                &self.sim.st.rung,
-            ),
+            self.sim.lock_weighted(),
         ]
     }
 }

@@ -225,10 +225,10 @@ impl Sim<'_> {
         let c = &m.c;
         let old = self.st.camp[s];
         self.acc.turnovers.push((t, self.st.ci, false));
-        if s == KR && camp != old {
-            self.acc.kr_camp_changes.push((t, self.st.ci, self.st.ci));
-        }
         if camp != old {
+            if s == KR {
+                self.acc.kr_camp_changes.push((t, self.st.ci, self.st.ci));
+            }
             // A new camp lifts the outgoing government's retaliation hold.
             self.st.hold[s] = None;
             for k in 0..self.m.tracks.len() {

@@ -82,13 +82,7 @@ pub const SCALARS: &[Scalar] = &[
     ("hold_jp", |s| Num(flag(s.st.hold[JP].is_some()))),
     ("coercion_memory_kr", |s| Num(s.st.partner_coercion[KR])),
     ("coercion_memory_jp", |s| Num(s.st.partner_coercion[JP])),
-    ("lock_weighted", |s| {
-        Num(super::opinion::institutionalised(
-            &s.m.tracks,
-            &s.st.lock,
-            &s.st.rung,
-        ))
-    }),
+    ("lock_weighted", |s| Num(s.lock_weighted())),
     ("path_in_force", |s| Path(s.path_index)),
 ];
 
