@@ -92,8 +92,9 @@ fn the_2015_replay_holds_its_events_and_scores_as_an_independent_harness_does() 
         .success();
     let rows = records(&out);
     let worlds: usize = N.parse().unwrap();
-    // 23 record months of the scenario's [output], one path.
-    assert_eq!(rows.len(), worlds * 23);
+    // 47 record months of the scenario's [output] (23 in 2015–19, 24 quarter ends in
+    // 2020–25), one path.
+    assert_eq!(rows.len(), worlds * 47);
 
     // Observed events hold in every world.
     let all = |month: &str, column: &str, expected: &str| {
@@ -117,6 +118,21 @@ fn the_2015_replay_holds_its_events_and_scores_as_an_independent_harness_does() 
     all("2019-09", "counter_threat_kr", "1"); // GSOMIA notice 2019-08 ...
     all("2019-12", "counter_threat_kr", "0"); // ... suspended 2019-11
     all("2019-12", "nuclear_tests", "3"); // the three pinned tests, no random one
+                                          // The drivers of 2020–25.
+    all("2020-12", "camp_jp", "hawkish"); // Suga 2020-09, Abe's camp
+    all("2021-03", "us_type", "engaged"); // Biden from 2021-01
+    all("2021-12", "camp_jp", "mainstream"); // Kishida 2021-10
+    all("2022-06", "camp_kr", "conservative"); // Yoon from 2022-05 ...
+    all("2022-06", "path_in_force", "yoon"); // ... and his path
+    all("2023-03", "issue.forced_labor.status", "settled"); // the 2023-03 plan
+    all("2023-03", "hold_jp", "0"); // Japan's controls lifted 2023-03
+    all("2024-12", "acting_kr", "1"); // martial law and impeachment 2024-12
+    all("2025-03", "us_type", "transactional"); // Trump from 2025-01
+    all("2025-06", "camp_kr", "progressive"); // Lee elected 2025-06 ...
+    all("2025-06", "path_in_force", "lee"); // ... and his path
+    all("2025-06", "acting_kr", "0");
+    all("2025-12", "camp_jp", "hawkish"); // Takaichi 2025-10
+    all("2025-12", "nuclear_tests", "3"); // none after 2017
     for r in rows.iter().filter(|r| r["month"] == "2019-12") {
         let n = |c: &str| r[c].parse::<f64>().unwrap();
         assert!(
