@@ -133,6 +133,35 @@ fn the_2015_replay_holds_its_events_and_scores_as_an_independent_harness_does() 
     all("2025-06", "acting_kr", "0");
     all("2025-12", "camp_jp", "hawkish"); // Takaichi 2025-10
     all("2025-12", "nuclear_tests", "3"); // none after 2017
+                                          // Falls are counted per track and reversals by cause: they add up to the totals.
+    let tracks = [
+        "summitry",
+        "nontraditional",
+        "economic_security",
+        "intelligence",
+        "missile_warning",
+        "exercises",
+        "extended_deterrence",
+        "regional",
+        "institutions",
+    ];
+    for r in &rows {
+        let n = |c: &str| r[c].parse::<f64>().unwrap();
+        for total in ["rollbacks", "lapses", "reversals"] {
+            let per_track: f64 = tracks.iter().map(|k| n(&format!("{total}.{k}"))).sum();
+            assert_eq!(per_track, n(total), "{total} at {}", r["month"]);
+        }
+        let by_cause: f64 = ["turnover", "retaliation", "counter_threat", "event"]
+            .iter()
+            .map(|c| n(&format!("reversals_{c}")))
+            .sum();
+        assert_eq!(
+            by_cause,
+            n("reversals"),
+            "reversal causes at {}",
+            r["month"]
+        );
+    }
     for r in rows.iter().filter(|r| r["month"] == "2019-12") {
         let n = |c: &str| r[c].parse::<f64>().unwrap();
         assert!(

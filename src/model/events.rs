@@ -49,6 +49,7 @@
 
 use super::compiled::{EventC, JP, KR};
 use super::state::{Hold, PendingRetaliation, PendingThreat, Sim};
+use super::support::Fall;
 use crate::scenario::{Cause, StateVariable};
 
 impl Sim<'_> {
@@ -232,7 +233,7 @@ impl Sim<'_> {
         let m = self.m;
         self.diag.linkage_retaliations += 1;
         self.st.last_retaliation[by] = self.t_now();
-        self.acc.reversals += self.fall(track, false);
+        self.fall(track, false, Fall::Retaliation);
         self.st.hold[by] = Some(Hold { issue, track });
         let o = 1 - by;
         self.act_effects(issue, o);
@@ -248,7 +249,7 @@ impl Sim<'_> {
         self.diag.linkage_escalations += 1;
         self.st.last_retaliation[by] = self.t_now();
         // A fall from domestic rejection: scarred.
-        self.acc.reversals += self.fall(track, true);
+        self.fall(track, true, Fall::CounterThreat);
         if let Some(h) = self.st.hold[1 - by] {
             self.act_effects(h.issue, 1 - by);
         }
@@ -303,28 +304,26 @@ impl Sim<'_> {
             }
             return;
         }
-        let mut lost = 0;
+        if rung == cur {
+            return;
+        }
+        let why = match cause {
+            Cause::Rollback => Fall::Rollback,
+            Cause::Lapse => Fall::Lapse,
+            Cause::Retaliation => Fall::Retaliation,
+            _ => Fall::Event,
+        };
         while self.st.rung[k] > rung {
             if cascade {
-                lost += self.fall(k, false);
+                self.fall(k, false, why);
             } else {
                 self.st.rung[k] -= 1;
                 self.st.lock[k] *= 1.0 - m.c.lock_loss;
-                self.st.fell_now[k] += 1;
-                lost += 1;
+                self.count_fall(k, 1, why);
             }
         }
-        if lost == 0 {
-            return;
-        }
-        match cause {
-            Cause::Rollback => self.acc.rollbacks += lost,
-            Cause::Lapse => self.diag.lapses += lost,
-            Cause::Retaliation => {
-                self.acc.reversals += lost;
-                self.diag.linkage_retaliations += 1;
-            }
-            _ => self.acc.reversals += lost,
+        if cause == Cause::Retaliation {
+            self.diag.linkage_retaliations += 1;
         }
         if scar {
             self.scar(k);

@@ -27,6 +27,7 @@
 
 use super::compiled::{JP, KR};
 use super::state::Sim;
+use super::support::Fall;
 
 /// Probability of rolling back (or reversing) a track with lock-in Λ.
 #[inline]
@@ -171,7 +172,7 @@ impl Sim<'_> {
         if let Some(k) = self.rollback_target() {
             let p = lock_in_damped(c.p_rollback, self.st.lock[k]);
             if self.draws.rollback[s] < p {
-                self.acc.rollbacks += self.fall(k, true);
+                self.fall(k, true, Fall::Rollback);
             }
         }
         let st = &mut self.st;
@@ -239,7 +240,7 @@ impl Sim<'_> {
                 let v = self.keep_value_for_camp(s, k, camp);
                 let p = lock_in_damped(c.p_reverse, self.st.lock[k]);
                 if v < 0.0 && self.draws.reverse[k][s] < p {
-                    self.acc.reversals += self.fall(k, true);
+                    self.fall(k, true, Fall::Turnover);
                 }
             }
             if s == KR {

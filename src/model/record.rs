@@ -84,6 +84,16 @@ pub const SCALARS: &[Scalar] = &[
     ("coercion_memory_jp", |s| Num(s.st.partner_coercion[JP])),
     ("lock_weighted", |s| Num(s.lock_weighted())),
     ("path_in_force", |s| Path(s.path_index)),
+    ("reversals_turnover", |s| {
+        Num(s.acc.reversal_causes[0] as f64)
+    }),
+    ("reversals_retaliation", |s| {
+        Num(s.acc.reversal_causes[1] as f64)
+    }),
+    ("reversals_counter_threat", |s| {
+        Num(s.acc.reversal_causes[2] as f64)
+    }),
+    ("reversals_event", |s| Num(s.acc.reversal_causes[3] as f64)),
 ];
 
 /// A per-track or per-issue column: name and value for the track or issue of an index.
@@ -95,6 +105,9 @@ pub const PER_TRACK: &[Indexed] = &[
     ("lock", |s, k| Num(s.st.lock[k])),
     ("quality", |s, k| Num(s.st.quality[k])),
     ("scar", |s, k| Num(s.st.scar[k] as f64)),
+    ("rollbacks", |s, k| Num(s.acc.track_falls[k][0] as f64)),
+    ("lapses", |s, k| Num(s.acc.track_falls[k][1] as f64)),
+    ("reversals", |s, k| Num(s.acc.track_falls[k][2] as f64)),
 ];
 
 /// Per-issue columns `issue.<key>.<name>`, for each issue in the scenario's order.

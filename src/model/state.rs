@@ -509,6 +509,11 @@ pub struct Acc {
     pub kr_camp_changes: Vec<(u32, f64, f64)>,
     pub last_crisis: Option<u32>,
     pub nk_launches: u64,
+    /// Per track, the rungs lost to [rollbacks, lapses, reversals] (`support::Fall::kind`).
+    pub track_falls: Vec<[u32; 3]>,
+    /// Rungs reversed, by cause: turnover, retaliation, counter-threat, `set_rung` event (the
+    /// order of `support::Fall` from `Turnover` on); they sum to `reversals`.
+    pub reversal_causes: [u32; 4],
 }
 
 /// Extra per-replication diagnostics beyond the reported outcomes (for tests and analysis).
@@ -628,6 +633,7 @@ impl<'m> Sim<'m> {
             peak: st.ci,
             camp_david: super::tracks::camp_david(m, &st.rung).then_some(0),
             turnovers: Vec::with_capacity(16),
+            track_falls: vec![[0; 3]; m.tracks.len()],
             ..Acc::default()
         };
         let mut sim = Sim {

@@ -58,6 +58,30 @@ pub fn build_quality(
     w[0] * transparency + w[1] * legislate + w[2] * calm + w[3] * if consent { 1.0 } else { 0.0 }
 }
 
+/// Why a track fell: a crisis rollback, a lapse, or a reversal by a new government
+/// (turnover), by a retaliation, by an executed counter-threat or by a `set_rung` event.
+/// Rollbacks, lapses and reversals are counted per track; reversals also by cause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fall {
+    Rollback,
+    Lapse,
+    Turnover,
+    Retaliation,
+    CounterThreat,
+    Event,
+}
+
+impl Fall {
+    /// 0 for a rollback, 1 for a lapse, 2 for any reversal (the index in `Acc::track_falls`).
+    pub fn kind(self) -> usize {
+        match self {
+            Fall::Rollback => 0,
+            Fall::Lapse => 1,
+            _ => 2,
+        }
+    }
+}
+
 impl Sim<'_> {
     /// Build quality of a path move raising track `k` now.
     pub fn move_quality(&self, k: usize) -> f64 {
@@ -78,10 +102,10 @@ impl Sim<'_> {
     }
 
     /// Track `k` falls one rung (with its dependants, `State::move_down`); every track that
-    /// fell loses the share λ_loss of its lock-in; `scar` marks a fall from domestic
-    /// rejection, on every track that fell (a dependant dropped with its prerequisite carries the
-    /// fall's cause and scar). Returns the rungs lost.
-    pub fn fall(&mut self, k: usize, scar: bool) -> u32 {
+    /// fell loses the share λ_loss of its lock-in and is counted under `why`; `scar` marks a
+    /// fall from domestic rejection, on every track that fell (a dependant dropped with its
+    /// prerequisite carries the fall's cause and scar). Returns the rungs lost.
+    pub fn fall(&mut self, k: usize, scar: bool, why: Fall) -> u32 {
         let t = self.t_now();
         let before = self.st.rung.clone();
         let lost = self.st.move_down(&self.m.tracks, k, t);
@@ -89,13 +113,30 @@ impl Sim<'_> {
         for (j, &b) in before.iter().enumerate() {
             if self.st.rung[j] < b {
                 self.st.lock[j] *= keep;
-                self.st.fell_now[j] += b - self.st.rung[j];
+                self.count_fall(j, b - self.st.rung[j], why);
                 if scar {
                     self.scar(j);
                 }
             }
         }
         lost
+    }
+
+    /// Counts `rungs` lost by track `j` this month under `why`: the month's falls (for US
+    /// friction), the replication's rollbacks, lapses or reversals, the track's own counter
+    /// and, for reversals, their cause (docs/model.md §3.16).
+    pub fn count_fall(&mut self, j: usize, rungs: u8, why: Fall) {
+        let n = rungs as u32;
+        self.st.fell_now[j] += rungs;
+        self.acc.track_falls[j][why.kind()] += n;
+        match why {
+            Fall::Rollback => self.acc.rollbacks += n,
+            Fall::Lapse => self.diag.lapses += n,
+            _ => {
+                self.acc.reversals += n;
+                self.acc.reversal_causes[why as usize - Fall::Turnover as usize] += n;
+            }
+        }
     }
 
     /// Scars track `k` for `scar_months` from this month.
@@ -129,7 +170,7 @@ impl Sim<'_> {
                 };
                 let p = c.lapse_hazard * (1.0 - self.st.lock[k]) * short;
                 if self.draws.lapse[k][s] < p {
-                    self.diag.lapses += self.fall(k, true);
+                    self.fall(k, true, Fall::Lapse);
                     break;
                 }
             }

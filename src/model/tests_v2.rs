@@ -3,6 +3,7 @@
 //! per-side US bridges.
 
 use super::compiled::{JP, KR};
+use super::support::Fall;
 use super::tests::{compiled, default_compiled, new_sim, track};
 use crate::scenario::{Param, Scenario};
 
@@ -261,7 +262,11 @@ fn a_fall_costs_lock_in_on_every_track_that_fell_and_a_rejection_scars() {
     sim.st.rung[warn] = 1;
     sim.st.lock.iter_mut().for_each(|l| *l = 0.6);
     sim.t = 5;
-    assert_eq!(sim.fall(intel, true), 2, "missile_warning cascades");
+    assert_eq!(
+        sim.fall(intel, true, Fall::Rollback),
+        2,
+        "missile_warning cascades"
+    );
     let kept = 0.6 * (1.0 - m.c.lock_loss);
     assert!((sim.st.lock[intel] - kept).abs() < EPS);
     assert!((sim.st.lock[warn] - kept).abs() < EPS);
@@ -275,8 +280,42 @@ fn a_fall_costs_lock_in_on_every_track_that_fell_and_a_rejection_scars() {
     assert!(!sim.eligible(warn, 20), "nor on a scarred dependant");
     // A fall at rung 0 changes nothing and scars nothing.
     let reg = track(&m, "regional");
-    assert_eq!(sim.fall(reg, true), 0);
+    assert_eq!(sim.fall(reg, true, Fall::Rollback), 0);
     assert_eq!(sim.st.scar[reg], 0);
+}
+
+#[test]
+fn every_fall_is_counted_on_its_track_and_under_its_cause() {
+    let (s, m) = default_compiled();
+    let mut sim = new_sim(&m, &s, "gradual");
+    let (intel, warn) = (track(&m, "intelligence"), track(&m, "missile_warning"));
+    sim.st.rung[track(&m, "summitry")] = 1; // intelligence's prerequisite
+    sim.st.rung[intel] = 2;
+    sim.st.rung[warn] = 1;
+    sim.t = 5;
+    // A rollback of intelligence 2 → 1 leaves missile_warning's prerequisite (intelligence ≥ 1)
+    // in place; a lapse then drops intelligence to 0 and missile_warning with it.
+    sim.fall(intel, true, Fall::Rollback);
+    sim.fall(intel, true, Fall::Lapse);
+    assert_eq!(sim.acc.track_falls[intel], [1, 1, 0]);
+    assert_eq!(
+        sim.acc.track_falls[warn],
+        [0, 1, 0],
+        "the dependant counts as a lapse"
+    );
+    assert_eq!(
+        (sim.acc.rollbacks, sim.diag.lapses, sim.acc.reversals),
+        (1, 2, 0)
+    );
+    // Reversals, per track and by cause; the causes sum to the reversals.
+    sim.st.rung[intel] = 2;
+    sim.fall(intel, false, Fall::Turnover);
+    sim.fall(intel, false, Fall::CounterThreat);
+    assert_eq!(sim.acc.track_falls[intel], [1, 1, 2]);
+    assert_eq!(sim.acc.reversal_causes, [1, 0, 1, 0]);
+    assert_eq!(sim.acc.reversals, 2);
+    // The month's falls feed US friction.
+    assert_eq!(sim.st.fell_now[intel], 4);
 }
 
 #[test]
