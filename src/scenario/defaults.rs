@@ -588,8 +588,9 @@ pub fn default_tracks() -> IndexMap<String, TrackSpec> {
     t
 }
 
-/// The tracks the bundled paths gate (every default track but `nontraditional`).
-const GATED_TRACKS: [&str; 8] = [
+/// The tracks the bundled paths gate: every default track.
+const GATED_TRACKS: [&str; 9] = [
+    "nontraditional",
     "economic_security",
     "summitry",
     "intelligence",
