@@ -171,8 +171,11 @@ impl Sim<'_> {
                     resolves,
                     execute,
                 } => {
+                    // It answers the partner's retaliation in force, if any.
+                    let issue = self.st.hold[1 - by].map(|h| h.issue);
                     self.st.counter_threat[by] = Some(PendingThreat {
                         track,
+                        issue,
                         resolves,
                         execute,
                         automatic: None,
@@ -209,7 +212,7 @@ impl Sim<'_> {
                 } else if p.resolves <= t {
                     self.st.counter_threat[s] = None;
                     if p.execute {
-                        self.execute_counter_threat(s, p.track);
+                        self.execute_counter_threat(s, p.track, p.issue);
                     } else {
                         self.diag.linkage_cancelled += 1;
                     }
@@ -242,16 +245,19 @@ impl Sim<'_> {
         st.partner_coercion[o] = 1.0;
         // The other side may retaliate in turn and threatens intelligence from next month.
         self.note_act(issue, o, 1.0);
-        self.open_counter_threat(by);
+        self.open_counter_threat(by, issue);
     }
 
-    fn execute_counter_threat(&mut self, by: usize, track: usize) {
+    /// Side `by` carries out its counter-threat: `track` falls (scarred: a fall from domestic
+    /// rejection), a material act over `issue`, the retaliation it answered, offending the other
+    /// side (act effects, no deliberation), even if that retaliation's hold has been lifted
+    /// since.
+    fn execute_counter_threat(&mut self, by: usize, track: usize, issue: Option<usize>) {
         self.diag.linkage_escalations += 1;
         self.st.last_retaliation[by] = self.t_now();
-        // A fall from domestic rejection: scarred.
         self.fall(track, true, Fall::CounterThreat);
-        if let Some(h) = self.st.hold[1 - by] {
-            self.act_effects(h.issue, 1 - by);
+        if let Some(i) = issue {
+            self.act_effects(i, 1 - by);
         }
     }
 

@@ -123,7 +123,7 @@ impl Sim<'_> {
 
     /// After side `by` executed a retaliation: the other side's automatic counter-threat on
     /// intelligence from next month, unless it already has one.
-    pub fn open_counter_threat(&mut self, by: usize) {
+    pub fn open_counter_threat(&mut self, by: usize, issue: usize) {
         let o = 1 - by;
         let (Some(k), None) = (self.m.intelligence, self.st.counter_threat[o]) else {
             return;
@@ -131,6 +131,7 @@ impl Sim<'_> {
         let t = self.t_now();
         self.st.counter_threat[o] = Some(PendingThreat {
             track: k,
+            issue: Some(issue),
             resolves: t + self.m.c.counter_months as i64,
             execute: true,
             automatic: Some(t + 1),

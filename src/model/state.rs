@@ -154,6 +154,9 @@ pub struct PendingRetaliation {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PendingThreat {
     pub track: usize,
+    /// The history issue of the retaliation it answers (its act effects when carried out);
+    /// `None` for a threat set by an event with no partner hold in force.
+    pub issue: Option<usize>,
     pub resolves: i64,
     pub execute: bool,
     /// An automatic threat (after an executed retaliation): the month it opens; the US may

@@ -336,6 +336,7 @@ fn an_execution_lowers_and_holds_the_track_and_hits_the_other_public_which_may_d
             sim.st.counter_threat[o],
             Some(PendingThreat {
                 track: intel,
+                issue: Some(FL),
                 resolves: 8 + c.counter_months as i64,
                 execute: true,
                 automatic: Some(9),
@@ -839,4 +840,53 @@ fn the_support_and_linkage_streams_advance_by_the_same_count_on_every_path() {
     }
     // ... while the paths do differ in what they do with those draws.
     assert!(differ);
+}
+
+#[test]
+fn a_carried_out_counter_threat_is_a_material_act_over_the_issue_it_answered() {
+    let (s, m) = default_compiled();
+    let c = &m.c;
+    let (summ, intel) = (track(&m, "summitry"), track(&m, "intelligence"));
+    // Seoul carries out its threat against Tokyo's retaliation over forced labour; Tokyo's hold
+    // has been lifted meanwhile (a new camp, or a `restore` event), or was never recorded.
+    let run = |issue: Option<usize>| {
+        let mut sim = quiet_sim(&m, &s, "status_quo");
+        sim.st.rung[summ] = 1;
+        sim.st.rung[intel] = 1;
+        sim.st.fav = [0.5; 2];
+        sim.st.grievance = [0.2; 2];
+        sim.st.tau_jk = 0.5;
+        sim.t = 8;
+        sim.st.counter_threat[KR] = Some(PendingThreat {
+            track: intel,
+            issue,
+            resolves: 8,
+            execute: true,
+            automatic: None,
+        });
+        assert_eq!(sim.st.hold[JP], None);
+        sim.history_events(&[]);
+        sim
+    };
+    let sim = run(Some(FL));
+    assert_eq!(sim.st.rung[intel], 0, "carried out");
+    assert_eq!(
+        sim.st.scar[intel], c.scar_months,
+        "a rejection fall: scarred"
+    );
+    assert_eq!(sim.acc.reversal_causes, [0, 0, 1, 0]);
+    // Act effects on the offended (Japanese) public, none on the Korean one.
+    let x = sim.st.issues[FL].salience * (1.0 - c.m_hist_damping * sim.m_hist()).max(0.0);
+    assert!(x > 0.0);
+    assert!((sim.st.fav[JP] - (0.5 - c.flare_favourability * x)).abs() < EPS);
+    assert!((sim.st.grievance[JP] - (0.2 + c.flare_grievance * x)).abs() < EPS);
+    assert!((sim.st.tau_jk - (0.5 - c.flare_trust * x)).abs() < EPS);
+    assert_eq!((sim.st.fav[KR], sim.st.grievance[KR]), (0.5, 0.2));
+    // A threat that answered no retaliation (an event with no hold in force) has no act.
+    let sim = run(None);
+    assert_eq!(sim.st.rung[intel], 0);
+    assert_eq!(
+        (sim.st.fav[JP], sim.st.grievance[JP], sim.st.tau_jk),
+        (0.5, 0.2, 0.5)
+    );
 }

@@ -627,9 +627,19 @@ fn a_relative_gate_checks_trust_drop_favourability_margin_backlash_share_and_cal
         sim.st.in_crisis[side] = true;
         assert!(!sim.gate_open(summ, t), "in crisis now");
     }
-    // A track without a gate (nontraditional) and a path without gates (hasty) pass anything.
-    let mut sim = new_sim(&m, &s, "gradual");
+    // Gradual gates every track, nontraditional included; a track without a gate and a path
+    // without gates (hasty) pass anything.
     let nt = track(&m, "nontraditional");
+    let mut sim = new_sim(&m, &s, "gradual");
+    sim.st.tau_jk = 0.0;
+    sim.st.backlash = [10.0; 2];
+    assert!(!sim.gate_open(nt, 0));
+    let mut ungated = s.clone();
+    ungated.paths["gradual"]
+        .gates
+        .shift_remove("nontraditional");
+    let m2 = compiled(&ungated);
+    let mut sim = new_sim(&m2, &ungated, "gradual");
     sim.st.tau_jk = 0.0;
     sim.st.backlash = [10.0; 2];
     assert!(sim.gate_open(nt, 0));
