@@ -723,7 +723,7 @@ pub fn default_paths() -> IndexMap<String, PathSpec> {
             gradual_gates(1.0),
             true,
             0.9,
-            targets(&[("regional", 1)]),
+            IndexMap::new(),
             HistoryFirst,
             0.85,
             18.0,
