@@ -412,6 +412,23 @@ fn the_markdown_reference_agrees_with_explain() {
     assert!(row.contains("range [0, 1]"), "{row}");
     assert!(row.contains("| `0.3` |"), "{row}");
     assert!(row.contains("data/genron_eai_mutual_impressions_2013_2019.csv"));
+    // A key without a default says whether a new entry must give it (for events: which kinds
+    // need it).
+    let row = |key: &str| {
+        page.lines()
+            .find(|l| l.starts_with(&format!("| `{key}` |")))
+            .unwrap()
+            .to_string()
+    };
+    assert!(row("events.<n>.month").contains("| none: a new entry must give it |"));
+    assert!(row("events.<n>.note").contains("| none (optional) |"));
+    assert!(row("events.<n>.issue").contains("none: needed by `court_ruling`, `flare_up`"));
+    assert!(row("tracks.<track>.sigma").contains("| none: a new entry must give it |"));
+    trisim()
+        .args(["explain", "events.<n>.note"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("default   none (optional)"));
     // The bundled tracks are named once, not repeated key by key.
     assert!(page.contains("`summitry`, `nontraditional`"));
     assert!(!page.contains("| `tracks.summitry.sigma` |"));

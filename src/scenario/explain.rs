@@ -21,6 +21,8 @@ pub struct Entry {
     pub context: Vec<(String, String)>,
     /// Whether the key is a new entry of a map (a new track, path, gate…).
     pub new_entry: bool,
+    /// Whether the table holding the key requires it (`required` in the schema).
+    pub required: bool,
 }
 
 /// The schema and the default scenario, walked together.
@@ -103,6 +105,7 @@ impl Explainer {
         let mut context: Vec<(String, String)> = Vec::new();
         let mut done: Vec<String> = Vec::new();
         let mut new_entry = false;
+        let mut required = false;
         for seg in plain.split('.') {
             let here = if done.is_empty() {
                 "the top level".to_string()
@@ -118,6 +121,10 @@ impl Explainer {
             let additional = node.get("additionalProperties").filter(|a| a.is_object());
             let items = node.get("items").filter(|a| a.is_object());
             if let Some(p) = props.and_then(|p| p.get(seg)) {
+                required = node
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .is_some_and(|r| r.iter().any(|x| x == seg));
                 node = p;
                 default = default.and_then(|d| d.get(seg));
             } else if let Some(items) = items {
@@ -207,6 +214,7 @@ impl Explainer {
             default,
             context,
             new_entry,
+            required,
         })
     }
 
@@ -352,8 +360,7 @@ impl Explainer {
                 );
             }
             Some(d) => row("default", &toml_text(d)),
-            None if e.new_entry => row("default", "none: a new entry must give it"),
-            None => row("default", "none (optional)"),
+            None => row("default", &no_default(e)),
         }
         // A key that cites nothing itself shows its table's sources, and says so.
         let mut sources = sources_in(description);
@@ -856,6 +863,25 @@ pub fn event_kinds() -> String {
     out
 }
 
+/// What the default of a key without one says: whether a new entry must give the key (for
+/// an event, which kinds need it).
+fn no_default(e: &Entry) -> String {
+    if e.new_entry && e.required {
+        return "none: a new entry must give it".to_string();
+    }
+    if let ["events", _, name] = e.key.split('.').collect::<Vec<_>>().as_slice() {
+        let kinds: Vec<String> = super::validate::event_kind_keys()
+            .into_iter()
+            .filter(|(_, needs, _)| needs.contains(name))
+            .map(|(kind, _, _)| format!("`{kind}`"))
+            .collect();
+        if !kinds.is_empty() {
+            return format!("none: needed by {}", kinds.join(", "));
+        }
+    }
+    "none (optional)".to_string()
+}
+
 /// Text for a Markdown table cell: one line, pipes escaped.
 fn cell(text: &str) -> String {
     text.split_whitespace()
@@ -996,8 +1022,7 @@ pub fn markdown_reference(ex: &Explainer) -> String {
                     format!("{} entries: {}", keys.len(), keys.join(", "))
                 }
                 Some(d) => code(&toml_text(d)),
-                None if e.new_entry => "none: a new entry must give it".to_string(),
-                None => "none (optional)".to_string(),
+                None => no_default(e),
             };
             let sources = sources_in(description).join(", ");
             s.push_str(&format!(
