@@ -352,3 +352,96 @@ fn init_quotes_paths_for_the_shell() {
     assert!(!text.contains("9223372036854775807"), "{text}");
     assert!(text.contains("(range ≥ 1; default 1000)"), "{text}");
 }
+
+/// The user guide's scenario reference, docs/keys.md, is the output of `trisim explain
+/// --markdown`: a change to the scenario types' doc comments or defaults must be followed by
+/// regenerating it.
+#[test]
+fn docs_keys_md_is_the_generated_reference() {
+    let out = trisim()
+        .args(["explain", "--markdown"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let generated = String::from_utf8(out).unwrap();
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/keys.md");
+    let checked_in = std::fs::read_to_string(&path).unwrap();
+    if checked_in != generated {
+        let line = checked_in
+            .lines()
+            .zip(generated.lines())
+            .position(|(a, b)| a != b)
+            .map_or_else(
+                || checked_in.lines().count().min(generated.lines().count()) + 1,
+                |i| i + 1,
+            );
+        panic!(
+            "docs/keys.md differs from `trisim explain --markdown` (first at line {line}); \
+             regenerate it from the repository's root with\n  \
+             cargo run --release -- explain --markdown > docs/keys.md"
+        );
+    }
+}
+
+/// The generated reference holds every key `trisim explain` lists outside the bundled entries
+/// of maps, with the meaning and default `explain` gives, and the essays in full.
+#[test]
+fn the_markdown_reference_agrees_with_explain() {
+    let ex = trisim::scenario::explain::Explainer::new();
+    let page = trisim::scenario::explain::markdown_reference(&ex);
+    for key in [
+        "scenario.replications",
+        "actors.seoul.favourability",
+        "world.politics.lapse_hazard",
+        "tracks.<track>.sigma",
+        "paths.<path>.transparency",
+        "history.issues.forced_labor.salience",
+        "events.<n>.month",
+        "output.quantiles",
+    ] {
+        assert!(page.contains(&format!("| `{key}` |")), "{key} missing");
+    }
+    // The row of a key carries its description and its default, as `explain` has them.
+    let row = page
+        .lines()
+        .find(|l| l.starts_with("| `actors.seoul.favourability` |"))
+        .unwrap();
+    assert!(row.contains("Public favourability toward the partner F at the start"));
+    assert!(row.contains("range [0, 1]"), "{row}");
+    assert!(row.contains("| `0.3` |"), "{row}");
+    assert!(row.contains("data/genron_eai_mutual_impressions_2013_2019.csv"));
+    // A key without a default says whether a new entry must give it (for events: which kinds
+    // need it).
+    let row = |key: &str| {
+        page.lines()
+            .find(|l| l.starts_with(&format!("| `{key}` |")))
+            .unwrap()
+            .to_string()
+    };
+    assert!(row("events.<n>.month").contains("| none: a new entry must give it |"));
+    assert!(row("events.<n>.note").contains("| none (optional) |"));
+    assert!(row("events.<n>.issue").contains("none: needed by `court_ruling`, `flare_up`"));
+    assert!(row("tracks.<track>.sigma").contains("| none: a new entry must give it |"));
+    trisim()
+        .args(["explain", "events.<n>.note"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("default   none (optional)"));
+    // The bundled tracks are named once, not repeated key by key.
+    assert!(page.contains("`summitry`, `nontraditional`"));
+    assert!(!page.contains("| `tracks.summitry.sigma` |"));
+    // Every event kind, and every essay in full.
+    for kind in ["kr_election", "set_rung", "retaliation", "set_state"] {
+        assert!(page.contains(&format!("\n  {kind}\n")), "{kind}");
+    }
+    for (short, full) in trisim::scenario::explain::ESSAYS {
+        assert!(page.contains(&format!("**[{short}]** {full}")), "{short}");
+    }
+    // No table row is broken by an unescaped pipe: each has the header's 5 cells.
+    for l in page.lines().filter(|l| l.starts_with("| `")) {
+        let cells = l.replace("\\|", "").matches('|').count();
+        assert_eq!(cells, 6, "{l}");
+    }
+}

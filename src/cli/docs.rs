@@ -28,11 +28,15 @@ with a one-line summary. Keys are written as in a file, dotted; `[actors.seoul]`
 `favourability = 0.3` forms are accepted too. History issues are named by their key, new \
 entries of a table by a placeholder such as `tracks.<track>.sigma`.
 
+With --markdown, print every key as one Markdown page: the scenario reference of the user \
+guide (docs/keys.md) is this output.
+
 Examples:
   trisim explain actors.seoul.favourability
   trisim explain paths.hasty
   trisim explain history.issues.forced_labor.salience
-  trisim explain | grep -i trust";
+  trisim explain | grep -i trust
+  trisim explain --markdown > docs/keys.md";
 
 pub const INIT_ABOUT: &str = "\
 Write a new scenario file NAME.toml (refusing to overwrite one) that runs as is: [scenario] \
@@ -54,6 +58,10 @@ pub struct ExplainArgs {
     /// Dotted scenario key, e.g. actors.seoul.favourability (omit to list every key).
     #[arg(value_name = "KEY")]
     pub key: Option<String>,
+    /// Print every key as one Markdown page instead (the user guide's generated scenario
+    /// reference, docs/keys.md).
+    #[arg(long, conflicts_with = "key")]
+    pub markdown: bool,
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +98,9 @@ fn terminal_width() -> Option<usize> {
 
 pub fn explain(a: &ExplainArgs) -> Result<ExitCode> {
     let ex = Explainer::new();
+    if a.markdown {
+        return print(&explain::markdown_reference(&ex));
+    }
     match &a.key {
         // The listing keeps one line per key in a pipe (for grep); an explanation is laid out
         // for 100 columns there.
@@ -98,7 +109,7 @@ pub fn explain(a: &ExplainArgs) -> Result<ExitCode> {
             Ok(e) => {
                 let mut text = ex.render(&e, terminal_width().unwrap_or(100));
                 if is_events_key(k) {
-                    text.push_str(&event_kinds());
+                    text.push_str(&explain::event_kinds());
                 }
                 print(&text)
             }
@@ -111,41 +122,6 @@ pub fn explain(a: &ExplainArgs) -> Result<ExitCode> {
 fn is_events_key(key: &str) -> bool {
     let parts: Vec<&str> = key.split('.').collect();
     matches!(parts.as_slice(), ["events"] | ["events", _, "kind"])
-}
-
-/// Every event kind: what it does (from the schema), the keys it needs and those it may give.
-fn event_kinds() -> String {
-    let file = schema::file_schema();
-    let described = |kind: &str| -> String {
-        file.pointer("/properties/events/items/properties/kind/oneOf")
-            .and_then(|v| v.as_array())
-            .and_then(|a| a.iter().find(|b| b["const"] == kind))
-            .and_then(|b| b["description"].as_str())
-            .unwrap_or("")
-            .to_string()
-    };
-    let mut out = String::from(
-        "\nEvent kinds (each [[events]] entry has `month`, `kind`, an optional `note`, and the keys\nits kind needs; `trisim validate` names a missing or meaningless key):\n",
-    );
-    for (kind, needs, may) in trisim::scenario::validate::event_kind_keys() {
-        out.push_str(&format!("\n  {kind}\n"));
-        for line in explain::wrap(&described(kind), 92) {
-            out.push_str(&format!("      {line}\n"));
-        }
-        let list = |k: &[&str]| {
-            k.iter()
-                .map(|x| format!("`{x}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        if !needs.is_empty() {
-            out.push_str(&format!("      needs: {}\n", list(&needs)));
-        }
-        if !may.is_empty() {
-            out.push_str(&format!("      may give: {}\n", list(&may)));
-        }
-    }
-    out
 }
 
 /// The keys written by `init`, by table: those analysts change most.

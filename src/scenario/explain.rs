@@ -21,6 +21,8 @@ pub struct Entry {
     pub context: Vec<(String, String)>,
     /// Whether the key is a new entry of a map (a new track, path, gate…).
     pub new_entry: bool,
+    /// Whether the table holding the key requires it (`required` in the schema).
+    pub required: bool,
 }
 
 /// The schema and the default scenario, walked together.
@@ -103,6 +105,7 @@ impl Explainer {
         let mut context: Vec<(String, String)> = Vec::new();
         let mut done: Vec<String> = Vec::new();
         let mut new_entry = false;
+        let mut required = false;
         for seg in plain.split('.') {
             let here = if done.is_empty() {
                 "the top level".to_string()
@@ -118,6 +121,10 @@ impl Explainer {
             let additional = node.get("additionalProperties").filter(|a| a.is_object());
             let items = node.get("items").filter(|a| a.is_object());
             if let Some(p) = props.and_then(|p| p.get(seg)) {
+                required = node
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .is_some_and(|r| r.iter().any(|x| x == seg));
                 node = p;
                 default = default.and_then(|d| d.get(seg));
             } else if let Some(items) = items {
@@ -207,6 +214,7 @@ impl Explainer {
             default,
             context,
             new_entry,
+            required,
         })
     }
 
@@ -352,8 +360,7 @@ impl Explainer {
                 );
             }
             Some(d) => row("default", &toml_text(d)),
-            None if e.new_entry => row("default", "none: a new entry must give it"),
-            None => row("default", "none (optional)"),
+            None => row("default", &no_default(e)),
         }
         // A key that cites nothing itself shows its table's sources, and says so.
         let mut sources = sources_in(description);
@@ -816,6 +823,252 @@ pub fn listing(ex: &Explainer, width: Option<usize>) -> String {
         for l in rest {
             s.push_str(&format!("{:indent$}{l}\n", ""));
         }
+    }
+    s
+}
+
+/// Every event kind: what it does (from the schema), the keys it needs and those it may give
+/// (the end of `trisim explain events`).
+pub fn event_kinds() -> String {
+    let file = file_schema();
+    let described = |kind: &str| -> String {
+        file.pointer("/properties/events/items/properties/kind/oneOf")
+            .and_then(|v| v.as_array())
+            .and_then(|a| a.iter().find(|b| b["const"] == kind))
+            .and_then(|b| b["description"].as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut out = String::from(
+        "\nEvent kinds (each [[events]] entry has `month`, `kind`, an optional `note`, and the keys\nits kind needs; `trisim validate` names a missing or meaningless key):\n",
+    );
+    for (kind, needs, may) in super::validate::event_kind_keys() {
+        out.push_str(&format!("\n  {kind}\n"));
+        for line in wrap(&described(kind), 92) {
+            out.push_str(&format!("      {line}\n"));
+        }
+        let list = |k: &[&str]| {
+            k.iter()
+                .map(|x| format!("`{x}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !needs.is_empty() {
+            out.push_str(&format!("      needs: {}\n", list(&needs)));
+        }
+        if !may.is_empty() {
+            out.push_str(&format!("      may give: {}\n", list(&may)));
+        }
+    }
+    out
+}
+
+/// What the default of a key without one says: whether a new entry must give the key (for
+/// an event, which kinds need it).
+fn no_default(e: &Entry) -> String {
+    if e.new_entry && e.required {
+        return "none: a new entry must give it".to_string();
+    }
+    if let ["events", _, name] = e.key.split('.').collect::<Vec<_>>().as_slice() {
+        let kinds: Vec<String> = super::validate::event_kind_keys()
+            .into_iter()
+            .filter(|(_, needs, _)| needs.contains(name))
+            .map(|(kind, _, _)| format!("`{kind}`"))
+            .collect();
+        if !kinds.is_empty() {
+            return format!("none: needed by {}", kinds.join(", "));
+        }
+    }
+    "none (optional)".to_string()
+}
+
+/// Text for a Markdown table cell: one line, pipes escaped.
+fn cell(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('|', "\\|")
+}
+
+/// A value in a Markdown code span (backticks inside it are doubled around).
+fn code(text: &str) -> String {
+    if text.contains('`') {
+        format!("`` {} ``", cell(text))
+    } else {
+        format!("`{}`", cell(text))
+    }
+}
+
+/// The scenario reference as Markdown (`trisim explain --markdown`, checked in as
+/// `docs/keys.md`): every key of [`Explainer::keys`], table by table, with its meaning, the
+/// value it takes and its range, its default and its sources, all from the same schema and
+/// default scenario as `trisim explain`, and the event kinds as `trisim explain events` lists
+/// them.
+pub fn markdown_reference(ex: &Explainer) -> String {
+    let mut s = String::from(
+        "# Scenario keys (generated)\n\n\
+         Every key of a scenario file, table by table: what it means, the value it takes and its \
+         valid range, its default (the value in effect when a file does not write it) and its \
+         sources. This page is generated by `trisim explain --markdown` from the same source as \
+         `trisim explain` and the JSON Schema `scenarios/trisim.schema.json`: the doc comments of \
+         trisim's scenario types and its default scenario. Do not edit it by hand: a test fails \
+         when it differs from the program's output. After changing the scenario types, \
+         regenerate it from the repository's root with\n\n\
+         ```sh\ntrisim explain --markdown > docs/keys.md\n```\n\n\
+         How scenario files are written (merging onto the defaults, distributions, `extends`, \
+         events and series with examples) is in [Scenario files](reference.md). A key written \
+         with a placeholder stands for any new entry: `tracks.<track>` for a new track, \
+         `paths.<path>` for a new path, `events.<n>` for any event. \"A number or a \
+         distribution\" is a fixed value (`0.3`) or a distribution drawn once per replication, \
+         e.g. `{ dist = \"uniform\", low = 0.1, high = 0.3 }`; the forms are listed in \
+         [the guide](guide.md#scenario-files).\n\n\
+         Sources: \"docs/model.md §3.4\" is a section of [the model](model.md); `data/…` files \
+         are described in the repository's `data/README.md`; the essays are cited by a short \
+         label:\n\n",
+    );
+    for (short, full) in ESSAYS {
+        s.push_str(&format!("- **[{short}]** {full}\n"));
+    }
+    s.push_str(
+        "\nA parameter with no source cited is a prior: docs/model.md gives the reasoning for \
+         its default.\n",
+    );
+    let keys = ex.keys();
+    let entries: Vec<Entry> = keys.iter().filter_map(|(k, _)| ex.lookup(k).ok()).collect();
+    let parent = |k: &str| {
+        k.rsplit_once('.')
+            .map(|(p, _)| p.to_string())
+            .unwrap_or_default()
+    };
+    // The tables in file order, the top level first.
+    let mut tables: Vec<&Entry> = Vec::new();
+    let top_leaves = entries
+        .iter()
+        .any(|e| !is_table(&e.schema) && !e.key.contains('.'));
+    // The default entries of a map (the bundled tracks, paths, gates) are not repeated key by
+    // key: their keys are those of the map's new entry (`tracks.<track>`), listed once, and
+    // the map's section names them.
+    let table_keys: Vec<&str> = entries
+        .iter()
+        .filter(|e| is_table(&e.schema))
+        .map(|e| e.key.as_str())
+        .collect();
+    let default_entry = |k: &str| -> bool {
+        let segs: Vec<&str> = k.split('.').collect();
+        (1..segs.len()).any(|i| {
+            let map = segs[..i].join(".");
+            !is_placeholder(segs[i])
+                && table_keys.iter().any(|t| {
+                    t.strip_prefix(map.as_str())
+                        .and_then(|r| r.strip_prefix('.'))
+                        .is_some_and(|r| !r.contains('.') && is_placeholder(r))
+                })
+        })
+    };
+    for e in &entries {
+        if is_table(&e.schema) && !default_entry(&e.key) {
+            tables.push(e);
+        }
+    }
+    let section = |s: &mut String, title: &str, description: Option<&str>, parent_key: &str| {
+        s.push_str(&format!("\n## {title}\n\n"));
+        if let Some(d) = description {
+            for para in d.split("\n\n") {
+                s.push_str(&cell(para));
+                s.push_str("\n\n");
+            }
+        }
+        let leaves: Vec<&Entry> = entries
+            .iter()
+            .filter(|e| !is_table(&e.schema) && parent(&e.key) == parent_key)
+            .collect();
+        if leaves.is_empty() {
+            return;
+        }
+        s.push_str("| key | meaning | value | default | sources |\n|---|---|---|---|---|\n");
+        for e in leaves {
+            let node = &e.schema;
+            let description = node
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            // A parameter's value in short: the page's introduction says what a distribution
+            // is.
+            let mut value = if node
+                .get("anyOf")
+                .is_some_and(|a| a.to_string().contains(DISTRIBUTION_REF))
+            {
+                if ex.number_branch(node).get("multipleOf").is_some() {
+                    "a whole number or a distribution (draws rounded)".to_string()
+                } else {
+                    "a number or a distribution".to_string()
+                }
+            } else {
+                ex.kind(node)
+            };
+            if let Some(r) = range_text(ex.number_branch(node)) {
+                value.push_str(&format!("; range {r}"));
+            }
+            if let Some(u) = unit(&e.key, description) {
+                value.push_str(&format!("; unit: {u}"));
+            }
+            let default = match &e.default {
+                Some(Value::Array(a)) if a.iter().any(|x| x.get("key").is_some()) => {
+                    let keys: Vec<String> = a
+                        .iter()
+                        .filter_map(|x| x.get("key").and_then(Value::as_str))
+                        .map(|k| format!("`{k}`"))
+                        .collect();
+                    format!("{} entries: {}", keys.len(), keys.join(", "))
+                }
+                Some(d) => code(&toml_text(d)),
+                None => no_default(e),
+            };
+            let sources = sources_in(description).join(", ");
+            s.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                code(&e.key),
+                cell(description),
+                cell(&value),
+                default,
+                cell(&sources)
+            ));
+        }
+        s.push('\n');
+    };
+    if top_leaves {
+        section(
+            &mut s,
+            "Top level",
+            Some("Keys written before any `[table]` header."),
+            "",
+        );
+    }
+    for t in tables {
+        let description = t.schema.get("description").and_then(Value::as_str);
+        section(&mut s, &format!("`[{}]`", t.key), description, &t.key);
+        let bundled: Vec<String> = table_keys
+            .iter()
+            .filter(|k| parent(k) == t.key && default_entry(k))
+            .map(|k| format!("`{}`", k.rsplit('.').next().unwrap_or(k)))
+            .collect();
+        if !bundled.is_empty() {
+            s.push_str(&format!(
+                "Entries in the default scenario: {}. Each has the keys of a new entry (below), \
+                 with its own defaults: `trisim explain {}.KEY` lists them, and `trisim show` \
+                 prints every value of a scenario.\n\n",
+                bundled.join(", "),
+                t.key
+            ));
+        }
+        if t.key == "events.<n>" {
+            s.push_str("The kinds of event, as `trisim explain events` lists them:\n\n```text");
+            s.push_str(&event_kinds());
+            s.push_str("```\n\n");
+        }
+    }
+    while s.ends_with("\n\n") {
+        s.pop();
     }
     s
 }
