@@ -1,6 +1,6 @@
 //! Tests of the version-2 linkage, opinion, settlement and turnover mechanisms, each on its own
 //! on a live simulation state with the month's pre-drawn numbers set explicitly (docs/model.md
-//! §3.5, §3.7, §3.13, §3.14; reference MODEL.md v2 §4.3, §4.4, §5.1, §6.1), and the common
+//! §3.5, §3.7, §3.13, §3.14), and the common
 //! random numbers of the `support` and `linkage` streams (§2.8).
 
 use super::compiled::{Compiled, EventC, JP, KR};
