@@ -9,6 +9,9 @@
 //! Skipped (with a note) when `/usr/bin/chromium` or `/usr/bin/chromedriver` is missing, unless
 //! `TRISIM_BROWSER_TEST=require` (as in CI), which turns a missing browser into a failure.
 
+#[path = "common/skip.rs"]
+mod skip;
+
 use assert_cmd::Command;
 use serde_json::{json, Value};
 use std::fs;
@@ -324,7 +327,7 @@ impl<'a> Session<'a> {
 /// is wider) inside the window; the chart drawn wide enough for its smallest text to render
 /// at [`MIN_TEXT_PX`] or more; and no horizontal overflow of the page. Returns how many charts
 /// are wider than their box (and so scroll).
-fn check_charts(s: &Session<'_>, expected: usize, label: &str) -> usize {
+fn check_charts(s: &Session<'_>, expected: usize, label: &str, readable: bool) -> usize {
     let v = s.js("const svgs = Array.from(document.querySelectorAll('svg'));
          return { charts: svgs.map(e => {
                       const r = e.getBoundingClientRect();
@@ -387,7 +390,7 @@ fn check_charts(s: &Session<'_>, expected: usize, label: &str) -> usize {
         );
         let smallest = c["smallestFont"].as_f64().unwrap() * w / view;
         assert!(
-            smallest >= MIN_TEXT_PX,
+            !readable || smallest >= MIN_TEXT_PX,
             "{label}: the smallest text of chart {i} renders at {smallest:.1} px ({w} px wide)"
         );
     }
@@ -502,7 +505,7 @@ fn report_renders_in_headless_chromium() {
     if let Some(why) =
         skip_reason(&[CHROMIUM, CHROMEDRIVER], required).unwrap_or_else(|e| panic!("{e}"))
     {
-        println!("skipped: {why}");
+        skip::skipped("browser::report_renders_in_headless_chromium", &why);
         return;
     }
 
@@ -583,12 +586,29 @@ fn report_renders_in_headless_chromium() {
             "{label}: console errors in report.html: {errors:?}"
         );
         check_inert(&s, label);
-        let scrolling = check_charts(&s, charts, label);
-        if label == "desktop" {
-            assert_eq!(scrolling, 0, "desktop: charts narrower than readable");
-        } else {
-            // A phone: the charts scroll sideways in their boxes rather than shrink.
-            assert_eq!(scrolling, charts, "phone: charts shrunk to the window");
+        let desktop = label == "desktop";
+        // Every chart fits the window whole, at a readable size on a desktop.
+        let scrolling = check_charts(&s, charts, label, desktop);
+        assert_eq!(scrolling, 0, "{label}: a chart is cut by its box");
+        if !desktop {
+            // A phone: "Zoom in" (a checkbox, no script) gives each chart a readable size,
+            // scrolling sideways in its box; the page itself does not overflow.
+            let shown = s.js(
+                "const ls = Array.from(document.querySelectorAll('label.zoom'));
+                 const visible = ls.filter(l => l.getBoundingClientRect().width > 0).length;
+                 ls.forEach(l => l.click());
+                 return visible;",
+            );
+            assert_eq!(
+                shown,
+                json!(charts),
+                "phone: a chart without its zoom button"
+            );
+            let zoomed = check_charts(&s, charts, "phone (zoomed)", true);
+            assert_eq!(zoomed, charts, "phone: zoom did not give readable charts");
+            s.js("document.getElementById('chart-fan_ci').scrollIntoView(); return null;");
+            s.screenshot(&artifacts.join("report-phone-chart-zoomed.png"));
+            s.open_fresh(&report);
         }
         s.screenshot(&artifacts.join(format!("report-{label}.png")));
         if label == "phone" {
@@ -596,7 +616,7 @@ fn report_renders_in_headless_chromium() {
             s.screenshot(&artifacts.join("report-phone-chart.png"));
         }
         full_page_screenshot(&s, w, &artifacts.join(format!("report-{label}-full.png")));
-        check_charts(&s, charts, &format!("{label} (full height)"));
+        check_charts(&s, charts, &format!("{label} (full height)"), desktop);
         let errors = s.severe();
         assert!(errors.is_empty(), "{label}: console errors: {errors:?}");
     }

@@ -61,7 +61,9 @@ fn run_writes_every_file_in_the_documented_shape() {
     let out = tmp.path().join("out");
     run_into(&f, &out, &["--threads", "2"])
         .success()
-        .stdout(predicate::str::contains("Paired difference vs `gradual`"))
+        .stdout(predicate::str::contains(
+            "Difference from `gradual` on the same worlds",
+        ))
         .stdout(predicate::str::contains("hasty"));
     // No staging folder left behind.
     assert_no_staging_folder(tmp.path());
@@ -235,9 +237,16 @@ fn runs_without_out_get_new_folders_and_never_overwrite() {
     let mut ids: Vec<String> = fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "latest")
         .collect();
     ids.sort();
     assert_eq!(ids.len(), 2, "{ids:?}");
+    // `latest` points at the second run.
+    #[cfg(unix)]
+    assert_eq!(
+        fs::read_link(root.join("latest")).unwrap(),
+        std::path::Path::new(&ids[1])
+    );
     assert!(ids
         .iter()
         .all(|i| i.len() >= 16 && i.contains('T') && !i.starts_with('.')));

@@ -391,9 +391,16 @@ fn a_grid_range_with_steps_is_evenly_spaced_and_sweeps_without_out_go_under_resu
     let ids: Vec<PathBuf> = fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| !p.ends_with("latest"))
         .collect();
     assert_eq!(ids.len(), 1, "{ids:?}");
     let out = &ids[0];
+    // results/<name>-sweep/latest points at it.
+    #[cfg(unix)]
+    assert_eq!(
+        fs::read_link(root.join("latest")).unwrap(),
+        out.file_name().unwrap()
+    );
     let (h, rows) = csv_rows(&out.join("sweep.csv"));
     assert_eq!(rows.len(), 5 * 2);
     assert_eq!(&h[1], "actors.seoul.favourability");

@@ -186,7 +186,7 @@ fn run_writes_a_self_contained_report_with_every_chart_and_escaped_texts() {
         .unwrap();
     let ci = &summary["paths"]["hasty"]["final_ci"]["ci95"];
     assert!(html.contains(&format!(
-        "<span class=\"v\">{}</span><span class=\"sub\">CI {} to {}</span>",
+        "<span class=\"v\">{}</span><span class=\"sub\">95% interval {} to {}</span>",
         Kind::Index.value(m),
         Kind::Index.value(ci[0].as_f64().unwrap()),
         Kind::Index.value(ci[1].as_f64().unwrap())
@@ -196,14 +196,59 @@ fn run_writes_a_self_contained_report_with_every_chart_and_escaped_texts() {
         d["ci95"][0].as_f64().unwrap(),
         d["ci95"][1].as_f64().unwrap(),
     );
-    let pb = d["p_better"].as_f64().unwrap();
-    assert!(html.contains(&format!(
-        "<span class=\"v\">{}</span><span class=\"sub\">CI {} to {}</span><span class=\"sub\">P(better) {:.0}%</span>",
+    // Wins and ties counted apart, world by world, from runs.csv.
+    let mut rd = csv::Reader::from_path(out.join("runs.csv")).unwrap();
+    let h = rd.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (pc, rc, dc) = (col("path"), col("replication"), col("durable_success"));
+    let mut by_rep: std::collections::HashMap<String, (f64, f64)> = Default::default();
+    for r in rd.records() {
+        let r = r.unwrap();
+        let v: f64 = r[dc].parse().unwrap();
+        let e = by_rep
+            .entry(r[rc].to_string())
+            .or_insert((f64::NAN, f64::NAN));
+        match &r[pc] {
+            "gradual" => e.0 = v,
+            "hasty" => e.1 = v,
+            _ => {}
+        }
+    }
+    let n = by_rep.len() as f64;
+    let better = by_rep.values().filter(|(g, h)| h > g).count() as f64 / n;
+    let tied = by_rep.values().filter(|(g, h)| h == g).count() as f64 / n;
+    assert!(tied > 0.0, "a 0/1 outcome ties in some worlds");
+    let cell = format!(
+        "<span class=\"v\">{}</span><span class=\"sub\">95% interval {} to {}</span>",
         Kind::Share.diff(d["mean_diff"].as_f64().unwrap(), (hi - lo) / 2.0),
         Kind::Share.diff(lo, f64::NAN),
         Kind::Share.diff(hi, f64::NAN),
-        100.0 * pb
-    )));
+    );
+    let at = html
+        .find(&cell)
+        .expect("the durable-success difference of hasty");
+    let rest = &html[at + cell.len()..];
+    let rest = &rest[..rest.find("</td>").unwrap()];
+    assert!(
+        rest.contains(&format!(
+            "better in {} · tied in {}",
+            trisim::output::table::percent(better),
+            trisim::output::table::percent(tied)
+        )),
+        "{rest}"
+    );
+    assert_eq!(
+        rest.contains("unresolved"),
+        lo <= 0.0 && hi >= 0.0,
+        "{rest}"
+    );
+    // Months to Camp David: the median, and the share of worlds that never get there.
+    assert!(html.contains("never reached in "), "no never share");
+    // "CI" is never the report's word for an interval (the model's outcome descriptions,
+    // quoted in "What each outcome measures", still use it for the cooperation index).
+    for bad in ["\"sub\">CI ", "95% CI", "P(better)"] {
+        assert!(!html.contains(bad), "the report says {bad:?}");
+    }
 
     // The effective scenario and the manifest.
     let manifest = read_json(&out.join("manifest.json"));
@@ -223,6 +268,10 @@ fn report_rebuilds_the_same_bytes_and_refreshes_on_request() {
     let tmp = tempfile::tempdir().unwrap();
     let out = run(tmp.path(), HOSTILE, &["--no-runs-csv"]);
     let first = fs::read(out.join("report.html")).unwrap();
+    // Without runs.csv, ties cannot be counted apart: P(better) is shown, and says so.
+    let text = String::from_utf8_lossy(&first);
+    assert!(text.contains("(ties count half)"), "no P(better) note");
+    assert!(!text.contains("tied in "));
     trisim()
         .args(["report", out.to_str().unwrap()])
         .assert()

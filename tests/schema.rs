@@ -1,6 +1,9 @@
 //! The scenario file schema: committed copy up to date, every bundled scenario valid against
 //! it, and it rejects what the loader rejects (where a schema can say so).
 
+#[path = "common/skip.rs"]
+mod skip;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -251,7 +254,10 @@ fn taplo_agrees_when_installed() {
             std::env::var("TRISIM_TAPLO_TEST").as_deref() != Ok("require"),
             "TRISIM_TAPLO_TEST=require but `{taplo}` cannot be run"
         );
-        eprintln!("taplo not installed: skipped");
+        skip::skipped(
+            "schema::taplo_agrees_when_installed",
+            &format!("`{taplo}` cannot be run (npm install -g @taplo/cli)"),
+        );
         return;
     }
     let status = std::process::Command::new(&taplo)

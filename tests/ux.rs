@@ -2,6 +2,9 @@
 //! here through a pseudo-terminal with util-linux's `script`), `--quiet`, shell completions
 //! and the manual pages.
 
+#[path = "common/skip.rs"]
+mod skip;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::fs;
@@ -70,7 +73,10 @@ fn no_bar_when_stderr_is_not_a_terminal() {
     let out = tmp.path().join("out");
     let (stdout, stderr) = ok(&["run", s(&f), "-n", "600", "--out", s(&out)]);
     assert_no_terminal_codes(&stderr);
-    assert!(stdout.contains("Means per path"), "{stdout}");
+    assert!(
+        stdout.contains("Per path, over the simulated worlds"),
+        "{stdout}"
+    );
     assert!(stdout.contains("Results written to"), "{stdout}");
 
     let sweep = tmp.path().join("sweep");
@@ -327,7 +333,9 @@ fn bar_on_a_terminal_shows_count_rate_and_eta_then_clears() {
     assert!(text.contains("ETA "), "{text:?}");
     assert_fits(&text, "run", 80);
     // Cleared (the line erased) before the table, which follows on a clean line.
-    let table = text.find("Means per path").expect("the table");
+    let table = text
+        .find("Per path, over the simulated worlds")
+        .expect("the table");
     let last_clear = text[..table].rfind("\x1b[2K").expect("the bar is cleared");
     assert!(
         !text[last_clear..table].contains("replications  "),
@@ -346,6 +354,100 @@ fn bar_on_a_terminal_shows_count_rate_and_eta_then_clears() {
     let text = on_terminal(tmp.path(), 40, &["run", s(&f), "-n", "40000", "--out", "c"]);
     assert_fits(&text, "run", 40);
     assert!(text.contains("/40,000  ETA"), "{text:?}");
+}
+
+/// `text` without escape sequences, as lines (a carriage return ends a line).
+fn plain_lines(text: &str) -> Vec<String> {
+    let mut plain = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for d in chars.by_ref() {
+                    if d.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        // A carriage return starts the line over (the bar redraws itself).
+        plain.push(if c == '\r' { '\n' } else { c });
+    }
+    plain
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn summary_fits_the_terminal_names_the_report_and_links_latest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("six.toml");
+    fs::write(
+        &f,
+        TINY.replace(
+            r#"paths = ["gradual", "hasty"]"#,
+            r#"paths = ["gradual", "hasty", "hasty_open", "parallel", "history_first", "status_quo"]"#,
+        ),
+    )
+    .unwrap();
+    let narrow = plain_lines(&on_terminal(tmp.path(), 80, &["run", s(&f)]));
+    let widest = narrow.iter().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest <= 80, "a line of {widest} columns: {narrow:#?}");
+    // Split into continuation tables rather than wrapped into noise.
+    assert!(
+        narrow
+            .iter()
+            .any(|l| l.starts_with("Per path, over the simulated worlds (1/")),
+        "{narrow:#?}"
+    );
+    // One name per concept, censoring and ties marked.
+    let all = narrow.join("\n");
+    for want in [
+        "cooperation",
+        "middle 90%",
+        "95% interval",
+        "never",
+        "tied ",
+        "better ",
+        "counts as 30 months (the horizon)",
+    ] {
+        assert!(all.contains(want), "no {want:?} in {all}");
+    }
+    assert!(!all.contains("final CI"), "{all}");
+    // The report is named last, and results/<name>/latest points at the run.
+    let last = narrow.last().unwrap();
+    let report = last
+        .strip_prefix("Open the report: ")
+        .unwrap_or_else(|| panic!("{last:?}"));
+    assert!(report.starts_with("results/tiny/"), "{report}");
+    assert!(report.ends_with("/report.html"), "{report}");
+    assert!(tmp.path().join(report).is_file());
+    let latest = tmp.path().join("results/tiny/latest");
+    let run_dir = Path::new(report).parent().unwrap().file_name().unwrap();
+    assert_eq!(fs::read_link(&latest).unwrap(), Path::new(run_dir));
+
+    // 200 columns: one table of each kind, using the room.
+    let wide = plain_lines(&on_terminal(tmp.path(), 200, &["run", s(&f)]));
+    assert!(
+        wide.iter()
+            .any(|l| l == "Per path, over the simulated worlds"),
+        "{wide:#?}"
+    );
+    let widest = wide.iter().map(|l| l.chars().count()).max().unwrap();
+    assert!((100..=200).contains(&widest), "{widest}: {wide:#?}");
+    // latest moved to the new run.
+    let report2 = wide
+        .last()
+        .unwrap()
+        .strip_prefix("Open the report: ")
+        .unwrap();
+    assert_ne!(report2, report);
+    let run_dir2 = Path::new(report2).parent().unwrap().file_name().unwrap();
+    assert_eq!(fs::read_link(&latest).unwrap(), Path::new(run_dir2));
 }
 
 #[test]
@@ -479,7 +581,14 @@ fn completion_scripts_name_every_command_and_parse() {
         };
         if let Some((sh, args)) = check {
             if sh != "bash" && !have(sh) {
-                eprintln!("{sh} is not installed: its completion script is not syntax-checked");
+                assert!(
+                    std::env::var("TRISIM_SHELLS_TEST").as_deref() != Ok("require"),
+                    "TRISIM_SHELLS_TEST=require but {sh} is not installed"
+                );
+                skip::skipped(
+                    "ux::completion_scripts_name_every_command_and_parse",
+                    &format!("{sh} is not installed: its completion script is not syntax-checked"),
+                );
                 continue;
             }
             let st = std::process::Command::new(sh)

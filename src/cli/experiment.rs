@@ -452,6 +452,7 @@ pub fn sweep(a: &SweepArgs) -> Result<ExitCode> {
         json!({ "design": design.kind.name(), "points": design.points.len(), "charts": charts }),
     )?;
     let dest = staging.commit()?;
+    super::link_latest(&dest, &s, "-sweep");
     let text = sweep_summary(&res, outcome, influential);
     print_result(&format!("{text}\n"), "Results written to", &dest)?;
     Ok(ExitCode::SUCCESS)
@@ -746,6 +747,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<ExitCode> {
         json!({ "design": "sobol", "base_samples": design.sobol_n, "points": design.points.len(), "tornado_points": 2 * d + 1, "charts": charts }),
     )?;
     let dest = staging.commit()?;
+    super::link_latest(&dest, &s, "-sensitivity");
     print_result(&sensitivity_table(&r, &design), "Results written to", &dest)?;
     Ok(ExitCode::SUCCESS)
 }

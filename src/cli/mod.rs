@@ -374,6 +374,58 @@ fn print_result(text: &str, label: &str, dest: &Path) -> Result<()> {
     .context("cannot write to standard output")
 }
 
+/// Per-world counts (wins apart from ties, milestones never reached) from the committed run's
+/// `runs.csv`, when it was written. A file that cannot be read only costs the summary its
+/// tie counts (it then shows P(better) and says so).
+fn counts_from_runs_csv(
+    dest: &Path,
+    results: &engine::RunResults,
+) -> Option<output::worlds::WorldCounts> {
+    let l = &results.layout;
+    let outcomes: Vec<(String, trisim::model::Better)> = l
+        .outcomes
+        .iter()
+        .map(|o| (o.key.clone(), o.better))
+        .collect();
+    output::worlds::from_runs_csv(
+        &dest.join("runs.csv"),
+        &l.path_names[l.reference],
+        &outcomes,
+        f64::from(l.months),
+    )
+    .ok()
+    .flatten()
+}
+
+/// Points `results/<scenario-name><suffix>/latest` at `dest` when `dest` is a new folder
+/// there (not an `--out` folder). A failure is only a note: the results are complete.
+fn link_latest(dest: &Path, s: &Scenario, suffix: &str) {
+    let root = PathBuf::from("results").join(format!(
+        "{}{suffix}",
+        output::dir::safe_name(&s.scenario.name)
+    ));
+    if dest.parent() != Some(root.as_path()) {
+        return;
+    }
+    if let Err(e) = output::latest::update(dest) {
+        progress::note(format_args!(
+            "note: could not update {}: {e}",
+            root.join(output::latest::LATEST).display()
+        ));
+    }
+}
+
+/// Names the report of a result folder, the file to open first, as the last line (not with
+/// --quiet, whose output is only the folder's path).
+fn print_report_path(dest: &Path) {
+    let report = dest.join(output::report::REPORT_FILE);
+    if progress::is_quiet() || !report.is_file() {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "Open the report: {}", report.display());
+}
+
 /// Writes `report.html` into a run's staging folder, then commits the folder and returns where
 /// it went. The report is a view of the results: if it cannot be written, the results are still
 /// committed, with a warning (printed even with --quiet).
@@ -789,7 +841,16 @@ fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
             auto_refresh_seconds: watch.map(|_| 2),
         },
     )?;
-    let text = table::render(&s.scenario.name, &results);
+    let counts = counts_from_runs_csv(&dest, &results);
+    let text = table::render_for(
+        &s.scenario.name,
+        &results,
+        counts.as_ref(),
+        table::terminal_width(),
+    );
+    if watch.is_none() {
+        link_latest(&dest, &s, "");
+    }
     if watch.is_some() {
         // The watch loop prints where the results are.
         if !progress::is_quiet() {
@@ -800,6 +861,7 @@ fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
         }
     } else {
         print_result(&format!("{text}\n"), "Results written to", &dest)?;
+        print_report_path(&dest);
     }
     Ok(RunEnd::Done(dest))
 }

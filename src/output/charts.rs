@@ -38,8 +38,9 @@ pub const CHARTS: [&str; 5] = [
 
 pub(crate) const FONT: &str = "sans-serif";
 
-/// Smallest drawn half-width (pixels) of a paired-difference whisker, so narrow CIs stay visible.
-const MIN_HALF_PX: f64 = 7.0;
+/// Radius-ish (pixels) of a paired-difference marker: intervals narrower than twice this get no
+/// caps (they are drawn at their true width, under the marker).
+const MIN_HALF_PX: f64 = 5.0;
 
 /// Registers the embedded DejaVu Sans font (once per process) for every text in charts.
 pub fn register_fonts() -> Result<()> {
@@ -476,7 +477,7 @@ where
     title_strip(
         &top,
         &format!(
-            "{}: paired difference vs `{}` (mean and 95% CI, in pooled SDs)",
+            "{}: difference from {} on the same worlds (mean and 95% interval, in pooled SDs)",
             r.scenario_name, l.path_names[refp]
         ),
         &entries,
@@ -503,9 +504,9 @@ where
         .configure_mesh()
         .y_labels(no)
         .y_label_formatter(&ylab)
-        .x_desc(format!(
-            "(path − reference) / pooled SD (0 = no difference); whiskers: 95% CI, drawn at least {MIN_HALF_PX:.0} px each side"
-        ))
+        .x_desc(
+            "(path − reference) / pooled SD; bar: 95% interval; filled dot: resolved (excludes 0), open: unresolved",
+        )
         .label_style((FONT, 15))
         .axis_desc_style((FONT, 18))
         .draw()?;
@@ -513,9 +514,9 @@ where
         vec![(0.0, -0.5), (0.0, no as f64 - 0.5)],
         BLACK.stroke_width(1),
     )))?;
-    // Data units per pixel, for the whiskers' minimum drawn half-width.
+    // Data units per pixel: caps only on intervals wider than the marker.
     let plot_px = chart.plotting_area().dim_in_pixel().0.max(1) as f64;
-    let min_half = MIN_HALF_PX * 2.0 * ext / plot_px;
+    let marker_half = MIN_HALF_PX * 2.0 * ext / plot_px;
     let k = others.len().max(1) as f64;
     for (j, &p) in others.iter().enumerate() {
         let c = color(p);
@@ -525,29 +526,35 @@ where
             0.0
         };
         let row = |o: usize| (no - 1 - o) as f64 + off;
-        // Markers first (hollow), then whiskers with caps on top. A CI narrower than the
-        // marker is drawn MIN_HALF_PX pixels either side of the mean (see the axis title).
-        chart.draw_series(pts[j].iter().enumerate().filter_map(|(o, v)| {
-            v.map(|(m, _, _)| Circle::new((m, row(o)), 5, c.stroke_width(2)))
-        }))?;
+        // The interval at its true width (hidden by the marker when narrower), then the
+        // marker on top: filled where the interval excludes 0 (resolved), white with a
+        // coloured ring where it includes 0 (unresolved).
         let cap = 0.1;
         chart.draw_series(pts[j].iter().enumerate().filter_map(|(o, v)| {
-            v.map(|(m, lo, hi)| {
-                let lo = lo.min(m - min_half);
-                let hi = hi.max(m + min_half);
+            v.map(|(_, lo, hi)| {
                 let y = row(o);
-                PathElement::new(
-                    vec![
+                let mut line = vec![(lo, y), (hi, y)];
+                if hi - lo > 2.0 * marker_half {
+                    line = vec![
                         (lo, y - cap),
                         (lo, y + cap),
                         (lo, y),
                         (hi, y),
                         (hi, y - cap),
                         (hi, y + cap),
-                    ],
-                    c.stroke_width(2),
-                )
+                    ];
+                }
+                PathElement::new(line, c.stroke_width(2))
             })
+        }))?;
+        chart.draw_series(pts[j].iter().enumerate().filter_map(|(o, v)| {
+            v.map(|(m, lo, hi)| {
+                let fill = if lo > 0.0 || hi < 0.0 { c } else { WHITE };
+                Circle::new((m, row(o)), 4, fill.filled())
+            })
+        }))?;
+        chart.draw_series(pts[j].iter().enumerate().filter_map(|(o, v)| {
+            v.map(|(m, _, _)| Circle::new((m, row(o)), 4, c.stroke_width(2)))
         }))?;
     }
     if others.is_empty() {
@@ -597,7 +604,7 @@ where
     title_strip(
         &top,
         &format!(
-            "{}: median rung of each track over time, per path",
+            "{}: median rung of each track over time, per path (coinciding lines nest)",
             r.scenario_name
         ),
         &entries,
@@ -648,18 +655,19 @@ where
             .draw()?;
         for p in 0..l.path_names.len() {
             let c = color(p);
-            // Small vertical offsets keep coinciding step lines visible.
-            let off = (p as f64 - (np - 1.0) / 2.0) * 0.05;
+            // Drawn at their values: the first paths wider, underneath, so that lines that
+            // coincide show as nested bands rather than hiding each other.
+            let width = 2 + 2 * (np as u32 - 1 - p as u32).min(4);
             let mut pts = Vec::new();
             for (t, pt) in res.series[p].iter().enumerate() {
                 let v = pt[m].quantiles[2];
                 if !v.is_finite() {
                     continue;
                 }
-                pts.push((cal(res, t as f64), v + off));
-                pts.push((cal(res, (t as f64 + 1.0).min(last)), v + off));
+                pts.push((cal(res, t as f64), v));
+                pts.push((cal(res, (t as f64 + 1.0).min(last)), v));
             }
-            chart.draw_series(LineSeries::new(pts, c.stroke_width(2)))?;
+            chart.draw_series(LineSeries::new(pts, c.stroke_width(width)))?;
         }
     }
     Ok(())

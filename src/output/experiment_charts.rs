@@ -502,6 +502,35 @@ impl SweepData<'_> {
         }
         best
     }
+    /// Whether the winner `w` at point i is resolved: against the reference, the 95% interval
+    /// of the paired difference excludes 0 on the better side; against another path q, the
+    /// two intervals of the differences from the reference do not overlap (a conservative
+    /// check: the paired difference w − q is not stored).
+    fn resolved(&self, i: usize, w: usize) -> bool {
+        let o = self.outcome;
+        let pt = &self.res.points[i];
+        let r = self.reference();
+        let ci = |p: usize| -> [f64; 2] {
+            if p == r {
+                [0.0, 0.0]
+            } else {
+                pt.paired.get(p).map(|v| v[o].ci95).unwrap_or([f64::NAN; 2])
+            }
+        };
+        let mean = |p: usize| pt.outcomes.get(p).map(|v| v[o].mean).unwrap_or(f64::NAN);
+        let cw = ci(w);
+        (0..self.res.layout.path_names.len())
+            .filter(|q| *q != w && mean(*q).is_finite())
+            .all(|q| {
+                let cq = ci(q);
+                match self.better() {
+                    // w's interval entirely above q's (for q = r: above 0).
+                    Better::Higher => cw[0] > cq[1],
+                    Better::Lower => cw[1] < cq[0],
+                    Better::Neither => false,
+                }
+            })
+    }
     /// Label of path p in legends.
     fn legend_name(&self, p: usize) -> String {
         if p == self.reference() {
@@ -1106,6 +1135,44 @@ impl Chart for Heatmap<'_> {
     }
 }
 
+/// The pale version of a path colour (unresolved wins): 70% of the way to white.
+fn pale(c: RGBColor) -> RGBColor {
+    let f = |v: u8| v + ((255 - v) as f64 * 0.7) as u8;
+    RGBColor(f(c.0), f(c.1), f(c.2))
+}
+
+/// Diagonal hatching lines in colour `c` over the rectangle `xr` × `yr` (data coordinates),
+/// 6 strokes across its width, clipped to it.
+fn hatch(out: &mut Vec<PathElement<(f64, f64)>>, xr: (f64, f64), yr: (f64, f64), c: RGBColor) {
+    let (w, h) = (xr.1 - xr.0, yr.1 - yr.0);
+    if w <= 0.0 || h <= 0.0 {
+        return;
+    }
+    // Parallel diagonals (each rising by h over a run of w), w/6 apart, clipped to the box.
+    let step = w / 6.0;
+    let mut t = -w;
+    while t < w {
+        // Segment from (xr.0 + t, yr.0) rising to (xr.0 + t + w, yr.1), clipped.
+        let (mut ax, mut ay, mut bx, mut by) = (xr.0 + t, yr.0, xr.0 + t + w, yr.1);
+        let slope = h / w;
+        if ax < xr.0 {
+            ay += (xr.0 - ax) * slope;
+            ax = xr.0;
+        }
+        if bx > xr.1 {
+            by -= (bx - xr.1) * slope;
+            bx = xr.1;
+        }
+        if ax < bx && ay < by {
+            out.push(PathElement::new(
+                vec![(ax, ay), (bx, by)],
+                c.mix(0.55).stroke_width(1),
+            ));
+        }
+        t += step;
+    }
+}
+
 /// `win_map_<outcome>`.
 struct WinMap<'a> {
     s: &'a SweepData<'a>,
@@ -1130,9 +1197,18 @@ impl Chart for WinMap<'_> {
         let np = res.layout.path_names.len();
         let n = res.points.len();
         let winners: Vec<Option<usize>> = (0..n).map(|i| s.winner(i)).collect();
+        let resolved: Vec<bool> = winners
+            .iter()
+            .enumerate()
+            .map(|(i, w)| w.is_some_and(|w| s.resolved(i, w)))
+            .collect();
         let mut wins = vec![0usize; np];
-        for p in winners.iter().flatten() {
-            wins[*p] += 1;
+        let mut sure = vec![0usize; np];
+        for (i, p) in winners.iter().enumerate() {
+            if let Some(p) = p {
+                wins[*p] += 1;
+                sure[*p] += usize::from(resolved[i]);
+            }
         }
         let decided = wins.iter().sum::<usize>();
         let mut entries: Vec<(RGBColor, String)> = (0..np)
@@ -1144,7 +1220,12 @@ impl Chart for WinMap<'_> {
                 };
                 (
                     color(p),
-                    format!("{}: best at {share:.0}% of points", s.legend_name(p)),
+                    format!(
+                        "{}: best mean at {share:.0}% of points ({} of {} resolved)",
+                        s.legend_name(p),
+                        sure[p],
+                        wins[p]
+                    ),
                 )
             })
             .collect();
@@ -1180,7 +1261,10 @@ impl Chart for WinMap<'_> {
                 s.key(),
                 direction(s.better())
             ),
-            &format!("{}; ties go to the reference path{detail}", s.facts()),
+            &format!(
+                "{}; solid: resolved (95% intervals), pale and hatched: best mean but unresolved; ties go to the reference{detail}",
+                s.facts()
+            ),
             &entries,
         )?;
         if grid {
@@ -1196,8 +1280,9 @@ impl Chart for WinMap<'_> {
             };
             let (xs, ys) = (axis(a), axis(b));
             let find = |v: &[f64], x: f64| v.iter().position(|l| *l == x);
-            // counts[ix][iy][path], plus undecided points.
-            let mut counts = vec![vec![vec![0usize; np + 1]; ys.len()]; xs.len()];
+            // counts[ix][iy][slot]: slot 2p resolved wins of path p, 2p + 1 unresolved ones,
+            // 2np undecided points.
+            let mut counts = vec![vec![vec![0usize; 2 * np + 1]; ys.len()]; xs.len()];
             for (i, w) in winners.iter().enumerate() {
                 let pt = &res.design.points[i];
                 let (Some(ix), Some(iy)) = (
@@ -1206,7 +1291,11 @@ impl Chart for WinMap<'_> {
                 ) else {
                     continue;
                 };
-                counts[ix][iy][w.unwrap_or(np)] += 1;
+                let slot = match w {
+                    Some(p) => 2 * p + usize::from(!resolved[i]),
+                    None => 2 * np,
+                };
+                counts[ix][iy][slot] += 1;
             }
             let (xe, ye) = (GridCells::edges(&xs), GridCells::edges(&ys));
             let mut chart = ChartBuilder::on(&body)
@@ -1227,6 +1316,7 @@ impl Chart for WinMap<'_> {
                 .draw()?;
             cell_ticks(root, &chart, &xs, &ys, 16)?;
             let mut rects = Vec::new();
+            let mut hatches = Vec::new();
             for ix in 0..xs.len() {
                 for iy in 0..ys.len() {
                     let c = &counts[ix][iy];
@@ -1237,18 +1327,27 @@ impl Chart for WinMap<'_> {
                         continue;
                     }
                     let mut x = x0;
-                    for (p, k) in c.iter().enumerate() {
+                    for (slot, k) in c.iter().enumerate() {
                         if *k == 0 {
                             continue;
                         }
                         let w = (x1 - x0) * *k as f64 / total as f64;
-                        let col = if p < np { color(p) } else { NO_DATA };
+                        let (p, sure) = (slot / 2, slot % 2 == 0);
+                        let col = match (p < np, sure) {
+                            (true, true) => color(p),
+                            (true, false) => pale(color(p)),
+                            _ => NO_DATA,
+                        };
                         rects.push(Rectangle::new([(x, y0), (x + w, y1)], col.filled()));
+                        if p < np && !sure {
+                            hatch(&mut hatches, (x, x + w), (y0, y1), color(p));
+                        }
                         x += w;
                     }
                 }
             }
             chart.draw_series(rects)?;
+            chart.draw_series(hatches)?;
             // Thin white cell borders.
             chart.draw_series(xe.iter().map(|x| {
                 PathElement::new(
@@ -1295,8 +1394,22 @@ impl Chart for WinMap<'_> {
                 if !x.is_finite() || !y.is_finite() {
                     return None;
                 }
-                let c = winners[i].map(color).unwrap_or(NO_DATA);
+                let c = match winners[i] {
+                    Some(p) if resolved[i] => color(p),
+                    Some(p) => pale(color(p)),
+                    None => NO_DATA,
+                };
                 Some(Circle::new((x, y), radius, c.filled()))
+            }))?;
+            // Unresolved points: a ring in the path's full colour around the pale fill.
+            chart.draw_series((0..n).filter_map(|i| {
+                let (x, y) = (val(i, a), val(i, b));
+                match winners[i] {
+                    Some(p) if !resolved[i] && x.is_finite() && y.is_finite() => {
+                        Some(Circle::new((x, y), radius, color(p).stroke_width(2)))
+                    }
+                    _ => None,
+                }
             }))?;
         }
         Ok(())
@@ -2006,6 +2119,52 @@ mod tests {
         let svg = check(&dir, "heatmap_diff_final_ci", &[]);
         assert!(svg.contains("grey: no data"));
         check(&dir, "win_map_final_ci", &["no data: 1 point"]);
+    }
+
+    #[test]
+    fn win_map_tells_resolved_from_unresolved_winners() {
+        let res = grid2(21, 5);
+        let s = SweepData {
+            res: &res,
+            outcome: 0,
+        };
+        // Paired intervals are ±0.01 (against the reference) in the fixture: a winner whose
+        // lead over the reference is under 0.01 is unresolved, one well ahead is resolved.
+        let mut seen = (0, 0);
+        for i in 0..res.points.len() {
+            let Some(w) = s.winner(i) else { continue };
+            let lead = |p: usize| res.points[i].paired[p][0].mean_diff;
+            let (hasty, third) = (lead(1), lead(2));
+            let margin = match w {
+                0 => -(hasty.max(third)),
+                1 => hasty.min(hasty - third),
+                _ => third.min(third - hasty),
+            };
+            // Against the reference the interval is ±0.01; between two others ±0.01 each.
+            let needed = if w == 0 { 0.01 } else { 0.02 };
+            if margin > needed + 1e-9 {
+                assert!(s.resolved(i, w), "point {i}: lead {margin} is resolved");
+                seen.0 += 1;
+            } else if margin < 0.01 - 1e-9 {
+                assert!(
+                    !s.resolved(i, w),
+                    "point {i}: lead {margin} is not resolved"
+                );
+                seen.1 += 1;
+            }
+        }
+        assert!(seen.0 > 10 && seen.1 > 0, "{seen:?}");
+        // The chart says which is which.
+        let (_t, dir, _) = render(|st| sweep_charts(st, &res, 0, Some((0, 1))));
+        let svg = check(
+            &dir,
+            "win_map_final_ci",
+            &["pale and hatched: best mean but unresolved", "resolved)"],
+        );
+        assert!(
+            svg.contains(" of "),
+            "counts of resolved points in the legend"
+        );
     }
 
     #[test]

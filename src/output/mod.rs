@@ -24,9 +24,11 @@ pub mod charts;
 pub mod dir;
 pub mod experiment_charts;
 pub mod files;
+pub mod latest;
 pub mod report;
 pub mod sweep_files;
 pub mod table;
+pub mod worlds;
 
 pub use dir::{Staging, Target};
 

@@ -13,7 +13,8 @@
 //! attribute values escaped again, so a chart cannot carry markup either.
 
 use super::dir::{write_file_atomic, Staging};
-use super::table::{Kind, HEADLINE};
+use super::table::{milestone_median, percent, Kind, HEADLINE};
+use super::worlds::{self, is_milestone, WorldCounts};
 use crate::model::{Better, OUTCOMES};
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::{Map, Value};
@@ -126,13 +127,14 @@ pub fn build_html(dir: &Path, opts: &ReportOptions) -> Result<String> {
         )
     })?;
     let charts = read_charts(dir)?;
-    let data = Data::new(
+    let mut data = Data::new(
         &manifest,
         &summary,
         &dir.join("summary.json"),
         &scenario,
         effective,
     )?;
+    data.counts = data.world_counts(dir)?;
     Ok(render(&data, &charts, opts))
 }
 
@@ -211,6 +213,9 @@ struct Data {
     diffs: Vec<Vec<Option<Diff>>>,
     manifest: Value,
     effective: String,
+    /// Wins apart from ties and milestones never reached, from `runs.csv` when the run wrote
+    /// it.
+    counts: Option<WorldCounts>,
 }
 
 /// A number of `summary.json` (`null` stands for an undefined value, e.g. a mean over no
@@ -412,7 +417,26 @@ impl Data {
             diffs,
             manifest: manifest.clone(),
             effective,
+            counts: None,
         })
+    }
+
+    /// Per-world counts from the folder's `runs.csv` (None when the run did not write it).
+    fn world_counts(&self, dir: &Path) -> Result<Option<WorldCounts>> {
+        let Some(horizon) = self.horizon else {
+            return Ok(None);
+        };
+        let outcomes: Vec<(String, Better)> = self
+            .outcomes
+            .iter()
+            .map(|k| (k.clone(), outcome_info(k).0))
+            .collect();
+        worlds::from_runs_csv(
+            &dir.join("runs.csv"),
+            &self.paths[self.reference],
+            &outcomes,
+            horizon as f64,
+        )
     }
 
     fn outcome(&self, key: &str) -> Option<usize> {
@@ -562,7 +586,7 @@ fn chart_caption(stem: &str) -> (String, &'static str) {
         ),
         "paired_diff" => (
             "Paired differences against the reference path".into(),
-            "For each outcome (labelled with its better direction) and path, the mean difference (path − reference) on the same simulated worlds with its 95% CI, in pooled standard deviations so that outcomes of different units share one axis. An interval that excludes 0 is a difference the simulation resolves. Whiskers are drawn at least 7 px each side: read exact widths from the tables above.",
+            "For each outcome (labelled with its better direction) and path, the mean difference (path − reference) on the same simulated worlds with its 95% interval, in pooled standard deviations so that outcomes of different units share one axis. An interval that excludes 0 is a difference the simulation resolves. Whiskers are drawn at least 7 px each side: read exact widths from the tables above.",
         ),
         "rungs" => (
             "Median rung of each track over time".into(),
@@ -889,9 +913,15 @@ figure h3{margin-top:0}
 .notice{margin:0 0 .75rem;padding:.45rem .75rem;border:1px solid #e0c46c;border-left-width:4px;border-radius:4px;background:#fff8e1;font-size:.9rem}
 .notice code{white-space:nowrap}
 .narrow-only{display:none;color:var(--muted);font-size:.85rem}
+input.zoom-toggle{position:absolute;opacity:0;width:1px;height:1px;margin:0}
+label.zoom{display:none;width:max-content;margin:0 0 .4rem;padding:.15rem .6rem;border:1px solid var(--line);border-radius:999px;background:var(--soft);color:var(--accent);font-size:.85rem;cursor:pointer}
+input.zoom-toggle:focus-visible+label.zoom{outline:2px solid var(--accent)}
+label.zoom .on{display:none}
+input.zoom-toggle:checked+label.zoom .on{display:inline}
+input.zoom-toggle:checked+label.zoom .off{display:none}
 @media screen{
-  .chart{overflow-x:auto;-webkit-overflow-scrolling:touch}
-  .chart svg{max-width:none;min-width:var(--min-width,0)}
+  input.zoom-toggle:checked~.chart{overflow-x:auto;-webkit-overflow-scrolling:touch}
+  input.zoom-toggle:checked~.chart svg{max-width:none;min-width:var(--min-width,0)}
 }
 figcaption{color:var(--muted);font-size:.9rem;margin-top:.5rem}
 details{border:1px solid var(--line);border-radius:6px;margin:.75rem 0;background:#fff}
@@ -913,13 +943,14 @@ footer{margin-top:3rem;padding-top:.75rem;border-top:1px solid var(--line);color
   dl.kv{grid-template-columns:1fr}
   dl.kv dt{margin-top:.4rem}
   .narrow-only{display:block}
+  label.zoom{display:block}
 }
 @media print{
   @page{margin:15mm 12mm}
   body{font-size:10.5pt}
   main{max-width:none;padding:0}
   nav{display:none}
-  .notice,.narrow-only{display:none}
+  .notice,.narrow-only,label.zoom{display:none}
   a{color:inherit;text-decoration:none}
   h2{break-after:avoid;page-break-after:avoid}
   h3{break-after:avoid;page-break-after:avoid}
@@ -1156,7 +1187,7 @@ fn question(h: &mut String, d: &Data) {
 fn per_path(h: &mut String, d: &Data) {
     h.push_str("<section id=\"results\">\n<h2>Results per path</h2>\n");
     let heads = d.headline();
-    h.push_str("<p>Mean over replications of each headline outcome, with the 95% confidence interval of the mean below it (for the final cooperation index also the p5–p95 range of the replications).</p>\n");
+    h.push_str("<p>Mean over the simulated worlds of each headline outcome, with the 95% interval of that mean below it; for the final cooperation index also the middle 90% of worlds (p5 to p95), the spread of the outcome itself. For months to Camp David, a world that never reaches it counts as the horizon in the mean: read the median and the share of worlds that never reach it.</p>\n");
     h.push_str("<div class=\"table-wrap\"><table>\n<thead><tr><th scope=\"col\">Path</th>");
     for o in &heads {
         let key = &d.outcomes[*o];
@@ -1177,7 +1208,7 @@ fn per_path(h: &mut String, d: &Data) {
                 Some(s) => {
                     let _ = write!(
                         h,
-                        "<td class=\"num\"><span class=\"v\">{}</span><span class=\"sub\">CI {} to {}</span>",
+                        "<td class=\"num\"><span class=\"v\">{}</span><span class=\"sub\">95% interval {} to {}</span>",
                         val(k, s.mean),
                         val(k, s.ci[0]),
                         val(k, s.ci[1])
@@ -1185,10 +1216,28 @@ fn per_path(h: &mut String, d: &Data) {
                     if key == "final_ci" {
                         let _ = write!(
                             h,
-                            "<span class=\"sub\">p5–p95 {} to {}</span>",
+                            "<span class=\"sub\">middle 90% of worlds {} to {}</span>",
                             val(k, s.q[0]),
                             val(k, s.q[4])
                         );
+                    }
+                    if let (true, Some(hz)) = (is_milestone(key), d.horizon) {
+                        let _ = write!(
+                            h,
+                            "<span class=\"sub\">median {}</span>",
+                            escape(&milestone_median(s.q[2], hz as f64))
+                        );
+                        if let Some(n) = d
+                            .counts
+                            .as_ref()
+                            .and_then(|c| c.never_share(&d.paths[p], key))
+                        {
+                            let _ = write!(
+                                h,
+                                "<span class=\"sub never\">never reached in {}</span>",
+                                escape(&percent(n))
+                            );
+                        }
                     }
                     h.push_str("</td>");
                 }
@@ -1200,7 +1249,7 @@ fn per_path(h: &mut String, d: &Data) {
     h.push_str("</tbody></table></div>\n");
 
     // Every outcome, every statistic.
-    h.push_str("<details><summary>All outcomes: mean, standard deviation, 95% CI of the mean and quantiles</summary><div class=\"table-wrap\"><table class=\"wide\">\n<thead><tr><th scope=\"col\">Outcome</th><th scope=\"col\">Path</th><th scope=\"col\" class=\"num\">mean</th><th scope=\"col\" class=\"num\">sd</th><th scope=\"col\" class=\"num\">95% CI</th><th scope=\"col\" class=\"num\">p5</th><th scope=\"col\" class=\"num\">p25</th><th scope=\"col\" class=\"num\">p50</th><th scope=\"col\" class=\"num\">p75</th><th scope=\"col\" class=\"num\">p95</th></tr></thead>\n<tbody>\n");
+    h.push_str("<details><summary>All outcomes: mean, standard deviation, 95% interval of the mean and quantiles</summary><div class=\"table-wrap\"><table class=\"wide\">\n<thead><tr><th scope=\"col\">Outcome</th><th scope=\"col\">Path</th><th scope=\"col\" class=\"num\">mean</th><th scope=\"col\" class=\"num\">sd</th><th scope=\"col\" class=\"num\">95% interval of the mean</th><th scope=\"col\" class=\"num\">p5</th><th scope=\"col\" class=\"num\">p25</th><th scope=\"col\" class=\"num\">p50</th><th scope=\"col\" class=\"num\">p75</th><th scope=\"col\" class=\"num\">p95</th></tr></thead>\n<tbody>\n");
     for (o, key) in d.outcomes.iter().enumerate() {
         let k = kind(key);
         for p in 0..d.paths.len() {
@@ -1251,7 +1300,7 @@ fn per_path(h: &mut String, d: &Data) {
     h.push_str("</tbody></table></div></details>\n</section>\n");
 }
 
-fn diff_cell(h: &mut String, key: &str, d: Option<Diff>) {
+fn diff_cell(h: &mut String, key: &str, d: Option<Diff>, wins: Option<(f64, f64, f64)>) {
     let k = kind(key);
     let Some(d) = d.filter(|d| d.mean.is_finite()) else {
         h.push_str("<td class=\"num\">–</td>");
@@ -1261,13 +1310,34 @@ fn diff_cell(h: &mut String, key: &str, d: Option<Diff>) {
     let class = verdict(outcome_info(key).0, &d);
     let _ = write!(
         h,
-        "<td class=\"num{}{class}\"><span class=\"v\">{}</span><span class=\"sub\">CI {} to {}</span><span class=\"sub\">P(better) {}</span></td>",
+        "<td class=\"num{}{class}\"><span class=\"v\">{}</span><span class=\"sub\">95% interval {} to {}</span>",
         if class.is_empty() { "" } else { " " },
         escape(&k.diff(d.mean, half)),
         bound(k, d.ci[0]),
         bound(k, d.ci[1]),
-        p_better_text(d.p_better)
     );
+    if d.ci[0].is_finite() && d.ci[1].is_finite() && !super::table::resolved(d.ci) {
+        h.push_str("<span class=\"sub\">unresolved (interval includes 0)</span>");
+    }
+    match (wins, d.p_better) {
+        (Some((b, t, _)), _) => {
+            let _ = write!(
+                h,
+                "<span class=\"sub\">better in {} · tied in {}</span>",
+                escape(&percent(b)),
+                escape(&percent(t))
+            );
+        }
+        (None, Some(_)) => {
+            let _ = write!(
+                h,
+                "<span class=\"sub\">P(better) {} (ties count half)</span>",
+                p_better_text(d.p_better)
+            );
+        }
+        (None, None) => {}
+    }
+    h.push_str("</td>");
 }
 
 fn diff_table(h: &mut String, d: &Data, rows: &[usize]) {
@@ -1291,7 +1361,12 @@ fn diff_table(h: &mut String, d: &Data, rows: &[usize]) {
             better_text(outcome_info(key).0)
         );
         for p in &others {
-            diff_cell(h, key, d.diffs[*p][*o]);
+            let wins = d
+                .counts
+                .as_ref()
+                .and_then(|c| c.pair(&d.paths[*p], key))
+                .and_then(|w| w.shares());
+            diff_cell(h, key, d.diffs[*p][*o], wins);
         }
         h.push_str("</tr>\n");
     }
@@ -1306,9 +1381,14 @@ fn differences(h: &mut String, d: &Data) {
     h.push_str("<section id=\"differences\">\n<h2>Paired differences against the reference</h2>\n");
     let _ = writeln!(
         h,
-        "<p>For each path, the mean over the same simulated worlds of (path − <code>{refname}</code>) ± the half-width of its 95% confidence interval, the interval itself, and P(better): the share of worlds in which the path does better than <code>{refname}</code> (ties count half). Shares are in percentage points (pp).</p>"
+        "<p>For each path, the mean over the same simulated worlds of (path − <code>{refname}</code>) ± half the width of its 95% interval, the interval itself, and {}. Differences of shares are in percentage points (pp). For months to Camp David a world that never reaches it counts as the horizon.</p>",
+        if d.counts.is_some() {
+            format!("the shares of worlds in which the path does better than <code>{refname}</code> and in which it ties (same value; common for counts and yes/no outcomes)")
+        } else {
+            format!("P(better): the share of worlds in which the path does better than <code>{refname}</code>, a tie counting half (this folder has no runs.csv to count ties apart)")
+        }
     );
-    h.push_str("<p class=\"legend\">Cell colour:<span class=\"swatch better\"></span>the 95% CI excludes 0 on the better side<span class=\"swatch worse\"></span>on the worse side; no colour: the simulation does not resolve the difference (or the outcome has no direction).</p>\n");
+    h.push_str("<p class=\"legend\">Cell colour:<span class=\"swatch better\"></span>the 95% interval excludes 0 on the better side<span class=\"swatch worse\"></span>on the worse side; no colour: unresolved, the simulation does not settle the sign of the difference (or the outcome has no direction).</p>\n");
     diff_table(h, d, &d.headline());
     h.push_str("<details><summary>All outcomes</summary>");
     let all: Vec<usize> = (0..d.outcomes.len()).collect();
@@ -1320,7 +1400,7 @@ fn charts_section(h: &mut String, charts: &[InlineChart]) {
     if charts.is_empty() {
         return;
     }
-    h.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n<p>The charts of <code>charts/</code>, embedded. One colour per path throughout; time axes are calendar months.</p>\n<p class=\"narrow-only\">On a narrow screen the charts keep a readable size: swipe a chart sideways to see all of it.</p>\n");
+    h.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n<p>The charts of <code>charts/</code>, embedded. One colour per path throughout; time axes are calendar months.</p>\n<p class=\"narrow-only\">On a narrow screen each chart fits the width; tap “Zoom in” above a chart to read its labels, then swipe it sideways.</p>\n");
     for c in charts {
         let (t, caption) = chart_caption(&c.stem);
         let id = super::dir::safe_name(&c.stem);
@@ -1329,9 +1409,18 @@ fn charts_section(h: &mut String, charts: &[InlineChart]) {
             .min_width
             .map(|w| format!(" style=\"--min-width:{w}px\""))
             .unwrap_or_default();
+        // A checkbox (no script) zooms the chart to a readable size on narrow screens.
+        let zoom = if c.min_width.is_some() {
+            format!(
+                "<input type=\"checkbox\" class=\"zoom-toggle\" id=\"zoom-{0}\"><label class=\"zoom\" for=\"zoom-{0}\"><span class=\"off\">Zoom in to read the labels</span><span class=\"on\">Fit to the screen</span></label>\n",
+                escape(&id)
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             h,
-            "<figure id=\"chart-{}\">\n<h3>{}</h3>\n<div class=\"chart\"{style}>{}</div>\n<figcaption>{}{}<code>charts/{}.svg</code></figcaption>\n</figure>",
+            "<figure id=\"chart-{}\">\n<h3>{}</h3>\n{zoom}<div class=\"chart\"{style}>{}</div>\n<figcaption>{}{}<code>charts/{}.svg</code></figcaption>\n</figure>",
             escape(&id),
             escape(&t),
             c.svg,
@@ -1351,8 +1440,14 @@ fn how_to_read(h: &mut String, d: &Data) {
         d.replications
     );
     h.push_str("<li><strong>Paired comparisons (common random numbers).</strong> Replication <em>r</em> of every path is the same world: same parameter draws, same random shocks. A difference between two paths is measured world by world and then averaged, which removes most of the noise between worlds: paired intervals are much narrower than the intervals of the two means would suggest.</li>\n");
-    h.push_str("<li><strong>95% confidence interval (CI).</strong> The range in which the true mean (or mean difference) over infinitely many worlds lies with 95% confidence, given these replications. It shrinks with more replications (as 1/√n). It is <em>not</em> the range of outcomes across worlds: for that read p5–p95. A difference whose interval excludes 0 is one the simulation resolves.</li>\n");
-    h.push_str("<li><strong>P(better).</strong> The share of worlds in which the path does better than the reference on that outcome, in the outcome's better direction (ties count half; none for outcomes without a direction). 50% means as often better as worse; it says how often, while the mean difference says by how much.</li>\n");
+    h.push_str("<li><strong>Cooperation index</strong> is the model's 0–1 measure of trilateral cooperation; this report never abbreviates it.</li>\n");
+    h.push_str("<li><strong>95% interval.</strong> The range in which the true mean (or mean difference) over infinitely many worlds lies with 95% confidence, given these replications. It shrinks with more replications (as 1/√n). It is <em>not</em> the range of outcomes across worlds: for that read the middle 90% of worlds (p5 to p95). A difference whose interval excludes 0 is resolved; one whose interval includes 0 is unresolved.</li>\n");
+    if d.counts.is_some() {
+        h.push_str("<li><strong>Better and tied.</strong> The share of worlds in which the path does better than the reference on that outcome, in the outcome's better direction, and the share in which both give the same value (none for outcomes without a direction). It says how often, while the mean difference says by how much.</li>\n");
+    } else {
+        h.push_str("<li><strong>P(better).</strong> The share of worlds in which the path does better than the reference on that outcome, in the outcome's better direction, a tie counting as half a win (this folder has no runs.csv, from which ties are counted apart). It says how often, while the mean difference says by how much.</li>\n");
+    }
+    h.push_str("<li><strong>Never reached.</strong> Months to Camp David is the horizon in a world that never gets there: its mean and differences count such worlds as the horizon. The median (\"never\" when at least half the worlds never get there) and the share of worlds that never reach it say it plainly.</li>\n");
     h.push_str("<li><strong>Formats</strong> follow the terminal table: indices with 3 decimals, months with 1, counts and costs with 2, shares as percentages and their differences in percentage points (pp); “–” is an undefined value (e.g. no turnover to survive).</li>\n");
     h.push_str("<li><strong>Model results, not facts.</strong> The numbers follow from the scenario's assumptions (below, in full). Check how they move with the assumptions: <code>trisim sweep</code> and <code>trisim sensitivity</code>.</li>\n");
     h.push_str("</ul>\n</section>\n");
