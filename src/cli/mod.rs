@@ -11,6 +11,7 @@ mod resume;
 mod score;
 mod shard;
 mod style;
+mod verify;
 mod watch;
 
 use anyhow::{Context, Result};
@@ -648,7 +649,7 @@ fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
     ) + if write_records { "+records.csv" } else { "" };
     let (staging, resumed) = match (&a.resume, watch) {
         (Some(dir), _) => {
-            let (st, cp) = resume::reopen(dir, &key)?;
+            let (st, cp) = resume::reopen(dir, &key, &s, &plan)?;
             (st, Some(cp))
         }
         (None, Some(w)) => (Staging::create(w.target(&s, c), started)?, None),

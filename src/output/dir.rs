@@ -408,6 +408,18 @@ impl Staging {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let part = path.with_file_name(format!(".{name}.part"));
+        let have = fs::symlink_metadata(&part)
+            .with_context(|| format!("cannot reopen {}", part.display()))?;
+        if !have.is_file() {
+            bail!("cannot reopen {}: it is not a regular file", part.display());
+        }
+        if have.len() < len {
+            bail!(
+                "cannot reopen {}: the checkpoint records {len} bytes of it, but it has only {}",
+                part.display(),
+                have.len()
+            );
+        }
         let mut f = fs::OpenOptions::new()
             .write(true)
             .open(&part)
