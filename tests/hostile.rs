@@ -400,3 +400,200 @@ fn resume_refuses_edited_and_forged_checkpoints() {
     ]);
     assert!(t.join("out/summary.json").is_file());
 }
+
+/// Runs `trisim validate FILE` (refused) with a secret in the environment; returns stderr.
+fn validate_refused(file: &Path) -> String {
+    let o = Command::new(bin())
+        .args(["validate", s(file)])
+        .env("HOSTILE_SECRET", "s3cr3t-token-value")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+#[test]
+fn diagnostics_show_control_characters_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+    let f = tmp.path().join("esc.toml");
+    // Raw escape sequences in the source line (set the title, clear the screen, a carriage
+    // return that overwrites the line with a fake "ok"), and escaped ones in strings and keys.
+    fs::write(
+        &f,
+        format!(
+            "extends = {:?}\n[scenario]\nname = \"x\"\npaths = [\"gradual\\u001b]0;pwned\\u0007\"]\n\"\\u001b[2Jok\" = 3\n",
+            s(&base)
+        ),
+    )
+    .unwrap();
+    let mut err = validate_refused(&f);
+    let g = tmp.path().join("syntax.toml");
+    fs::write(
+        &g,
+        "[scenario]\nhorizon_monthz\u{1b}[2J\u{202e} = 5 \r ok\n",
+    )
+    .unwrap();
+    err += &validate_refused(&g);
+    for c in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
+        assert!(!err.contains(c), "raw {c:?} echoed: {err:?}");
+    }
+    assert!(err.contains("\\u{1b}]0;pwned\\u{7}"), "{err}");
+    assert!(err.contains("\\u{1b}[2Jok"), "{err}");
+    // The caret still points at the offending key in the escaped line.
+    let lines: Vec<&str> = err.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.contains("horizon_monthz\\u{1b}[2J"))
+        .unwrap_or_else(|| panic!("{err}"));
+    let col = lines[i].find("horizon_monthz").unwrap();
+    let caret = lines[i + 1].find('^').unwrap();
+    assert!(caret >= col, "{err}");
+}
+
+#[test]
+fn files_that_are_not_scenarios_are_never_echoed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let mut cases = Vec::new();
+    if Path::new("/proc/self/environ").exists() {
+        let f = t.join("environ.toml");
+        fs::write(
+            &f,
+            "extends = \"/proc/self/environ\"\n[scenario]\nname = \"x\"\n",
+        )
+        .unwrap();
+        cases.push(f);
+    }
+    // A .env file that parses as TOML, a binary file named .toml, a non-UTF-8 file.
+    fs::write(t.join(".env"), "HOSTILE = \"s3cr3t-token-value\"\n").unwrap();
+    let f = t.join("dotenv.toml");
+    fs::write(&f, "extends = \".env\"\n[scenario]\nname = \"x\"\n").unwrap();
+    cases.push(f);
+    fs::write(t.join("bin.toml"), b"A=\"s3cr3t-token-value\"\0B=2\n").unwrap();
+    let f = t.join("binary.toml");
+    fs::write(&f, "extends = \"bin.toml\"\n[scenario]\nname = \"x\"\n").unwrap();
+    cases.push(f);
+    let f = t.join("latin1.cfg");
+    fs::write(&f, b"s3cr3t-token-value = \"caf\xe9\"\n").unwrap();
+    cases.push(f);
+    let f = t.join("plain.txt");
+    fs::write(&f, b"s3cr3t-token-value\0").unwrap();
+    cases.push(f);
+    for f in cases {
+        let err = validate_refused(&f);
+        assert!(
+            !err.contains("s3cr3t-token-value"),
+            "{}: {err}",
+            f.display()
+        );
+        assert!(
+            err.contains("not a scenario file"),
+            "{}: {err}",
+            f.display()
+        );
+    }
+    // A data file (series, observations) that is binary is not echoed either.
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+    fs::write(
+        t.join("data.csv"),
+        b"month,value\n2024-01,s3cr3t-token-value\0\n",
+    )
+    .unwrap();
+    let f = t.join("data.toml");
+    fs::write(
+        &f,
+        format!(
+            "extends = {:?}\n[world.nk]\nobserved = \"data.csv\"\n",
+            s(&base)
+        ),
+    )
+    .unwrap();
+    let err = validate_refused(&f);
+    assert!(!err.contains("s3cr3t-token-value"), "{err}");
+    assert!(err.contains("data.csv"), "{err}");
+}
+
+/// Runs a command that must end (refused, exit 1) within 30 s: a FIFO must not block it.
+#[cfg(unix)]
+fn refused_in_time(args: &[&str]) -> String {
+    let mut child = Command::new(bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+            assert_eq!(status.code(), Some(1), "{args:?}: {err}");
+            return err;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("{args:?} blocked (still running after 30 s)");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[cfg(unix)]
+fn mkfifo(p: &Path) {
+    let _ = fs::remove_file(p);
+    let st = Command::new("mkfifo").arg(p).status().unwrap();
+    assert!(st.success());
+}
+
+#[cfg(unix)]
+#[test]
+fn readers_of_result_folders_refuse_fifos_and_huge_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let (a, b) = two_shards(t, &[]);
+    let good = t.join("good");
+    ok(&["merge", s(&a), s(&b), "--out", s(&good), "-q"]);
+    let copy = |name: &str, from: &Path| {
+        let d = t.join(name);
+        copy_dir(from, &d);
+        if from.join("charts").is_dir() {
+            copy_dir(&from.join("charts"), &d.join("charts"));
+        }
+        d
+    };
+    // A FIFO as a chart: `report` refuses it instead of waiting forever.
+    let r = copy("fifo_chart", &good);
+    let svg = fs::read_dir(r.join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "svg"))
+        .unwrap();
+    mkfifo(&svg);
+    let err = refused_in_time(&["report", s(&r)]);
+    assert!(err.contains("not a regular file"), "{err}");
+    // A 1 GB chart (sparse) is refused, not read whole.
+    fs::remove_file(&svg).unwrap();
+    fs::File::create(&svg).unwrap().set_len(1 << 30).unwrap();
+    let err = refused_in_time(&["report", s(&r)]);
+    assert!(err.contains("larger than"), "{err}");
+    // A FIFO as a shard's partial.json or manifest.json: `merge` refuses.
+    for name in ["partial.json", "manifest.json"] {
+        let d = copy(&format!("fifo_{name}"), &a);
+        mkfifo(&d.join(name));
+        let err = refused_in_time(&["merge", s(&d), s(&b), "--out", s(&t.join("m")), "-q"]);
+        assert!(
+            err.contains(name) && err.contains("not a regular file"),
+            "{err}"
+        );
+    }
+    // A FIFO as the manifest of the folder `run --force` would replace: refused, not blocked.
+    let r = copy("fifo_manifest", &good);
+    mkfifo(&r.join("manifest.json"));
+    let err = refused_in_time(&["run", &fast(), "-n", "64", "-q", "--force", "--out", s(&r)]);
+    assert!(err.contains("manifest.json"), "{err}");
+}

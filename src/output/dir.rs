@@ -122,7 +122,7 @@ pub const RESULT_ENTRIES: &[&str] = &[
 /// result folders), else the reason.
 pub fn not_a_result_folder(dir: &Path) -> Result<Option<String>> {
     let manifest = dir.join("manifest.json");
-    let manifest_json = fs::read(&manifest)
+    let manifest_json = super::files::read_bounded(&manifest, super::files::MAX_MANIFEST_BYTES)
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
     let version = manifest_json.as_ref().and_then(|v| {
