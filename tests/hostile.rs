@@ -597,3 +597,30 @@ fn readers_of_result_folders_refuse_fifos_and_huge_files() {
     let err = refused_in_time(&["run", &fast(), "-n", "64", "-q", "--force", "--out", s(&r)]);
     assert!(err.contains("manifest.json"), "{err}");
 }
+
+#[test]
+fn merge_out_may_not_be_one_of_its_shards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let (a, b) = two_shards(t, &[]);
+    let before = fs::read(b.join("partial.json")).unwrap();
+    for out in [b.clone(), b.join("."), t.join("s1/../s1")] {
+        let err = refused(&["merge", s(&a), s(&b), "--out", s(&out), "--force", "-q"]);
+        assert!(err.contains("an input of this merge"), "{err}");
+        assert_eq!(fs::read(b.join("partial.json")).unwrap(), before);
+    }
+    // A folder holding a shard.
+    let holder = t.join("holder");
+    copy_dir(&a, &holder.join("s0"));
+    let err = refused(&[
+        "merge",
+        s(&holder.join("s0")),
+        s(&b),
+        "--out",
+        s(&holder),
+        "--force",
+        "-q",
+    ]);
+    assert!(err.contains("an input of this merge"), "{err}");
+    assert!(holder.join("s0/partial.json").is_file());
+}

@@ -426,9 +426,31 @@ fn read_manifest(dir: &Path) -> Result<ShardFile> {
     })
 }
 
+/// Refuses an output folder that is one of the input shards or holds one (with `--force`, the
+/// merge would replace its own input).
+fn check_out_is_not_an_input(a: &MergeArgs) -> Result<()> {
+    let Ok(out) = std::fs::canonicalize(&a.out) else {
+        return Ok(()); // does not exist yet
+    };
+    for d in &a.shards {
+        if let Ok(dir) = std::fs::canonicalize(d) {
+            if dir.starts_with(&out) {
+                bail!(
+                    "--out {} is {} the shard folder {}, an input of this merge: write the merged results into another folder",
+                    a.out.display(),
+                    if dir == out { "the same folder as" } else { "a folder holding" },
+                    d.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
     let started = SystemTime::now();
     let clock = Instant::now();
+    check_out_is_not_an_input(a)?;
     let mut shards = a
         .shards
         .iter()
