@@ -624,3 +624,36 @@ fn merge_out_may_not_be_one_of_its_shards() {
     assert!(err.contains("an input of this merge"), "{err}");
     assert!(holder.join("s0/partial.json").is_file());
 }
+
+/// Wall time of `trisim validate` on a scenario with `n` new `[paths.*]` tables (the best of
+/// two runs).
+fn validate_paths_seconds(dir: &Path, n: usize) -> f64 {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+    let mut text = format!("extends = {:?}\n", s(&base));
+    for i in 0..n {
+        text.push_str(&format!(
+            "[paths.p{i}]\nbase = \"hasty\"\ntransparency = 0.7\n"
+        ));
+    }
+    let f = dir.join(format!("paths{n}.toml"));
+    fs::write(&f, text).unwrap();
+    (0..2)
+        .map(|_| {
+            let t = Instant::now();
+            ok(&["validate", s(&f)]);
+            t.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+#[test]
+fn validation_time_is_linear_in_the_number_of_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let small = validate_paths_seconds(tmp.path(), 5_000);
+    let large = validate_paths_seconds(tmp.path(), 40_000);
+    // 8 times the paths: about 8 times the time (it was about 60 times: quadratic).
+    assert!(
+        large < 24.0 * small.max(0.02),
+        "5,000 paths: {small:.2} s, 40,000 paths: {large:.2} s"
+    );
+}

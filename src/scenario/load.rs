@@ -1135,9 +1135,10 @@ fn merge_paths(bundled: &Table, user: &Table, ctx: &mut Ctx) -> Table {
             resolve_path(name, user, &out, &mut resolved, &mut Vec::new(), ctx);
         }
     }
+    // Taken out in place (`remove` would shift the ordered map: quadratic in the paths).
     for name in user.keys() {
-        if let Some(v) = resolved.remove(name) {
-            out.insert(name.clone(), v);
+        if let Some(v) = resolved.get_mut(name) {
+            out.insert(name.clone(), std::mem::replace(v, Value::Boolean(false)));
         }
     }
     out
@@ -1189,11 +1190,15 @@ fn resolve_path(
         resolved.get(&base_name).cloned()
     } else {
         let mut valid: Vec<&str> = bundled.keys().map(String::as_str).collect();
-        valid.extend(
-            user.keys()
-                .map(String::as_str)
-                .filter(|k| !bundled.contains_key(*k)),
-        );
+        // Past the first problems, only the bundled paths are offered: listing and comparing
+        // every user path for each of thousands of bad bases would be quadratic.
+        if ctx.diagnostics.len() < MAX_STRUCTURAL_ERRORS {
+            valid.extend(
+                user.keys()
+                    .map(String::as_str)
+                    .filter(|k| !bundled.contains_key(*k)),
+            );
+        }
         valid.retain(|k| *k != name);
         ctx.error(
             &base_path,
