@@ -399,6 +399,14 @@ fn resume_refuses_edited_and_forged_checkpoints() {
         s(&dir),
     ]);
     assert!(t.join("out/summary.json").is_file());
+    // The manifest says the run was resumed and counts the wall time of both sessions.
+    let m: Value = serde_json::from_slice(&fs::read(t.join("out/manifest.json")).unwrap()).unwrap();
+    let r = &m["resumed"];
+    assert_eq!(r["times"], 1, "{m}");
+    let before = r["previous_wall_time_seconds"].as_f64().unwrap();
+    assert!(before > 0.0, "{m}");
+    assert!(m["wall_time_seconds"].as_f64().unwrap() > before, "{m}");
+    assert_eq!(m["started_at"], r["first_started_at"], "{m}");
 }
 
 /// Runs `trisim validate FILE` (refused) with a secret in the environment; returns stderr.

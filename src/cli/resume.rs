@@ -40,6 +40,20 @@ struct CheckpointRef<'a> {
     /// Bytes of records.csv written for the checkpointed replications (if it is written).
     #[serde(skip_serializing_if = "Option::is_none")]
     records_csv_bytes: Option<u64>,
+    /// The run's history up to this checkpoint (see [`Session`]).
+    session: Session,
+}
+
+/// When an interrupted run started, how long it has worked (over every session up to the
+/// checkpoint) and how many times it was resumed: its manifest counts the whole run.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Session {
+    /// RFC 3339 start of the first session.
+    pub started_at: String,
+    /// Wall time of every session up to the checkpoint, in seconds.
+    pub wall_time_seconds: f64,
+    /// Times the run was resumed before this session.
+    pub resumes: u32,
 }
 
 /// A checkpoint read back.
@@ -50,6 +64,8 @@ pub struct Checkpoint {
     pub runs_csv_bytes: Option<u64>,
     #[serde(default)]
     pub records_csv_bytes: Option<u64>,
+    #[serde(default)]
+    pub session: Session,
 }
 
 /// Ctrl-C: the first press stops the run at its next checkpoint; a second one exits at once
@@ -150,7 +166,7 @@ pub fn start(staging: &Staging, key: &str) -> Result<()> {
 pub fn run_chunks(
     runner: &mut Runner<'_>,
     staging: &Staging,
-    key: &str,
+    (key, session, clock): (&str, &Session, std::time::Instant),
     mut runs: Option<&mut RunsCsv>,
     progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
 ) -> Result<Option<ExitCode>> {
@@ -181,6 +197,10 @@ pub fn run_chunks(
             partial: &partial,
             runs_csv_bytes,
             records_csv_bytes,
+            session: Session {
+                wall_time_seconds: session.wall_time_seconds + clock.elapsed().as_secs_f64(),
+                ..session.clone()
+            },
         })
         .context("cannot write the checkpoint")?;
         drop(partial);
