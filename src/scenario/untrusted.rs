@@ -16,15 +16,6 @@ pub fn is_hidden(c: char) -> bool {
             | '\u{FEFF}')
 }
 
-/// `c` as shown: itself, or `\u{1b}` for a hidden character.
-pub fn show_char(c: char) -> Cow<'static, str> {
-    if is_hidden(c) {
-        Cow::Owned(c.escape_unicode().to_string())
-    } else {
-        Cow::Owned(c.to_string())
-    }
-}
-
 /// `s` with every hidden character escaped (see [`is_hidden`]); borrowed when there is none.
 pub fn visible(s: &str) -> Cow<'_, str> {
     if !s.chars().any(is_hidden) {
@@ -48,6 +39,18 @@ pub fn may_be_scenario(name: &str, text: &str) -> bool {
     name.to_ascii_lowercase().ends_with(".toml") && !text.contains('\0')
 }
 
+/// The location-free problem of a file `file` that is not a scenario file (see
+/// [`may_be_scenario`]); `why` says what it is (not UTF-8, not TOML, binary).
+pub fn not_a_scenario(file: &str, why: &str) -> super::Diagnostic {
+    super::Diagnostic::new(
+        file,
+        format!("this is not a scenario file ({why}); its content is not shown"),
+    )
+    .with_hint(Some(
+        "name a scenario file: TOML text whose name ends in .toml".into(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,16 +72,4 @@ mod tests {
         assert!(!may_be_scenario("x.toml", "A=1\0B=2"));
         assert!(!may_be_scenario(".env", "SECRET = \"x\""));
     }
-}
-
-/// The location-free problem of a file `file` that is not a scenario file (see
-/// [`may_be_scenario`]); `why` says what it is (not UTF-8, not TOML, binary).
-pub fn not_a_scenario(file: &str, why: &str) -> super::Diagnostic {
-    super::Diagnostic::new(
-        file,
-        format!("this is not a scenario file ({why}); its content is not shown"),
-    )
-    .with_hint(Some(
-        "name a scenario file: TOML text whose name ends in .toml".into(),
-    ))
 }
