@@ -11,6 +11,7 @@ mod resume;
 mod score;
 mod shard;
 mod style;
+mod verify;
 mod watch;
 
 use anyhow::{Context, Result};
@@ -700,7 +701,7 @@ fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
     ) + if write_records { "+records.csv" } else { "" };
     let (staging, resumed) = match (&a.resume, watch) {
         (Some(dir), _) => {
-            let (st, cp) = resume::reopen(dir, &key)?;
+            let (st, cp) = resume::reopen(dir, &key, &s, &plan)?;
             (st, Some(cp))
         }
         (None, Some(w)) => (Staging::create(w.target(&s, c), started)?, None),
@@ -737,9 +738,30 @@ fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
 
     let mut runner = engine::Runner::new(&s, &plan)?;
     let mut extra = serde_json::Value::Null;
+    // Wall time of the sessions before this one (a resumed run counts them).
+    let mut prior_wall = 0.0;
     match (a.precision, watch) {
         (None, None) => {
             // Checkpoints after every chunk of blocks; Ctrl-C stops at the next one.
+            let session = match &resumed {
+                Some(cp) => resume::Session {
+                    resumes: cp.session.resumes + 1,
+                    ..cp.session.clone()
+                },
+                None => resume::Session {
+                    started_at: output::dir::rfc3339(started),
+                    wall_time_seconds: 0.0,
+                    resumes: 0,
+                },
+            };
+            if session.resumes > 0 {
+                extra = serde_json::json!({ "resumed": {
+                    "times": session.resumes,
+                    "first_started_at": session.started_at,
+                    "previous_wall_time_seconds": session.wall_time_seconds,
+                } });
+                prior_wall = session.wall_time_seconds;
+            }
             if let Some(cp) = &resumed {
                 runner.absorb(&cp.partial)?;
                 progress::note(format_args!(
@@ -754,7 +776,7 @@ fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
             let stopped = resume::run_chunks(
                 &mut runner,
                 &staging,
-                &key,
+                (&key, &session, clock),
                 runs.as_mut(),
                 &mut bar.callback(),
             )?;
@@ -828,8 +850,11 @@ fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
             threads: plan.threads,
             block_size: plan.block_size,
             runs_csv: write_runs,
-            started_at: output::dir::rfc3339(started),
-            wall_time_seconds: clock.elapsed().as_secs_f64(),
+            started_at: match extra["resumed"]["first_started_at"].as_str() {
+                Some(first) => first.to_string(),
+                None => output::dir::rfc3339(started),
+            },
+            wall_time_seconds: prior_wall + clock.elapsed().as_secs_f64(),
             extra,
         },
     )?;

@@ -40,6 +40,20 @@ struct CheckpointRef<'a> {
     /// Bytes of records.csv written for the checkpointed replications (if it is written).
     #[serde(skip_serializing_if = "Option::is_none")]
     records_csv_bytes: Option<u64>,
+    /// The run's history up to this checkpoint (see [`Session`]).
+    session: Session,
+}
+
+/// When an interrupted run started, how long it has worked (over every session up to the
+/// checkpoint) and how many times it was resumed: its manifest counts the whole run.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Session {
+    /// RFC 3339 start of the first session.
+    pub started_at: String,
+    /// Wall time of every session up to the checkpoint, in seconds.
+    pub wall_time_seconds: f64,
+    /// Times the run was resumed before this session.
+    pub resumes: u32,
 }
 
 /// A checkpoint read back.
@@ -50,6 +64,8 @@ pub struct Checkpoint {
     pub runs_csv_bytes: Option<u64>,
     #[serde(default)]
     pub records_csv_bytes: Option<u64>,
+    #[serde(default)]
+    pub session: Session,
 }
 
 /// Ctrl-C: the first press stops the run at its next checkpoint; a second one exits at once
@@ -150,7 +166,7 @@ pub fn start(staging: &Staging, key: &str) -> Result<()> {
 pub fn run_chunks(
     runner: &mut Runner<'_>,
     staging: &Staging,
-    key: &str,
+    (key, session, clock): (&str, &Session, std::time::Instant),
     mut runs: Option<&mut RunsCsv>,
     progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
 ) -> Result<Option<ExitCode>> {
@@ -176,17 +192,24 @@ pub fn run_chunks(
             None => None,
         };
         let partial = runner.partial(0..to.div_ceil(bs));
+        let content = serde_json::to_vec(&CheckpointRef {
+            run_key: key,
+            partial: &partial,
+            runs_csv_bytes,
+            records_csv_bytes,
+            session: Session {
+                wall_time_seconds: session.wall_time_seconds + clock.elapsed().as_secs_f64(),
+                ..session.clone()
+            },
+        })
+        .context("cannot write the checkpoint")?;
+        drop(partial);
+        let digest = trisim::output::files::sha256_hex(&content);
         staging.write_file(CHECKPOINT, |w| {
-            serde_json::to_writer(
-                &mut *w,
-                &CheckpointRef {
-                    run_key: key,
-                    partial: &partial,
-                    runs_csv_bytes,
-                    records_csv_bytes,
-                },
-            )
-            .context("cannot write the checkpoint")?;
+            w.write_all(format!("{ENVELOPE_HEAD}{digest}{ENVELOPE_MID}").as_bytes())
+                .and_then(|_| w.write_all(&content))
+                .and_then(|_| w.write_all(b"}"))
+                .context("cannot write the checkpoint")?;
             Ok(())
         })?;
         if INTERRUPTED.load(Ordering::SeqCst) && runner.done() < total {
@@ -196,31 +219,92 @@ pub fn run_chunks(
     Ok(None)
 }
 
-/// Reopens the staging folder `dir` of an interrupted run with identity `key`: the staging
-/// folder and the last checkpoint.
-pub fn reopen(dir: &Path, key: &str) -> Result<(Staging, Checkpoint)> {
-    let staging = reopen_staging(dir, key)?;
-    let path = dir.join(CHECKPOINT);
-    let file = std::fs::File::open(&path).with_context(|| {
-        format!(
-            "cannot read {} (the run stopped before its first checkpoint: run it again without --resume)",
+/// A checkpoint file is `{"sha256":"<digest>","checkpoint":<content>}`, the digest being the
+/// SHA-256 of the content's bytes as written: a checkpoint verifies itself.
+const ENVELOPE_HEAD: &str = "{\"sha256\":\"";
+const ENVELOPE_MID: &str = "\",\"checkpoint\":";
+
+/// The content of a checkpoint file, if its digest matches it.
+fn open_envelope<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a [u8]> {
+    let damaged = || {
+        anyhow::anyhow!(
+            "{} is damaged or was not written by this trisim (it is not {{\"sha256\": …, \"checkpoint\": …}}); run the whole run again without --resume",
             path.display()
         )
-    })?;
-    let cp: Checkpoint = serde_json::from_reader(std::io::BufReader::new(file))
-        .with_context(|| format!("the checkpoint in {} is damaged", dir.display()))?;
+    };
+    let rest = bytes
+        .strip_prefix(ENVELOPE_HEAD.as_bytes())
+        .ok_or_else(damaged)?;
+    if rest.len() < 64 + ENVELOPE_MID.len() + 1 {
+        return Err(damaged());
+    }
+    let (digest, rest) = rest.split_at(64);
+    let digest = std::str::from_utf8(digest).map_err(|_| damaged())?;
+    let content = rest
+        .strip_prefix(ENVELOPE_MID.as_bytes())
+        .and_then(|r| r.strip_suffix(b"}"))
+        .ok_or_else(damaged)?;
+    super::verify::check_digest(path, content, digest)
+        .context("run the whole run again without --resume")?;
+    Ok(content)
+}
+
+/// Reopens the staging folder `dir` of an interrupted run with identity `key` of scenario `s`
+/// run with `plan`: the staging folder and the last checkpoint, verified (its digest, and its
+/// accumulators against the run: see [`super::verify`]).
+pub fn reopen(
+    dir: &Path,
+    key: &str,
+    s: &trisim::scenario::Scenario,
+    plan: &trisim::engine::RunPlan,
+) -> Result<(Staging, Checkpoint)> {
+    // Everything is checked before the staging folder is reopened: a refused checkpoint leaves
+    // the folder as it is.
+    let dest = destination(dir, key)?;
+    let path = dir.join(CHECKPOINT);
+    if std::fs::symlink_metadata(&path).is_err() {
+        bail!(
+            "cannot read {} (the run stopped before its first checkpoint: run it again without --resume)",
+            path.display()
+        );
+    }
+    let runner = Runner::new(s, plan)?;
+    let bytes =
+        trisim::output::files::read_bounded(&path, super::verify::max_partial_bytes(&runner)?)?;
+    let content = open_envelope(&path, &bytes)?;
+    let cp: Checkpoint = serde_json::from_slice(content)
+        .with_context(|| format!("{} is damaged: not a valid checkpoint", path.display()))?;
     if cp.run_key != key {
         bail!("the checkpoint in {} belongs to another run", dir.display());
     }
-    Ok((staging, cp))
+    super::verify::check_checkpoint(content, &runner, plan)
+        .with_context(|| format!("{} is not a checkpoint of this run", path.display()))?;
+    let b = &cp.partial.blocks;
+    if b.start != 0 || b.end == 0 || b.end >= plan.blocks() {
+        bail!(
+            "{}: the checkpoint covers blocks {}..{}; a checkpoint of this run covers blocks 0..k, 0 < k < {}",
+            path.display(),
+            b.start,
+            b.end,
+            plan.blocks()
+        );
+    }
+    Ok((Staging::reopen(dir.to_path_buf(), dest, false)?, cp))
 }
 
 /// Reopens the staging folder `dir` of interrupted work with identity `key` (its checkpoint
 /// is read by the caller).
 pub fn reopen_staging(dir: &Path, key: &str) -> Result<Staging> {
+    let dest = destination(dir, key)?;
+    Staging::reopen(dir.to_path_buf(), dest, false)
+}
+
+/// The destination recorded in the staging folder `dir` of interrupted work with identity
+/// `key`.
+fn destination(dir: &Path, key: &str) -> Result<PathBuf> {
     let read = |name: &str| -> Result<Value> {
         let p = dir.join(name);
-        let text = std::fs::read_to_string(&p).with_context(|| {
+        let text = trisim::output::files::read_bounded_string(&p, 1 << 20).with_context(|| {
             format!(
                 "cannot read {} ({} is not the folder of an interrupted run, or it stopped before its first checkpoint)",
                 p.display(),
@@ -240,7 +324,7 @@ pub fn reopen_staging(dir: &Path, key: &str) -> Result<Staging> {
     if dest.as_os_str().is_empty() {
         bail!("{}: no destination recorded", dir.display());
     }
-    Staging::reopen(dir.to_path_buf(), dest, false)
+    Ok(dest)
 }
 
 /// The message printed when a run stops early.

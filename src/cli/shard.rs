@@ -2,7 +2,7 @@
 //! arrays), each writing a mergeable partial result, and the merge that turns them into the
 //! results of the unsharded run, byte for byte.
 
-use super::{progress, resume, Loaded};
+use super::{progress, resume, verify, Loaded};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use serde_json::{json, Value};
@@ -129,17 +129,24 @@ pub fn run_shard(
         runner.run_blocks(blocks.clone(), Some(&mut bar.callback()))?;
     }
     drop(bar);
-    let partial = runner.partial(blocks.clone());
+    let partial =
+        serde_json::to_vec(&runner.partial(blocks.clone())).context("cannot write partial.json")?;
+    let mut digests = json!({ "partial.json": files::sha256_hex(&partial) });
     staging.write_file("partial.json", |w| {
-        serde_json::to_writer(&mut *w, &partial).context("cannot write partial.json")?;
+        w.write_all(&partial).context("cannot write partial.json")?;
         Ok(())
     })?;
+    drop(partial);
+    if write_records {
+        digests["records.csv"] = json!(files::sha256_file(&staging.path().join("records.csv"))?);
+    }
     write_shard_manifest(
         &staging,
         "run-shard",
         json!({ "index": shard.index, "count": shard.count,
                 "blocks": [blocks.start, blocks.end],
-                "replications": [reps.start, reps.end] }),
+                "replications": [reps.start, reps.end],
+                "sha256": digests }),
         Value::Null,
         &ShardOrigin {
             loaded,
@@ -216,18 +223,19 @@ pub fn run_sweep_shard(
     let res = run_sweep(s, &sub, plan, Some(&mut bar.callback()))?;
     drop(bar);
     let bits: Vec<PointBits> = res.points.iter().map(PointBits::from).collect();
+    let partial =
+        serde_json::to_vec(&json!({ "points": [range.start, range.end], "results": bits }))
+            .context("cannot write partial.json")?;
+    let digest = files::sha256_hex(&partial);
     staging.write_file("partial.json", |w| {
-        serde_json::to_writer(
-            &mut *w,
-            &json!({ "points": [range.start, range.end], "results": bits }),
-        )
-        .context("cannot write partial.json")?;
+        w.write_all(&partial).context("cannot write partial.json")?;
         Ok(())
     })?;
     write_shard_manifest(
         &staging,
         "sweep-shard",
-        json!({ "index": sh.index, "count": sh.count, "points": [range.start, range.end] }),
+        json!({ "index": sh.index, "count": sh.count, "points": [range.start, range.end],
+                "sha256": { "partial.json": digest } }),
         json!(outcome),
         &ShardOrigin {
             loaded,
@@ -370,9 +378,24 @@ struct ShardFile {
     count: u64,
 }
 
+impl ShardFile {
+    /// The SHA-256 digest of the shard's file `name` recorded in its manifest.
+    fn digest(&self, name: &str) -> Result<&str> {
+        self.manifest["shard"]["sha256"][name]
+            .as_str()
+            .filter(|d| d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or_else(|| {
+                anyhow!(
+                    "{}: the manifest records no SHA-256 digest of {name} (shard.sha256), so the shard cannot be verified; run it again with this trisim",
+                    self.dir.join("manifest.json").display()
+                )
+            })
+    }
+}
+
 fn read_manifest(dir: &Path) -> Result<ShardFile> {
     let path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&path).with_context(|| {
+    let text = files::read_bounded_string(&path, files::MAX_MANIFEST_BYTES).with_context(|| {
         format!(
             "cannot read {} (is {} a shard folder?)",
             path.display(),
@@ -403,9 +426,31 @@ fn read_manifest(dir: &Path) -> Result<ShardFile> {
     })
 }
 
+/// Refuses an output folder that is one of the input shards or holds one (with `--force`, the
+/// merge would replace its own input).
+fn check_out_is_not_an_input(a: &MergeArgs) -> Result<()> {
+    let Ok(out) = std::fs::canonicalize(&a.out) else {
+        return Ok(()); // does not exist yet
+    };
+    for d in &a.shards {
+        if let Ok(dir) = std::fs::canonicalize(d) {
+            if dir.starts_with(&out) {
+                bail!(
+                    "--out {} is {} the shard folder {}, an input of this merge: write the merged results into another folder",
+                    a.out.display(),
+                    if dir == out { "the same folder as" } else { "a folder holding" },
+                    d.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
     let started = SystemTime::now();
     let clock = Instant::now();
+    check_out_is_not_an_input(a)?;
     let mut shards = a
         .shards
         .iter()
@@ -515,10 +560,20 @@ pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
     let mut expected_block = 0;
     for sh in &shards {
         let path = sh.dir.join("partial.json");
-        let file = std::fs::File::open(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let partial: Partial = serde_json::from_reader(std::io::BufReader::new(file))
-            .with_context(|| format!("{} is not a valid partial result", path.display()))?;
+        let partial: Partial =
+            verify::read_partial(&path, sh.digest("partial.json")?, &runner, &plan)?;
+        let want = plan.shard_blocks(sh.index, count)?;
+        if partial.blocks != want {
+            bail!(
+                "{}: shard {}/{count} should cover blocks {}..{}, but it covers {}..{}",
+                path.display(),
+                sh.index,
+                want.start,
+                want.end,
+                partial.blocks.start,
+                partial.blocks.end
+            );
+        }
         if partial.blocks.start != expected_block {
             bail!(
                 "{}: shard {} covers blocks {}..{}, expected to start at block {expected_block}",
@@ -597,17 +652,45 @@ fn merge_records(shards: &[ShardFile], staging: &Staging) -> Result<()> {
         let path = sh.dir.join("records.csv");
         let file = std::fs::File::open(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
+        let want = sh.digest("records.csv")?;
+        let mut hash = sha2::Sha256::default();
         let mut r = std::io::BufReader::new(file);
         let mut header = Vec::new();
         r.read_until(b'\n', &mut header)
             .with_context(|| format!("cannot read {}", path.display()))?;
+        sha2::Digest::update(&mut hash, &header);
         let w = out.writer();
         if i == 0 {
             w.write_all(&header).context("cannot write records.csv")?;
         }
-        std::io::copy(&mut r, w).context("cannot write records.csv")?;
+        std::io::copy(&mut r, &mut Tee(w, files::HashWriter(&mut hash)))
+            .with_context(|| format!("cannot copy {} into records.csv", path.display()))?;
+        let got: String = sha2::Digest::finalize(hash)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        if got != want {
+            bail!(
+                "{} does not match the SHA-256 digest its writer recorded ({got} instead of {want}): it was edited or damaged; run the shard again",
+                path.display()
+            );
+        }
     }
     out.finish()
+}
+
+/// A writer writing into two.
+struct Tee<'a, 'b>(&'a mut dyn std::io::Write, files::HashWriter<'b>);
+
+impl std::io::Write for Tee<'_, '_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.0.write(buf)?;
+        self.1.write_all(&buf[..n])?;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// Merges the shards of a sweep: their points, in order, give the sweep's files.
@@ -628,35 +711,28 @@ fn merge_sweep(
         .ok_or_else(|| anyhow!("the shards' effective scenario has no [sweep] table"))?;
     let design = Design::from_sweep(s, sw, plan.seed)?;
     let mut points = Vec::with_capacity(design.points.len());
+    let layout = sweep_layout(s, plan);
+    let shape = (
+        design.keys.len(),
+        layout.path_names.len(),
+        layout.outcomes.len(),
+    );
     for sh in shards {
         let path = sh.dir.join("partial.json");
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let v: Value = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not valid JSON", path.display()))?;
-        let range: [usize; 2] = serde_json::from_value(v["points"].clone())
-            .with_context(|| format!("{}: no point range", path.display()))?;
-        if range[0] != points.len() {
-            bail!(
-                "{}: shard {} holds points {}..{}, expected to start at point {}",
-                sh.dir.display(),
-                sh.index,
-                range[0] + 1,
-                range[1],
-                points.len() + 1
-            );
-        }
-        let bits: Vec<PointBits> = serde_json::from_value(v["results"].clone())
-            .with_context(|| format!("{} is not a valid partial sweep", path.display()))?;
-        if bits.len() != range[1] - range[0] {
-            bail!(
-                "{}: {} points for the range {}..{}",
-                path.display(),
-                bits.len(),
-                range[0] + 1,
-                range[1]
-            );
-        }
+        let want = shard_points_range(
+            design.points.len(),
+            Shard {
+                index: sh.index,
+                count: sh.count,
+            },
+        )?;
+        let bits = verify::read_sweep_partial(
+            &path,
+            sh.digest("partial.json")?,
+            want,
+            shape,
+            plan.replications,
+        )?;
         points.extend(bits.iter().map(engine::sweep::PointResult::from));
     }
     if points.len() != design.points.len() {

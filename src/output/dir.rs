@@ -122,7 +122,7 @@ pub const RESULT_ENTRIES: &[&str] = &[
 /// result folders), else the reason.
 pub fn not_a_result_folder(dir: &Path) -> Result<Option<String>> {
     let manifest = dir.join("manifest.json");
-    let manifest_json = fs::read(&manifest)
+    let manifest_json = super::files::read_bounded(&manifest, super::files::MAX_MANIFEST_BYTES)
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
     let version = manifest_json.as_ref().and_then(|v| {
@@ -408,6 +408,18 @@ impl Staging {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let part = path.with_file_name(format!(".{name}.part"));
+        let have = fs::symlink_metadata(&part)
+            .with_context(|| format!("cannot reopen {}", part.display()))?;
+        if !have.is_file() {
+            bail!("cannot reopen {}: it is not a regular file", part.display());
+        }
+        if have.len() < len {
+            bail!(
+                "cannot reopen {}: the checkpoint records {len} bytes of it, but it has only {}",
+                part.display(),
+                have.len()
+            );
+        }
         let mut f = fs::OpenOptions::new()
             .write(true)
             .open(&part)

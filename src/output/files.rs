@@ -430,3 +430,71 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     let d = Sha256::digest(bytes);
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Largest `manifest.json` read back (its effective scenario is at most the loader's 16 MB).
+pub const MAX_MANIFEST_BYTES: u64 = 64 << 20;
+/// Largest chart read back into a report (trisim's charts are a few hundred kB).
+pub const MAX_CHART_BYTES: u64 = 16 << 20;
+
+/// Reads a file of a result or shard folder, with the loader's guards: it must be a regular
+/// file (a FIFO, a device or a folder would block or never end) of at most `max` bytes, and
+/// no more than that is ever read (the file may grow while it is read).
+pub fn read_bounded(path: &std::path::Path, max: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if !meta.is_file() {
+        anyhow::bail!(
+            "{} is not a regular file (a folder, FIFO or device): refusing to read it",
+            path.display()
+        );
+    }
+    let too_big = || {
+        anyhow::anyhow!(
+            "{} is larger than {} bytes: refusing to read it (it was not written by trisim, or is damaged)",
+            path.display(),
+            max
+        )
+    };
+    if meta.len() > max {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > max {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// As [`read_bounded`], as UTF-8 text.
+pub fn read_bounded_string(path: &std::path::Path, max: u64) -> Result<String> {
+    String::from_utf8(read_bounded(path, max)?)
+        .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))
+}
+
+/// Lower-case hex SHA-256 of a file's content, read in pieces (records.csv may be large).
+pub fn sha256_file(path: &std::path::Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut f =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut h = Sha256::new();
+    std::io::copy(&mut f, &mut HashWriter(&mut h))
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A writer feeding a SHA-256 hasher (to hash what is copied).
+pub struct HashWriter<'a>(pub &'a mut sha2::Sha256);
+
+impl Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        sha2::Digest::update(self.0, buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

@@ -96,8 +96,7 @@ fn check_run_folder(dir: &Path, manifest: &Value) -> Result<()> {
 }
 
 fn read_json(path: &Path) -> Result<Value> {
-    let text =
-        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = super::files::read_bounded_string(path, super::files::MAX_MANIFEST_BYTES)?;
     serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
 }
 
@@ -620,8 +619,7 @@ fn read_charts(dir: &Path) -> Result<Vec<InlineChart>> {
         .into_iter()
         .map(|stem| {
             let path = cdir.join(format!("{stem}.svg"));
-            let text = fs::read_to_string(&path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
+            let text = super::files::read_bounded_string(&path, super::files::MAX_CHART_BYTES)?;
             let svg = sanitize_svg(&text, &chart_caption(&stem).0)
                 .with_context(|| format!("cannot embed chart {}", path.display()))?;
             let min_width = readable_width(&svg);

@@ -190,15 +190,19 @@ pub struct SweepTable {
     pub means: Vec<Vec<Vec<f64>>>,
 }
 
+/// Largest `sweep.csv` read back (`trisim discover`): far above any sweep trisim writes.
+pub const MAX_SWEEP_CSV_BYTES: u64 = 1 << 30;
+
 pub fn read_sweep(dir: &Path) -> Result<SweepTable> {
     let jpath = dir.join("sweep.json");
-    let text = std::fs::read_to_string(&jpath).with_context(|| {
-        format!(
-            "cannot read {} (is {} a folder written by `trisim sweep`?)",
-            jpath.display(),
-            dir.display()
-        )
-    })?;
+    let text = super::files::read_bounded_string(&jpath, super::files::MAX_MANIFEST_BYTES)
+        .with_context(|| {
+            format!(
+                "cannot read {} (is {} a folder written by `trisim sweep`?)",
+                jpath.display(),
+                dir.display()
+            )
+        })?;
     let j: Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not valid JSON", jpath.display()))?;
     let strings = |key: &str, field: Option<&str>| -> Result<Vec<String>> {
@@ -221,8 +225,8 @@ pub fn read_sweep(dir: &Path) -> Result<SweepTable> {
     let paths = strings("paths", None)?;
     let outcomes = strings("outcomes", Some("key"))?;
     let cpath = dir.join("sweep.csv");
-    let mut rdr = csv::Reader::from_path(&cpath)
-        .with_context(|| format!("cannot read {}", cpath.display()))?;
+    let csv_bytes = super::files::read_bounded(&cpath, MAX_SWEEP_CSV_BYTES)?;
+    let mut rdr = csv::Reader::from_reader(csv_bytes.as_slice());
     let headers = rdr
         .headers()
         .with_context(|| format!("cannot read the header of {}", cpath.display()))?

@@ -133,39 +133,48 @@ fn locate(source: &str, span: Range<usize>) -> Location {
     let end_on_line = end.min(line_start + text.len()).max(start);
     let width = source[start..end_on_line].chars().count().max(1);
     let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= MAX_SNIPPET_CHARS {
-        return Location {
-            line,
-            column,
-            snippet: Snippet {
-                text: text.to_string(),
-                column,
-                width,
-            },
-        };
-    }
-    // Cut a window of the line around the span, marking the cuts with `…`.
+    // A window of the line around the span (the whole line if short), the cuts marked with
+    // `…`; hidden characters (escape sequences) are shown escaped, so the caret still lines up.
     let c0 = column - 1;
-    let from = c0
-        .saturating_sub(MAX_SNIPPET_CHARS / 3)
-        .min(chars.len() - MAX_SNIPPET_CHARS);
-    let to = from + MAX_SNIPPET_CHARS;
+    let (from, to) = if chars.len() <= MAX_SNIPPET_CHARS {
+        (0, chars.len())
+    } else {
+        let from = c0
+            .saturating_sub(MAX_SNIPPET_CHARS / 3)
+            .min(chars.len() - MAX_SNIPPET_CHARS);
+        (from, from + MAX_SNIPPET_CHARS)
+    };
+    let shown_len = |cs: &[char]| -> usize {
+        cs.iter()
+            .map(|c| {
+                if super::untrusted::is_hidden(*c) {
+                    c.escape_unicode().count()
+                } else {
+                    1
+                }
+            })
+            .sum()
+    };
     let mut shown = String::new();
     if from > 0 {
         shown.push('…');
     }
-    shown.extend(&chars[from..to]);
+    shown.push_str(&super::untrusted::visible(
+        &chars[from..to].iter().collect::<String>(),
+    ));
     if to < chars.len() {
         shown.push('…');
     }
-    let snippet_column = c0 - from + 1 + usize::from(from > 0);
+    let c0 = c0.clamp(from, to);
+    let span_end = (c0 + width).min(to);
+    let snippet_column = shown_len(&chars[from..c0]) + 1 + usize::from(from > 0);
     Location {
         line,
         column,
         snippet: Snippet {
             text: shown,
             column: snippet_column,
-            width: width.min(to.saturating_sub(c0)).max(1),
+            width: shown_len(&chars[c0..span_end]).max(1),
         },
     }
 }
@@ -199,6 +208,17 @@ fn clip(s: &mut String) {
 impl Diagnostic {
     /// The diagnostic with every text cut to [`MAX_TEXT_CHARS`] (the snippet is cut already).
     fn clipped(mut self) -> Self {
+        // Hidden characters (terminal escape sequences) are shown escaped, then cut.
+        let show = |s: &mut String| {
+            if let std::borrow::Cow::Owned(v) = super::untrusted::visible(s) {
+                *s = v;
+            }
+        };
+        show(&mut self.file);
+        show(&mut self.message);
+        self.key.iter_mut().for_each(show);
+        self.hint.iter_mut().for_each(show);
+        self.notes.iter_mut().for_each(show);
         clip(&mut self.message);
         self.key.iter_mut().for_each(clip);
         self.hint.iter_mut().for_each(clip);
@@ -277,7 +297,7 @@ impl fmt::Display for ScenarioError {
         }
         let n = self.diagnostics.len();
         let first = self.diagnostics.first().map_or("", |d| d.file.as_str());
-        let file = self.scenario.as_deref().unwrap_or(first);
+        let file = super::untrusted::visible(self.scenario.as_deref().unwrap_or(first));
         let elsewhere = self.diagnostics.iter().any(|d| d.file != file);
         write!(
             f,

@@ -43,6 +43,7 @@
 
 use super::error::{Diagnostic, ScenarioError};
 use super::types::Scenario;
+use super::untrusted;
 use super::validate::{did_you_mean, format_key, one_of, validate, Seg};
 use std::collections::HashSet;
 use std::ops::Range;
@@ -69,10 +70,21 @@ pub fn load_file_with_sources(path: &Path) -> Result<(Scenario, Vec<PathBuf>), S
             &file,
             format!("cannot read the scenario file: {e}"),
         )),
+        ReadFailure::NotUtf8(_) if !untrusted::may_be_scenario(&file, "") => {
+            ScenarioError::single(untrusted::not_a_scenario(&file, "it is not UTF-8 text"))
+        }
         ReadFailure::NotUtf8(d) => ScenarioError::single(*d),
     })?;
-    let root = Layer::parse(text, file, Some(path.to_path_buf()))
-        .map_err(|d| ScenarioError::single(*d))?;
+    // The lines of a file that is not a scenario are never shown (it may be anything, e.g.
+    // /proc/self/environ).
+    let shows = untrusted::may_be_scenario(&file, &text);
+    let root = Layer::parse(text, file.clone(), Some(path.to_path_buf())).map_err(|d| {
+        ScenarioError::single(if shows {
+            *d
+        } else {
+            untrusted::not_a_scenario(&file, "it is not TOML")
+        })
+    })?;
     let dir = path.parent().map(Path::to_path_buf);
     let layers = load_chain(root, dir)?;
     let sources = layers.iter().filter_map(|l| l.path.clone()).collect();
@@ -211,9 +223,17 @@ fn read_data_files(s: &mut Scenario, root_dir: Option<&Path>, ctx: &mut Ctx) {
         let resolved = tidy(&dir.join(name));
         let shown = resolved.display().to_string();
         match read_utf8(&resolved, &shown) {
-            Ok(text) => Some((shown, text)),
-            Err(ReadFailure::NotUtf8(d)) => {
-                ctx.diagnostics.push(*d);
+            Ok(text) if !text.contains('\0') => Some((shown, text)),
+            // Binary or not UTF-8: not a data file, and its content is never shown (it could
+            // be anything, e.g. /proc/self/environ).
+            Ok(_) | Err(ReadFailure::NotUtf8(_)) => {
+                let d = ctx.diagnostic(
+                    path,
+                    false,
+                    format!("`{name}` is not a CSV data file ({shown} is not UTF-8 text, or holds binary data); its content is not shown"),
+                    false,
+                );
+                ctx.diagnostics.push(d);
                 None
             }
             Err(ReadFailure::Io(e)) => {
@@ -683,7 +703,22 @@ fn load_chain(root: Layer, dir: Option<PathBuf>) -> Result<Vec<Layer>, ScenarioE
             return Err(ScenarioError::single(d).in_scenario(chain[0]));
         }
         let parsed = match read_utf8(&resolved, &shown) {
+            // A parent that is not a scenario file (e.g. /proc/self/environ, a .env file) is
+            // refused unread by any message: its content could be secrets.
+            Ok(text) if !untrusted::may_be_scenario(&shown, &text) => {
+                let d = current
+                    .at(
+                        span,
+                        format!("`{name}`, which this scenario extends, is not a scenario file ({shown}: its name does not end in .toml, or it holds binary data); its content is not shown"),
+                    )
+                    .with_key("extends")
+                    .with_hint(Some("`extends` names a scenario file: TOML text whose name ends in .toml".into()));
+                return fail(d, &chain);
+            }
             Ok(text) => Layer::parse(text, shown.clone(), Some(resolved.clone())),
+            Err(ReadFailure::NotUtf8(_)) if !untrusted::may_be_scenario(&shown, "") => Err(
+                Box::new(untrusted::not_a_scenario(&shown, "it is not UTF-8 text")),
+            ),
             Err(ReadFailure::NotUtf8(d)) => Err(d),
             Err(ReadFailure::Io(e)) => {
                 let d = current
@@ -1100,9 +1135,10 @@ fn merge_paths(bundled: &Table, user: &Table, ctx: &mut Ctx) -> Table {
             resolve_path(name, user, &out, &mut resolved, &mut Vec::new(), ctx);
         }
     }
+    // Taken out in place (`remove` would shift the ordered map: quadratic in the paths).
     for name in user.keys() {
-        if let Some(v) = resolved.remove(name) {
-            out.insert(name.clone(), v);
+        if let Some(v) = resolved.get_mut(name) {
+            out.insert(name.clone(), std::mem::replace(v, Value::Boolean(false)));
         }
     }
     out
@@ -1154,11 +1190,15 @@ fn resolve_path(
         resolved.get(&base_name).cloned()
     } else {
         let mut valid: Vec<&str> = bundled.keys().map(String::as_str).collect();
-        valid.extend(
-            user.keys()
-                .map(String::as_str)
-                .filter(|k| !bundled.contains_key(*k)),
-        );
+        // Past the first problems, only the bundled paths are offered: listing and comparing
+        // every user path for each of thousands of bad bases would be quadratic.
+        if ctx.diagnostics.len() < MAX_STRUCTURAL_ERRORS {
+            valid.extend(
+                user.keys()
+                    .map(String::as_str)
+                    .filter(|k| !bundled.contains_key(*k)),
+            );
+        }
         valid.retain(|k| *k != name);
         ctx.error(
             &base_path,

@@ -13,6 +13,7 @@ pub mod schema;
 pub mod series;
 pub mod sweep;
 pub mod types;
+pub mod untrusted;
 pub mod validate;
 
 pub use calendar::YearMonth;
