@@ -388,9 +388,8 @@ fn observe(b: &Binning, x: f64, sum: &mut i128, min: &mut f64, max: &mut f64) ->
     *sum += to_fixed(x) as i128;
     if x < b.lo {
         CODE_UNDER
-    } else if b.integer {
-        CODE_OVER
-    } else if x > b.hi {
+    } else if b.integer || x > b.hi {
+        // Integer bins: at or above lo + bins (smaller values returned above).
         CODE_OVER
     } else {
         // lo ≤ x ≤ hi: the index is in 0..=bins.
