@@ -1,6 +1,11 @@
 //! Replication-months per second of the whole engine (model + streaming statistics) on
-//! `scenarios/baseline.toml`, every path, all cores. Fails (panics) if the scenario cannot be
-//! loaded: a figure measured on another scenario would be misleading.
+//! `scenarios/baseline.toml`, every path, on 1 and 2 threads (`engine/threads_1`,
+//! `engine/threads_2`), next to a bare loop that only draws the model's per-month random
+//! numbers with the same generators and stream keys (`engine/bare_draws`: per replication and
+//! path, the streams of `Rngs::new` and, per month, one `Draws::fill`), so the ratio engine /
+//! bare loop is visible in one run. One replication-month is one path × one month of one
+//! replication. Fails (panics) if the scenario cannot be loaded: a figure measured on another
+//! scenario would be misleading.
 //!
 //! A second group times a 20 × 20 grid sweep (Korean favourability × forced-labour salience,
 //! gradual and hasty, 120 months) with [`SWEEP_REPLICATIONS`] replications per point; the
@@ -13,6 +18,7 @@ use std::hint::black_box;
 use std::path::Path;
 use trisim::engine::sweep::{run_sweep, Design};
 use trisim::engine::{self, Overrides, RunPlan};
+use trisim::model::state::{Draws, Rngs};
 use trisim::scenario::sweep::{DesignKind, Sweep, SweepParam, SweepRange};
 use trisim::scenario::{load_file, Scenario};
 
@@ -32,26 +38,49 @@ fn scenario() -> Scenario {
 
 fn throughput(c: &mut Criterion) {
     let s = scenario();
-    let plan = RunPlan::new(
-        &s,
-        &Overrides {
-            replications: Some(REPLICATIONS),
-            ..Overrides::default()
-        },
-    )
-    .expect("the bench scenario is valid");
+    let plan_for = |threads: usize| {
+        RunPlan::new(
+            &s,
+            &Overrides {
+                replications: Some(REPLICATIONS),
+                threads: Some(threads),
+                ..Overrides::default()
+            },
+        )
+        .expect("the bench scenario is valid")
+    };
+    let plan = plan_for(1);
     let months = s.scenario.horizon_months as u64;
-    let elements = REPLICATIONS * plan.paths.len() as u64 * months;
-    eprintln!(
-        "{SCENARIO}: {} paths × {months} months × {REPLICATIONS} replications on {} threads",
-        plan.paths.len(),
-        plan.threads
-    );
+    let paths = plan.paths.len() as u64;
+    let elements = REPLICATIONS * paths * months;
+    eprintln!("{SCENARIO}: {paths} paths × {months} months × {REPLICATIONS} replications");
     let mut g = c.benchmark_group("engine");
     g.sample_size(10);
     g.throughput(Throughput::Elements(elements));
-    g.bench_function("replication_months", |b| {
-        b.iter(|| black_box(engine::run(&s, &plan, None, None).expect("run")))
+    for threads in [1, 2] {
+        let plan = plan_for(threads);
+        g.bench_function(format!("threads_{threads}"), |b| {
+            b.iter(|| black_box(engine::run(&s, &plan, None, None).expect("run")))
+        });
+    }
+    // The same replication-months, drawing only the model's monthly random numbers (one
+    // thread).
+    let (issues, tracks) = (s.history.issues.len(), s.tracks.len());
+    g.bench_function("bare_draws", |b| {
+        b.iter(|| {
+            let mut draws = Draws::new(issues, tracks);
+            let mut acc = 0.0;
+            for r in 0..REPLICATIONS {
+                for _ in 0..paths {
+                    let mut rngs = Rngs::new(plan.seed, r);
+                    for _ in 0..months {
+                        draws.fill(&mut rngs);
+                        acc += draws.china[0];
+                    }
+                }
+            }
+            black_box(acc)
+        })
     });
     g.finish();
 }

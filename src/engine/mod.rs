@@ -8,9 +8,9 @@
 //! computed). Every accumulator merges **exactly** ([`stats`]: integer counts and fixed-point
 //! sums), so the results do not depend on the number of threads, on which worker took which
 //! block, nor on how the blocks are split into shards ([`Partial`], `trisim merge`) or
-//! resumed chunks: they are bit-identical in every case. The monthly time series are pushed
-//! into one accumulator per worker thread that lives for the whole run (no per-block copy of
-//! the large histograms), merged into the totals when results are read.
+//! resumed chunks: they are bit-identical in every case. The monthly time series are added
+//! into one [`Series`] per worker thread that lives for the whole run (no per-block copy of
+//! the histograms), merged into the totals when results are read.
 
 //! # Common random numbers
 //! For replication *r*, the scenario is sampled once (`params` stream of *r*), one
@@ -18,17 +18,20 @@
 //! the same parameter draws and the same exogenous randomness.
 //!
 //! # Memory
-//! Only streaming accumulators are kept ([`stats`]): per path × outcome moments and a
-//! quantile sketch; per path × outcome paired differences against the reference; per path ×
-//! month × metric a sum and a fixed-bin histogram (in the totals and once per worker thread).
-//! Block accumulators are recycled. Per-replication outcomes are handed to a [`RunSink`] in
-//! replication order, one wave at a time, and then dropped. Peak memory does not grow with the
-//! number of replications (47 MB for the baseline at 10⁴ and 10⁶ replications).
+//! Only streaming accumulators are kept ([`stats`], [`series`]): per path × outcome moments
+//! and a quantile sketch; per path × outcome paired differences against the reference; per
+//! path × month × metric an exact sum, min, max and fixed-bin histogram, in one flat,
+//! month-major [`Series`] per worker thread (allocated on its first block; 11 MB for the
+//! baseline's 6 paths × 120 months, linear in the horizon), plus a buffer of 2-byte bin codes
+//! of [`SERIES_BATCH`] replications per worker. Block accumulators are recycled.
+//! Per-replication outcomes are handed to a [`RunSink`] in replication order, one wave at a
+//! time, and then dropped. Peak memory does not grow with the number of replications.
 //!
 //! The engine never prints: progress is reported through an optional callback.
 
 pub mod precision;
 pub mod sensitivity;
+pub mod series;
 pub mod stats;
 pub mod sweep;
 
@@ -39,7 +42,8 @@ use crate::scenario::validate;
 use crate::scenario::{Scenario, YearMonth};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
-use stats::{Bins, FixedSum, HistSpec, Histogram, Moments, Paired, Sketch};
+use series::{Series, SeriesShape};
+use stats::{Bins, FixedSum, HistSpec, Moments, Paired, Sketch};
 
 /// Default number of replications per block.
 pub const DEFAULT_BLOCK_SIZE: u64 = 256;
@@ -389,6 +393,15 @@ impl Layout {
         h
     }
 
+    /// The shape of the monthly series' accumulator ([`Series`]).
+    pub fn series_shape(&self) -> SeriesShape {
+        SeriesShape::new(
+            self.path_names.len(),
+            self.months as usize,
+            self.metrics.iter().map(|m| m.hist).collect(),
+        )
+    }
+
     fn higher_is_better(&self, o: usize) -> Option<bool> {
         match self.outcomes[o].better {
             Better::Higher => Some(true),
@@ -409,52 +422,25 @@ struct Accum {
     paired: Vec<Vec<Paired>>,
     /// [path]: final CI in fixed bins.
     final_ci: Vec<Bins>,
-    /// [path][month][metric]
-    ts_sum: Vec<FixedSum>,
-    ts_n: Vec<u64>,
-    ts_hist: Vec<Histogram>,
+    /// The monthly series: empty in block accumulators (workers keep them, see [`Runner`]) and
+    /// until something is merged into the totals.
+    series: Series,
 }
 
 impl Accum {
     fn new(l: &Layout) -> Accum {
         let p = l.path_names.len();
         let o = l.outcomes.len();
-        let cells = p * l.months as usize * l.metrics.len();
-        let mut ts_hist = Vec::with_capacity(cells);
-        for _ in 0..p * l.months as usize {
-            for m in &l.metrics {
-                ts_hist.push(Histogram::new(m.hist));
-            }
-        }
         Accum {
             moments: vec![vec![Moments::default(); o]; p],
             sketches: vec![vec![Sketch::default(); o]; p],
             paired: vec![vec![Paired::default(); o]; p],
             final_ci: vec![final_ci_bins(); p],
-            ts_sum: vec![FixedSum::default(); cells],
-            ts_n: vec![0; cells],
-            ts_hist,
+            series: Series::default(),
         }
     }
 
-    /// The accumulators of one block: everything but the time series, which workers
-    /// accumulate across blocks (see [`Runner`]).
-    fn new_block(l: &Layout) -> Accum {
-        let p = l.path_names.len();
-        let o = l.outcomes.len();
-        Accum {
-            moments: vec![vec![Moments::default(); o]; p],
-            sketches: vec![vec![Sketch::default(); o]; p],
-            paired: vec![vec![Paired::default(); o]; p],
-            final_ci: vec![final_ci_bins(); p],
-            ts_sum: Vec::new(),
-            ts_n: Vec::new(),
-            ts_hist: Vec::new(),
-        }
-    }
-
-    /// Empties every accumulator, keeping the allocations (block accumulators are recycled:
-    /// allocating ~17 MB per block made the allocator's footprint creep up over long runs).
+    /// Empties every accumulator, keeping the allocations (block accumulators are recycled).
     fn reset(&mut self) {
         for v in &mut self.moments {
             v.fill(Moments::default());
@@ -466,13 +452,12 @@ impl Accum {
             v.fill(Paired::default());
         }
         self.final_ci.iter_mut().for_each(Bins::reset);
-        self.ts_sum.fill(FixedSum::default());
-        self.ts_n.fill(0);
-        self.ts_hist.iter_mut().for_each(Histogram::reset);
+        self.series = Series::default();
     }
 
-    /// Merges `b` (the next block in order) into `self`.
-    fn merge(&mut self, b: &Accum) {
+    /// Merges `b` (the next block in order) into `self`. Errors if the monthly series would
+    /// overflow (corrupt or oversized partial results).
+    fn merge(&mut self, b: &Accum) -> Result<()> {
         for (x, y) in self.moments.iter_mut().zip(&b.moments) {
             x.iter_mut().zip(y).for_each(|(x, y)| x.merge(y));
         }
@@ -485,15 +470,7 @@ impl Accum {
         for (x, y) in self.final_ci.iter_mut().zip(&b.final_ci) {
             x.merge(y);
         }
-        self.ts_sum
-            .iter_mut()
-            .zip(&b.ts_sum)
-            .for_each(|(x, y)| x.merge(y));
-        self.ts_n.iter_mut().zip(&b.ts_n).for_each(|(x, y)| *x += y);
-        self.ts_hist
-            .iter_mut()
-            .zip(&b.ts_hist)
-            .for_each(|(x, y)| x.merge(y));
+        self.series.merge(&b.series)
     }
 }
 
@@ -507,13 +484,25 @@ pub struct Partial {
 }
 
 impl Accum {
-    /// (paths, outcomes, series cells) — what must agree for two accumulators to merge.
-    fn shape(&self) -> (usize, usize, usize) {
-        (
-            self.moments.len(),
-            self.moments.first().map_or(0, |m| m.len()),
-            self.ts_hist.len(),
-        )
+    /// Checks that `self` has the shape of layout `l` (paths, outcomes, months, metrics):
+    /// an error, not a panic, for a partial result of another run or a corrupt one.
+    fn check(&self, l: &Layout) -> Result<()> {
+        let (p, o) = (l.path_names.len(), l.outcomes.len());
+        let ok = |n: usize, inner: &mut dyn Iterator<Item = usize>| {
+            let v: Vec<usize> = inner.collect();
+            v.len() == n && v.iter().all(|x| *x == o)
+        };
+        if !ok(p, &mut self.moments.iter().map(Vec::len))
+            || !ok(p, &mut self.sketches.iter().map(Vec::len))
+            || !ok(p, &mut self.paired.iter().map(Vec::len))
+            || self.final_ci.len() != p
+            || self.final_ci.iter().any(|b| {
+                b.edges() != final_ci_bins().edges() || b.counts().len() + 1 != b.edges().len()
+            })
+        {
+            bail!("the partial result does not have the shape of this run (paths, outcomes, months, metrics)");
+        }
+        self.series.check(&l.series_shape())
     }
 }
 
@@ -572,17 +561,23 @@ pub type Progress<'a> = &'a mut dyn FnMut(u64, u64) -> std::ops::ControlFlow<()>
 #[error("interrupted")]
 pub struct Interrupted;
 
-/// Simulates block `block` (replications `block × block_size ..` up to `limit`, exclusive) and
-/// reduces it in replication order.
 /// Block accumulators folded and ready to be reused.
 type Recycled = std::sync::Mutex<Vec<Accum>>;
 
-/// Per-worker time-series accumulators: each worker thread pushes the monthly metrics of the
-/// blocks it simulates into its own accumulator, which lives for the whole run (merging is
+/// Per-worker time-series accumulators: each worker thread adds the monthly metrics of the
+/// blocks it simulates into its own [`Series`], which lives for the whole run (merging is
 /// exact, so which worker took which block does not matter); they are merged into the totals
-/// when results are read.
-type Workers = [std::sync::Mutex<Accum>];
+/// when results are read. Allocated on a worker's first block.
+type Workers = [std::sync::Mutex<Series>];
 
+/// Replications whose monthly bin codes are buffered before they are counted (see
+/// [`series`]): the buffer is `SERIES_BATCH × paths × months × metrics` codes of 2 bytes
+/// (2 MB per worker on the baseline, linear in the horizon), so the histograms are streamed
+/// through once per 64 replications at any horizon.
+const SERIES_BATCH: usize = 64;
+
+/// Simulates block `block` (replications `block × block_size ..` up to `limit`, exclusive) and
+/// reduces it in replication order.
 #[allow(clippy::too_many_arguments)]
 fn run_block(
     s: &Scenario,
@@ -600,16 +595,26 @@ fn run_block(
             a.reset();
             a
         }
-        None => Accum::new_block(l),
+        None => Accum::new(l),
     };
-    let worker = (!workers.is_empty())
-        .then(|| &workers[rayon::current_thread_index().unwrap_or(0) % workers.len()]);
     let first = block * plan.block_size;
     let end = (first + plan.block_size).min(limit);
     let np = plan.paths.len();
     let no = l.outcomes.len();
     let nm = l.metrics.len();
     let months = l.months as usize;
+    // The worker's series, locked for the whole block (one block runs on one thread at a time).
+    let shape = l.series_shape();
+    let mut worker = (nm > 0 && !workers.is_empty()).then(|| {
+        workers[rayon::current_thread_index().unwrap_or(0) % workers.len()]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    });
+    if let Some(w) = worker.as_deref_mut() {
+        if w.is_empty() {
+            *w = Series::new(&shape);
+        }
+    }
     let mut runs = keep_runs.then(|| BlockRuns {
         first,
         values: Vec::with_capacity((end - first) as usize * np * no),
@@ -635,36 +640,23 @@ fn run_block(
         .map(|p| crate::output::files::csv_field(p))
         .collect();
     let mut values = vec![0.0; np * no];
-    // Time series: each replication's monthly metrics go to a buffer, which is pushed into the
-    // accumulators cell by cell every `chunk` replications (in replication order within a cell,
-    // so every sum and histogram sees the same values in the same order as pushing them month
-    // by month). Touching each cell's histogram `chunk` times in a row instead of once per
-    // replication avoids a cache miss per value.
-    const TS_BUFFER_BYTES: usize = 1 << 20;
-    let cells = months * nm;
-    let chunk = (TS_BUFFER_BYTES / (np * cells * 8).max(1)).clamp(1, plan.block_size as usize);
-    // [path][replication in chunk][month][metric]; NaN = not recorded.
-    let mut buf = vec![f64::NAN; np * chunk * cells];
+    // Bin codes of the monthly metrics: [path][replication in batch][month][metric], counted
+    // every `batch` replications (the sums, minima and maxima are added as the months are
+    // recorded).
+    let per_rep = months * nm;
+    let batch = SERIES_BATCH.min(plan.block_size as usize).max(1);
+    let mut codes: Vec<u16> = if worker.is_some() {
+        vec![0; np * batch * per_rep]
+    } else {
+        Vec::new()
+    };
     let mut used = 0;
-    let flush = |buf: &mut [f64], used: usize, acc: &mut Accum| {
+    let mut month_values = vec![f64::NAN; nm];
+    let count = |w: &mut Series, codes: &[u16], used: usize| {
         for pi in 0..np {
-            let rows = &buf[pi * chunk * cells..(pi * chunk + used) * cells];
-            let base = pi * cells;
-            let sums = &mut acc.ts_sum[base..base + cells];
-            let ns = &mut acc.ts_n[base..base + cells];
-            let hists = &mut acc.ts_hist[base..base + cells];
-            for (c, ((sum, n), hist)) in sums.iter_mut().zip(ns).zip(hists).enumerate() {
-                for row in rows.chunks_exact(cells) {
-                    let x = row[c];
-                    if !x.is_nan() {
-                        *sum += x;
-                        *n += 1;
-                        hist.push(x);
-                    }
-                }
-            }
+            let path_codes = &codes[pi * batch * per_rep..];
+            w.count(&shape, pi, path_codes, used);
         }
-        buf.fill(f64::NAN);
     };
     // One model for the block, recompiled for each replication (its buffers are reused).
     let mut model: Option<Model> = None;
@@ -678,7 +670,13 @@ fn run_block(
             None => model.insert(Model::new(&sampled)),
         };
         for (pi, path) in plan.paths.iter().enumerate() {
-            let row = &mut buf[(pi * chunk + used) * cells..(pi * chunk + used + 1) * cells];
+            let row_start = (pi * batch + used) * per_rep;
+            let mut row = codes.get_mut(row_start..row_start + per_rep);
+            // Months the model does not record (none in practice) stay uncounted.
+            if let Some(row) = row.as_deref_mut() {
+                row.fill(series::CODE_NAN);
+            }
+            let mut ser = worker.as_deref_mut();
             first_pass.fill(None);
             let mut extra = String::new();
             let records = runs.as_mut().map(|r| &mut r.records);
@@ -699,12 +697,17 @@ fn run_block(
                         keep_runs,
                     );
                 }
-                let cell = &mut row[t * nm..(t + 1) * nm];
-                let scalars = rec.scalars();
-                let k = scalars.len().min(nm);
-                cell[..k].copy_from_slice(&scalars[..k]);
-                for (y, r) in cell[k..].iter_mut().zip(rec.rungs) {
-                    *y = *r as f64;
+                if let (Some(ser), Some(row)) = (ser.as_deref_mut(), row.as_deref_mut()) {
+                    // The metrics: the scalars, then the rungs (NaN if missing).
+                    let scalars = rec.scalars();
+                    let k = scalars.len().min(nm);
+                    month_values[..k].copy_from_slice(&scalars[..k]);
+                    month_values[k..].fill(f64::NAN);
+                    for (y, r) in month_values[k..].iter_mut().zip(rec.rungs) {
+                        *y = *r as f64;
+                    }
+                    let cell0 = shape.cell(pi, t, 0);
+                    ser.observe_month(&shape, cell0, &month_values, &mut row[t * nm..(t + 1) * nm]);
                 }
             };
             let out = model.simulate(*path, plan.seed, r, &mut record);
@@ -721,11 +724,9 @@ fn run_block(
             }
         }
         used += 1;
-        if used == chunk {
-            if let Some(w) = worker {
-                if let Ok(mut w) = w.lock() {
-                    flush(&mut buf, used, &mut w);
-                }
+        if used == batch {
+            if let Some(w) = worker.as_deref_mut() {
+                count(w, &codes, used);
             }
             used = 0;
         }
@@ -746,10 +747,8 @@ fn run_block(
         }
     }
     if used > 0 {
-        if let Some(w) = worker {
-            if let Ok(mut w) = w.lock() {
-                flush(&mut buf, used, &mut w);
-            }
+        if let Some(w) = worker.as_deref_mut() {
+            count(w, &codes, used);
         }
     }
     (acc, runs)
@@ -921,8 +920,9 @@ pub struct Runner<'a> {
     done: u64,
     /// Block accumulators to reuse.
     recycled: Recycled,
-    /// Time-series accumulators of the worker threads (one per thread).
-    workers: Vec<std::sync::Mutex<Accum>>,
+    /// Time-series accumulators of the worker threads (one per thread, allocated on its
+    /// first block).
+    workers: Vec<std::sync::Mutex<Series>>,
 }
 
 impl<'a> Runner<'a> {
@@ -933,7 +933,7 @@ impl<'a> Runner<'a> {
             .build()
             .context("cannot start the worker threads")?;
         let workers = (0..plan.threads)
-            .map(|_| std::sync::Mutex::new(Accum::new(&layout)))
+            .map(|_| std::sync::Mutex::new(Series::default()))
             .collect();
         Ok(Runner {
             s,
@@ -1029,23 +1029,41 @@ impl<'a> Runner<'a> {
     fn combined(&self) -> Accum {
         let mut t = self.total.clone();
         for w in &self.workers {
-            if let Ok(w) = w.lock() {
-                t.merge(&w);
-            }
+            let w = w.lock().unwrap_or_else(|e| e.into_inner());
+            // Cannot fail: every count of the totals and the workers is at most the run's
+            // replications (≤ u32::MAX, checked by `absorb`) and every sum at most
+            // replications × 2⁶² in magnitude (|round(x · 2³²)| ≤ 2⁶²), far below i128::MAX.
+            t.series
+                .merge(&w)
+                .expect("the monthly series of one run cannot overflow (see Runner::absorb)");
         }
         t
     }
 
     /// Folds saved partial results into the totals (exact: the order does not matter) and
-    /// counts their replications as done.
+    /// counts their replications as done. Errors (without changing anything) if the partial
+    /// result does not have this run's shape, covers more replications than the run has left,
+    /// or holds counts or sums that its replications cannot produce.
     pub fn absorb(&mut self, p: &Partial) -> Result<()> {
-        if Accum::new(&self.layout).shape() != p.accum.shape() {
-            bail!("the partial result does not have the shape of this run (paths, outcomes, months, metrics)");
-        }
-        self.total.merge(&p.accum);
+        p.accum.check(&self.layout)?;
         let bs = self.plan.block_size;
-        let reps = (p.blocks.end * bs).min(self.plan.replications)
-            - (p.blocks.start * bs).min(self.plan.replications);
+        let n = self.plan.replications;
+        let at = |b: u64| b.saturating_mul(bs).min(n);
+        if p.blocks.start > p.blocks.end {
+            bail!("the partial result covers an empty block range");
+        }
+        let reps = at(p.blocks.end) - at(p.blocks.start);
+        if self.done.checked_add(reps).is_none_or(|d| d > n) {
+            bail!(
+                "the partial results cover more than the run's {n} replications (a shard or chunk merged twice?)"
+            );
+        }
+        p.accum
+            .series
+            .check_counts(&self.layout.series_shape(), reps)?;
+        // Cannot overflow now (counts ≤ replications, sums bounded by their counts), and is
+        // checked anyway.
+        self.total.merge(&p.accum)?;
         self.done += reps;
         Ok(())
     }
@@ -1115,7 +1133,7 @@ impl<'a> Runner<'a> {
                             return Ok(None);
                         };
                         for (acc, runs) in parts {
-                            total_ref.merge(&acc);
+                            total_ref.merge(&acc)?;
                             if let Ok(mut r) = recycled.lock() {
                                 r.push(acc);
                             }
@@ -1207,53 +1225,42 @@ fn finish(layout: Layout, seed: u64, replications: u64, total: Accum) -> RunResu
         .collect();
     let nm = layout.metrics.len();
     let months = layout.months as usize;
-    let series = (0..layout.path_names.len())
-        .map(|p| {
-            (0..months)
-                .map(|t| {
-                    (0..nm)
-                        .map(|m| {
-                            let c = (p * months + t) * nm + m;
-                            let n = total.ts_n[c];
-                            let h = &total.ts_hist[c];
-                            SeriesPoint {
-                                mean: if n == 0 {
-                                    f64::NAN
-                                } else {
-                                    total.ts_sum[c].value() / n as f64
-                                },
-                                quantiles: quant(&|q| h.quantile(q)),
-                            }
-                        })
-                        .collect()
-                })
-                .collect()
-        })
-        .collect();
     let nk = layout.track_keys.len();
+    let shape = layout.series_shape();
+    let mut series = Vec::with_capacity(layout.path_names.len());
     let mut extra = SeriesExtra {
         quantiles: Vec::new(),
         at_least: Vec::new(),
     };
     for p in 0..layout.path_names.len() {
+        let mut points = Vec::with_capacity(months);
         let mut qs = Vec::with_capacity(months);
         let mut ge = Vec::with_capacity(months);
         for t in 0..months {
-            let base = (p * months + t) * nm;
-            qs.push(
-                (0..nm)
-                    .map(|m| {
-                        let h = &total.ts_hist[base + m];
-                        layout.quantiles.iter().map(|q| h.quantile(*q)).collect()
-                    })
-                    .collect(),
-            );
-            ge.push(
-                (nm - nk..nm)
-                    .map(|m| total.ts_hist[base + m].at_least_counts())
-                    .collect(),
-            );
+            let mut pt = Vec::with_capacity(nm);
+            let mut q = Vec::with_capacity(nm);
+            let mut g = Vec::with_capacity(nk);
+            for m in 0..nm {
+                let (h, sum) = total.series.cell(&shape, p, t, m);
+                let n = h.count();
+                pt.push(SeriesPoint {
+                    mean: if n == 0 {
+                        f64::NAN
+                    } else {
+                        FixedSum(sum).value() / n as f64
+                    },
+                    quantiles: quant(&|q| h.quantile(q)),
+                });
+                q.push(layout.quantiles.iter().map(|x| h.quantile(*x)).collect());
+                if m >= nm - nk {
+                    g.push(h.at_least_counts());
+                }
+            }
+            points.push(pt);
+            qs.push(q);
+            ge.push(g);
         }
+        series.push(points);
         extra.quantiles.push(qs);
         extra.at_least.push(ge);
     }

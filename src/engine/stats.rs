@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 /// Serde helpers for exact, portable partial results (shards, resumed chunks): numbers that
 /// JSON cannot hold exactly (non-finite f64, 128- and 256-bit integers) as strings or bits.
-mod exact {
+pub(crate) mod exact {
     pub mod f64_bits {
         use serde::{Deserialize, Deserializer, Serializer};
         pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
@@ -35,6 +35,30 @@ mod exact {
         }
         pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i128, D::Error> {
             String::deserialize(d)?.parse().map_err(D::Error::custom)
+        }
+    }
+    pub mod i128_vec {
+        use serde::{de::Error, Deserialize, Deserializer, Serializer};
+        pub fn serialize<S: Serializer>(x: &[i128], s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(x.iter().map(|v| v.to_string()))
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i128>, D::Error> {
+            Vec::<String>::deserialize(d)?
+                .iter()
+                .map(|v| v.parse().map_err(D::Error::custom))
+                .collect()
+        }
+    }
+    pub mod f64_vec {
+        use serde::{Deserialize, Deserializer, Serializer};
+        pub fn serialize<S: Serializer>(x: &[f64], s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(x.iter().map(|v| v.to_bits()))
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+            Ok(Vec::<u64>::deserialize(d)?
+                .into_iter()
+                .map(f64::from_bits)
+                .collect())
         }
     }
     pub mod i256_str {
@@ -61,7 +85,7 @@ pub const FIXED_POINT_MAX: f64 = 1073741824.0;
 
 /// A value as a fixed-point integer (multiples of 2⁻³²), clamped to ±[`FIXED_POINT_MAX`].
 #[inline]
-fn to_fixed(x: f64) -> i64 {
+pub(crate) fn to_fixed(x: f64) -> i64 {
     let scale = (1u64 << FIXED_POINT_BITS) as f64;
     let y = x.clamp(-FIXED_POINT_MAX, FIXED_POINT_MAX) * scale;
     // `y.round()` (half away from zero) without the libm call: |y| ≤ 2⁶², so the truncation
@@ -559,6 +583,27 @@ impl Histogram {
         self.over = 0;
         self.min = f64::INFINITY;
         self.max = f64::NEG_INFINITY;
+    }
+
+    /// A histogram from its parts (as kept by [`super::series::Series`]): `counts` has
+    /// `spec.bins` entries.
+    pub fn from_parts(
+        spec: HistSpec,
+        counts: Vec<u32>,
+        under: u64,
+        over: u64,
+        min: f64,
+        max: f64,
+    ) -> Self {
+        debug_assert_eq!(counts.len(), spec.bins);
+        Histogram {
+            spec,
+            counts,
+            under,
+            over,
+            min,
+            max,
+        }
     }
 
     pub fn new(spec: HistSpec) -> Self {

@@ -261,12 +261,14 @@ pub fn run_sweep(
                             .collect::<Vec<Part>>()
                     })
                 },
-                || {
-                    let (start, parts) = to_fold?;
+                || -> Result<Option<u64>> {
+                    let Some((start, parts)) = to_fold else {
+                        return Ok(None);
+                    };
                     let end = start + parts.len() as u64;
                     for (i, (acc, _)) in parts.into_iter().enumerate() {
                         let t = start + i as u64;
-                        current_ref.merge(&acc);
+                        current_ref.merge(&acc)?;
                         if let Ok(mut r) = recycled.lock() {
                             r.push(acc);
                         }
@@ -276,11 +278,11 @@ pub fn run_sweep(
                             points_ref.push(summarise(layout_ref, plan, done, values_at(p)));
                         }
                     }
-                    Some(end)
+                    Ok(Some(end))
                 },
             )
         });
-        if let (Some(end), Some(p)) = (folded, progress.as_deref_mut()) {
+        if let (Some(end), Some(p)) = (folded?, progress.as_deref_mut()) {
             let point_done = end / per_point;
             let reps = (point_done * plan.replications + (end % per_point) * plan.block_size)
                 .min(total_reps);
