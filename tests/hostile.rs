@@ -149,12 +149,12 @@ fn merge_refuses_edited_and_forged_shards() {
         (
             "truncated array",
             Box::new(|v| {
-                v["accum"]["ts_n"].as_array_mut().unwrap().pop();
+                v["accum"]["series"]["counts"].as_array_mut().unwrap().pop();
             }),
         ),
         (
             "time-series sum x50",
-            Box::new(|v| times(&mut v["accum"]["ts_sum"][5], 50)),
+            Box::new(|v| times(&mut v["accum"]["series"]["sum"][5], 50)),
         ),
         ("other blocks", Box::new(|v| v["blocks"]["end"] = 2.into())),
         (
@@ -368,7 +368,7 @@ fn resume_refuses_edited_and_forged_checkpoints() {
     let mut wrap = content.clone();
     wrap["partial"]["accum"]["moments"][0][0]["sum"] = Value::String((i128::MAX - 7).to_string());
     let mut cut = content.clone();
-    cut["partial"]["accum"]["ts_hist"]
+    cut["partial"]["accum"]["series"]["counts"]
         .as_array_mut()
         .unwrap()
         .pop();

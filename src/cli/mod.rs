@@ -763,7 +763,10 @@ fn run_once(a: &RunArgs, watch: Option<&watch::Folder>) -> Result<RunEnd> {
                 prior_wall = session.wall_time_seconds;
             }
             if let Some(cp) = &resumed {
-                runner.absorb(&cp.partial)?;
+                runner.absorb(&cp.partial).with_context(|| {
+                    let dir = a.resume.as_deref().unwrap_or(Path::new("."));
+                    format!("{}", dir.join(resume::CHECKPOINT).display())
+                })?;
                 progress::note(format_args!(
                     "resuming after {} of {} replications",
                     runner.done(),

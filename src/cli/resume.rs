@@ -268,7 +268,7 @@ pub fn reopen(
             path.display()
         );
     }
-    let runner = Runner::new(s, plan)?;
+    let mut runner = Runner::new(s, plan)?;
     let bytes =
         trisim::output::files::read_bounded(&path, super::verify::max_partial_bytes(&runner)?)?;
     let content = open_envelope(&path, &bytes)?;
@@ -289,6 +289,11 @@ pub fn reopen(
             plan.blocks()
         );
     }
+    // The engine's own checks (the monthly series' shape, counts and sums), on a runner used
+    // for nothing else, before the folder is touched.
+    runner
+        .absorb(&cp.partial)
+        .with_context(|| format!("{} is not a checkpoint of this run", path.display()))?;
     Ok((Staging::reopen(dir.to_path_buf(), dest, false)?, cp))
 }
 

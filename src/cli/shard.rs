@@ -584,7 +584,9 @@ pub fn merge(a: &MergeArgs) -> Result<ExitCode> {
             );
         }
         expected_block = partial.blocks.end;
-        runner.absorb(&partial)?;
+        runner
+            .absorb(&partial)
+            .with_context(|| format!("{}", sh.dir.join("partial.json").display()))?;
     }
     if expected_block != plan.blocks() {
         bail!(

@@ -225,6 +225,18 @@ impl Series {
                 if n > reps as u128 || self.sum[c].unsigned_abs() > bound {
                     bail!("the monthly series hold more values, or larger sums, than the partial result's {reps} replications can give: the file is corrupt");
                 }
+                // The mean of a cell lies between its minimum and maximum (up to the
+                // fixed-point rounding of each value). Integer metrics keep no running sum
+                // (it is computed from their bins).
+                if n > 0 && !spec.integer {
+                    let scale = (1u64 << FIXED_POINT_BITS) as f64;
+                    let mean = self.sum[c] as f64 / n as f64 / scale;
+                    let (lo, hi) = (self.min[c], self.max[c]);
+                    let slack = 1e-9 * (1.0 + lo.abs().max(hi.abs()));
+                    if !(lo <= hi && mean >= lo - slack && mean <= hi + slack) {
+                        bail!("the monthly series hold a sum outside what their minimum and maximum allow (cell {c}): the file is corrupt");
+                    }
+                }
             }
         }
         Ok(())
