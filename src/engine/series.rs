@@ -412,14 +412,8 @@ fn observe(b: &Binning, x: f64, sum: &mut i128, min: &mut f64, max: &mut f64) ->
 
 #[cfg(test)]
 mod tests {
+    use super::super::stats::tests::lcg;
     use super::*;
-
-    fn lcg(state: &mut u64) -> f64 {
-        *state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (*state >> 11) as f64 / (1u64 << 53) as f64
-    }
 
     fn shape() -> SeriesShape {
         SeriesShape::new(

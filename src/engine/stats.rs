@@ -771,10 +771,11 @@ impl Paired {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn lcg(state: &mut u64) -> f64 {
+    /// A small deterministic generator of uniforms in [0, 1) for tests.
+    pub(crate) fn lcg(state: &mut u64) -> f64 {
         *state = state
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
